@@ -1,0 +1,170 @@
+using Collab.Hosting.Configuration;
+using Collab.Hosting.Health;
+using Collab.Hosting.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace Collab.Hosting;
+
+/// <summary>
+/// How a Collab process joins Orleans. The only place that knows which storage runs underneath: grains see
+/// <c>IPersistentState</c> and reminders, the same in both modes.
+/// </summary>
+public static class CollabHosting
+{
+    /// <summary>Clients and silos speak this invariant to the ADO.NET providers.</summary>
+    public const string PostgresInvariant = "Npgsql";
+
+    /// <summary>
+    /// For <c>src/Silo</c>: a silo of the PostgreSQL-backed cluster (grain state, membership and reminders through the
+    /// ADO.NET providers), plus its health checks.
+    /// </summary>
+    public static CollabOptions AddCollabSilo(this IHostApplicationBuilder builder)
+    {
+        var options = builder.AddCollabOptions();
+        if (options.Storage != StorageKind.Postgres)
+        {
+            throw new CollabStartupException(
+                $"{CollabSettings.StorageKey} must be 'Postgres' for a silo process (src/Silo). The embedded SQLite mode " +
+                "runs silo and web in one process: dotnet run --project src/Web");
+        }
+
+        builder.AddSilo(options);
+        return options;
+    }
+
+    /// <summary>
+    /// For <c>src/Web</c>: in embedded mode (SQLite) a co-hosted silo with localhost clustering; in clustered mode
+    /// (PostgreSQL) an Orleans client that finds the gateways in the membership table.
+    /// </summary>
+    public static CollabOptions AddCollabWebNode(this IHostApplicationBuilder builder)
+    {
+        var options = builder.AddCollabOptions();
+        if (options.Storage == StorageKind.Sqlite)
+        {
+            builder.AddSilo(options);
+        }
+        else
+        {
+            builder.AddClient(options);
+        }
+
+        builder.Services.AddHealthChecks().AddClusterCheck();
+        return options;
+    }
+
+    private static CollabOptions AddCollabOptions(this IHostApplicationBuilder builder)
+    {
+        var options = CollabSettings.Load(builder.Configuration);
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // First hosted service: storage is locked, migrated or verified before Orleans starts.
+        builder.Services.AddHostedService<StorageStartup>();
+        builder.Services.AddStorageCheck();
+        if (options.Storage == StorageKind.Sqlite)
+        {
+            builder.Services.AddSingleton<SqliteDatabase>();
+        }
+
+        return options;
+    }
+
+    private static void AddSilo(this IHostApplicationBuilder builder, CollabOptions options)
+    {
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            if (options.Silo.Name is { } name)
+            {
+                silo.Configure<SiloOptions>(o => o.SiloName = name);
+            }
+
+            silo.AddReminders();
+            if (options.Storage == StorageKind.Sqlite)
+            {
+                silo.UseLocalhostClustering(options.Silo.Port, options.Silo.GatewayPort, null, options.ServiceId, options.ClusterId);
+                silo.Services.AddGrainStorage(GrainStorageName, (services, name) =>
+                    ActivatorUtilities.CreateInstance<SqliteGrainStorage>(services, name, GrainStateSerializer(services)));
+                silo.Services.AddSingleton<IReminderTable, SqliteReminderTable>();
+            }
+            else
+            {
+                var connectionString = options.PostgresConnectionString!;
+                silo.ConfigureEndpoints(
+                    options.Silo.AdvertisedHost,
+                    options.Silo.Port,
+                    options.Silo.GatewayPort,
+                    listenOnAnyHostAddress: options.Silo.ListenOnAnyAddress);
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = connectionString;
+                });
+                silo.AddAdoNetGrainStorage(GrainStorageName, storage => storage.Configure<IServiceProvider>((o, services) =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = connectionString;
+                    o.GrainStorageSerializer = GrainStateSerializer(services);
+                }));
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = PostgresInvariant;
+                    o.ConnectionString = connectionString;
+                });
+            }
+        });
+        builder.Services.AddHealthChecks().AddSiloCheck();
+    }
+
+    private static void AddClient(this IHostApplicationBuilder builder, CollabOptions options)
+    {
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = PostgresInvariant;
+                o.ConnectionString = options.PostgresConnectionString!;
+            });
+
+            // Silos may still be starting (docker compose starts everything at once): keep trying for a while.
+            DateTimeOffset? deadline = null;
+            client.UseConnectionRetryFilter(async (_, cancellationToken) =>
+            {
+                deadline ??= DateTimeOffset.UtcNow + options.ClientConnectTimeout;
+                if (DateTimeOffset.UtcNow >= deadline)
+                {
+                    return false;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                return true;
+            });
+        });
+    }
+
+    /// <summary>The storage every grain uses by default (<c>[PersistentState("x")]</c> without a provider name).</summary>
+    private const string GrainStorageName = "Default";
+
+    /// <summary>
+    /// Grain state is stored in Orleans' binary format in both modes: state types are already
+    /// <c>[GenerateSerializer]</c> with stable <c>[Id]</c>s, so one set of versioning rules covers wire and storage,
+    /// and documents' snapshots stay compact. See README, "Grain-state format".
+    /// </summary>
+    private static IGrainStorageSerializer GrainStateSerializer(IServiceProvider services) =>
+        new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+}

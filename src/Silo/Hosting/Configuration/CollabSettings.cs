@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Collab.Hosting.Configuration;
+
+/// <summary>Reads and validates <see cref="CollabOptions"/>: every problem is reported at once, each naming its setting.</summary>
+public static partial class CollabSettings
+{
+    public const string ConnectionStringName = "Collab";
+    public const string StorageKey = "Collab:Storage";
+    public const string DataPathKey = "Collab:DataPath";
+    public const string ConnectionStringKey = "ConnectionStrings:Collab";
+    public const string ClusterIdKey = "Collab:ClusterId";
+    public const string ServiceIdKey = "Collab:ServiceId";
+    public const string SiloNameKey = "Collab:Silo:Name";
+    public const string SiloPortKey = "Collab:Silo:Port";
+    public const string GatewayPortKey = "Collab:Silo:GatewayPort";
+    public const string AdvertisedHostKey = "Collab:Silo:AdvertisedHost";
+    public const string ListenOnAnyAddressKey = "Collab:Silo:ListenOnAnyAddress";
+    public const string ClientConnectTimeoutKey = "Collab:Client:ConnectTimeoutSeconds";
+
+    /// <summary>Loads the settings, or throws <see cref="CollabStartupException"/> listing every invalid one.</summary>
+    public static CollabOptions Load(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        var defaults = new CollabOptions();
+
+        var storage = defaults.Storage;
+        var storageText = configuration[StorageKey];
+        if (!string.IsNullOrWhiteSpace(storageText) && !Enum.TryParse(storageText.Trim(), ignoreCase: true, out storage))
+        {
+            errors.Add($"{StorageKey} is '{storageText}'; expected 'Sqlite' (embedded) or 'Postgres' (clustered).");
+        }
+
+        var dataPath = configuration[DataPathKey];
+        if (string.IsNullOrWhiteSpace(dataPath))
+        {
+            dataPath = "data";
+        }
+
+        string? connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (storage == StorageKind.Postgres)
+        {
+            connectionString = ValidatePostgres(connectionString, errors);
+        }
+
+        var silo = new SiloEndpoint
+        {
+            Name = Optional(configuration[SiloNameKey]),
+            Port = Port(configuration, SiloPortKey, defaults.Silo.Port, errors),
+            GatewayPort = Port(configuration, GatewayPortKey, defaults.Silo.GatewayPort, errors),
+            AdvertisedHost = Optional(configuration[AdvertisedHostKey]) ?? defaults.Silo.AdvertisedHost,
+            ListenOnAnyAddress = Bool(configuration, ListenOnAnyAddressKey, errors),
+        };
+
+        var options = new CollabOptions
+        {
+            Storage = storage,
+            DataPath = Path.GetFullPath(dataPath),
+            PostgresConnectionString = connectionString,
+            ClusterId = Identifier(configuration, ClusterIdKey, defaults.ClusterId, errors),
+            ServiceId = Identifier(configuration, ServiceIdKey, defaults.ServiceId, errors),
+            Silo = silo,
+            ClientConnectTimeout = TimeSpan.FromSeconds(
+                Int(configuration, ClientConnectTimeoutKey, (int)defaults.ClientConnectTimeout.TotalSeconds, 1, 3600, errors)),
+        };
+
+        if (errors.Count > 0)
+        {
+            throw new CollabStartupException(
+                "Collab cannot start: invalid configuration." + Environment.NewLine +
+                string.Join(Environment.NewLine, errors.Select(e => "  - " + e)));
+        }
+
+        return options;
+    }
+
+    /// <summary>The PostgreSQL connection string alone (for the <c>migrate</c> command), or a startup error naming it.</summary>
+    public static string LoadPostgresConnectionString(IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        var connectionString = ValidatePostgres(configuration.GetConnectionString(ConnectionStringName), errors);
+        return errors.Count == 0
+            ? connectionString!
+            : throw new CollabStartupException("Collab cannot migrate: " + string.Join(" ", errors));
+    }
+
+    private static string? ValidatePostgres(string? connectionString, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            errors.Add($"{ConnectionStringKey} is missing; {StorageKey}=Postgres needs a PostgreSQL connection string " +
+                       "(e.g. 'Host=127.0.0.1;Port=5432;Database=collab;Username=collab;Password=…').");
+            return null;
+        }
+
+        try
+        {
+            var parsed = new NpgsqlConnectionStringBuilder(connectionString);
+            if (string.IsNullOrWhiteSpace(parsed.Host))
+            {
+                errors.Add($"{ConnectionStringKey} names no Host.");
+            }
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add($"{ConnectionStringKey} is malformed: {e.Message}");
+        }
+
+        return connectionString;
+    }
+
+    private static string? Optional(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static int Port(IConfiguration configuration, string key, int fallback, List<string> errors) =>
+        Int(configuration, key, fallback, 1, 65535, errors);
+
+    private static int Int(IConfiguration configuration, string key, int fallback, int min, int max, List<string> errors)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        errors.Add($"{key} is '{text}'; expected a whole number from {min} to {max}.");
+        return fallback;
+    }
+
+    private static bool Bool(IConfiguration configuration, string key, List<string> errors)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        errors.Add($"{key} is '{text}'; expected 'true' or 'false'.");
+        return false;
+    }
+
+    private static string Identifier(IConfiguration configuration, string key, string fallback, List<string> errors)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        if (IdentifierPattern().IsMatch(text))
+        {
+            return text;
+        }
+
+        errors.Add($"{key} is '{text}'; expected 1–64 letters, digits, '.', '_' or '-'.");
+        return fallback;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdentifierPattern();
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Collab.Diagnostics;
+using Collab.Hosting.Configuration;
+using Collab.Hosting.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Collab.Hosting.Health;
+
+/// <summary>
+/// <c>/health/live</c>: the process answers. <c>/health/ready</c>: storage answers and this node is part of the cluster
+/// (a silo: its membership status is Active; a web node: a grain call round-trips). 200 when ready, 503 with the
+/// failing checks named otherwise.
+/// </summary>
+public static class CollabHealthChecks
+{
+    public const string ReadyTag = "ready";
+
+    internal static IHealthChecksBuilder AddStorageCheck(this IServiceCollection services) =>
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag]);
+
+    internal static IHealthChecksBuilder AddSiloCheck(this IHealthChecksBuilder checks) =>
+        checks.AddCheck<SiloHealthCheck>("silo", tags: [ReadyTag]);
+
+    internal static IHealthChecksBuilder AddClusterCheck(this IHealthChecksBuilder checks) =>
+        checks.AddCheck<ClusterHealthCheck>("cluster", tags: [ReadyTag]);
+
+    public static IEndpointRouteBuilder MapCollabHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteAsync,
+        });
+        return endpoints;
+    }
+
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }, cancellationToken: context.RequestAborted);
+    }
+}
+
+internal sealed class StorageHealthCheck(CollabOptions options, IServiceProvider services) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            if (options.Storage == StorageKind.Sqlite)
+            {
+                await using var connection = await services.GetRequiredService<SqliteDatabase>().OpenAsync(cancellationToken);
+                await using var command = connection.CreateCommand();
+                command.CommandText = "SELECT count(*) FROM grain_state WHERE 0;";
+                await command.ExecuteScalarAsync(cancellationToken);
+                return HealthCheckResult.Healthy("SQLite file answers.");
+            }
+
+            await using (var connection = new NpgsqlConnection(options.PostgresConnectionString))
+            {
+                await connection.OpenAsync(cancellationToken);
+                await using var command = new NpgsqlCommand("SELECT 1;", connection);
+                await command.ExecuteScalarAsync(cancellationToken);
+            }
+
+            return HealthCheckResult.Healthy("PostgreSQL answers.");
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
+        {
+            return HealthCheckResult.Unhealthy($"{options.Storage} storage does not answer: {e.Message}");
+        }
+    }
+}
+
+internal sealed class SiloHealthCheck(ISiloStatusOracle oracle) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(oracle.CurrentStatus == SiloStatus.Active
+            ? HealthCheckResult.Healthy($"Silo {oracle.SiloName} is active.")
+            : HealthCheckResult.Unhealthy($"Silo {oracle.SiloName} is {oracle.CurrentStatus}."));
+}
+
+internal sealed class ClusterHealthCheck(IClusterClient client) : IHealthCheck
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var silo = await client.GetGrain<IClusterProbeGrain>("health").PingAsync().WaitAsync(Timeout, cancellationToken);
+            return HealthCheckResult.Healthy($"Grain call answered by {silo.SiloName}.");
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or InvalidOperationException)
+        {
+            return HealthCheckResult.Unhealthy($"Grain call failed: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Collab.Hosting;
+using Collab.Hosting.Configuration;
+using Collab.Hosting.Health;
+using Collab.Silo;
+
+// A silo of the clustered (PostgreSQL) deployment; `migrate` applies the schema and exits.
+var builder = WebApplication.CreateBuilder(args);
+try
+{
+    if (args is ["migrate", ..])
+    {
+        return await MigrateCommand.RunAsync(builder.Configuration);
+    }
+
+    builder.AddCollabSilo();
+
+    var app = builder.Build();
+    app.MapCollabHealth();
+    await app.RunAsync();
+    return 0;
+}
+catch (CollabStartupException failure)
+{
+    return StartupFailure.Report(failure);
+}

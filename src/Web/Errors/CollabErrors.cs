@@ -1,0 +1,67 @@
+using Collab.Errors;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Collab.Web.Errors;
+
+/// <summary>
+/// The one place where domain rejections become HTTP answers: problem+json with the stable error <c>code</c>
+/// (and <c>field</c> for validation), so clients switch on the code, never on the wording.
+/// </summary>
+public static class CollabErrors
+{
+    public static IHostApplicationBuilder AddCollabErrors(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<CollabExceptionHandler>();
+        return builder;
+    }
+
+    /// <summary>HTTP status for each kind of rejection.</summary>
+    public static int StatusCodeOf(CollabException exception) => exception switch
+    {
+        ValidationFailedException => StatusCodes.Status400BadRequest,
+        NotFoundException => StatusCodes.Status404NotFound,
+        ConflictException => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status400BadRequest,
+    };
+
+    /// <summary>Problem details for a rejection; <c>code</c> (and <c>field</c>) go into the extensions.</summary>
+    public static ProblemDetails ToProblem(CollabException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodeOf(exception),
+            Title = exception.Message,
+            Type = $"https://collab.invalid/errors/{exception.Code}",
+        };
+        problem.Extensions["code"] = exception.Code;
+        if (exception is ValidationFailedException { Field: var field })
+        {
+            problem.Extensions["field"] = field;
+        }
+
+        return problem;
+    }
+}
+
+internal sealed class CollabExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not CollabException rejection)
+        {
+            return false;
+        }
+
+        var problem = CollabErrors.ToProblem(rejection);
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+}

@@ -1,0 +1,31 @@
+using Collab.Hosting;
+using Collab.Hosting.Configuration;
+using Collab.Hosting.Health;
+using Collab.Web;
+using Collab.Web.Errors;
+using Collab.Web.Workshops;
+
+// The edge: HTTP API and health, in front of a co-hosted silo (embedded) or a cluster (clustered).
+var builder = WebApplication.CreateBuilder(args);
+try
+{
+    builder.AddCollabWebNode();
+    builder.AddCollabErrors();
+
+    var app = builder.Build();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.MapCollabHealth();
+    app.MapWorkshopsApi();
+    app.LogWhereCollabListens();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (CollabStartupException failure)
+{
+    return StartupFailure.Report(failure);
+}
+
+/// <summary>Entry point; public for <c>WebApplicationFactory&lt;Program&gt;</c> in tests.</summary>
+public partial class Program;
