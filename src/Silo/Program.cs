@@ -16,6 +16,7 @@ try
 
     var app = builder.Build();
     app.MapCollabHealth();
+    app.LogWhenReady("silo");
     await app.RunAsync();
     return 0;
 }

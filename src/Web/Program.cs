@@ -1,7 +1,6 @@
 using Collab.Hosting;
 using Collab.Hosting.Configuration;
 using Collab.Hosting.Health;
-using Collab.Web;
 using Collab.Web.Errors;
 using Collab.Web.Workshops;
 
@@ -17,7 +16,7 @@ try
     app.UseStatusCodePages();
     app.MapCollabHealth();
     app.MapWorkshopsApi();
-    app.LogWhereCollabListens();
+    app.LogWhenReady("web node");
 
     await app.RunAsync();
     return 0;

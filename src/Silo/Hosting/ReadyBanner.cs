@@ -1,0 +1,30 @@
+using Collab.Hosting.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Collab.Hosting;
+
+/// <summary>Once a process has started, one line says what it is, where it answers and where its data lives.</summary>
+public static partial class ReadyBanner
+{
+    public static void LogWhenReady(this WebApplication app, string role)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var options = app.Services.GetRequiredService<CollabOptions>();
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            var storage = options.Storage == StorageKind.Sqlite
+                ? $"embedded, data in {options.DataPath}"
+                : $"clustered, PostgreSQL {Postgres.PostgresSchema.Describe(options.PostgresConnectionString!)}";
+            LogReady(app.Logger, role, string.Join(", ", addresses), storage);
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Collab {Role} is ready at {Addresses} ({Storage})")]
+    private static partial void LogReady(ILogger logger, string role, string addresses, string storage);
+}

@@ -1,0 +1,35 @@
+using System.Reflection;
+
+namespace Collab.IntegrationTests.Infrastructure;
+
+/// <summary>Where the built Collab programs are, for tests that start them as separate processes.</summary>
+internal static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Configuration { get; } = typeof(Repo).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
+
+    public static string SiloDll => Built("src/Silo", "Collab.Silo.dll");
+
+    public static string WebDll => Built("src/Web", "Collab.Web.dll");
+
+    private static string Built(string project, string dll)
+    {
+        var path = Path.Combine(Root, project, "bin", Configuration, "net10.0", dll);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build {project} ({Configuration}) first: {path} is missing.");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Collab.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Collab.sln not found above " + AppContext.BaseDirectory);
+    }
+}
