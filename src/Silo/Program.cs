@@ -5,6 +5,7 @@ using Collab.Silo;
 
 // A silo of the clustered (PostgreSQL) deployment; `migrate` applies the schema and exits.
 var builder = WebApplication.CreateBuilder(args);
+builder.ListenByDefaultOn("http://127.0.0.1:8081");
 try
 {
     if (args is ["migrate", ..])

@@ -6,6 +6,7 @@ using Collab.Web.Workshops;
 
 // The edge: HTTP API and health, in front of a co-hosted silo (embedded) or a cluster (clustered).
 var builder = WebApplication.CreateBuilder(args);
+builder.ListenByDefaultOn("http://localhost:5080");
 try
 {
     builder.AddCollabWebNode();

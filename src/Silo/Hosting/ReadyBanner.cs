@@ -1,5 +1,6 @@
 using Collab.Hosting.Configuration;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,22 @@ namespace Collab.Hosting;
 /// <summary>Once a process has started, one line says what it is, where it answers and where its data lives.</summary>
 public static partial class ReadyBanner
 {
+    /// <summary>
+    /// Listens on <paramref name="url"/> unless the operator chose addresses (<c>ASPNETCORE_URLS</c>, <c>--urls</c>,
+    /// <c>Urls</c>, <c>ASPNETCORE_HTTP_PORTS</c>). Set in code, not in appsettings.json, where it would override the
+    /// environment variable.
+    /// </summary>
+    public static void ListenByDefaultOn(this WebApplicationBuilder builder, string url)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"]) &&
+            string.IsNullOrEmpty(configuration["https_ports"]))
+        {
+            builder.WebHost.UseUrls(url);
+        }
+    }
+
     public static void LogWhenReady(this WebApplication app, string role)
     {
         ArgumentNullException.ThrowIfNull(app);

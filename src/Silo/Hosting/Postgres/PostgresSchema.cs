@@ -126,9 +126,15 @@ public static partial class PostgresSchema
 
     private static async Task<int?> CurrentVersionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            "SELECT CASE WHEN to_regclass('collab_schema_migrations') IS NULL THEN NULL " +
-            "ELSE (SELECT COALESCE(max(version), 0) FROM collab_schema_migrations) END;", connection);
+        await using (var exists = new NpgsqlCommand("SELECT to_regclass('collab_schema_migrations') IS NOT NULL;", connection))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return null;
+            }
+        }
+
+        await using var command = new NpgsqlCommand("SELECT COALESCE(max(version), 0) FROM collab_schema_migrations;", connection);
         return await command.ExecuteScalarAsync(cancellationToken) is int version ? version : null;
     }
 

@@ -1,0 +1,45 @@
+using System.Globalization;
+
+namespace Collab.IntegrationTests.Infrastructure;
+
+/// <summary>Starts the real Collab programs (built DLLs) the way an operator would, on ports of their own.</summary>
+internal static class Programs
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The web node in embedded mode: silo and web in one process, state in <paramref name="dataPath"/>.</summary>
+    public static async Task<(ChildProcess Process, Uri Url)> StartEmbeddedAsync(string dataPath, int? webPort = null)
+    {
+        var url = new Uri($"http://127.0.0.1:{webPort ?? FreePorts.Next()}");
+        var process = ChildProcess.Start(Repo.WebDll, new Dictionary<string, string?>
+        {
+            ["Collab__Storage"] = "Sqlite",
+            ["Collab__DataPath"] = dataPath,
+            ["Collab__Silo__Port"] = Port(),
+            ["Collab__Silo__GatewayPort"] = Port(),
+            ["ASPNETCORE_URLS"] = url.ToString(),
+        });
+        await process.WaitForOutputAsync("is ready at", StartTimeout);
+        return (process, url);
+    }
+
+    /// <summary>A silo of the PostgreSQL cluster; returns once it is Active.</summary>
+    public static async Task<(ChildProcess Process, Uri HealthUrl)> StartSiloAsync(string connectionString, string clusterId, string name)
+    {
+        var url = new Uri($"http://127.0.0.1:{FreePorts.Next()}");
+        var process = ChildProcess.Start(Repo.SiloDll, new Dictionary<string, string?>
+        {
+            ["Collab__Storage"] = "Postgres",
+            ["ConnectionStrings__Collab"] = connectionString,
+            ["Collab__ClusterId"] = clusterId,
+            ["Collab__Silo__Name"] = name,
+            ["Collab__Silo__Port"] = Port(),
+            ["Collab__Silo__GatewayPort"] = Port(),
+            ["ASPNETCORE_URLS"] = url.ToString(),
+        });
+        await process.WaitForOutputAsync("is ready at", StartTimeout);
+        return (process, url);
+    }
+
+    private static string Port() => FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+}
