@@ -24,7 +24,9 @@ internal static class Programs
     }
 
     /// <summary>A silo of the PostgreSQL cluster; returns once it is Active.</summary>
-    public static async Task<(ChildProcess Process, Uri HealthUrl)> StartSiloAsync(string connectionString, string clusterId, string name)
+    /// <remarks>A silo restarted on the same <paramref name="siloPort"/> declares its killed predecessor dead at once.</remarks>
+    public static async Task<(ChildProcess Process, Uri HealthUrl)> StartSiloAsync(
+        string connectionString, string clusterId, string name, int siloPort, int gatewayPort)
     {
         var url = new Uri($"http://127.0.0.1:{FreePorts.Next()}");
         var process = ChildProcess.Start(Repo.SiloDll, new Dictionary<string, string?>
@@ -33,8 +35,8 @@ internal static class Programs
             ["ConnectionStrings__Collab"] = connectionString,
             ["Collab__ClusterId"] = clusterId,
             ["Collab__Silo__Name"] = name,
-            ["Collab__Silo__Port"] = Port(),
-            ["Collab__Silo__GatewayPort"] = Port(),
+            ["Collab__Silo__Port"] = siloPort.ToString(CultureInfo.InvariantCulture),
+            ["Collab__Silo__GatewayPort"] = gatewayPort.ToString(CultureInfo.InvariantCulture),
             ["ASPNETCORE_URLS"] = url.ToString(),
         });
         await process.WaitForOutputAsync("is ready at", StartTimeout);

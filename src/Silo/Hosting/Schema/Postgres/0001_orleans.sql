@@ -283,7 +283,8 @@ DELETE FROM orleans_membership
    AND status = 6
    AND start_time = @StartTime
    AND i_am_alive_time = @IAmAliveTime
-   AND suspect_times IS NOT DISTINCT FROM @SuspectTimes;
+   -- A silo inserted without suspicions has NULL here, and the provider may send '' for "none".
+   AND COALESCE(suspect_times, '') = COALESCE(@SuspectTimes, '');
 $q$),
 
 -- ===== Grain persistence =====================================================

@@ -1,0 +1,59 @@
+using Collab.Hosting.Postgres;
+using Collab.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Collab.IntegrationTests.Storage;
+
+/// <summary>The migration step that <c>./build.sh test</c>, docker compose and operators run.</summary>
+public sealed class PostgresSchemaTests
+{
+    // Every query the three ADO.NET providers load at start-up.
+    private static readonly string[] ProviderQueryKeys =
+    [
+        "WriteToStorageKey", "ReadFromStorageKey", "ClearStorageKey",
+        "InsertMembershipVersionKey", "InsertMembershipKey", "UpdateMembershipKey", "UpdateIAmAlivetimeKey",
+        "MembershipReadRowKey", "MembershipReadAllKey", "GatewaysQueryKey", "DeleteMembershipTableEntriesKey",
+        "CleanupDefunctSiloEntriesKey",
+        "UpsertReminderRowKey", "ReadReminderRowsKey", "ReadReminderRowKey", "ReadRangeRows1Key", "ReadRangeRows2Key",
+        "DeleteReminderRowKey", "DeleteReminderRowsKey",
+    ];
+
+    [Fact]
+    public async Task MigratingAnEmptyDatabaseAppliesEveryScriptAndAgainAppliesNothing()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync(migrate: false);
+
+        var first = await PostgresSchema.MigrateAsync(database, NullLogger.Instance);
+        var second = await PostgresSchema.MigrateAsync(database, NullLogger.Instance);
+
+        Assert.Equal(PostgresSchema.LatestVersion, first[^1].Version);
+        Assert.Empty(second);
+        Assert.Equal(PostgresSchema.LatestVersion, await PostgresServer.ScalarAsync<int>(database,
+            "SELECT max(version) FROM collab_schema_migrations;"));
+        await PostgresSchema.EnsureReadyAsync(database);
+    }
+
+    [Fact]
+    public async Task ConcurrentMigratorsApplyEachScriptOnce()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync(migrate: false);
+
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgresSchema.MigrateAsync(database, NullLogger.Instance)));
+
+        Assert.Equal(PostgresSchema.LatestVersion, runs.Sum(r => r.Count));
+        Assert.Equal((long)PostgresSchema.LatestVersion, await PostgresServer.ScalarAsync<long>(database,
+            "SELECT count(*) FROM collab_schema_migrations;"));
+    }
+
+    [Fact]
+    public async Task EveryQueryTheProvidersLoadIsInstalled()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+
+        foreach (var key in ProviderQueryKeys)
+        {
+            Assert.Equal(1L, await PostgresServer.ScalarAsync<long>(database,
+                $"SELECT count(*) FROM OrleansQuery WHERE QueryKey = '{key}' AND length(QueryText) > 0;"));
+        }
+    }
+}
