@@ -50,12 +50,26 @@ internal sealed class CollabExceptionHandler(IProblemDetailsService problems) : 
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not CollabException rejection)
+        ProblemDetails problem;
+        switch (exception)
         {
-            return false;
+            case CollabException rejection:
+                problem = CollabErrors.ToProblem(rejection);
+                break;
+            case BadHttpRequestException badRequest:
+                // Unreadable body, wrong content type, a value of the wrong type: the caller's mistake, not ours.
+                problem = new ProblemDetails
+                {
+                    Status = badRequest.StatusCode,
+                    Title = "The request could not be read: " + badRequest.Message,
+                    Type = "https://collab.invalid/errors/request.malformed",
+                };
+                problem.Extensions["code"] = "request.malformed";
+                break;
+            default:
+                return false;
         }
 
-        var problem = CollabErrors.ToProblem(rejection);
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

@@ -5,7 +5,7 @@ namespace Collab.IntegrationTests.Infrastructure;
 /// <summary>Where the built Collab programs are, for tests that start them as separate processes.</summary>
 internal static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepoRoot.Path;
 
     public static string Configuration { get; } = typeof(Repo).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Configuration").Value!;
@@ -18,18 +18,5 @@ internal static class Repo
     {
         var path = Path.Combine(Root, project, "bin", Configuration, "net10.0", dll);
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build {project} ({Configuration}) first: {path} is missing.");
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Collab.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Collab.sln not found above " + AppContext.BaseDirectory);
     }
 }

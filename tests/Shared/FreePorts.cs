@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Collab.IntegrationTests.Infrastructure;
+namespace Collab.Testing;
 
 /// <summary>Loopback ports nobody listens on, so that parallel tests never share a silo, gateway or web port.</summary>
 internal static class FreePorts

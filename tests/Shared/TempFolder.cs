@@ -1,4 +1,4 @@
-namespace Collab.IntegrationTests.Infrastructure;
+namespace Collab.Testing;
 
 /// <summary>A folder under the system temp directory, deleted on dispose.</summary>
 internal sealed class TempFolder : IDisposable

@@ -1,0 +1,89 @@
+using Collab.Hosting.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Collab.Tests.Configuration;
+
+public sealed class CollabSettingsTests
+{
+    private static CollabOptions Load(params (string Key, string? Value)[] settings) =>
+        CollabSettings.Load(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
+            .Build());
+
+    private static string Rejection(params (string Key, string? Value)[] settings) =>
+        Assert.Throws<CollabStartupException>(() => Load(settings)).Message;
+
+    [Fact]
+    public void NothingConfiguredMeansEmbeddedWithDataUnderTheWorkingDirectory()
+    {
+        var options = Load();
+
+        Assert.Equal(StorageKind.Sqlite, options.Storage);
+        Assert.Equal(Path.Combine(Environment.CurrentDirectory, "data"), options.DataPath);
+        Assert.Equal(Path.Combine(options.DataPath, "collab.db"), options.SqliteFile);
+        Assert.Equal(11111, options.Silo.Port);
+        Assert.Equal(30000, options.Silo.GatewayPort);
+    }
+
+    [Fact]
+    public void ClusteredSettingsAreReadFromTheirKeys()
+    {
+        var options = Load(
+            ("Collab:Storage", "postgres"),
+            ("ConnectionStrings:Collab", "Host=db;Database=collab;Username=collab"),
+            ("Collab:ClusterId", "venue-1"),
+            ("Collab:Silo:Name", "silo-a"),
+            ("Collab:Silo:Port", "22222"),
+            ("Collab:Silo:GatewayPort", "40000"),
+            ("Collab:Silo:AdvertisedHost", "silo-a.internal"),
+            ("Collab:Silo:ListenOnAnyAddress", "true"),
+            ("Collab:Client:ConnectTimeoutSeconds", "5"));
+
+        Assert.Equal(StorageKind.Postgres, options.Storage);
+        Assert.Equal("venue-1", options.ClusterId);
+        Assert.Equal(new SiloEndpoint { Name = "silo-a", Port = 22222, GatewayPort = 40000, AdvertisedHost = "silo-a.internal", ListenOnAnyAddress = true }, options.Silo);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.ClientConnectTimeout);
+    }
+
+    [Theory]
+    [InlineData("Collab:Storage", "Mongo", "Collab:Storage is 'Mongo'; expected 'Sqlite' (embedded) or 'Postgres' (clustered).")]
+    [InlineData("Collab:Silo:Port", "0", "Collab:Silo:Port is '0'; expected a whole number from 1 to 65535.")]
+    [InlineData("Collab:Silo:GatewayPort", "http", "Collab:Silo:GatewayPort is 'http'; expected a whole number from 1 to 65535.")]
+    [InlineData("Collab:Silo:ListenOnAnyAddress", "yes", "Collab:Silo:ListenOnAnyAddress is 'yes'; expected 'true' or 'false'.")]
+    [InlineData("Collab:ServiceId", "a/b", "Collab:ServiceId is 'a/b'; expected 1–64 letters, digits, '.', '_' or '-'.")]
+    [InlineData("Collab:Client:ConnectTimeoutSeconds", "-1", "Collab:Client:ConnectTimeoutSeconds is '-1'; expected a whole number from 1 to 3600.")]
+    public void InvalidSettingIsNamedWithWhatItExpects(string key, string value, string message)
+    {
+        Assert.Contains(message, Rejection((key, value)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PostgresWithoutConnectionStringNamesTheMissingSetting()
+    {
+        Assert.Contains("ConnectionStrings:Collab is missing", Rejection(("Collab:Storage", "Postgres")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MalformedConnectionStringIsNamed()
+    {
+        var message = Rejection(("Collab:Storage", "Postgres"), ("ConnectionStrings:Collab", "Host=db;Colour=blue"));
+
+        Assert.Contains("ConnectionStrings:Collab is malformed", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryInvalidSettingIsReportedAtOnce()
+    {
+        var message = Rejection(("Collab:Storage", "Postgres"), ("Collab:Silo:Port", "x"), ("Collab:ClusterId", "has space"));
+
+        Assert.Contains("ConnectionStrings:Collab", message, StringComparison.Ordinal);
+        Assert.Contains("Collab:Silo:Port", message, StringComparison.Ordinal);
+        Assert.Contains("Collab:ClusterId", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EmbeddedModeDoesNotNeedAConnectionString()
+    {
+        Assert.Equal(StorageKind.Sqlite, Load(("Collab:Storage", "Sqlite"), ("ConnectionStrings:Collab", null)).Storage);
+    }
+}
