@@ -1,7 +1,9 @@
 using Collab.Hosting;
 using Collab.Hosting.Configuration;
 using Collab.Hosting.Health;
+using Collab.Web.Documents;
 using Collab.Web.Errors;
+using Collab.Web.Realtime;
 using Collab.Web.Workshops;
 
 // The edge: HTTP API and health, in front of a co-hosted silo (embedded) or a cluster (clustered).
@@ -11,12 +13,15 @@ try
 {
     builder.AddCollabWebNode();
     builder.AddCollabErrors();
+    builder.AddCollabRealtime();
 
     var app = builder.Build();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.MapCollabHealth();
     app.MapWorkshopsApi();
+    app.MapDocumentsApi();
+    app.MapCollabRealtime();
     app.LogWhenReady("web node");
 
     await app.RunAsync();

@@ -1,9 +1,12 @@
+using Collab.Documents;
 using Collab.Hosting.Configuration;
+using Collab.Hosting.Postgres;
 using Collab.Hosting.Health;
 using Collab.Hosting.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
@@ -90,8 +93,10 @@ public static class CollabHosting
             }
 
             silo.AddReminders();
+            silo.Services.AddSingleton(new DocumentOptions());
             if (options.Storage == StorageKind.Sqlite)
             {
+                silo.Services.AddSingleton<IOpLog, SqliteOpLog>();
                 silo.UseLocalhostClustering(options.Silo.Port, options.Silo.GatewayPort, null, options.ServiceId, options.ClusterId);
                 silo.Services.AddGrainStorage(GrainStorageName, (services, name) =>
                     ActivatorUtilities.CreateInstance<SqliteGrainStorage>(services, name, GrainStateSerializer(services)));
@@ -100,6 +105,8 @@ public static class CollabHosting
             else
             {
                 var connectionString = options.PostgresConnectionString!;
+                silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+                silo.Services.AddSingleton<IOpLog, PostgresOpLog>();
                 silo.ConfigureEndpoints(
                     options.Silo.AdvertisedHost,
                     options.Silo.Port,

@@ -36,3 +36,10 @@ public sealed class NotFoundException(string code, string message) : CollabExcep
 /// <summary>The command conflicts with the current state (e.g. creating what already exists). Maps to 409.</summary>
 [GenerateSerializer, Alias("collab.ConflictException")]
 public sealed class ConflictException(string code, string message) : CollabException(code, message);
+
+/// <summary>
+/// The service cannot take the command right now (e.g. a document is reloading after a storage fault); nothing
+/// was changed and the same command may be sent again. Maps to 503 and the hub code <c>server.unavailable</c>.
+/// </summary>
+[GenerateSerializer, Alias("collab.UnavailableException")]
+public sealed class UnavailableException(string code, string message) : CollabException(code, message);

@@ -1,0 +1,315 @@
+using System.Text.Json;
+using Collab.Documents;
+using Collab.Text;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Collab.Client;
+
+/// <summary>
+/// One open document on a <see cref="HubConnection"/>: the client side of server-sequenced OT. Local edits apply at
+/// once; at most one op is in flight (later edits are composed into a buffer); incoming ops are transformed against
+/// what is pending (the server's op wins ties); pushes are applied in revision order and a gap triggers a catch-up;
+/// after a reconnect the document is reopened at its last revision and the pending op is resent with the same
+/// sequence number, so it takes effect exactly once.
+/// </summary>
+public sealed class SharedDocument
+{
+    private readonly HubConnection _connection;
+    private readonly object _sync = new();
+    private readonly SortedDictionary<int, CommittedOp> _early = [];
+    private Pending? _outstanding;
+    private TextOperation? _buffer;
+    private long _nextSeq = 1;
+    private bool _sending;
+    private bool _catchingUp;
+
+    internal SharedDocument(HubConnection connection, string docId, string clientId)
+    {
+        _connection = connection;
+        DocId = docId;
+        ClientId = clientId;
+    }
+
+    public string DocId { get; }
+
+    public string ClientId { get; }
+
+    public string Text { get; private set; } = "";
+
+    /// <summary>The last server revision this client has applied.</summary>
+    public int Revision { get; private set; }
+
+    /// <summary>True while a local edit is not yet acknowledged by the server.</summary>
+    public bool HasUnsyncedChanges
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _outstanding is not null || _buffer is not null;
+            }
+        }
+    }
+
+    /// <summary>A remote op was applied: the op as applied here and who made it.</summary>
+    public event Action<TextOperation, CommittedOp>? RemoteApplied;
+
+    /// <summary>One of this client's ops was acknowledged: its revision and the local time it was submitted.</summary>
+    public event Action<int, long>? Acknowledged;
+
+    /// <summary>The server rejected an op (code, message); the document resynchronises from a snapshot.</summary>
+    public event Action<string, string>? Rejected;
+
+    /// <summary>Applies a local edit and sends it (or buffers it behind the op in flight).</summary>
+    public void Edit(TextOperation op)
+    {
+        lock (_sync)
+        {
+            Text = TextOt.Apply(Text, op);
+            if (_outstanding is null)
+            {
+                _outstanding = new Pending(op, _nextSeq++, Revision, Environment.TickCount64);
+            }
+            else
+            {
+                _buffer = _buffer is null ? op : TextOt.Compose(_buffer, op);
+            }
+        }
+
+        SendOutstanding();
+    }
+
+    /// <summary>Waits until nothing is pending, or throws on timeout.</summary>
+    public async Task WaitSyncedAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (HasUnsyncedChanges)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Document {DocId} still has unsynced changes after {timeout}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    internal void Load(OpenedDocument opened)
+    {
+        lock (_sync)
+        {
+            if (opened.Text is not null)
+            {
+                // A snapshot replaces everything; pending local edits cannot be rebased onto it and are dropped.
+                Text = opened.Text;
+                Revision = opened.Revision;
+                _outstanding = null;
+                _buffer = null;
+                _early.Clear();
+            }
+            else
+            {
+                foreach (var op in opened.Ops)
+                {
+                    _early[op.Revision] = op;
+                }
+
+                Drain();
+            }
+        }
+    }
+
+    internal void OnCommitted(IReadOnlyList<CommittedOp> ops)
+    {
+        bool gap;
+        lock (_sync)
+        {
+            foreach (var op in ops)
+            {
+                if (op.Revision > Revision)
+                {
+                    _early[op.Revision] = op;
+                }
+            }
+
+            Drain();
+            gap = _early.Count > 0;
+        }
+
+        if (gap)
+        {
+            _ = CatchUpAsync();
+        }
+
+        SendOutstanding();
+    }
+
+    /// <summary>Reopens at the last revision seen and resends what is pending (after a reconnect or a gap).</summary>
+    internal async Task CatchUpAsync()
+    {
+        lock (_sync)
+        {
+            if (_catchingUp)
+            {
+                return;
+            }
+
+            _catchingUp = true;
+        }
+
+        try
+        {
+            var opened = await _connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = DocId, lastRevision = (int?)Revision });
+            Load(opened);
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                _catchingUp = false;
+                _sending = false;
+            }
+        }
+
+        SendOutstanding();
+    }
+
+    private void Drain()
+    {
+        while (_early.Remove(Revision + 1, out var next))
+        {
+            if (_outstanding is { } mine && next.ClientId == ClientId && next.ClientSeq == mine.Seq)
+            {
+                AcknowledgeLocked(next.Revision);
+                continue;
+            }
+
+            var incoming = next.Op;
+            if (_outstanding is { } pending)
+            {
+                var (pendingPrime, incomingPrime) = TextOt.Transform(pending.Op, incoming);
+                _outstanding = pending with { Op = pendingPrime };
+                incoming = incomingPrime;
+                if (_buffer is not null)
+                {
+                    (_buffer, incoming) = TextOt.Transform(_buffer, incoming);
+                }
+            }
+
+            Text = TextOt.Apply(Text, incoming);
+            Revision = next.Revision;
+            RemoteApplied?.Invoke(incoming, next);
+        }
+
+        // Anything at or below the revision is a duplicate.
+        foreach (var stale in _early.Keys.Where(r => r <= Revision).ToList())
+        {
+            _early.Remove(stale);
+        }
+    }
+
+    private void AcknowledgeLocked(int revision)
+    {
+        var acked = _outstanding!;
+        Revision = revision;
+        _outstanding = null;
+        _sending = false;
+        if (_buffer is not null)
+        {
+            _outstanding = new Pending(_buffer, _nextSeq++, Revision, Environment.TickCount64);
+            _buffer = null;
+        }
+
+        Acknowledged?.Invoke(revision, acked.SubmittedAt);
+    }
+
+    private void SendOutstanding()
+    {
+        Pending pending;
+        lock (_sync)
+        {
+            if (_outstanding is null || _sending || _catchingUp)
+            {
+                return;
+            }
+
+            _sending = true;
+            _outstanding = _outstanding with { BaseRevision = Revision };
+            pending = _outstanding;
+        }
+
+        _ = SubmitAsync(pending);
+    }
+
+    private async Task SubmitAsync(Pending pending)
+    {
+        SubmitResult result;
+        try
+        {
+            result = await _connection.InvokeAsync<SubmitResult>("SubmitOp", new
+            {
+                docId = DocId,
+                baseRevision = pending.BaseRevision,
+                clientId = ClientId,
+                clientSeq = pending.Seq,
+                op = JsonSerializer.SerializeToElement(pending.Op),
+            });
+        }
+        catch (HubException e) when (!e.Message.Contains("server.unavailable", StringComparison.Ordinal) && !e.Message.Contains("rate.limited", StringComparison.Ordinal))
+        {
+            var code = e.Message.Split(':', 2)[0];
+            Rejected?.Invoke(code, e.Message);
+            await ResyncFromSnapshotAsync();
+            return;
+        }
+        catch (Exception e) when (e is HubException or InvalidOperationException or IOException or TaskCanceledException)
+        {
+            // Not sent, or the answer was lost: keep it; the reconnect (or the next catch-up) resends it with the same seq.
+            lock (_sync)
+            {
+                _sending = false;
+            }
+
+            return;
+        }
+
+        bool behind;
+        lock (_sync)
+        {
+            behind = false;
+            if (_outstanding is { } mine && mine.Seq == pending.Seq)
+            {
+                if (result.Revision == Revision + 1)
+                {
+                    AcknowledgeLocked(result.Revision);
+                }
+                else if (result.Revision > Revision + 1)
+                {
+                    behind = true; // ops before ours have not arrived yet: fetch them (ours comes with them)
+                }
+            }
+        }
+
+        if (behind)
+        {
+            await CatchUpAsync();
+        }
+        else
+        {
+            SendOutstanding();
+        }
+    }
+
+    private async Task ResyncFromSnapshotAsync()
+    {
+        var opened = await _connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = DocId, lastRevision = (int?)null });
+        Load(opened);
+        lock (_sync)
+        {
+            _sending = false;
+        }
+    }
+
+    private sealed record Pending(TextOperation Op, long Seq, int BaseRevision, long SubmittedAt);
+}

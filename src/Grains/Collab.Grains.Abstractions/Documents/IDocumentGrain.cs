@@ -1,0 +1,184 @@
+using Collab.Text;
+using Orleans.Concurrency;
+
+namespace Collab.Documents;
+
+/// <summary>
+/// One collaboratively edited text and the sequencer for it: every edit is transformed against what was committed
+/// since its base revision, appended durably to the op log, and only then acknowledged to its author and pushed to
+/// everyone else (through <see cref="IDocumentObserver"/> subscriptions, one per web node). Keyed by document id.
+/// </summary>
+[Alias("collab.IDocumentGrain")]
+public interface IDocumentGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the document at revision 0 with an optional initial text. <c>document.already_exists</c> if it exists.</summary>
+    [Alias("create")]
+    Task<DocumentView> CreateAsync(CreateDocument command);
+
+    /// <summary>The document's metadata and current (committed) revision. <c>document.not_found</c> if never created.</summary>
+    [Alias("get")]
+    Task<DocumentView> GetAsync();
+
+    /// <summary>
+    /// Opens the document for a client that last saw <see cref="OpenDocument.LastRevision"/>: the committed ops after it,
+    /// or a snapshot of the whole text when it has nothing, is too far behind, or asks for a revision that does not exist.
+    /// </summary>
+    [Alias("open")]
+    Task<OpenedDocument> OpenAsync(OpenDocument command);
+
+    /// <summary>
+    /// Sequences one edit. Answers only after the op is durable. Resubmitting the same (client id, client sequence)
+    /// returns the original answer without applying the op again.
+    /// </summary>
+    [Alias("submit"), AlwaysInterleave]
+    Task<SubmitResult> SubmitAsync(SubmitOp command);
+
+    /// <summary>Committed ops with revisions in (<paramref name="afterRevision"/>, <paramref name="toRevision"/>], with their authors.</summary>
+    [Alias("ops")]
+    Task<IReadOnlyList<CommittedOp>> GetOpsAsync(int afterRevision, int toRevision);
+
+    /// <summary>The text as it was at a revision.</summary>
+    [Alias("text-at-revision")]
+    Task<TextAtRevision> GetTextAtRevisionAsync(int revision);
+
+    /// <summary>The text as it was at an instant: the last revision committed at or before it.</summary>
+    [Alias("text-at-time")]
+    Task<TextAtRevision> GetTextAtTimeAsync(DateTimeOffset at);
+
+    /// <summary>Locks (no op is accepted: <c>document.locked</c>) or unlocks the document.</summary>
+    [Alias("set-locked")]
+    Task<DocumentView> SetLockedAsync(SetLocked command);
+
+    /// <summary>Subscribes a web node's observer to commits, presence and lock changes; renew before it expires.</summary>
+    [Alias("subscribe"), AlwaysInterleave]
+    Task SubscribeAsync(IDocumentObserver observer);
+
+    /// <summary>Ends a subscription.</summary>
+    [Alias("unsubscribe"), AlwaysInterleave]
+    Task UnsubscribeAsync(IDocumentObserver observer);
+
+    /// <summary>A session's presence (and cursor or selection at a revision it has seen). Ephemeral; batched to observers.</summary>
+    [Alias("presence"), AlwaysInterleave, OneWay]
+    Task UpdatePresenceAsync(PresenceUpdate update);
+
+    /// <summary>The session left the document (closed it or disconnected).</summary>
+    [Alias("leave"), AlwaysInterleave, OneWay]
+    Task LeaveAsync(string sessionId);
+}
+
+/// <summary>
+/// Receives a document's events on a web node, which forwards them to the SignalR group of the document.
+/// Every event carries a revision: a receiver that sees a gap catches up instead of guessing.
+/// </summary>
+[Alias("collab.IDocumentObserver")]
+public interface IDocumentObserver : IGrainObserver
+{
+    [Alias("ops-committed"), OneWay]
+    Task OpsCommitted(OpsCommitted committed);
+
+    [Alias("presence-changed"), OneWay]
+    Task PresenceChanged(PresenceChanged presence);
+
+    [Alias("lock-changed"), OneWay]
+    Task LockChanged(LockChanged change);
+}
+
+/// <summary>Who is acting. Until identity lands this is a display name and a per-connection participant id.</summary>
+[GenerateSerializer, Immutable, Alias("collab.Caller")]
+public sealed record Caller([property: Id(0)] string ParticipantId, [property: Id(1)] string DisplayName);
+
+[GenerateSerializer, Immutable, Alias("collab.CreateDocument")]
+public sealed record CreateDocument(
+    [property: Id(0)] string? Title,
+    [property: Id(1)] string? Text,
+    [property: Id(2)] Caller Caller);
+
+[GenerateSerializer, Immutable, Alias("collab.DocumentView")]
+public sealed record DocumentView(
+    [property: Id(0)] string DocId,
+    [property: Id(1)] string? Title,
+    [property: Id(2)] int Revision,
+    [property: Id(3)] int Length,
+    [property: Id(4)] bool Locked,
+    [property: Id(5)] DateTimeOffset CreatedAt);
+
+[GenerateSerializer, Immutable, Alias("collab.OpenDocument")]
+public sealed record OpenDocument(
+    [property: Id(0)] int? LastRevision,
+    [property: Id(1)] string SessionId,
+    [property: Id(2)] Caller Caller);
+
+/// <summary>Either <see cref="Text"/> (a snapshot at <see cref="Revision"/>) or <see cref="Ops"/> (what the client missed).</summary>
+[GenerateSerializer, Immutable, Alias("collab.OpenedDocument")]
+public sealed record OpenedDocument(
+    [property: Id(0)] string DocId,
+    [property: Id(1)] int Revision,
+    [property: Id(2)] string? Text,
+    [property: Id(3)] IReadOnlyList<CommittedOp> Ops,
+    [property: Id(4)] bool Locked,
+    [property: Id(5)] IReadOnlyList<PresenceEntry> Presence);
+
+[GenerateSerializer, Immutable, Alias("collab.SubmitOp")]
+public sealed record SubmitOp(
+    [property: Id(0)] string ClientId,
+    [property: Id(1)] long ClientSeq,
+    [property: Id(2)] int BaseRevision,
+    [property: Id(3)] TextOperation Op,
+    [property: Id(4)] Caller Caller,
+    [property: Id(5)] DateTimeOffset? ClientTime);
+
+/// <summary>The ack: the revision the op was committed as, and the op as transformed and committed.</summary>
+[GenerateSerializer, Immutable, Alias("collab.SubmitResult")]
+public sealed record SubmitResult([property: Id(0)] int Revision, [property: Id(1)] TextOperation Op);
+
+/// <summary>One entry of the op log.</summary>
+[GenerateSerializer, Immutable, Alias("collab.CommittedOp")]
+public sealed record CommittedOp(
+    [property: Id(0)] int Revision,
+    [property: Id(1)] TextOperation Op,
+    [property: Id(2)] string ClientId,
+    [property: Id(3)] long ClientSeq,
+    [property: Id(4)] string AuthorId,
+    [property: Id(5)] string AuthorName,
+    [property: Id(6)] DateTimeOffset CommittedAt,
+    [property: Id(7)] DateTimeOffset? ClientTime);
+
+[GenerateSerializer, Immutable, Alias("collab.TextAtRevision")]
+public sealed record TextAtRevision(
+    [property: Id(0)] int Revision,
+    [property: Id(1)] string Text,
+    [property: Id(2)] DateTimeOffset? CommittedAt);
+
+[GenerateSerializer, Immutable, Alias("collab.SetLocked")]
+public sealed record SetLocked([property: Id(0)] bool Locked, [property: Id(1)] Caller Caller);
+
+/// <summary>A selection in a text at a revision; a caret when <see cref="Anchor"/> equals <see cref="Head"/>.</summary>
+[GenerateSerializer, Immutable, Alias("collab.Selection")]
+public sealed record Selection([property: Id(0)] int Anchor, [property: Id(1)] int Head);
+
+[GenerateSerializer, Immutable, Alias("collab.PresenceUpdate")]
+public sealed record PresenceUpdate(
+    [property: Id(0)] string SessionId,
+    [property: Id(1)] Caller Caller,
+    [property: Id(2)] int Revision,
+    [property: Id(3)] Selection? Selection);
+
+[GenerateSerializer, Immutable, Alias("collab.PresenceEntry")]
+public sealed record PresenceEntry(
+    [property: Id(0)] string SessionId,
+    [property: Id(1)] string ParticipantId,
+    [property: Id(2)] string Name,
+    [property: Id(3)] Selection? Selection);
+
+[GenerateSerializer, Immutable, Alias("collab.OpsCommitted")]
+public sealed record OpsCommitted([property: Id(0)] string DocId, [property: Id(1)] IReadOnlyList<CommittedOp> Ops);
+
+/// <summary>Everyone present, selections relative to <see cref="Revision"/>.</summary>
+[GenerateSerializer, Immutable, Alias("collab.PresenceChanged")]
+public sealed record PresenceChanged(
+    [property: Id(0)] string DocId,
+    [property: Id(1)] int Revision,
+    [property: Id(2)] IReadOnlyList<PresenceEntry> Participants);
+
+[GenerateSerializer, Immutable, Alias("collab.LockChanged")]
+public sealed record LockChanged([property: Id(0)] string DocId, [property: Id(1)] bool Locked, [property: Id(2)] int Revision);

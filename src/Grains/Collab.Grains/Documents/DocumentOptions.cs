@@ -1,0 +1,37 @@
+using Collab.Text;
+
+namespace Collab.Documents;
+
+/// <summary>Tunables of <see cref="DocumentGrain"/> (<c>Collab:Documents:*</c>).</summary>
+public sealed record DocumentOptions
+{
+    /// <summary>Limits on ops and texts.</summary>
+    public TextLimits Limits { get; init; } = TextLimits.Default;
+
+    /// <summary>Write a snapshot of the text into grain state every this many revisions.</summary>
+    public int SnapshotEvery { get; init; } = 100;
+
+    /// <summary>A client further behind than this gets a snapshot on open instead of the ops it missed.</summary>
+    public int CatchUpLimit { get; init; } = 500;
+
+    /// <summary>Committed ops kept in memory for transforms and catch-up.</summary>
+    public int RecentOpsKept { get; init; } = 1_000;
+
+    /// <summary>An op based more than this many revisions back is refused (<c>revision.too_old</c>).</summary>
+    public int MaxTransformSpan { get; init; } = 10_000;
+
+    /// <summary>How long an observer subscription lives without renewal.</summary>
+    public TimeSpan ObserverExpiry { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often presence changes are pushed, at most.</summary>
+    public TimeSpan PresenceInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>A session not heard of for this long is dropped from presence.</summary>
+    public TimeSpan PresenceExpiry { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Longest document id.</summary>
+    public int MaxDocIdLength { get; init; } = 200;
+
+    /// <summary>Longest title.</summary>
+    public int MaxTitleLength { get; init; } = 200;
+}

@@ -1,0 +1,25 @@
+namespace Collab.Documents;
+
+/// <summary>
+/// Persisted part of <see cref="DocumentGrain"/>: metadata and the latest snapshot. The ops after the snapshot are in
+/// the op log; activation replays them. Never renumber the ids.
+/// </summary>
+[GenerateSerializer, Alias("collab.DocumentState")]
+internal sealed class DocumentState
+{
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public string? Title { get; set; }
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(3)] public bool Locked { get; set; }
+    [Id(4)] public int SnapshotRevision { get; set; }
+    [Id(5)] public string SnapshotText { get; set; } = "";
+
+    /// <summary>Per client id: the last sequence number committed and its revision, as of the snapshot.</summary>
+    [Id(6)] public Dictionary<string, ClientMark> Clients { get; set; } = [];
+
+    /// <summary>The text at revision 0, for reading history from before the snapshot.</summary>
+    [Id(7)] public string InitialText { get; set; } = "";
+}
+
+[GenerateSerializer, Immutable, Alias("collab.ClientMark")]
+internal sealed record ClientMark([property: Id(0)] long Seq, [property: Id(1)] int Revision);

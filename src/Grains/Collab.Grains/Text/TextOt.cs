@@ -1,0 +1,472 @@
+using System.Collections.Immutable;
+using System.Text;
+using Collab.Errors;
+
+namespace Collab.Text;
+
+/// <summary>Bounds on operations and texts; the defaults are the product's (docs/ot-spec.md).</summary>
+public sealed record TextLimits
+{
+    public static TextLimits Default { get; } = new();
+
+    public int MaxOpInsertLength { get; init; } = 65_536;
+
+    public int MaxOpComponents { get; init; } = 10_000;
+
+    public int MaxDocumentLength { get; init; } = 1_048_576;
+}
+
+/// <summary>Where a position goes when text is inserted exactly at it.</summary>
+public enum Affinity
+{
+    /// <summary>Stay before the inserted text.</summary>
+    Before,
+
+    /// <summary>Move after the inserted text.</summary>
+    After,
+}
+
+/// <summary>
+/// The plain-text OT engine: apply, compose, transform, invert and position transform over UTF-16 code units, as
+/// specified in docs/ot-spec.md and mirrored by src/Web/wwwroot/js/ot.js. Pure functions; every output is canonical.
+/// Rejections are <see cref="ValidationFailedException"/>s with the spec's codes and field <c>op</c>.
+/// </summary>
+public static class TextOt
+{
+    private const string Field = "op";
+
+    /// <summary>Checks the op's own shape and size (not its fit to a text).</summary>
+    public static void Validate(TextOperation op, TextLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        limits ??= TextLimits.Default;
+        if (op.Components.Length > limits.MaxOpComponents)
+        {
+            throw Error("op.too_large", $"The operation has {op.Components.Length} components; at most {limits.MaxOpComponents} are allowed.");
+        }
+
+        var inserted = 0L;
+        foreach (var c in op.Components)
+        {
+            switch (c.Kind)
+            {
+                case OpKind.Retain or OpKind.Delete when c.Count <= 0:
+                    throw Error("op.malformed", $"A {c.Kind.ToString().ToLowerInvariant()} must count at least 1 code unit, not {c.Count}.");
+                case OpKind.Insert when string.IsNullOrEmpty(c.Text) || c.Count != c.Text.Length:
+                    throw Error("op.malformed", "An insert must carry a non-empty text.");
+                case OpKind.Insert when HasLoneSurrogate(c.Text):
+                    throw Error("op.splits_surrogate_pair", "An inserted text contains half of a surrogate pair.");
+                case OpKind.Insert:
+                    inserted += c.Count;
+                    break;
+                case OpKind.Retain or OpKind.Delete:
+                    break;
+                default:
+                    throw Error("op.malformed", $"Unknown component kind {(int)c.Kind}.");
+            }
+        }
+
+        if (inserted > limits.MaxOpInsertLength)
+        {
+            throw Error("op.too_large", $"The operation inserts {inserted} code units; at most {limits.MaxOpInsertLength} are allowed.");
+        }
+    }
+
+    /// <summary>Applies <paramref name="op"/> to <paramref name="text"/>, validating everything the spec lists.</summary>
+    public static string Apply(string text, TextOperation op, TextLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Validate(op, limits);
+        limits ??= TextLimits.Default;
+        if (op.BaseLength != text.Length)
+        {
+            throw Error("op.base_length_mismatch", $"The operation spans {op.BaseLength} code units but the text has {text.Length}.");
+        }
+
+        var target = (long)op.TargetLength;
+        if (target > limits.MaxDocumentLength)
+        {
+            throw Error("document.too_large", $"The text would have {target} code units; at most {limits.MaxDocumentLength} are allowed.");
+        }
+
+        var result = new StringBuilder((int)target);
+        var position = 0;
+        foreach (var c in op.Components)
+        {
+            // Every boundary an op places in the base text must fall between whole characters.
+            if (SplitsPair(text, position))
+            {
+                throw Error("op.splits_surrogate_pair", $"The operation cuts the text at {position}, inside a surrogate pair.");
+            }
+
+            switch (c.Kind)
+            {
+                case OpKind.Retain:
+                    result.Append(text, position, c.Count);
+                    position += c.Count;
+                    break;
+                case OpKind.Insert:
+                    result.Append(c.Text);
+                    break;
+                case OpKind.Delete:
+                    position += c.Count;
+                    break;
+            }
+        }
+
+        return result.ToString();
+    }
+
+    /// <summary>One operation with the effect of <paramref name="a"/> then <paramref name="b"/>.</summary>
+    public static TextOperation Compose(TextOperation a, TextOperation b)
+    {
+        Validate(a);
+        Validate(b);
+        if (a.TargetLength != b.BaseLength)
+        {
+            throw Error("op.base_length_mismatch", $"Cannot compose: the first operation produces {a.TargetLength} code units, the second spans {b.BaseLength}.");
+        }
+
+        var result = new OpBuilder();
+        var left = new Cursor(a);
+        var right = new Cursor(b);
+        while (!left.Done || !right.Done)
+        {
+            // Deletes of a and inserts of b touch nothing of the other.
+            if (left.Kind == OpKind.Delete)
+            {
+                result.Delete(left.Take(left.Remaining));
+                continue;
+            }
+
+            if (right.Kind == OpKind.Insert)
+            {
+                result.Insert(right.TakeText(right.Remaining));
+                continue;
+            }
+
+            var n = Math.Min(left.Remaining, right.Remaining);
+            switch (left.Kind, right.Kind)
+            {
+                case (OpKind.Retain, OpKind.Retain):
+                    result.Retain(n);
+                    left.Take(n);
+                    right.Take(n);
+                    break;
+                case (OpKind.Retain, OpKind.Delete):
+                    result.Delete(n);
+                    left.Take(n);
+                    right.Take(n);
+                    break;
+                case (OpKind.Insert, OpKind.Retain):
+                    result.Insert(left.TakeText(n));
+                    right.Take(n);
+                    break;
+                case (OpKind.Insert, OpKind.Delete):
+                    left.TakeText(n);
+                    right.Take(n);
+                    break;
+                default:
+                    throw new InvalidOperationException("Compose ran past the end of an operation.");
+            }
+        }
+
+        return result.Build();
+    }
+
+    /// <summary>
+    /// Rebases two concurrent operations on the same text over each other:
+    /// <c>apply(apply(s, a), b') == apply(apply(s, b), a')</c>. On inserts at the same position, <paramref name="b"/>'s
+    /// goes first: <paramref name="b"/> is the operation sequenced earlier.
+    /// </summary>
+    public static (TextOperation APrime, TextOperation BPrime) Transform(TextOperation a, TextOperation b)
+    {
+        Validate(a);
+        Validate(b);
+        if (a.BaseLength != b.BaseLength)
+        {
+            throw Error("op.base_length_mismatch", $"Cannot transform operations over {a.BaseLength} and {b.BaseLength} code units.");
+        }
+
+        var aPrime = new OpBuilder();
+        var bPrime = new OpBuilder();
+        var left = new Cursor(a);
+        var right = new Cursor(b);
+        while (!left.Done || !right.Done)
+        {
+            if (right.Kind == OpKind.Insert)
+            {
+                var text = right.TakeText(right.Remaining);
+                bPrime.Insert(text);
+                aPrime.Retain(text.Length);
+                continue;
+            }
+
+            if (left.Kind == OpKind.Insert)
+            {
+                var text = left.TakeText(left.Remaining);
+                aPrime.Insert(text);
+                bPrime.Retain(text.Length);
+                continue;
+            }
+
+            var n = Math.Min(left.Remaining, right.Remaining);
+            switch (left.Kind, right.Kind)
+            {
+                case (OpKind.Retain, OpKind.Retain):
+                    aPrime.Retain(n);
+                    bPrime.Retain(n);
+                    break;
+                case (OpKind.Delete, OpKind.Retain):
+                    aPrime.Delete(n);
+                    break;
+                case (OpKind.Retain, OpKind.Delete):
+                    bPrime.Delete(n);
+                    break;
+                case (OpKind.Delete, OpKind.Delete):
+                    // Both removed the same text: nothing left to do for either.
+                    break;
+                default:
+                    throw new InvalidOperationException("Transform ran past the end of an operation.");
+            }
+
+            left.Take(n);
+            right.Take(n);
+        }
+
+        return (aPrime.Build(), bPrime.Build());
+    }
+
+    /// <summary>The operation that undoes <paramref name="op"/>, given the text <paramref name="op"/> applied to.</summary>
+    public static TextOperation Invert(TextOperation op, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        Validate(op);
+        if (op.BaseLength != text.Length)
+        {
+            throw Error("op.base_length_mismatch", $"The operation spans {op.BaseLength} code units but the text has {text.Length}.");
+        }
+
+        var inverse = new OpBuilder();
+        var position = 0;
+        foreach (var c in op.Components)
+        {
+            switch (c.Kind)
+            {
+                case OpKind.Retain:
+                    inverse.Retain(c.Count);
+                    position += c.Count;
+                    break;
+                case OpKind.Insert:
+                    inverse.Delete(c.Count);
+                    break;
+                case OpKind.Delete:
+                    inverse.Insert(text.Substring(position, c.Count));
+                    position += c.Count;
+                    break;
+            }
+        }
+
+        return inverse.Build();
+    }
+
+    /// <summary>Moves a position of the base text through <paramref name="op"/>.</summary>
+    public static int TransformPosition(int position, TextOperation op, Affinity affinity)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        var moved = position;
+        var index = 0;
+        foreach (var c in op.Components)
+        {
+            if (index > position)
+            {
+                break;
+            }
+
+            switch (c.Kind)
+            {
+                case OpKind.Retain:
+                    index += c.Count;
+                    break;
+                case OpKind.Insert when index < position || affinity == Affinity.After:
+                    moved += c.Count;
+                    break;
+                case OpKind.Insert:
+                    break;
+                case OpKind.Delete:
+                    moved -= Math.Min(c.Count, position - index);
+                    index += c.Count;
+                    break;
+            }
+        }
+
+        return moved;
+    }
+
+    /// <summary>The canonical form of any sequence of components.</summary>
+    public static TextOperation Normalize(TextOperation op)
+    {
+        Validate(op);
+        var builder = new OpBuilder();
+        foreach (var c in op.Components)
+        {
+            builder.Add(c);
+        }
+
+        return builder.Build();
+    }
+
+    private static bool SplitsPair(string text, int position) =>
+        position > 0 && position < text.Length && char.IsHighSurrogate(text[position - 1]) && char.IsLowSurrogate(text[position]);
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]))
+            {
+                if (i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
+                {
+                    return true;
+                }
+
+                i++;
+            }
+            else if (char.IsLowSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static ValidationFailedException Error(string code, string message) => new(code, message, Field);
+
+    /// <summary>Reads an operation component by component, splitting components as callers take parts of them.</summary>
+    private struct Cursor(TextOperation op)
+    {
+        private readonly ImmutableArray<OpComponent> _components = op.Components;
+        private int _index;
+        private int _offset;
+
+        public readonly bool Done => _index >= _components.Length;
+
+        /// <summary>Kind of the current component; after the end, a retain that never runs out.</summary>
+        public readonly OpKind Kind => Done ? OpKind.Retain : _components[_index].Kind;
+
+        public readonly int Remaining => Done ? int.MaxValue : _components[_index].Count - _offset;
+
+        public int Take(int count)
+        {
+            if (Done)
+            {
+                throw new InvalidOperationException("The operations' lengths do not line up.");
+            }
+
+            _offset += count;
+            if (_offset == _components[_index].Count)
+            {
+                _index++;
+                _offset = 0;
+            }
+
+            return count;
+        }
+
+        public string TakeText(int count)
+        {
+            var text = _components[_index].Text!.Substring(_offset, count);
+            Take(count);
+            return text;
+        }
+    }
+}
+
+/// <summary>Builds canonical operations: merges neighbours of a kind and keeps inserts before adjacent deletes.</summary>
+internal sealed class OpBuilder
+{
+    private readonly List<OpComponent> _components = [];
+
+    public void Add(OpComponent component)
+    {
+        switch (component.Kind)
+        {
+            case OpKind.Retain:
+                Retain(component.Count);
+                break;
+            case OpKind.Insert:
+                Insert(component.Text!);
+                break;
+            default:
+                Delete(component.Count);
+                break;
+        }
+    }
+
+    public void Retain(int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (_components.Count > 0 && _components[^1].Kind == OpKind.Retain)
+        {
+            _components[^1] = OpComponent.Retain(_components[^1].Count + count);
+        }
+        else
+        {
+            _components.Add(OpComponent.Retain(count));
+        }
+    }
+
+    public void Delete(int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (_components.Count > 0 && _components[^1].Kind == OpKind.Delete)
+        {
+            _components[^1] = OpComponent.Delete(_components[^1].Count + count);
+        }
+        else
+        {
+            _components.Add(OpComponent.Delete(count));
+        }
+    }
+
+    public void Insert(string text)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var last = _components.Count - 1;
+        if (last >= 0 && _components[last].Kind == OpKind.Insert)
+        {
+            _components[last] = OpComponent.Insert(_components[last].Text + text);
+        }
+        else if (last >= 0 && _components[last].Kind == OpKind.Delete)
+        {
+            // Canonical order: the insert goes before the delete it touches (and joins an insert before that).
+            if (last >= 1 && _components[last - 1].Kind == OpKind.Insert)
+            {
+                _components[last - 1] = OpComponent.Insert(_components[last - 1].Text + text);
+            }
+            else
+            {
+                _components.Insert(last, OpComponent.Insert(text));
+            }
+        }
+        else
+        {
+            _components.Add(OpComponent.Insert(text));
+        }
+    }
+
+    public TextOperation Build() => new([.. _components]);
+}

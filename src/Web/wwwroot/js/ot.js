@@ -1,0 +1,433 @@
+// Plain-text operational transformation over UTF-16 code units, as specified in docs/ot-spec.md.
+// The JavaScript twin of src/Grains/Collab.Grains/Text/TextOt.cs; both run tests/vectors/ot.json.
+//
+// An operation is an array of components: a positive integer retains that many code units, a non-empty string
+// inserts it, a negative integer deletes that many code units. Every function accepts non-canonical input and
+// returns canonical output (no empty components, neighbours of a kind merged, an insert before an adjacent delete).
+// Functions that combine or move through operations (compose, transform, transformPosition) work on the canonical
+// form of their inputs, so an operation and its canonical form always give the same answer.
+// No dependencies; runs in browsers and in Node.
+
+/** Default bounds (docs/ot-spec.md). */
+export const DEFAULT_LIMITS = Object.freeze({
+  maxOpInsertLength: 65536,
+  maxOpComponents: 10000,
+  maxDocumentLength: 1048576,
+});
+
+/** The largest count a component may carry (a 32-bit signed integer, as on the server). */
+const MAX_COUNT = 2147483647;
+
+/** A rejected operation; `code` is one of the spec's stable codes (e.g. "op.malformed"). */
+export class OtError extends Error {
+  constructor(code, message) {
+    super(message ? `${code}: ${message}` : code);
+    this.name = 'OtError';
+    this.code = code;
+  }
+}
+
+function describe(value) {
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 40 ? `${s.slice(0, 37)}...` : s;
+  } catch {
+    return String(value);
+  }
+}
+
+/** Throws op.malformed unless `op` is an array of non-zero integers and non-empty strings. */
+function checkShape(op) {
+  if (!Array.isArray(op)) {
+    throw new OtError('op.malformed', `an operation is an array of components, not ${describe(op)}`);
+  }
+  for (let i = 0; i < op.length; i++) {
+    const c = op[i];
+    if (typeof c === 'string') {
+      if (c.length === 0) throw new OtError('op.malformed', `component ${i} is an empty string`);
+    } else if (typeof c !== 'number' || !Number.isInteger(c) || c === 0 || c > MAX_COUNT || c < -MAX_COUNT) {
+      throw new OtError('op.malformed', `component ${i} (${describe(c)}) is not a non-zero integer or a non-empty string`);
+    }
+  }
+}
+
+function isHigh(code) {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLow(code) {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/** True when `s` contains a surrogate that is not half of a well-formed pair. */
+function hasLoneSurrogate(s) {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isHigh(c)) {
+      if (i + 1 >= s.length || !isLow(s.charCodeAt(i + 1))) return true;
+      i++;
+    } else if (isLow(c)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** True when a cut at `pos` falls between the two halves of a surrogate pair of `text`. */
+function splitsPair(text, pos) {
+  return pos > 0 && pos < text.length && isHigh(text.charCodeAt(pos - 1)) && isLow(text.charCodeAt(pos));
+}
+
+function lengths(op) {
+  let base = 0;
+  let target = 0;
+  let inserted = 0;
+  for (const c of op) {
+    if (typeof c === 'string') {
+      target += c.length;
+      inserted += c.length;
+    } else if (c > 0) {
+      base += c;
+      target += c;
+    } else {
+      base -= c;
+    }
+  }
+  return { base, target, inserted };
+}
+
+/** Builds canonical operations. */
+class Builder {
+  constructor() {
+    this.ops = [];
+  }
+
+  retain(n) {
+    if (n <= 0) return;
+    const o = this.ops;
+    const last = o.length - 1;
+    if (last >= 0 && typeof o[last] === 'number' && o[last] > 0) o[last] += n;
+    else o.push(n);
+  }
+
+  insert(s) {
+    if (!s) return;
+    const o = this.ops;
+    const last = o.length - 1;
+    if (last >= 0 && typeof o[last] === 'string') {
+      o[last] += s;
+    } else if (last >= 0 && o[last] < 0) {
+      // Canonical order: an insert goes before the delete it touches, joining an insert already there.
+      if (last >= 1 && typeof o[last - 1] === 'string') o[last - 1] += s;
+      else o.splice(last, 0, s);
+    } else {
+      o.push(s);
+    }
+  }
+
+  /** `n` is the number of code units to delete (positive). */
+  delete(n) {
+    if (n <= 0) return;
+    const o = this.ops;
+    const last = o.length - 1;
+    if (last >= 0 && typeof o[last] === 'number' && o[last] < 0) o[last] -= n;
+    else o.push(-n);
+  }
+
+  add(c) {
+    if (typeof c === 'string') this.insert(c);
+    else if (c > 0) this.retain(c);
+    else this.delete(-c);
+  }
+}
+
+function canonical(op) {
+  const b = new Builder();
+  for (const c of op) b.add(c);
+  return b.ops;
+}
+
+const RETAIN = 1;
+const INSERT = 2;
+const DELETE = 3;
+
+/** Walks an operation, handing out parts of components. Past the end it reports kind 0 and length Infinity. */
+class Cursor {
+  constructor(op) {
+    this.op = op;
+    this.i = 0;
+    this.off = 0;
+  }
+
+  get kind() {
+    if (this.i >= this.op.length) return 0;
+    const c = this.op[this.i];
+    return typeof c === 'string' ? INSERT : c > 0 ? RETAIN : DELETE;
+  }
+
+  get remaining() {
+    if (this.i >= this.op.length) return Infinity;
+    const c = this.op[this.i];
+    return (typeof c === 'string' ? c.length : Math.abs(c)) - this.off;
+  }
+
+  /** Consumes `n` units of the current component; returns the inserted text taken, if it is an insert. */
+  take(n) {
+    const c = this.op[this.i];
+    let piece = null;
+    if (typeof c === 'string') piece = this.off === 0 && n === c.length ? c : c.slice(this.off, this.off + n);
+    this.off += n;
+    if (this.off >= (typeof c === 'string' ? c.length : Math.abs(c))) {
+      this.i++;
+      this.off = 0;
+    }
+    return piece;
+  }
+
+  takeAll() {
+    return this.take(this.remaining);
+  }
+}
+
+function mergeLimits(limits) {
+  if (limits == null) return DEFAULT_LIMITS;
+  return { ...DEFAULT_LIMITS, ...limits };
+}
+
+/**
+ * The op's own checks, in the order the server runs them: shape (op.malformed), component count (op.too_large),
+ * lone surrogates in inserted text (op.splits_surrogate_pair), inserted length (op.too_large).
+ */
+function checkOp(op, limits) {
+  checkShape(op);
+  if (op.length > limits.maxOpComponents) {
+    throw new OtError('op.too_large', `the operation has ${op.length} components; at most ${limits.maxOpComponents} are allowed`);
+  }
+  let inserted = 0;
+  for (const c of op) {
+    if (typeof c === 'string') {
+      if (hasLoneSurrogate(c)) {
+        throw new OtError('op.splits_surrogate_pair', 'an inserted text contains half of a surrogate pair');
+      }
+      inserted += c.length;
+    }
+  }
+  if (inserted > limits.maxOpInsertLength) {
+    throw new OtError('op.too_large', `the operation inserts ${inserted} code units; at most ${limits.maxOpInsertLength} are allowed`);
+  }
+}
+
+/** Throws op.splits_surrogate_pair when a component of `op` starts inside a surrogate pair of `text`. */
+function checkBoundaries(text, op) {
+  let pos = 0;
+  for (const c of op) {
+    if (splitsPair(text, pos)) {
+      throw new OtError('op.splits_surrogate_pair', `the operation cuts the text at ${pos}, inside a surrogate pair`);
+    }
+    if (typeof c !== 'string') pos += Math.abs(c);
+  }
+}
+
+/**
+ * Applies `op` to `text`, validating everything the spec lists. Checks run in this order: op.malformed,
+ * op.too_large (components), op.splits_surrogate_pair (lone surrogate inserted), op.too_large (inserted length),
+ * op.base_length_mismatch, document.too_large, op.splits_surrogate_pair (a boundary inside a pair of the text).
+ * `limits` may override any of DEFAULT_LIMITS.
+ */
+export function apply(text, op, limits) {
+  if (typeof text !== 'string') throw new TypeError('apply: text must be a string');
+  const l = mergeLimits(limits);
+  checkOp(op, l);
+  const { base, target } = lengths(op);
+  if (base !== text.length) {
+    throw new OtError('op.base_length_mismatch', `the operation spans ${base} code units but the text has ${text.length}`);
+  }
+  if (target > l.maxDocumentLength) {
+    throw new OtError('document.too_large', `the text would have ${target} code units; at most ${l.maxDocumentLength} are allowed`);
+  }
+  checkBoundaries(text, op);
+  const parts = [];
+  let pos = 0;
+  for (const c of op) {
+    if (typeof c === 'string') {
+      parts.push(c);
+    } else if (c > 0) {
+      parts.push(pos === 0 && c === text.length ? text : text.slice(pos, pos + c));
+      pos += c;
+    } else {
+      pos -= c;
+    }
+  }
+  return parts.length === 1 ? parts[0] : parts.join('');
+}
+
+/** Length of the text `op` applies to. */
+export function baseLength(op) {
+  checkShape(op);
+  return lengths(op).base;
+}
+
+/** Length of the text `op` produces. */
+export function targetLength(op) {
+  checkShape(op);
+  return lengths(op).target;
+}
+
+/** The canonical form of `op` (a new array). */
+export function normalize(op) {
+  checkShape(op);
+  return canonical(op);
+}
+
+/** True when `op` changes nothing (it only retains, or is empty). */
+export function isNoop(op) {
+  checkShape(op);
+  return op.every((c) => typeof c === 'number' && c > 0);
+}
+
+/** One operation with the effect of `a` then `b`; requires targetLength(a) === baseLength(b). */
+export function compose(a, b) {
+  checkShape(a);
+  checkShape(b);
+  const la = lengths(a);
+  const lb = lengths(b);
+  if (la.target !== lb.base) {
+    throw new OtError('op.base_length_mismatch', `cannot compose: the first operation produces ${la.target} code units, the second spans ${lb.base}`);
+  }
+  const x = new Cursor(canonical(a));
+  const y = new Cursor(canonical(b));
+  const out = new Builder();
+  for (;;) {
+    // a's deletes and b's inserts touch nothing of the other.
+    if (x.kind === DELETE) {
+      out.delete(x.remaining);
+      x.takeAll();
+      continue;
+    }
+    if (y.kind === INSERT) {
+      out.insert(y.takeAll());
+      continue;
+    }
+    if (x.kind === 0 && y.kind === 0) break;
+    if (x.kind === 0 || y.kind === 0) throw new OtError('op.base_length_mismatch', 'cannot compose: the operations do not line up');
+    const n = Math.min(x.remaining, y.remaining);
+    if (x.kind === RETAIN) {
+      if (y.kind === RETAIN) out.retain(n);
+      else out.delete(n);
+      x.take(n);
+    } else {
+      // x inserts: b keeps it or deletes it.
+      const s = x.take(n);
+      if (y.kind === RETAIN) out.insert(s);
+    }
+    y.take(n);
+  }
+  return out.ops;
+}
+
+/**
+ * Rebases two concurrent operations on the same text over each other: returns [a', b'] with
+ * apply(apply(s, a), b') === apply(apply(s, b), a'). On inserts at the same position b's insert goes first:
+ * b is the operation sequenced earlier (the server calls transform(incoming, committed); a client calls
+ * transform(pending, incomingFromServer)).
+ */
+export function transform(a, b) {
+  checkShape(a);
+  checkShape(b);
+  const la = lengths(a).base;
+  const lb = lengths(b).base;
+  if (la !== lb) {
+    throw new OtError('op.base_length_mismatch', `cannot transform operations over ${la} and ${lb} code units`);
+  }
+  const x = new Cursor(canonical(a));
+  const y = new Cursor(canonical(b));
+  const ap = new Builder();
+  const bp = new Builder();
+  for (;;) {
+    if (y.kind === INSERT) {
+      const s = y.takeAll();
+      bp.insert(s);
+      ap.retain(s.length);
+      continue;
+    }
+    if (x.kind === INSERT) {
+      const s = x.takeAll();
+      ap.insert(s);
+      bp.retain(s.length);
+      continue;
+    }
+    if (x.kind === 0 && y.kind === 0) break;
+    if (x.kind === 0 || y.kind === 0) throw new OtError('op.base_length_mismatch', 'cannot transform: the operations do not line up');
+    const n = Math.min(x.remaining, y.remaining);
+    if (x.kind === RETAIN && y.kind === RETAIN) {
+      ap.retain(n);
+      bp.retain(n);
+    } else if (x.kind === DELETE && y.kind === RETAIN) {
+      ap.delete(n);
+    } else if (x.kind === RETAIN && y.kind === DELETE) {
+      bp.delete(n);
+    }
+    // Both delete the same text: nothing is left to do for either.
+    x.take(n);
+    y.take(n);
+  }
+  return [ap.ops, bp.ops];
+}
+
+/**
+ * The operation that undoes `op`, given the text `op` applies to: apply(apply(text, op), invert(op, text)) === text.
+ * Checks op.malformed and op.base_length_mismatch.
+ */
+export function invert(op, text) {
+  if (typeof text !== 'string') throw new TypeError('invert: text must be a string');
+  checkShape(op);
+  const { base } = lengths(op);
+  if (base !== text.length) {
+    throw new OtError('op.base_length_mismatch', `the operation spans ${base} code units but the text has ${text.length}`);
+  }
+  const out = new Builder();
+  let pos = 0;
+  for (const c of op) {
+    if (typeof c === 'string') {
+      out.delete(c.length);
+    } else if (c > 0) {
+      out.retain(c);
+      pos += c;
+    } else {
+      out.insert(text.slice(pos, pos - c));
+      pos -= c;
+    }
+  }
+  return out.ops;
+}
+
+/**
+ * Moves a position of the base text of `op` through `op` (its canonical form). An insert exactly at the position
+ * moves it right with affinity "after" and leaves it with "before"; a position inside a deleted range (or at its
+ * end) collapses to where the range was, after any text inserted there. Positions outside [0, baseLength] are
+ * clamped into it first.
+ */
+export function transformPosition(pos, op, affinity = 'before') {
+  if (typeof pos !== 'number' || !Number.isInteger(pos)) throw new TypeError('transformPosition: position must be an integer');
+  if (affinity !== 'before' && affinity !== 'after') throw new TypeError('transformPosition: affinity must be "before" or "after"');
+  checkShape(op);
+  const c = canonical(op);
+  const base = lengths(c).base;
+  let p = pos < 0 ? 0 : pos > base ? base : pos;
+  let index = 0; // position in the base text
+  let moved = 0; // the same place in the target text
+  for (const comp of c) {
+    if (typeof comp === 'string') {
+      if (index < p || affinity === 'after') moved += comp.length;
+      else return moved;
+    } else if (comp > 0) {
+      if (p < index + comp) return moved + (p - index);
+      index += comp;
+      moved += comp;
+    } else {
+      if (p < index - comp) return moved;
+      index -= comp;
+    }
+  }
+  return moved + (p - index);
+}
