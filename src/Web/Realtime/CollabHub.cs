@@ -59,9 +59,9 @@ public sealed class CollabHub(IClusterClient cluster, DocumentFanout fanout, Rea
                 "rate.limited", $"More than {options.OpsPerSecond} ops per second from this connection; slow down and resend.", "op");
         }
 
-        if (!TextOperationJson.TryParse(request.Op, out var op, out var error))
+        if (!TextOperationJson.TryParse(request.Op, out var op, out var code, out var error))
         {
-            throw new ValidationFailedException("op.malformed", error, "op");
+            throw new ValidationFailedException(code, error, "op");
         }
 
         return cluster.GetGrain<IDocumentGrain>(request.DocId).SubmitAsync(new SubmitOp(

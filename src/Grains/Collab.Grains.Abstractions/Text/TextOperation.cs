@@ -118,7 +118,7 @@ public sealed class TextOperationJsonConverter : JsonConverter<TextOperation>
     public override TextOperation Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         using var document = JsonDocument.ParseValue(ref reader);
-        return TextOperationJson.TryParse(document.RootElement, out var op, out var error)
+        return TextOperationJson.TryParse(document.RootElement, out var op, out _, out var error)
             ? op
             : throw new JsonException(error);
     }
@@ -151,9 +151,14 @@ public sealed class TextOperationJsonConverter : JsonConverter<TextOperation>
 /// <summary>Strict parsing of the wire form.</summary>
 public static class TextOperationJson
 {
-    public static bool TryParse(JsonElement element, out TextOperation op, out string error)
+    /// <summary>
+    /// Reads the wire form. On failure <paramref name="code"/> is <c>op.malformed</c>, or <c>op.splits_surrogate_pair</c>
+    /// for a string holding half of a surrogate pair (which .NET strings read from JSON cannot represent).
+    /// </summary>
+    public static bool TryParse(JsonElement element, out TextOperation op, out string code, out string error)
     {
         op = TextOperation.Empty;
+        code = "op.malformed";
         if (element.ValueKind != JsonValueKind.Array)
         {
             error = "An operation is a JSON array of components.";
@@ -169,7 +174,25 @@ public static class TextOperationJson
                 case JsonValueKind.Number when item.TryGetInt32(out var n) && n != 0:
                     components.Add(n > 0 ? OpComponent.Retain(n) : OpComponent.Delete(-n));
                     break;
-                case JsonValueKind.String when item.GetString() is { Length: > 0 } text:
+                case JsonValueKind.String:
+                    string? text;
+                    try
+                    {
+                        text = item.GetString();
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        code = "op.splits_surrogate_pair";
+                        error = $"Component {index} inserts half of a surrogate pair.";
+                        return false;
+                    }
+
+                    if (string.IsNullOrEmpty(text))
+                    {
+                        error = $"Component {index} inserts an empty string.";
+                        return false;
+                    }
+
                     components.Add(OpComponent.Insert(text));
                     break;
                 default:
@@ -181,6 +204,7 @@ public static class TextOperationJson
         }
 
         op = new TextOperation(components.MoveToImmutable());
+        code = "";
         error = "";
         return true;
     }

@@ -40,12 +40,6 @@ public static class TextOt
     {
         ArgumentNullException.ThrowIfNull(op);
         limits ??= TextLimits.Default;
-        if (op.Components.Length > limits.MaxOpComponents)
-        {
-            throw Error("op.too_large", $"The operation has {op.Components.Length} components; at most {limits.MaxOpComponents} are allowed.");
-        }
-
-        var inserted = 0L;
         foreach (var c in op.Components)
         {
             switch (c.Kind)
@@ -54,15 +48,29 @@ public static class TextOt
                     throw Error("op.malformed", $"A {c.Kind.ToString().ToLowerInvariant()} must count at least 1 code unit, not {c.Count}.");
                 case OpKind.Insert when string.IsNullOrEmpty(c.Text) || c.Count != c.Text.Length:
                     throw Error("op.malformed", "An insert must carry a non-empty text.");
-                case OpKind.Insert when HasLoneSurrogate(c.Text):
-                    throw Error("op.splits_surrogate_pair", "An inserted text contains half of a surrogate pair.");
-                case OpKind.Insert:
-                    inserted += c.Count;
-                    break;
-                case OpKind.Retain or OpKind.Delete:
+                case OpKind.Retain or OpKind.Delete or OpKind.Insert:
                     break;
                 default:
                     throw Error("op.malformed", $"Unknown component kind {(int)c.Kind}.");
+            }
+        }
+
+        if (op.Components.Length > limits.MaxOpComponents)
+        {
+            throw Error("op.too_large", $"The operation has {op.Components.Length} components; at most {limits.MaxOpComponents} are allowed.");
+        }
+
+        var inserted = 0L;
+        foreach (var c in op.Components)
+        {
+            if (c.Kind == OpKind.Insert)
+            {
+                if (HasLoneSurrogate(c.Text!))
+                {
+                    throw Error("op.splits_surrogate_pair", "An inserted text contains half of a surrogate pair.");
+                }
+
+                inserted += c.Count;
             }
         }
 
@@ -190,8 +198,10 @@ public static class TextOt
 
         var aPrime = new OpBuilder();
         var bPrime = new OpBuilder();
-        var left = new Cursor(a);
-        var right = new Cursor(b);
+
+        // Canonical inputs make the tie-break depend on positions only, not on how an op happened to be written.
+        var left = new Cursor(Canonical(a));
+        var right = new Cursor(Canonical(b));
         while (!left.Done || !right.Done)
         {
             if (right.Kind == OpKind.Insert)
@@ -274,6 +284,8 @@ public static class TextOt
     public static int TransformPosition(int position, TextOperation op, Affinity affinity)
     {
         ArgumentNullException.ThrowIfNull(op);
+        op = Canonical(op);
+        position = Math.Clamp(position, 0, op.BaseLength);
         var moved = position;
         var index = 0;
         foreach (var c in op.Components)
@@ -307,6 +319,17 @@ public static class TextOt
     public static TextOperation Normalize(TextOperation op)
     {
         Validate(op);
+        var builder = new OpBuilder();
+        foreach (var c in op.Components)
+        {
+            builder.Add(c);
+        }
+
+        return builder.Build();
+    }
+
+    private static TextOperation Canonical(TextOperation op)
+    {
         var builder = new OpBuilder();
         foreach (var c in op.Components)
         {

@@ -16,7 +16,7 @@
 // with OpenDocument(lastRevision). The client's own op is recognised among them by clientId + clientSeq, which makes
 // resubmission after a reconnect exactly-once: the server answers a known (clientId, clientSeq) with its original ack.
 
-import { apply, compose, transform, invert, transformPosition, normalize, isNoop } from './ot.js';
+import { apply, compose, transform, invert, transformPosition, normalize, isNoop, OtError, DEFAULT_LIMITS } from './ot.js';
 
 const UNLIMITED = Object.freeze({ maxOpInsertLength: Infinity, maxOpComponents: Infinity, maxDocumentLength: Infinity });
 const HISTORY_KEPT = 200;
@@ -50,9 +50,13 @@ function errorText(err) {
   return m ? message.slice(m.index + m[0].length) : message;
 }
 
-/** `server.unavailable` and transport failures (no code) mean: reopen, then try again. Anything else rejects. */
+/**
+ * `server.unavailable` and transport failures (no code) mean: reopen, then try again. So does the hub's
+ * `rate.limited` ("slow down and resend"): nothing was applied, and dropping the edit would lose it.
+ * Anything else rejects the op.
+ */
 function isRetryable(code) {
-  return code == null || code === 'server.unavailable';
+  return code == null || code === 'server.unavailable' || code === 'rate.limited';
 }
 
 function randomId() {
@@ -90,6 +94,15 @@ export function diffOp(a, b) {
   return normalize(op);
 }
 
+/** The server refuses an op over the limits: never build one by composing local edits. */
+function checkSendable(op, limits) {
+  let inserted = 0;
+  for (const c of op) if (typeof c === 'string') inserted += c.length;
+  if (op.length > limits.maxOpComponents || inserted > limits.maxOpInsertLength) {
+    throw new OtError('op.too_large', 'this edit would make the changes waiting to be sent larger than one operation may be; wait until they are sent');
+  }
+}
+
 function sameOp(x, y) {
   return JSON.stringify(normalize(x)) === JSON.stringify(normalize(y));
 }
@@ -112,7 +125,8 @@ function moveSelection(selection, op, affinity) {
  * Wraps a SignalR HubConnection (injected) and multiplexes open documents over it. Options: `setTimeout` /
  * `clearTimeout` (timers, injectable for tests), `retryDelays` (ms, backoff for reopen and resubmit after
  * `server.unavailable` or a transport failure), `gapDelay` (ms to wait for a missing revision before catching up),
- * `restartOnClose` (start the connection again after it closed for good; default true), `clientIdFactory`.
+ * `restartOnClose` (start the connection again after it closed for good; default true), `clientIdFactory`,
+ * `limits` (the server's op and document limits, ot.js DEFAULT_LIMITS by default).
  */
 export class CollabClient {
   constructor(connection, options = {}) {
@@ -124,6 +138,7 @@ export class CollabClient {
     this.retryDelays = options.retryDelays ?? [250, 1000, 3000, 10000];
     this.gapDelay = options.gapDelay ?? 300;
     this.restartOnClose = options.restartOnClose ?? true;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.onConnectionChanged = options.onConnectionChanged ?? null;
     this._docs = new Map();
     this._gen = 0;
@@ -131,6 +146,7 @@ export class CollabClient {
     this._stopped = false;
     this._restartTimer = null;
     this._restartAttempt = 0;
+    this._connectWaiters = [];
 
     connection.on('OpsCommitted', (m) => this._docs.get(m?.docId)?._onOpsCommitted(m.ops));
     connection.on('PresenceChanged', (m) => this._docs.get(m?.docId)?._onPresenceChanged(m));
@@ -153,11 +169,16 @@ export class CollabClient {
     return this._docs;
   }
 
-  /** Starts the connection (if it is not already up). */
+  /** Starts the connection if it is stopped; waits for it while it is (re)connecting. */
   async start() {
     this._stopped = false;
-    if (this.connection.state !== 'Connected') await this.connection.start();
-    if (!this._connected) this._setConnected();
+    const state = this.connection.state;
+    if (state === 'Disconnected' || state == null) {
+      await this.connection.start();
+    } else if (state !== 'Connected') {
+      await new Promise((resolve) => this._connectWaiters.push(resolve));
+    }
+    if (!this._connected && this.connection.state === 'Connected') this._setConnected();
   }
 
   /** Closes every document and stops the connection. */
@@ -176,7 +197,11 @@ export class CollabClient {
   async openDocument(docId, handlers = {}) {
     const existing = this._docs.get(docId);
     if (existing) return existing._opened;
-    if (!this._connected) await this.start();
+    if (!this._connected) {
+      await this.start();
+      const opened = this._docs.get(docId);
+      if (opened) return opened._opened;
+    }
     const doc = new DocumentClient(this, docId, handlers);
     this._docs.set(docId, doc);
     doc._opened = doc._open().then(
@@ -244,6 +269,9 @@ export class CollabClient {
     this._gen++;
     this._restartAttempt = 0;
     for (const doc of this._docs.values()) doc._onReconnected();
+    const waiters = this._connectWaiters;
+    this._connectWaiters = [];
+    for (const w of waiters) w();
     this.onConnectionChanged?.(true);
   }
 
@@ -331,19 +359,29 @@ export class DocumentClient {
 
   /**
    * Applies a local edit (an op on the current `text`) and queues it for the server; returns the new text.
-   * Throws the engine's OtError for an invalid op, CollabError `document.locked` / `document.closed`.
+   * Throws (changing nothing) the engine's OtError for an invalid op, also `op.too_large` when the edits waiting
+   * to be sent would compose into an op over the limits, and CollabError `document.locked` / `document.closed`.
    */
   applyLocal(op) {
     if (this._closed) throw new CollabError('document.closed', `Document '${this.docId}' is closed.`);
     if (this.locked) throw new CollabError('document.locked', `Document '${this.docId}' is locked; it accepts no edits.`);
-    const next = apply(this.text, op);
+    const limits = this.client.limits;
+    const next = apply(this.text, op, limits);
     const n = normalize(op);
     if (isNoop(n)) return this.text;
-    this.text = next;
     const o = this._outstanding;
-    if (!o) this._outstanding = { op: n, seq: null, sent: false };
-    else if (!o.sent && !this._buffer) o.op = compose(o.op, n);
-    else this._buffer = this._buffer ? compose(this._buffer, n) : n;
+    if (!o) {
+      this._outstanding = { op: n, seq: null, sent: false };
+    } else if (!o.sent && !this._buffer) {
+      const composed = compose(o.op, n);
+      checkSendable(composed, limits);
+      o.op = composed;
+    } else {
+      const composed = this._buffer ? compose(this._buffer, n) : n;
+      checkSendable(composed, limits);
+      this._buffer = composed;
+    }
+    this.text = next;
     this._unsyncedChanged();
     this._trySend();
     return next;
@@ -560,6 +598,7 @@ export class DocumentClient {
       clientId: e.clientId,
       clientSeq: e.clientSeq,
       author: e.author ?? e.authorName ?? null,
+      authorId: e.authorId ?? null,
       committedAt: e.committedAt ?? null,
       remote: true,
     });

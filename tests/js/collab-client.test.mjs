@@ -1,0 +1,522 @@
+// Unit tests of collab-client.js against a hand-driven fake SignalR connection: state transitions, own op in a push
+// counts as the ack, duplicates, gaps and catch-up, rejections, server.unavailable, reconnects and resubmission,
+// snapshots with pending changes, presence, lock.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CollabClient, DocumentClient, CollabError, errorCode, diffOp } from '../../src/Web/wwwroot/js/collab-client.js';
+import { OtError, apply } from '../../src/Web/wwwroot/js/ot.js';
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+class ManualConnection {
+  constructor() {
+    this.state = 'Disconnected';
+    this.calls = [];
+    this.sent = [];
+    this.handlers = new Map();
+    this.cbs = { reconnecting: [], reconnected: [], close: [] };
+  }
+  on(name, fn) {
+    if (!this.handlers.has(name)) this.handlers.set(name, []);
+    this.handlers.get(name).push(fn);
+  }
+  onreconnecting(fn) {
+    this.cbs.reconnecting.push(fn);
+  }
+  onreconnected(fn) {
+    this.cbs.reconnected.push(fn);
+  }
+  onclose(fn) {
+    this.cbs.close.push(fn);
+  }
+  async start() {
+    this.state = 'Connected';
+  }
+  async stop() {
+    this.state = 'Disconnected';
+  }
+  invoke(method, arg) {
+    return new Promise((resolve, reject) => this.calls.push({ method, arg: structuredClone(arg), resolve, reject }));
+  }
+  send(method, arg) {
+    this.sent.push({ method, arg: structuredClone(arg) });
+    return Promise.resolve();
+  }
+  emit(name, payload) {
+    for (const fn of this.handlers.get(name) ?? []) fn(structuredClone(payload));
+  }
+  pending(method) {
+    return this.calls.filter((c) => c.method === method);
+  }
+  take(method) {
+    const i = this.calls.findIndex((c) => c.method === method);
+    assert.ok(i >= 0, `no pending ${method} (pending: ${this.calls.map((c) => c.method).join(', ') || 'none'})`);
+    return this.calls.splice(i, 1)[0];
+  }
+  drop() {
+    this.state = 'Reconnecting';
+    const calls = this.calls;
+    this.calls = [];
+    for (const c of calls) c.reject(new Error('Invocation canceled due to the underlying connection being closed.'));
+    for (const fn of this.cbs.reconnecting) fn(new Error('connection lost'));
+  }
+  restore() {
+    this.state = 'Connected';
+    for (const fn of this.cbs.reconnected) fn('new-connection-id');
+  }
+}
+
+class FakeTimers {
+  constructor() {
+    this.list = new Map();
+    this.n = 0;
+  }
+  setTimeout = (fn, ms) => {
+    const id = ++this.n;
+    this.list.set(id, { fn, ms });
+    return id;
+  };
+  clearTimeout = (id) => {
+    this.list.delete(id);
+  };
+  async runAll() {
+    while (this.list.size > 0) {
+      const [id, { fn }] = this.list.entries().next().value;
+      this.list.delete(id);
+      fn();
+      await flush();
+    }
+  }
+}
+
+const hubError = (code, text) => new Error(`An unexpected error occurred invoking 'SubmitOp' on the server. HubException: ${code}: ${text}`);
+const entry = (revision, op, clientId = 'someone-else', clientSeq = 1) => ({
+  revision,
+  op,
+  clientId,
+  clientSeq,
+  author: 'Ana',
+  committedAt: '2025-01-01T00:00:00Z',
+});
+
+async function setup({ text = 'hello', revision = 3, handlers = {}, limits } = {}) {
+  const conn = new ManualConnection();
+  const timers = new FakeTimers();
+  const events = { changes: [], unsynced: [], errors: [], presence: [], locks: [] };
+  const client = new CollabClient(conn, { setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout, gapDelay: 50, retryDelays: [10], limits });
+  await client.start();
+  const opening = client.openDocument('d1', {
+    onChange: (t, op, meta) => events.changes.push({ text: t, op, meta }),
+    onUnsyncedChanged: (v) => events.unsynced.push(v),
+    onError: (code, message) => events.errors.push({ code, message }),
+    onPresence: (p) => events.presence.push(p),
+    onLockChanged: (locked, rev) => events.locks.push({ locked, rev }),
+    ...handlers,
+  });
+  await flush();
+  const open = conn.take('OpenDocument');
+  assert.deepEqual(open.arg, { docId: 'd1', lastRevision: null });
+  open.resolve({ docId: 'd1', revision, text, ops: [], locked: false, presence: [] });
+  const doc = await opening;
+  return { conn, timers, client, doc, events };
+}
+
+test('open takes the snapshot; a fresh document is synchronized', async () => {
+  const { doc, events } = await setup();
+  assert.ok(doc instanceof DocumentClient);
+  assert.equal(doc.text, 'hello');
+  assert.equal(doc.revision, 3);
+  assert.equal(doc.state, 'synchronized');
+  assert.equal(doc.hasUnsyncedChanges, false);
+  assert.equal(events.changes.length, 0);
+});
+
+test('state transitions: synchronized -> awaitingAck -> awaitingAckWithBuffer -> awaitingAck -> synchronized', async () => {
+  const { conn, doc, events } = await setup();
+  assert.equal(doc.applyLocal([5, '!']), 'hello!');
+  assert.equal(doc.state, 'awaitingAck');
+  assert.equal(doc.hasUnsyncedChanges, true);
+  assert.deepEqual(events.unsynced, [true]);
+  const first = conn.take('SubmitOp');
+  assert.deepEqual(first.arg, { docId: 'd1', baseRevision: 3, clientId: doc.clientId, clientSeq: 1, op: [5, '!'] });
+  doc.applyLocal([6, '?']);
+  assert.equal(doc.state, 'awaitingAckWithBuffer');
+  doc.applyLocal([7, '.']);
+  assert.equal(doc.text, 'hello!?.');
+  assert.equal(conn.pending('SubmitOp').length, 0, 'nothing more is sent while awaiting the ack');
+  const synced = doc.whenSynced();
+  first.resolve({ revision: 4, op: [5, '!'] });
+  await flush();
+  assert.equal(doc.state, 'awaitingAck');
+  assert.equal(doc.revision, 4);
+  const second = conn.take('SubmitOp');
+  assert.deepEqual(second.arg, { docId: 'd1', baseRevision: 4, clientId: doc.clientId, clientSeq: 2, op: [6, '?.'] });
+  second.resolve({ revision: 5, op: [6, '?.'] });
+  await flush();
+  await synced;
+  assert.equal(doc.state, 'synchronized');
+  assert.equal(doc.revision, 5);
+  assert.equal(doc.text, 'hello!?.');
+  assert.deepEqual(events.unsynced, [true, false]);
+  assert.equal(events.changes.length, 0, 'own ops are not reported as remote changes');
+});
+
+test('own op in a push counts as the ack; the late invoke answer is ignored', async () => {
+  const { conn, doc, events } = await setup();
+  doc.applyLocal([5, '!']);
+  const first = conn.take('SubmitOp');
+  doc.applyLocal([6, '?']);
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, [5, '!'], doc.clientId, 1)] });
+  assert.equal(doc.revision, 4);
+  assert.equal(doc.state, 'awaitingAck');
+  const second = conn.take('SubmitOp');
+  assert.equal(second.arg.clientSeq, 2);
+  assert.equal(second.arg.baseRevision, 4);
+  first.resolve({ revision: 4, op: [5, '!'] });
+  await flush();
+  assert.equal(doc.revision, 4);
+  assert.equal(doc.state, 'awaitingAck');
+  assert.equal(conn.pending('SubmitOp').length, 0);
+  // And the other way round: the invoke answer first, then the push.
+  second.resolve({ revision: 5, op: [6, '?'] });
+  await flush();
+  assert.equal(doc.state, 'synchronized');
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(5, [6, '?'], doc.clientId, 2)] });
+  assert.equal(doc.revision, 5);
+  assert.equal(doc.text, 'hello!?');
+  assert.equal(events.changes.length, 0);
+});
+
+test('duplicate and stale pushes are ignored', async () => {
+  const { conn, doc, events } = await setup();
+  const op = [0 + 5, ' world'];
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, op)] });
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, op)] });
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(2, [3, -2])] });
+  conn.emit('OpsCommitted', { docId: 'other-doc', ops: [entry(5, [1])] });
+  assert.equal(doc.text, 'hello world');
+  assert.equal(doc.revision, 4);
+  assert.equal(events.changes.length, 1);
+  assert.deepEqual(events.changes[0].op, [5, ' world']);
+  assert.equal(events.changes[0].meta.revision, 4);
+  assert.equal(events.changes[0].meta.author, 'Ana');
+});
+
+test('remote ops are transformed against outstanding and buffer; the server op wins ties', async () => {
+  const { conn, doc, events } = await setup({ text: 'ab', revision: 1 });
+  doc.applyLocal([1, 'X', 1]);
+  const first = conn.take('SubmitOp');
+  doc.applyLocal([3, 'Y']);
+  assert.equal(doc.text, 'aXbY');
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(2, [1, 'R', 1])] });
+  assert.equal(doc.text, 'aRXbY', "the server's insert goes first at the same position");
+  assert.deepEqual(events.changes[0].op, [1, 'R', 3]);
+  first.resolve({ revision: 3, op: [2, 'X', 1] });
+  await flush();
+  const second = conn.take('SubmitOp');
+  assert.deepEqual(second.arg.op, [4, 'Y']);
+  assert.equal(second.arg.baseRevision, 3);
+  second.resolve({ revision: 4, op: [4, 'Y'] });
+  await flush();
+  assert.equal(doc.state, 'synchronized');
+  assert.equal(apply('ab', [1, 'R', 1]), 'aRb');
+});
+
+test('a gap waits, then catches up with OpenDocument(lastRevision)', async () => {
+  const { conn, doc, timers } = await setup({ text: 'abc', revision: 3 });
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(5, [4, '5'])] });
+  assert.equal(doc.revision, 3);
+  assert.equal(doc.text, 'abc');
+  await timers.runAll();
+  const open = conn.take('OpenDocument');
+  assert.deepEqual(open.arg, { docId: 'd1', lastRevision: 3 });
+  open.resolve({ docId: 'd1', revision: 5, text: null, ops: [entry(4, [3, '4']), entry(5, [4, '5'])], locked: false, presence: [] });
+  await flush();
+  assert.equal(doc.revision, 5);
+  assert.equal(doc.text, 'abc45');
+});
+
+test('a gap filled in time needs no catch-up', async () => {
+  const { conn, doc, timers } = await setup({ text: 'abc', revision: 3 });
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(5, [4, '5'])] });
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, [3, '4'])] });
+  assert.equal(doc.text, 'abc45');
+  await timers.runAll();
+  assert.equal(conn.pending('OpenDocument').length, 0);
+});
+
+test('an ack ahead of the pushes before it waits for them', async () => {
+  const { conn, doc } = await setup({ text: 'abc', revision: 3 });
+  doc.applyLocal([3, '!']);
+  conn.take('SubmitOp').resolve({ revision: 5, op: [4, '!'] });
+  await flush();
+  assert.equal(doc.revision, 3);
+  assert.equal(doc.state, 'awaitingAck');
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, ['>', 3])] });
+  assert.equal(doc.revision, 5);
+  assert.equal(doc.text, '>abc!');
+  assert.equal(doc.state, 'synchronized');
+});
+
+test('rejection: the op is dropped, onError is told, a snapshot resync keeps later edits', async () => {
+  const { conn, doc, events } = await setup();
+  doc.applyLocal([5, ' world']);
+  const first = conn.take('SubmitOp');
+  doc.applyLocal(['>', 11]);
+  assert.equal(doc.text, '>hello world');
+  first.reject(hubError('op.too_large', 'The operation inserts too much.'));
+  await flush();
+  assert.deepEqual(events.errors, [{ code: 'op.too_large', message: 'The operation inserts too much.' }]);
+  const open = conn.take('OpenDocument');
+  assert.deepEqual(open.arg, { docId: 'd1', lastRevision: null });
+  open.resolve({ docId: 'd1', revision: 4, text: 'hello!', ops: [], locked: false, presence: [] });
+  await flush();
+  assert.equal(doc.text, '>hello!');
+  assert.equal(doc.revision, 4);
+  assert.equal(doc.state, 'awaitingAck');
+  const next = conn.take('SubmitOp');
+  assert.deepEqual(next.arg, { docId: 'd1', baseRevision: 4, clientId: doc.clientId, clientSeq: 2, op: ['>', 6] });
+  assert.equal(events.changes.at(-1).text, '>hello!');
+  assert.equal(events.changes.at(-1).meta.resync, true);
+  next.resolve({ revision: 5, op: ['>', 6] });
+  await flush();
+  assert.equal(doc.state, 'synchronized');
+});
+
+test('rejection without later edits reverts to the server text', async () => {
+  const { conn, doc, events } = await setup();
+  doc.applyLocal([5, '!']);
+  conn.take('SubmitOp').reject(new Error('document.locked: locked'));
+  await flush();
+  conn.take('OpenDocument').resolve({ docId: 'd1', revision: 3, text: 'hello', ops: [], locked: true, presence: [] });
+  await flush();
+  assert.equal(doc.text, 'hello');
+  assert.equal(doc.state, 'synchronized');
+  assert.equal(doc.hasUnsyncedChanges, false);
+  assert.equal(doc.locked, true);
+  assert.deepEqual(events.errors.map((e) => e.code), ['document.locked']);
+  assert.deepEqual(events.unsynced, [true, false]);
+});
+
+for (const code of ['server.unavailable', 'rate.limited']) test(`${code}: nothing reported; reopen, then resubmit with the same clientSeq`, async () => {
+  const { conn, doc, events, timers } = await setup({ text: 'abc', revision: 3 });
+  doc.applyLocal([3, 'd']);
+  conn.take('SubmitOp').reject(hubError(code, 'try again'));
+  await flush();
+  assert.equal(events.errors.length, 0);
+  assert.equal(conn.pending('OpenDocument').length, 0, 'waits before reopening');
+  await timers.runAll();
+  const open = conn.take('OpenDocument');
+  assert.deepEqual(open.arg, { docId: 'd1', lastRevision: 3 });
+  open.resolve({ docId: 'd1', revision: 4, text: null, ops: [entry(4, ['x', 3])], locked: false, presence: [] });
+  await flush();
+  const again = conn.take('SubmitOp');
+  assert.deepEqual(again.arg, { docId: 'd1', baseRevision: 4, clientId: doc.clientId, clientSeq: 1, op: [4, 'd'] });
+  again.resolve({ revision: 5, op: [4, 'd'] });
+  await flush();
+  assert.equal(doc.text, 'xabcd');
+  assert.equal(doc.state, 'synchronized');
+});
+
+test('reconnect: own op among the missed ops is its ack (no resubmission)', async () => {
+  const { conn, doc, client } = await setup({ text: 'abc', revision: 3 });
+  const clientId = doc.clientId;
+  doc.applyLocal([3, 'd']);
+  conn.take('SubmitOp');
+  conn.drop();
+  await flush();
+  assert.equal(client.connected, false);
+  assert.equal(doc.hasUnsyncedChanges, true);
+  conn.restore();
+  const open = conn.take('OpenDocument');
+  assert.deepEqual(open.arg, { docId: 'd1', lastRevision: 3 });
+  open.resolve({ docId: 'd1', revision: 5, text: null, ops: [entry(4, ['x', 3]), entry(5, [4, 'd'], clientId, 1)], locked: false, presence: [] });
+  await flush();
+  assert.equal(doc.state, 'synchronized');
+  assert.equal(doc.text, 'xabcd');
+  assert.equal(doc.revision, 5);
+  assert.equal(conn.pending('SubmitOp').length, 0);
+  assert.equal(doc.clientId, clientId, 'the client id survives the reconnect');
+});
+
+test('reconnect: an op the server never got is resubmitted with the same clientSeq, edits made offline follow', async () => {
+  const { conn, doc } = await setup({ text: 'abc', revision: 3 });
+  doc.applyLocal([3, 'd']);
+  conn.take('SubmitOp');
+  conn.drop();
+  await flush();
+  doc.applyLocal([4, 'e']);
+  assert.equal(doc.state, 'awaitingAckWithBuffer');
+  assert.equal(conn.pending('SubmitOp').length, 0, 'nothing is sent while disconnected');
+  conn.restore();
+  conn.take('OpenDocument').resolve({ docId: 'd1', revision: 4, text: null, ops: [entry(4, ['x', 3])], locked: false, presence: [] });
+  await flush();
+  const again = conn.take('SubmitOp');
+  assert.deepEqual(again.arg, { docId: 'd1', baseRevision: 4, clientId: doc.clientId, clientSeq: 1, op: [4, 'd'] });
+  again.resolve({ revision: 5, op: [4, 'd'] });
+  await flush();
+  const next = conn.take('SubmitOp');
+  assert.deepEqual(next.arg, { docId: 'd1', baseRevision: 5, clientId: doc.clientId, clientSeq: 2, op: [5, 'e'] });
+  next.resolve({ revision: 6, op: [5, 'e'] });
+  await flush();
+  assert.equal(doc.text, 'xabcde');
+  assert.equal(doc.state, 'synchronized');
+});
+
+test('edits made before the first send while offline are composed into one op', async () => {
+  const { conn, doc } = await setup({ text: 'abc', revision: 3 });
+  conn.drop();
+  await flush();
+  doc.applyLocal([3, 'd']);
+  doc.applyLocal([4, 'e']);
+  assert.equal(doc.state, 'awaitingAck');
+  conn.restore();
+  conn.take('OpenDocument').resolve({ docId: 'd1', revision: 3, text: null, ops: [], locked: false, presence: [] });
+  await flush();
+  assert.deepEqual(conn.take('SubmitOp').arg.op, [3, 'de']);
+});
+
+test('reconnect answered by a snapshot: the sent op is resubmitted against its old base, never doubled', async () => {
+  const { conn, doc } = await setup({ text: 'abc', revision: 3 });
+  doc.applyLocal([3, 'd']);
+  conn.take('SubmitOp');
+  conn.drop();
+  await flush();
+  doc.applyLocal(['<', 4]);
+  conn.restore();
+  conn.take('OpenDocument').resolve({ docId: 'd1', revision: 10, text: 'abcd!', ops: [], locked: false, presence: [] });
+  await flush();
+  const resubmit = conn.take('SubmitOp');
+  assert.deepEqual(resubmit.arg, { docId: 'd1', baseRevision: 3, clientId: doc.clientId, clientSeq: 1, op: [3, 'd'] });
+  resubmit.resolve({ revision: 4, op: [3, 'd'] }); // already committed: the original ack
+  await flush();
+  assert.equal(doc.text, '<abcd!');
+  assert.equal(doc.revision, 10);
+  const next = conn.take('SubmitOp');
+  assert.deepEqual(next.arg, { docId: 'd1', baseRevision: 10, clientId: doc.clientId, clientSeq: 2, op: ['<', 5] });
+});
+
+test('reconnect answered by a snapshot, op committed only by the resubmission: a newer snapshot is fetched', async () => {
+  const { conn, doc } = await setup({ text: 'abc', revision: 3 });
+  doc.applyLocal([3, 'd']);
+  conn.take('SubmitOp');
+  conn.drop();
+  await flush();
+  conn.restore();
+  conn.take('OpenDocument').resolve({ docId: 'd1', revision: 5, text: 'xabc', ops: [], locked: false, presence: [] });
+  await flush();
+  conn.take('SubmitOp').resolve({ revision: 6, op: [4, 'd'] });
+  await flush();
+  const open = conn.take('OpenDocument');
+  assert.deepEqual(open.arg, { docId: 'd1', lastRevision: null });
+  open.resolve({ docId: 'd1', revision: 6, text: 'xabcd', ops: [], locked: false, presence: [] });
+  await flush();
+  assert.equal(doc.text, 'xabcd');
+  assert.equal(doc.revision, 6);
+  assert.equal(doc.state, 'synchronized');
+});
+
+test('presence: selections moved to the local text; updateSelection maps back to the server revision', async () => {
+  const { conn, doc, events } = await setup();
+  conn.emit('PresenceChanged', { docId: 'd1', revision: 3, participants: [{ sessionId: 's2', name: 'Ana', selection: { anchor: 5, head: 5 } }, { sessionId: 's3', name: 'Bo', selection: null }] });
+  assert.deepEqual(events.presence.at(-1), [
+    { sessionId: 's2', name: 'Ana', selection: { anchor: 5, head: 5 } },
+    { sessionId: 's3', name: 'Bo', selection: null },
+  ]);
+  doc.applyLocal(['>>', 5]);
+  assert.deepEqual(doc.participants[0].selection, { anchor: 7, head: 7 });
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, [5, '!'])] });
+  assert.equal(doc.text, '>>hello!');
+  assert.deepEqual(doc.participants[0].selection, { anchor: 8, head: 8 }, 'moved through the committed op too');
+  doc.updateSelection({ anchor: 2, head: 4 });
+  const sent = conn.sent.at(-1);
+  assert.equal(sent.method, 'UpdatePresence');
+  assert.deepEqual(sent.arg, { docId: 'd1', revision: 4, selection: { anchor: 0, head: 2 } });
+  doc.updateSelection(null);
+  assert.deepEqual(conn.sent.at(-1).arg, { docId: 'd1', revision: 4, selection: null });
+});
+
+test('lock: LockChanged sets locked and applyLocal refuses', async () => {
+  const { conn, doc, events } = await setup();
+  conn.emit('LockChanged', { docId: 'd1', locked: true, revision: 3 });
+  assert.equal(doc.locked, true);
+  assert.deepEqual(events.locks, [{ locked: true, rev: 3 }]);
+  assert.throws(() => doc.applyLocal([5, '!']), (err) => err instanceof CollabError && err.code === 'document.locked');
+  conn.emit('LockChanged', { docId: 'd1', locked: false, revision: 3 });
+  assert.equal(doc.applyLocal([5, '!']), 'hello!');
+});
+
+test('invalid local ops throw OtError and change nothing', async () => {
+  const { conn, doc } = await setup({ text: 'a😀', revision: 1 });
+  assert.throws(() => doc.applyLocal([2, 'x', 1]), (err) => err instanceof OtError && err.code === 'op.splits_surrogate_pair');
+  assert.throws(() => doc.applyLocal([1]), (err) => err instanceof OtError && err.code === 'op.base_length_mismatch');
+  assert.throws(() => doc.applyLocal('nope'), (err) => err.code === 'op.malformed');
+  assert.equal(doc.applyLocal([3]), 'a😀', 'a no-op changes nothing and sends nothing');
+  assert.equal(doc.text, 'a😀');
+  assert.equal(doc.state, 'synchronized');
+  assert.equal(conn.pending('SubmitOp').length, 0);
+});
+
+test('edits that would compose into an op over the limits are refused, changing nothing', async () => {
+  const { conn, doc } = await setup({ text: 'ab', revision: 1, limits: { maxOpInsertLength: 4 } });
+  doc.applyLocal([2, 'cd']);
+  conn.take('SubmitOp');
+  doc.applyLocal([4, 'efg']);
+  assert.throws(() => doc.applyLocal([7, 'hi']), (err) => err instanceof OtError && err.code === 'op.too_large');
+  assert.throws(() => doc.applyLocal([7, 'hijkl']), { code: 'op.too_large' });
+  assert.equal(doc.text, 'abcdefg');
+  doc.applyLocal([7, 'h']);
+  assert.equal(doc.text, 'abcdefgh');
+  assert.equal(doc.state, 'awaitingAckWithBuffer');
+});
+
+test('closeDocument invokes CloseDocument and stops handling pushes', async () => {
+  const { conn, doc, client } = await setup();
+  const closing = client.closeDocument('d1');
+  conn.take('CloseDocument').resolve(null);
+  await closing;
+  assert.equal(doc.closed, true);
+  assert.equal(client.documents.size, 0);
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, [5, '!'])] });
+  assert.equal(doc.text, 'hello');
+  assert.throws(() => doc.applyLocal([5, '!']), { code: 'document.closed' });
+});
+
+test('clientId is random per DocumentClient; a second open of the same id returns the same client', async () => {
+  const { conn, client, doc } = await setup();
+  assert.equal(await client.openDocument('d1'), doc);
+  const other = client.openDocument('d2');
+  await flush();
+  conn.take('OpenDocument').resolve({ docId: 'd2', revision: 0, text: '', ops: [], locked: false, presence: [] });
+  const d2 = await other;
+  assert.notEqual(d2.clientId, doc.clientId);
+  assert.match(doc.clientId, /^[0-9a-f-]{16,}$/);
+});
+
+test('transformSelection: carets follow affinity, ranges do not grow at their edges', async () => {
+  const { doc } = await setup();
+  assert.deepEqual(doc.transformSelection({ anchor: 2, head: 2 }, [2, 'xx', 3]), { anchor: 2, head: 2 });
+  assert.deepEqual(doc.transformSelection({ anchor: 2, head: 2 }, [2, 'xx', 3], 'after'), { anchor: 4, head: 4 });
+  assert.deepEqual(doc.transformSelection({ anchor: 1, head: 3 }, [1, 'a', 2, 'b', 2]), { anchor: 2, head: 4 });
+  assert.deepEqual(doc.transformSelection({ anchor: 3, head: 1 }, [1, 'a', 2, 'b', 2]), { anchor: 4, head: 2 });
+  assert.deepEqual(doc.transformSelection({ anchor: 1, head: 4 }, [-5]), { anchor: 0, head: 0 });
+  assert.equal(doc.transformSelection(null, [5]), null);
+});
+
+test('errorCode reads the code of hub errors and nothing else', () => {
+  assert.equal(errorCode(hubError('op.too_large', 'x')), 'op.too_large');
+  assert.equal(errorCode(new Error('server.unavailable: Document is reloading; try again.')), 'server.unavailable');
+  assert.equal(errorCode(new Error('Invocation canceled due to the underlying connection being closed.')), null);
+  assert.equal(errorCode(new Error("An unexpected error occurred invoking 'SubmitOp' on the server.")), null);
+  assert.equal(errorCode({ code: 'document.locked', message: 'x' }), 'document.locked');
+  assert.equal(errorCode(Object.assign(new Error('x'), { code: 'ECONNRESET' })), null);
+  assert.equal(errorCode(null), null);
+});
+
+test('diffOp turns one text into another without cutting a pair', () => {
+  for (const [a, b] of [['', ''], ['abc', 'abc'], ['abc', ''], ['', 'xyz'], ['a😀b', 'a😃b'], ['😀', '😀😀'], ['héllo', 'hello'], ['abcabc', 'abc']]) {
+    const op = diffOp(a, b);
+    assert.equal(apply(a, op), b);
+  }
+  assert.deepEqual(diffOp('a😀b', 'a😃b'), [1, '😃', -2, 1]);
+});
