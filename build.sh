@@ -100,7 +100,6 @@ count_trx() {
 
 run_tests() {
   local results="$ROOT/TestResults" status=0 project name
-  rm -rf "$results"
   for project in tests/*/*.csproj; do
     name=$(basename "$project" .csproj)
     log "Testing $name"
@@ -111,6 +110,25 @@ run_tests() {
     fi
     if [ -f "$results/$name.trx" ]; then count_trx "$results/$name.trx"; else FAILED=$((FAILED + 1)); status=1; fi
   done
+  return $status
+}
+
+run_node_tests() {
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+  log "Installing JavaScript dependencies (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  log "Testing JavaScript (node --test)"
+  local out="$ROOT/TestResults/node.tap" status=0
+  mkdir -p "$ROOT/TestResults"
+  node --test --test-reporter=tap --test-reporter-destination="$out" --test-reporter=spec --test-reporter-destination=stdout tests/js/ || status=1
+  local pass fail skip todo cancelled
+  pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -n 1)
+  fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -n 1)
+  skip=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$out" | tail -n 1)
+  todo=$(sed -n 's/^# todo \([0-9]*\)$/\1/p' "$out" | tail -n 1)
+  cancelled=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$out" | tail -n 1)
+  if [ -z "$pass" ]; then FAILED=$((FAILED + 1)); return 1; fi
+  PASSED=$((PASSED + pass)); FAILED=$((FAILED + ${fail:-0} + ${cancelled:-0})); SKIPPED=$((SKIPPED + ${skip:-0} + ${todo:-0}))
   return $status
 }
 
@@ -128,11 +146,13 @@ migrate() {
 cmd_test() {
   local status=0
   trap stop_postgres EXIT
+  rm -rf "$ROOT/TestResults"
   build
   start_postgres
   migrate
   validate_compose || status=1
   run_tests || status=1
+  run_node_tests || status=1
   echo
   echo "tests: $PASSED passed, $FAILED failed, $SKIPPED skipped"
   if [ "$status" -ne 0 ] || [ "$FAILED" -ne 0 ]; then return 1; fi

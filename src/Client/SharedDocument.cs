@@ -23,6 +23,7 @@ public sealed class SharedDocument
     private long _nextSeq = 1;
     private bool _sending;
     private bool _catchingUp;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal SharedDocument(HubConnection connection, string docId, string clientId)
     {
@@ -81,18 +82,52 @@ public sealed class SharedDocument
     }
 
     /// <summary>Waits until nothing is pending, or throws on timeout.</summary>
-    public async Task WaitSyncedAsync(TimeSpan timeout)
+    public Task WaitSyncedAsync(TimeSpan timeout) =>
+        WaitUntilAsync(() => _outstanding is null && _buffer is null, $"no unsynced changes in {DocId}", timeout);
+
+    /// <summary>Waits until this client has applied <paramref name="revision"/> and has nothing pending.</summary>
+    public Task WaitForRevisionAsync(int revision, TimeSpan timeout) =>
+        WaitUntilAsync(() => Revision >= revision && _outstanding is null && _buffer is null, $"revision {revision} of {DocId}", timeout);
+
+    private async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (HasUnsyncedChanges)
+        while (true)
         {
-            if (DateTime.UtcNow > deadline)
+            Task changed;
+            lock (_sync)
             {
-                throw new TimeoutException($"Document {DocId} still has unsynced changes after {timeout}.");
+                if (condition())
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
             }
 
-            await Task.Delay(10);
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"Timed out after {timeout} waiting for {what} (at revision {Revision}, unsynced: {HasUnsyncedChanges}).");
+            }
+
+            try
+            {
+                await changed.WaitAsync(left);
+            }
+            catch (TimeoutException)
+            {
+                // Checked once more at the top, then reported with the state it stopped in.
+            }
         }
+    }
+
+    /// <summary>Wakes waiters; called under the lock after every change of revision or pending state.</summary>
+    private void Signal()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
     }
 
     internal void Load(OpenedDocument opened)
@@ -117,6 +152,8 @@ public sealed class SharedDocument
 
                 Drain();
             }
+
+            Signal();
         }
     }
 
@@ -135,6 +172,7 @@ public sealed class SharedDocument
 
             Drain();
             gap = _early.Count > 0;
+            Signal();
         }
 
         if (gap)
@@ -221,6 +259,7 @@ public sealed class SharedDocument
             _buffer = null;
         }
 
+        Signal();
         Acknowledged?.Invoke(revision, acked.SubmittedAt);
     }
 
