@@ -295,9 +295,8 @@ public sealed class SharedDocument
                 op = JsonSerializer.SerializeToElement(pending.Op),
             });
         }
-        catch (HubException e) when (!e.Message.Contains("server.unavailable", StringComparison.Ordinal) && !e.Message.Contains("rate.limited", StringComparison.Ordinal))
+        catch (HubException e) when (HubErrors.CodeOf(e) is { } code && code is not ("server.unavailable" or "rate.limited"))
         {
-            var code = e.Message.Split(':', 2)[0];
             Rejected?.Invoke(code, e.Message);
             await ResyncFromSnapshotAsync();
             return;

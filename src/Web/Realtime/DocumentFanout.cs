@@ -109,11 +109,7 @@ public sealed partial class DocumentFanout(
 
     public override void Dispose()
     {
-        if (_reference is not null)
-        {
-            cluster.DeleteObjectReference<IDocumentObserver>(_reference);
-        }
-
+        // The observer reference dies with the node's client; grains drop it at expiry.
         _gate.Dispose();
         base.Dispose();
     }

@@ -1,0 +1,219 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Collab.Client;
+using Collab.Documents;
+using Collab.Text;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Collab.Tests.Realtime;
+
+/// <summary>The real-time protocol over real SignalR connections (WebSockets) to a real Kestrel embedded node.</summary>
+public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelWebNode>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private async Task<string> NewDocumentAsync(string text = "")
+    {
+        using var http = new HttpClient { BaseAddress = node.Address };
+        var response = await http.PostAsJsonAsync("/api/documents", new { title = "Lessons learnt", text });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<DocumentView>())!.DocId;
+    }
+
+    private async Task<TextAtRevision> ServerTextAsync(string docId)
+    {
+        using var http = new HttpClient { BaseAddress = node.Address };
+        return (await http.GetFromJsonAsync<TextAtRevision>($"/api/documents/{docId}/text"))!;
+    }
+
+    private async Task<HubConnection> RawConnectionAsync()
+    {
+        var connection = new HubConnectionBuilder().WithUrl(new Uri(node.HubUrl + "?name=Raw")).Build();
+        await connection.StartAsync();
+        return connection;
+    }
+
+    private static object Submit(string docId, int baseRevision, string clientId, long seq, object[] op) =>
+        new { docId, baseRevision, clientId, clientSeq = seq, op };
+
+    [Fact]
+    public async Task TenClientsEditingOneDocumentConvergeToTheServersText()
+    {
+        var docId = await NewDocumentAsync("Bonnes pratiques : ");
+        var connections = new List<CollabConnection>();
+        var documents = new List<SharedDocument>();
+        var inserted = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            var connection = await CollabConnection.ConnectAsync(node.HubUrl, $"Participant {i}");
+            connections.Add(connection);
+            documents.Add(await connection.OpenAsync(docId));
+        }
+
+        try
+        {
+            // Everyone types at once, at random places (never inside a surrogate pair).
+            await Task.WhenAll(documents.Select((document, i) => Task.Run(async () =>
+            {
+                var random = new Random(i);
+                string[] words = ["é", "ü", "中", "😀", "a", "b", " "];
+                for (var n = 0; n < 25; n++)
+                {
+                    lock (document)
+                    {
+                        var text = document.Text;
+                        var at = random.Next(text.Length + 1);
+                        if (at > 0 && at < text.Length && char.IsLowSurrogate(text[at]))
+                        {
+                            at--;
+                        }
+
+                        var word = words[random.Next(words.Length)];
+                        Interlocked.Add(ref inserted, word.Length);
+                        var insert = new List<OpComponent> { OpComponent.Insert(word) };
+                        if (at > 0)
+                        {
+                            insert.Insert(0, OpComponent.Retain(at));
+                        }
+
+                        if (text.Length > at)
+                        {
+                            insert.Add(OpComponent.Retain(text.Length - at));
+                        }
+
+                        document.Edit(new TextOperation([.. insert]));
+                    }
+
+                    await Task.Yield();
+                }
+            })));
+
+            foreach (var document in documents)
+            {
+                await document.WaitSyncedAsync(Patience);
+            }
+
+            var server = await ServerTextAsync(docId);
+            foreach (var document in documents)
+            {
+                await document.WaitForRevisionAsync(server.Revision, Patience);
+            }
+
+            // Edits typed while one is in flight are sent composed, so there are at most 250 revisions; none is lost.
+            Assert.InRange(server.Revision, 10, 250);
+            Assert.Equal("Bonnes pratiques : ".Length + inserted, server.Text.Length);
+            Assert.All(documents, d => Assert.Equal(server.Text, d.Text));
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ClientThatWasAwayGetsTheOpsItMissedWithTheirAuthors()
+    {
+        var docId = await NewDocumentAsync();
+        await using var writer = await CollabConnection.ConnectAsync(node.HubUrl, "Awa (Benin)");
+        var document = await writer.OpenAsync(docId);
+        document.Edit(TextOperation.Of(OpComponent.Insert("Défis")));
+        await document.WaitSyncedAsync(Patience);
+
+        await using var returning = await RawConnectionAsync();
+        var opened = await returning.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = 0 });
+
+        document.Edit(TextOperation.Of(OpComponent.Retain(5), OpComponent.Insert(" transfrontaliers")));
+        await document.WaitSyncedAsync(Patience);
+        var caughtUp = await returning.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = opened.Revision });
+
+        Assert.Null(opened.Text);
+        Assert.Equal([1], opened.Ops.Select(o => o.Revision));
+        Assert.Equal("Awa (Benin)", opened.Ops[0].AuthorName);
+        Assert.Equal([2], caughtUp.Ops.Select(o => o.Revision));
+        Assert.Equal("Défis transfrontaliers", TextOt.Apply(TextOt.Apply("", opened.Ops[0].Op), caughtUp.Ops[0].Op));
+    }
+
+    [Fact]
+    public async Task ResubmittedOpIsAppliedOnceAndAnsweredWithTheOriginalAck()
+    {
+        var docId = await NewDocumentAsync("ab");
+        await using var connection = await RawConnectionAsync();
+        await connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
+
+        var first = await connection.InvokeAsync<SubmitResult>("SubmitOp", Submit(docId, 0, "c1", 1, [2, "c"]));
+        var again = await connection.InvokeAsync<SubmitResult>("SubmitOp", Submit(docId, 0, "c1", 1, [2, "c"]));
+
+        Assert.Equal(first.Revision, again.Revision);
+        Assert.Equal(first.Op, again.Op);
+        Assert.Equal("abc", (await ServerTextAsync(docId)).Text);
+    }
+
+    public static TheoryData<string, string> BadSubmissions => new()
+    {
+        { """{"baseRevision":0,"clientId":"c","clientSeq":1,"op":[2,"x"]}""", "op.base_length_mismatch" },
+        { """{"baseRevision":0,"clientId":"c","clientSeq":1,"op":[0,3]}""", "op.malformed" },
+        { """{"baseRevision":0,"clientId":"c","clientSeq":1,"op":{"insert":"x"}}""", "op.malformed" },
+        { """{"baseRevision":0,"clientId":"c","clientSeq":1,"op":[2,"x",1]}""", "op.splits_surrogate_pair" },
+        { """{"baseRevision":9,"clientId":"c","clientSeq":1,"op":[3,"x"]}""", "revision.in_future" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSubmissions))]
+    public async Task BadSubmissionGetsItsCodeChangesNothingAndTheConnectionStaysUsable(string submission, string code)
+    {
+        var docId = await NewDocumentAsync("a😀");
+        await using var connection = await RawConnectionAsync();
+        var request = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(submission)!;
+        request["docId"] = JsonSerializer.SerializeToElement(docId);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => connection.InvokeAsync<SubmitResult>("SubmitOp", request));
+
+        Assert.Equal(code, HubErrors.CodeOf(error));
+        var unchanged = await ServerTextAsync(docId);
+        Assert.Equal(("a😀", 0), (unchanged.Text, unchanged.Revision));
+        var ack = await connection.InvokeAsync<SubmitResult>("SubmitOp", Submit(docId, 0, "c", 2, [3, "!"]));
+        Assert.Equal(1, ack.Revision);
+    }
+
+    [Fact]
+    public async Task UnknownAndLockedDocumentsAreTypedErrors()
+    {
+        var docId = await NewDocumentAsync("fixed");
+        await using var connection = await RawConnectionAsync();
+        using var http = new HttpClient { BaseAddress = node.Address };
+        (await http.PostAsync($"/api/documents/{docId}/lock", null)).EnsureSuccessStatusCode();
+
+        var unknown = await Assert.ThrowsAsync<HubException>(() =>
+            connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = "no-such-doc", lastRevision = (int?)null }));
+        var locked = await Assert.ThrowsAsync<HubException>(() =>
+            connection.InvokeAsync<SubmitResult>("SubmitOp", Submit(docId, 0, "c", 1, [5, "!"])));
+
+        Assert.Equal("document.not_found", HubErrors.CodeOf(unknown));
+        Assert.Equal("document.locked", HubErrors.CodeOf(locked));
+        Assert.Equal("fixed", (await ServerTextAsync(docId)).Text);
+    }
+
+    [Fact]
+    public async Task OthersSeeAnEditPushedWithItsRevisionAndAuthor()
+    {
+        var docId = await NewDocumentAsync();
+        await using var watcher = await RawConnectionAsync();
+        var pushed = new TaskCompletionSource<OpsCommitted>(TaskCreationOptions.RunContinuationsAsynchronously);
+        watcher.On<OpsCommitted>("OpsCommitted", committed => pushed.TrySetResult(committed));
+        await watcher.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
+
+        await using var author = await CollabConnection.ConnectAsync(node.HubUrl, "Yao (Côte d'Ivoire)");
+        var document = await author.OpenAsync(docId);
+        document.Edit(TextOperation.Of(OpComponent.Insert("Leçons apprises")));
+
+        var committed = await pushed.Task.WaitAsync(Patience);
+        var op = Assert.Single(committed.Ops);
+        Assert.Equal(1, op.Revision);
+        Assert.Equal("Yao (Côte d'Ivoire)", op.AuthorName);
+        Assert.Equal(TextOperation.Of(OpComponent.Insert("Leçons apprises")), op.Op);
+    }
+}
