@@ -26,7 +26,7 @@ internal sealed partial class DocumentGrain(
     private readonly LinkedList<CommittedOp> _recent = new();
     private readonly Dictionary<string, PresenceSlot> _presence = [];
     private List<(CommittedOp Op, TaskCompletionSource<SubmitResult> Done)> _queued = [];
-    private Task? _flushing;
+    private bool _flushing;
     private IGrainTimer? _presenceTimer;
     private bool _presenceDirty;
     private bool _broken;
@@ -199,7 +199,7 @@ internal sealed partial class DocumentGrain(
         var done = new TaskCompletionSource<SubmitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _queued.Add((entry, done));
         _inFlight[command.ClientId] = (command.ClientSeq, done.Task);
-        _flushing ??= FlushAsync();
+        StartFlush();
         return await done.Task;
     }
 
@@ -289,6 +289,16 @@ internal sealed partial class DocumentGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>Starts the commit loop unless it runs. (A flag, not the loop's task: the loop may finish synchronously.)</summary>
+    private void StartFlush()
+    {
+        if (!_flushing && !_broken && _queued.Count > 0)
+        {
+            _flushing = true;
+            _ = FlushAsync();
+        }
+    }
+
     /// <summary>
     /// Group commit: appends everything queued in one write, then answers and notifies in revision order; ops queued
     /// meanwhile go in the next write. On a failed write nothing queued is acknowledged, and the activation is dropped
@@ -320,6 +330,7 @@ internal sealed partial class DocumentGrain(
                     {
                         _inFlight.Remove(op.ClientId);
                     }
+
                     done.TrySetResult(new SubmitResult(op.Revision, op.Op));
                 }
 
@@ -333,13 +344,21 @@ internal sealed partial class DocumentGrain(
                 await WriteSnapshotAsync(state.State.Locked);
             }
         }
+        catch (Orleans.Storage.InconsistentStateException e)
+        {
+            // Another activation wrote the state: this one is stale and must not accept more edits.
+            Break(e, []);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Only the snapshot can fail here (appends are handled above): the ops are durable in the log, so the
+            // document stays correct and tries again at the next commit.
+            LogSnapshotFailed(logger, e, DocId);
+        }
         finally
         {
-            _flushing = null;
-            if (_queued.Count > 0 && !_broken)
-            {
-                _flushing = FlushAsync();
-            }
+            _flushing = false;
+            StartFlush();
         }
     }
 
@@ -587,6 +606,9 @@ internal sealed partial class DocumentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocId}: another activation wrote the same revision; reloading")]
     private static partial void LogConflict(ILogger logger, Exception error, string docId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocId}: writing the snapshot failed; the op log has every op")]
+    private static partial void LogSnapshotFailed(ILogger logger, Exception error, string docId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocId}: appending to the op log failed; reloading")]
     private static partial void LogAppendFailed(ILogger logger, Exception error, string docId);

@@ -1,0 +1,134 @@
+using System.Net.Http.Json;
+using Collab.Client;
+using Collab.Documents;
+using Collab.IntegrationTests.Infrastructure;
+using Collab.Text;
+
+namespace Collab.IntegrationTests.Processes;
+
+/// <summary>
+/// Co-editing with real processes: silos on PostgreSQL, web nodes in front, the embedded process and its SQLite file.
+/// Every acknowledged edit must survive SIGKILL of the process that held the document.
+/// </summary>
+public sealed class CoEditingAcrossProcessesTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private readonly string _clusterId = "e-" + Guid.NewGuid().ToString("N")[..8];
+
+    private static async Task<string> CreateDocumentAsync(Uri address, string text = "")
+    {
+        using var http = new HttpClient { BaseAddress = address };
+        var response = await http.PostAsJsonAsync("/api/documents", new { title = "Recommendations", text });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<DocumentView>())!.DocId;
+    }
+
+    private static async Task<TextAtRevision> ServerTextAsync(Uri address, string docId)
+    {
+        using var http = new HttpClient { BaseAddress = address };
+        return (await http.GetFromJsonAsync<TextAtRevision>($"/api/documents/{docId}/text"))!;
+    }
+
+    /// <summary>Types <paramref name="count"/> short inserts at the end and waits for every ack.</summary>
+    private static async Task TypeAsync(SharedDocument document, string prefix, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var length = document.Text.Length;
+            var piece = $"{prefix}{i} ";
+            document.Edit(length == 0
+                ? TextOperation.Of(OpComponent.Insert(piece))
+                : TextOperation.Of(OpComponent.Retain(length), OpComponent.Insert(piece)));
+        }
+
+        await document.WaitSyncedAsync(Patience);
+    }
+
+    [Fact]
+    public async Task ClientsOnTwoWebNodesSeeEachOthersEdits()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "silo", FreePorts.Next(), FreePorts.Next());
+        await using (silo)
+        {
+            await using var nodeA = new KestrelClusterWebNode(database, _clusterId);
+            await using var nodeB = new KestrelClusterWebNode(database, _clusterId);
+            var docId = await CreateDocumentAsync(nodeA.Address);
+            await using var onA = await CollabConnection.ConnectAsync(nodeA.HubUrl, "Délégation du Togo");
+            await using var onB = await CollabConnection.ConnectAsync(nodeB.HubUrl, "Ghana delegation");
+            var a = await onA.OpenAsync(docId);
+            var b = await onB.OpenAsync(docId);
+
+            await Task.WhenAll(TypeAsync(a, "togo", 20), TypeAsync(b, "ghana", 20));
+
+            var server = await ServerTextAsync(nodeB.Address, docId);
+            await a.WaitForRevisionAsync(server.Revision, Patience);
+            await b.WaitForRevisionAsync(server.Revision, Patience);
+            Assert.Equal(server.Text, a.Text);
+            Assert.Equal(server.Text, b.Text);
+            Assert.Contains("togo19 ", server.Text, StringComparison.Ordinal);
+            Assert.Contains("ghana19 ", server.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AcknowledgedEditsSurviveASiloKilledWithSigkill()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
+        string docId;
+        string acknowledged;
+        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
+        await using (silo)
+        {
+            await using var node = new KestrelClusterWebNode(database, _clusterId);
+            docId = await CreateDocumentAsync(node.Address, "Recommandation 1 : ");
+            await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, "Rapporteur");
+            var document = await connection.OpenAsync(docId);
+            await TypeAsync(document, "mot", 150);
+            acknowledged = document.Text;
+
+            // No shutdown, no flush: the process is gone the instant after the last ack.
+            await silo.KillAsync();
+        }
+
+        var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
+        await using (restarted)
+        {
+            await using var node = new KestrelClusterWebNode(database, _clusterId);
+            var server = await ServerTextAsync(node.Address, docId);
+            Assert.Equal(acknowledged, server.Text);
+
+            // And the document goes on from there.
+            await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, "Rapporteur");
+            var document = await connection.OpenAsync(docId);
+            await TypeAsync(document, "encore", 3);
+            Assert.Equal(acknowledged + "encore0 encore1 encore2 ", (await ServerTextAsync(node.Address, docId)).Text);
+        }
+    }
+
+    [Fact]
+    public async Task AcknowledgedEditsSurviveTheEmbeddedProcessKilledWithSigkill()
+    {
+        using var data = new TempFolder();
+        string docId;
+        string acknowledged;
+        var (first, url) = await Programs.StartEmbeddedAsync(data.Path);
+        await using (first)
+        {
+            docId = await CreateDocumentAsync(url);
+            await using var connection = await CollabConnection.ConnectAsync(new Uri(url, "/hubs/collab"), "Facilitator");
+            var document = await connection.OpenAsync(docId);
+            await TypeAsync(document, "défi", 150);
+            acknowledged = document.Text;
+            await first.KillAsync();
+        }
+
+        var (second, url2) = await Programs.StartEmbeddedAsync(data.Path);
+        await using (second)
+        {
+            var server = await ServerTextAsync(url2, docId);
+            Assert.Equal(acknowledged, server.Text);
+        }
+    }
+}
