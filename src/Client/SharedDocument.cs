@@ -63,10 +63,24 @@ public sealed class SharedDocument
     public event Action<string, string>? Rejected;
 
     /// <summary>Applies a local edit and sends it (or buffers it behind the op in flight).</summary>
-    public void Edit(TextOperation op)
+    public void Edit(TextOperation op) => Edit(_ => op);
+
+    /// <summary>
+    /// Builds an edit from the current text and applies it atomically (no remote op can land in between);
+    /// <paramref name="makeEdit"/> may return null for no edit. Returns the sequence number the edit will travel under
+    /// (ops typed while one is in flight are composed and share the next number), or null.
+    /// </summary>
+    public long? Edit(Func<string, TextOperation?> makeEdit)
     {
+        ArgumentNullException.ThrowIfNull(makeEdit);
+        long seq;
         lock (_sync)
         {
+            if (makeEdit(Text) is not { } op)
+            {
+                return null;
+            }
+
             Text = TextOt.Apply(Text, op);
             if (_outstanding is null)
             {
@@ -76,9 +90,13 @@ public sealed class SharedDocument
             {
                 _buffer = _buffer is null ? op : TextOt.Compose(_buffer, op);
             }
+
+            seq = _buffer is null ? _outstanding.Seq : _nextSeq;
+            Signal();
         }
 
         SendOutstanding();
+        return seq;
     }
 
     /// <summary>Waits until nothing is pending, or throws on timeout.</summary>

@@ -29,7 +29,7 @@ public static class CollabHosting
     /// </summary>
     public static CollabOptions AddCollabSilo(this IHostApplicationBuilder builder)
     {
-        var options = builder.AddCollabOptions();
+        var options = builder.AddCollabOptions(StorageKind.Postgres);
         if (options.Storage != StorageKind.Postgres)
         {
             throw new CollabStartupException(
@@ -61,9 +61,9 @@ public static class CollabHosting
         return options;
     }
 
-    private static CollabOptions AddCollabOptions(this IHostApplicationBuilder builder)
+    private static CollabOptions AddCollabOptions(this IHostApplicationBuilder builder, StorageKind defaultStorage = StorageKind.Sqlite)
     {
-        var options = CollabSettings.Load(builder.Configuration);
+        var options = CollabSettings.Load(builder.Configuration, defaultStorage);
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
 

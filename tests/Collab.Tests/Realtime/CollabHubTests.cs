@@ -216,4 +216,38 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         Assert.Equal("Yao (Côte d'Ivoire)", op.AuthorName);
         Assert.Equal(TextOperation.Of(OpComponent.Insert("Leçons apprises")), op.Op);
     }
+
+    [Fact]
+    public async Task PresenceReachesOthersAndSelectionsMoveWithEdits()
+    {
+        var docId = await NewDocumentAsync("Recommandation");
+        await using var amina = new HubConnectionBuilder().WithUrl(new Uri(node.HubUrl + "?name=Amina&participant=amina")).Build();
+        await using var kofi = new HubConnectionBuilder().WithUrl(new Uri(node.HubUrl + "?name=Kofi&participant=kofi")).Build();
+        var seenByKofi = new List<PresenceChanged>();
+        var moved = new TaskCompletionSource<PresenceEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var placed = new TaskCompletionSource<PresenceEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+        kofi.On<PresenceChanged>("PresenceChanged", presence =>
+        {
+            if (presence.Participants.FirstOrDefault(p => p.ParticipantId == "amina") is not { Selection: { } selection } entry)
+            {
+                return;
+            }
+
+            (selection.Anchor == 14 ? placed : moved).TrySetResult(entry);
+        });
+        await amina.StartAsync();
+        await kofi.StartAsync();
+        await amina.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
+        await kofi.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
+
+        // Amina's caret at the end of "Recommandation" (revision 0).
+        await amina.InvokeAsync("UpdatePresence", new { docId, revision = 0, selection = new { anchor = 14, head = 14 } });
+        var first = await placed.Task.WaitAsync(Patience);
+        Assert.Equal("Amina", first.Name);
+
+        // Kofi types before it: her caret must follow the text it was in.
+        await kofi.InvokeAsync<SubmitResult>("SubmitOp", Submit(docId, 0, "k", 1, ["1. ", 14]));
+        var after = await moved.Task.WaitAsync(Patience);
+        Assert.Equal(new Selection(17, 17), after.Selection);
+    }
 }

@@ -525,7 +525,12 @@ internal sealed partial class DocumentGrain(
                 head = TextOt.TransformPosition(head, op.Op, Affinity.After);
             }
 
-            _presence[session] = slot with { Entry = slot.Entry with { Selection = new Selection(anchor, head) } };
+            if (anchor != s.Anchor || head != s.Head)
+            {
+                // Re-announced (batched) so that late joiners and lagging clients get positions at a recent revision.
+                _presence[session] = slot with { Entry = slot.Entry with { Selection = new Selection(anchor, head) } };
+                MarkPresenceDirty();
+            }
         }
     }
 

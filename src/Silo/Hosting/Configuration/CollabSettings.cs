@@ -22,10 +22,10 @@ public static partial class CollabSettings
     public const string ClientConnectTimeoutKey = "Collab:Client:ConnectTimeoutSeconds";
 
     /// <summary>Loads the settings, or throws <see cref="CollabStartupException"/> listing every invalid one.</summary>
-    public static CollabOptions Load(IConfiguration configuration)
+    public static CollabOptions Load(IConfiguration configuration, StorageKind defaultStorage = StorageKind.Sqlite)
     {
         var errors = new List<string>();
-        var defaults = new CollabOptions();
+        var defaults = new CollabOptions { Storage = defaultStorage };
 
         var storage = defaults.Storage;
         var storageText = configuration[StorageKey];

@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Collab.Client;
+using Collab.Documents;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Collab.Bench;
+
+/// <summary>
+/// One run: (spawn the server,) create the documents over HTTP, connect every client over WebSockets, edit through
+/// the warm-up and the measured window, stop, wait for everyone to be synced, and compare every client's text with the
+/// server's. Every phase has a deadline, so the run always ends.
+/// </summary>
+internal sealed class BenchRunner(BenchOptions options, TextWriter log)
+{
+    public const string InitialText = "Atelier de Cotonou — notes partagées 🌍\n";
+
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly RunClock _clock = new();
+    private readonly List<BenchClient> _clients = [];
+    private readonly List<string> _docIds = [];
+
+    public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var report = new BenchReport(options);
+        ServerHost? host = null;
+        try
+        {
+            using var http = new HttpClient { BaseAddress = options.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+            if (options.Spawn is not null)
+            {
+                host = await ServerHost.StartAsync(options, log, cancellationToken);
+                report.Host = host;
+            }
+            else
+            {
+                using var ready = await http.GetAsync(new Uri("health/ready", UriKind.Relative), cancellationToken);
+                if (!ready.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"{options.BaseUrl}health/ready answered {(int)ready.StatusCode}.");
+                }
+            }
+
+            await CreateDocumentsAsync(http, cancellationToken);
+            await ConnectAsync(cancellationToken);
+            await EditAsync(report, host, cancellationToken);
+            await ConvergeAsync(http, report, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            report.Failure = $"{e.GetType().Name}: {e.Message}";
+        }
+        finally
+        {
+            await DisconnectAsync();
+            if (host is not null)
+            {
+                report.CaptureServers(host);
+                await host.DisposeAsync();
+                report.CaptureServerLogs(host);
+            }
+        }
+
+        report.Collect(_clients);
+        return report;
+    }
+
+    private async Task CreateDocumentsAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        var tag = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..4]);
+        for (var d = 0; d < options.Docs; d++)
+        {
+            _docIds.Add($"bench-{tag}-{d}");
+        }
+
+        await Parallel.ForEachAsync(
+            _docIds, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (docId, ct) =>
+            {
+                using var response = await http.PostAsJsonAsync(
+                    new Uri("api/documents", UriKind.Relative), new { docId, title = "Bench " + docId, text = InitialText }, ct);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException(
+                        $"POST /api/documents ({docId}) answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+                }
+            });
+        log.WriteLine($"created {options.Docs} document(s) ({_docIds[0]} …)");
+    }
+
+    private async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        var hub = new Uri(options.BaseUrl, "hubs/collab");
+        var slots = new BenchClient?[options.Docs * options.Clients];
+        var started = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, slots.Length), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
+            {
+                var (d, c) = (i / options.Clients, i % options.Clients);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(ConnectTimeout);
+                var connection = await CollabConnection.ConnectAsync(hub, $"bench d{d} c{c}", builder =>
+                    builder.Services.Configure<HttpConnectionOptions>(o =>
+                    {
+                        o.Transports = HttpTransportType.WebSockets;
+                        o.SkipNegotiation = true;
+                    }), timeout.Token);
+                try
+                {
+                    var document = await connection.OpenAsync(_docIds[d], timeout.Token);
+                    slots[i] = new BenchClient(connection, document, d, _clock, options.Seed + i);
+                }
+                catch
+                {
+                    await connection.DisposeAsync();
+                    throw;
+                }
+            });
+        _clients.AddRange(slots.Select(s => s!));
+        foreach (var client in _clients)
+        {
+            if (client.Document.Text != InitialText)
+            {
+                throw new InvalidOperationException($"{client.Document.DocId} opened with an unexpected text ({client.Document.Text.Length} code units).");
+            }
+
+            client.Attach();
+        }
+
+        log.WriteLine($"connected {_clients.Count} client(s) over WebSockets in {started.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    private async Task EditAsync(BenchReport report, ServerHost? host, CancellationToken cancellationToken)
+    {
+        var f = Stopwatch.Frequency;
+        var start = Stopwatch.GetTimestamp() + (f / 10);
+        _clock.WindowStart = start + (long)(options.Warmup * f);
+        _clock.WindowEnd = _clock.WindowStart + (long)(options.Seconds * f);
+        log.WriteLine($"editing: {options.Warmup:0.#} s warm-up, then {options.Seconds:0.#} s measured");
+        var loops = _clients.Select(c => Task.Run(() => c.EditLoopAsync(start, _clock.WindowEnd, options.Rate, cancellationToken), cancellationToken)).ToList();
+
+        await DelayUntilAsync(_clock.WindowStart, cancellationToken);
+        var before = Snapshot.Take(host);
+        await DelayUntilAsync(_clock.WindowEnd, cancellationToken);
+        var after = Snapshot.Take(host);
+        report.Window = (before, after);
+
+        var all = Task.WhenAll(loops);
+        if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)) != all)
+        {
+            throw new TimeoutException("Edit loops did not stop within 30 s of the end of the window.");
+        }
+
+        await all;
+    }
+
+    private async Task ConvergeAsync(HttpClient http, BenchReport report, CancellationToken cancellationToken)
+    {
+        var settle = Stopwatch.StartNew();
+        var unsynced = 0;
+        await Task.WhenAll(_clients.Select(async c =>
+        {
+            try
+            {
+                await c.Document.WaitSyncedAsync(SyncTimeout);
+            }
+            catch (TimeoutException)
+            {
+                Interlocked.Increment(ref unsynced);
+            }
+        }));
+        report.UnsyncedClients = unsynced;
+        report.SyncSeconds = settle.Elapsed.TotalSeconds;
+
+        var results = new DocumentCheck[_docIds.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, _docIds.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (d, ct) =>
+            {
+                var server = await http.GetFromJsonAsync<TextAtRevision>(new Uri($"api/documents/{_docIds[d]}/text", UriKind.Relative), ct)
+                    ?? throw new InvalidOperationException($"GET /api/documents/{_docIds[d]}/text answered nothing.");
+                var members = _clients.Where(c => c.DocIndex == d).ToList();
+                var deadline = Stopwatch.StartNew();
+                while (members.Any(c => c.Document.Revision < server.Revision) && deadline.Elapsed < CatchUpTimeout)
+                {
+                    await Task.Delay(20, ct);
+                }
+
+                results[d] = new DocumentCheck(
+                    _docIds[d],
+                    server.Revision,
+                    server.Text.Length,
+                    InitialText.Length + members.Sum(c => c.Inserted),
+                    members.Sum(c => c.Acks),
+                    members.Count(c => c.Document.Revision == server.Revision && c.Document.Text == server.Text),
+                    members.Count,
+                    members.Select(c => c.Document.Revision).Min(),
+                    members.Select(c => c.Document.Revision).Max());
+            });
+        report.Checks = results;
+        report.ConvergeSeconds = settle.Elapsed.TotalSeconds;
+    }
+
+    private async Task DisconnectAsync()
+    {
+        var all = Task.WhenAll(_clients.Select(async c =>
+        {
+            try
+            {
+                await c.Connection.DisposeAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Closing is best effort.
+            }
+        }));
+        await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(15)));
+    }
+
+    private static async Task DelayUntilAsync(long timestamp, CancellationToken cancellationToken)
+    {
+        var wait = timestamp - Stopwatch.GetTimestamp();
+        if (wait > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), cancellationToken);
+        }
+    }
+}
+
+/// <summary>The final state of one document: the server's and its clients'.</summary>
+internal sealed record DocumentCheck(
+    string DocId,
+    int ServerRevision,
+    int ServerLength,
+    long ExpectedLength,
+    int AckedOps,
+    int ClientsEqual,
+    int Clients,
+    int MinClientRevision,
+    int MaxClientRevision)
+{
+    public bool Converged => ClientsEqual == Clients;
+
+    /// <summary>Every typed code unit is in the server's text exactly once and every acked op is one revision.</summary>
+    public bool Complete => ServerLength == ExpectedLength && AckedOps == ServerRevision;
+}
+
+/// <summary>CPU readings at one instant: this process, each spawned server, PostgreSQL, the machine.</summary>
+internal sealed record Snapshot(
+    long Timestamp, double GeneratorCpu, IReadOnlyDictionary<int, double> ServerCpu, double PostgresCpu, long MachineBusy, long MachineTotal)
+{
+    public static Snapshot Take(ServerHost? host)
+    {
+        using var self = Process.GetCurrentProcess();
+        var servers = new Dictionary<int, double>();
+        foreach (var server in host?.Servers ?? [])
+        {
+            servers[server.Pid] = ProcStats.CpuSeconds(server.Pid) ?? double.NaN;
+        }
+
+        var (busy, total) = ProcStats.MachineJiffies();
+        return new Snapshot(
+            Stopwatch.GetTimestamp(),
+            self.TotalProcessorTime.TotalSeconds,
+            servers,
+            host?.UsesPostgres == true ? ProcStats.CpuSecondsOfCommand("postgres") : 0,
+            busy,
+            total);
+    }
+}

@@ -1,0 +1,358 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+
+namespace Collab.Bench;
+
+/// <summary>
+/// The server processes a run started itself (<c>--spawn</c>), from the built Release DLLs: embedded (one web node on
+/// a temp data folder) or clustered (migrate, one silo, one web node against the given PostgreSQL). Their output goes
+/// to log files; warnings and errors are counted. Stopped with SIGTERM (SIGKILL after 15 s).
+/// </summary>
+internal sealed class ServerHost : IAsyncDisposable
+{
+    private readonly List<Server> _servers = [];
+    private readonly string _folder;
+
+    private ServerHost(string folder)
+    {
+        _folder = folder;
+    }
+
+    public string LogFolder => _folder;
+
+    public IReadOnlyList<Server> Servers => _servers;
+
+    public bool UsesPostgres { get; private init; }
+
+    public static async Task<ServerHost> StartAsync(BenchOptions options, TextWriter log, CancellationToken cancellationToken)
+    {
+        var root = FindRepositoryRoot();
+        var webDll = Path.Combine(root, "src/Web/bin/Release/net10.0/Collab.Web.dll");
+        var siloDll = Path.Combine(root, "src/Silo/bin/Release/net10.0/Collab.Silo.dll");
+        if (!File.Exists(webDll))
+        {
+            throw new InvalidOperationException($"{webDll} is missing: run 'dotnet build -c Release' first.");
+        }
+
+        if (await IsListeningAsync(options.BaseUrl.Port))
+        {
+            throw new InvalidOperationException($"Something already listens on 127.0.0.1:{options.BaseUrl.Port}; stop it or pick another --url port.");
+        }
+
+        var folder = Directory.CreateTempSubdirectory("collab-bench-").FullName;
+        var host = new ServerHost(folder) { UsesPostgres = options.Spawn == "clustered" };
+        try
+        {
+            var webUrl = options.BaseUrl.GetLeftPart(UriPartial.Authority);
+            if (options.Spawn == "embedded")
+            {
+                log.WriteLine($"spawn: embedded web node {webDll} at {webUrl}, data in {folder}/data");
+                // Free silo ports too, so a run never collides with another embedded node on this machine.
+                var web = host.Launch("web", webDll, [], new()
+                {
+                    ["Collab__DataPath"] = Path.Combine(folder, "data"),
+                    ["Collab__Silo__Port"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["Collab__Silo__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["Urls"] = webUrl,
+                });
+                await WaitReadyAsync(web, new Uri(webUrl + "/health/ready"), cancellationToken);
+            }
+            else
+            {
+                if (!File.Exists(siloDll))
+                {
+                    throw new InvalidOperationException($"{siloDll} is missing: run 'dotnet build -c Release' first.");
+                }
+
+                var common = new Dictionary<string, string>
+                {
+                    ["Collab__Storage"] = "Postgres",
+                    ["ConnectionStrings__Collab"] = options.Postgres!,
+                    ["Collab__ClusterId"] = "bench-" + Path.GetFileName(folder).Replace("collab-bench-", "", StringComparison.Ordinal),
+                };
+                log.WriteLine("spawn: migrate");
+                var migrate = host.Launch("migrate", siloDll, ["migrate"], common);
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    timeout.CancelAfter(TimeSpan.FromMinutes(2));
+                    await migrate.Process.WaitForExitAsync(timeout.Token);
+                }
+
+                if (migrate.Process.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"migrate exited with {migrate.Process.ExitCode}: {migrate.Tail()}");
+                }
+
+                host._servers.Remove(migrate);
+                var siloPort = FreePort();
+                var gatewayPort = FreePort();
+                var siloHttp = $"http://127.0.0.1:{FreePort()}";
+                log.WriteLine($"spawn: silo {siloDll} (silo port {siloPort}, gateway {gatewayPort}, http {siloHttp})");
+                var silo = host.Launch("silo", siloDll, [], new(common)
+                {
+                    ["Collab__Silo__Name"] = "bench-silo",
+                    ["Collab__Silo__Port"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["Collab__Silo__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["Urls"] = siloHttp,
+                });
+                await WaitReadyAsync(silo, new Uri(siloHttp + "/health/ready"), cancellationToken);
+                log.WriteLine($"spawn: clustered web node {webDll} at {webUrl}");
+                var web = host.Launch("web", webDll, [], new(common)
+                {
+                    ["Collab__Storage"] = "Postgres",
+                    ["Urls"] = webUrl,
+                });
+                await WaitReadyAsync(web, new Uri(webUrl + "/health/ready"), cancellationToken);
+            }
+
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var server in Enumerable.Reverse(_servers))
+        {
+            await server.StopAsync();
+        }
+
+        try
+        {
+            var data = Path.Combine(_folder, "data");
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private Server Launch(string name, string dll, string[] arguments, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            // The content root is the working directory: run beside the DLL so its appsettings.json applies (log levels, storage).
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        var server = new Server(name, Path.Combine(_folder, name + ".log"), Process.Start(start)!);
+        _servers.Add(server);
+        return server;
+    }
+
+    private static async Task WaitReadyAsync(Server server, Uri ready, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (server.Process.HasExited)
+            {
+                throw new InvalidOperationException($"{server.Name} exited with {server.Process.ExitCode} while starting: {server.Tail()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(ready, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        throw new TimeoutException($"{server.Name} was not ready at {ready} after 90 s: {server.Tail()}");
+    }
+
+    private static async Task<bool> IsListeningAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port).WaitAsync(TimeSpan.FromSeconds(2));
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "Collab.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+        }
+
+        throw new InvalidOperationException("Cannot find the repository (Collab.sln) above the bench binary or the working directory.");
+    }
+
+    /// <summary>One spawned process, its log file, and the warnings and errors it printed.</summary>
+    internal sealed class Server
+    {
+        private readonly object _lock = new();
+        private readonly StreamWriter _log;
+        private readonly Queue<string> _tail = new();
+
+        public Server(string name, string logPath, Process process)
+        {
+            Name = name;
+            LogPath = logPath;
+            Process = process;
+            Pid = process.Id;
+            _log = new StreamWriter(logPath) { AutoFlush = true };
+            process.OutputDataReceived += (_, e) => Line(e.Data);
+            process.ErrorDataReceived += (_, e) => Line(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
+
+        public string Name { get; }
+
+        public string LogPath { get; }
+
+        public Process Process { get; }
+
+        public int Pid { get; }
+
+        public int Warnings { get; private set; }
+
+        public int Errors { get; private set; }
+
+        /// <summary>The first few warning/error lines with the line after each (the message).</summary>
+        public List<string> Samples { get; } = [];
+
+        private bool _captureNext;
+        private bool _closed;
+
+        public string Tail()
+        {
+            lock (_lock)
+            {
+                return string.Join(" | ", _tail);
+            }
+        }
+
+        public async Task StopAsync()
+        {
+            try
+            {
+                if (!Process.HasExited)
+                {
+                    using (var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                    {
+                        await kill.WaitForExitAsync();
+                    }
+
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                    try
+                    {
+                        await Process.WaitForExitAsync(timeout.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        Process.Kill(entireProcessTree: true);
+                        await Process.WaitForExitAsync();
+                    }
+                }
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    _closed = true;
+                    _log.Dispose();
+                }
+
+                Process.Dispose();
+            }
+        }
+
+        private void Line(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_lock)
+            {
+                if (!_closed)
+                {
+                    _log.WriteLine(line);
+                }
+
+                _tail.Enqueue(line);
+                if (_tail.Count > 8)
+                {
+                    _tail.Dequeue();
+                }
+
+                if (_captureNext && Samples.Count > 0)
+                {
+                    Samples[^1] += " " + line.Trim();
+                    _captureNext = false;
+                }
+
+                var warn = line.StartsWith("warn:", StringComparison.Ordinal);
+                var error = line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal)
+                    || line.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"LogLevel\":\"Critical\"", StringComparison.Ordinal);
+                if (warn)
+                {
+                    Warnings++;
+                }
+
+                if (error)
+                {
+                    Errors++;
+                }
+
+                if ((warn || error) && Samples.Count < 6)
+                {
+                    Samples.Add(line.Trim());
+                    _captureNext = true;
+                }
+            }
+        }
+    }
+}
