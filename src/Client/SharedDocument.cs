@@ -32,6 +32,9 @@ public sealed class SharedDocument
         ClientId = clientId;
     }
 
+    /// <summary>How long a gap in the pushed revisions may last before the client asks for the missing ops.</summary>
+    public static TimeSpan GapDelay { get; } = TimeSpan.FromMilliseconds(300);
+
     public string DocId { get; }
 
     public string ClientId { get; }
@@ -195,10 +198,26 @@ public sealed class SharedDocument
 
         if (gap)
         {
-            _ = CatchUpAsync();
+            _ = CatchUpIfStillBehindAsync();
         }
 
         SendOutstanding();
+    }
+
+    /// <summary>Pushes may arrive out of order for a moment: only a gap that lasts triggers a catch-up.</summary>
+    private async Task CatchUpIfStillBehindAsync()
+    {
+        await Task.Delay(GapDelay);
+        bool behind;
+        lock (_sync)
+        {
+            behind = _early.Count > 0;
+        }
+
+        if (behind)
+        {
+            await CatchUpAsync();
+        }
     }
 
     /// <summary>Reopens at the last revision seen and resends what is pending (after a reconnect or a gap).</summary>

@@ -8,7 +8,7 @@ namespace Collab.Tests;
 /// The real web node (<c>src/Web</c>'s Program) in embedded mode: co-hosted silo, SQLite in a temp folder, its own
 /// silo ports so test classes run side by side. Shared by the tests of a class through <see cref="IClassFixture{T}"/>.
 /// </summary>
-public sealed class EmbeddedWebNode : WebApplicationFactory<Program>
+public class EmbeddedWebNode : WebApplicationFactory<Program>
 {
     private readonly TempFolder _data = new();
 

@@ -1,16 +1,13 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Tests;
 
 /// <summary>The embedded web node on a real Kestrel at 127.0.0.1 (WebSockets), for real SignalR clients.</summary>
-public sealed class KestrelWebNode : WebApplicationFactory<Program>
+public sealed class KestrelWebNode : EmbeddedWebNode
 {
-    private readonly TempFolder _data = new();
     private Uri? _address;
 
     public Uri Address
@@ -33,17 +30,7 @@ public sealed class KestrelWebNode : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        base.ConfigureWebHost(builder);
         builder.UseUrls("http://127.0.0.1:0");
-        builder.UseSetting("Collab:Storage", "Sqlite");
-        builder.UseSetting("Collab:DataPath", _data.Path);
-        builder.UseSetting("Collab:Silo:Port", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
-        builder.UseSetting("Collab:Silo:GatewayPort", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _data.Dispose();
     }
 }

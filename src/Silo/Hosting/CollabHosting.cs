@@ -93,7 +93,7 @@ public static class CollabHosting
             }
 
             silo.AddReminders();
-            silo.Services.AddSingleton(new DocumentOptions());
+            silo.Services.AddSingleton(options.Documents);
             if (options.Storage == StorageKind.Sqlite)
             {
                 silo.Services.AddSingleton<IOpLog, SqliteOpLog>();

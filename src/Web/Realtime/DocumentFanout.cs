@@ -14,7 +14,10 @@ public sealed partial class DocumentFanout(
     RealtimeOptions options,
     ILogger<DocumentFanout> logger) : BackgroundService, IDocumentObserver
 {
+    private static readonly TimeSpan ReorderWindow = TimeSpan.FromMilliseconds(200);
+
     private readonly Dictionary<string, int> _interest = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PushOrder> _order = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IDocumentObserver? _reference;
 
@@ -58,6 +61,7 @@ public sealed partial class DocumentFanout(
             }
 
             _interest.Remove(docId);
+            _order.TryRemove(docId, out _);
             await cluster.GetGrain<IDocumentGrain>(docId).UnsubscribeAsync(Reference());
         }
         finally
@@ -66,8 +70,48 @@ public sealed partial class DocumentFanout(
         }
     }
 
-    Task IDocumentObserver.OpsCommitted(OpsCommitted committed) =>
-        hub.Clients.Group(GroupOf(committed.DocId)).OpsCommitted(committed);
+    /// <summary>
+    /// Orleans may run two notifications of one document at once; SignalR would then send them in either order. Batches
+    /// are forwarded in revision order instead, holding an early one until the missing one arrives (or, if it never does,
+    /// for at most <see cref="ReorderWindow"/>: clients then catch up by revision).
+    /// </summary>
+    async Task IDocumentObserver.OpsCommitted(OpsCommitted committed)
+    {
+        var order = _order.GetOrAdd(committed.DocId, _ => new PushOrder());
+        List<OpsCommitted> ready;
+        bool waiting;
+        lock (order)
+        {
+            ready = order.Accept(committed, DateTime.UtcNow, ReorderWindow);
+            waiting = order.HasHeld;
+        }
+
+        var group = hub.Clients.Group(GroupOf(committed.DocId));
+        foreach (var batch in ready)
+        {
+            await group.OpsCommitted(batch);
+        }
+
+        if (waiting)
+        {
+            _ = FlushHeldLaterAsync(committed.DocId, order);
+        }
+    }
+
+    private async Task FlushHeldLaterAsync(string docId, PushOrder order)
+    {
+        await Task.Delay(ReorderWindow);
+        List<OpsCommitted> overdue;
+        lock (order)
+        {
+            overdue = order.Accept(null, DateTime.UtcNow, ReorderWindow);
+        }
+
+        foreach (var batch in overdue)
+        {
+            await hub.Clients.Group(GroupOf(docId)).OpsCommitted(batch);
+        }
+    }
 
     Task IDocumentObserver.PresenceChanged(PresenceChanged presence) =>
         hub.Clients.Group(GroupOf(presence.DocId)).PresenceChanged(presence);
@@ -115,6 +159,50 @@ public sealed partial class DocumentFanout(
     }
 
     private IDocumentObserver Reference() => _reference ??= cluster.CreateObjectReference<IDocumentObserver>(this);
+
+    /// <summary>Per document: the next revision to forward and the batches that arrived ahead of it.</summary>
+    private sealed class PushOrder
+    {
+        private readonly SortedDictionary<int, (OpsCommitted Batch, DateTime HeldSince)> _held = [];
+        private int _next = -1;
+
+        public bool HasHeld => _held.Count > 0;
+
+        /// <summary>What may be sent now, in order; <paramref name="batch"/> may be null to release overdue ones only.</summary>
+        public List<OpsCommitted> Accept(OpsCommitted? batch, DateTime now, TimeSpan window)
+        {
+            var ready = new List<OpsCommitted>();
+            if (batch is { Ops.Count: > 0 })
+            {
+                var first = batch.Ops[0].Revision;
+                if (_next < 0 || first <= _next)
+                {
+                    ready.Add(batch);
+                    _next = Math.Max(_next, batch.Ops[^1].Revision + 1);
+                }
+                else
+                {
+                    _held[first] = (batch, now);
+                }
+            }
+
+            // Release what became contiguous, and anything held longer than the window (its predecessor is lost).
+            while (_held.Count > 0)
+            {
+                var (first, (held, since)) = _held.First();
+                if (first > _next && now - since < window)
+                {
+                    break;
+                }
+
+                _held.Remove(first);
+                ready.Add(held);
+                _next = Math.Max(_next, held.Ops[^1].Revision + 1);
+            }
+
+            return ready;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to document {DocId} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception error, string docId);

@@ -37,12 +37,15 @@ public sealed class CollabSettingsTests
             ("Collab:Silo:GatewayPort", "40000"),
             ("Collab:Silo:AdvertisedHost", "silo-a.internal"),
             ("Collab:Silo:ListenOnAnyAddress", "true"),
-            ("Collab:Client:ConnectTimeoutSeconds", "5"));
+            ("Collab:Client:ConnectTimeoutSeconds", "5"),
+            ("Collab:Documents:SnapshotEvery", "25"),
+            ("Collab:Documents:CatchUpLimit", "50"));
 
         Assert.Equal(StorageKind.Postgres, options.Storage);
         Assert.Equal("venue-1", options.ClusterId);
         Assert.Equal(new SiloEndpoint { Name = "silo-a", Port = 22222, GatewayPort = 40000, AdvertisedHost = "silo-a.internal", ListenOnAnyAddress = true }, options.Silo);
         Assert.Equal(TimeSpan.FromSeconds(5), options.ClientConnectTimeout);
+        Assert.Equal((25, 50), (options.Documents.SnapshotEvery, options.Documents.CatchUpLimit));
     }
 
     [Theory]
@@ -52,6 +55,7 @@ public sealed class CollabSettingsTests
     [InlineData("Collab:Silo:ListenOnAnyAddress", "yes", "Collab:Silo:ListenOnAnyAddress is 'yes'; expected 'true' or 'false'.")]
     [InlineData("Collab:ServiceId", "a/b", "Collab:ServiceId is 'a/b'; expected 1–64 letters, digits, '.', '_' or '-'.")]
     [InlineData("Collab:Client:ConnectTimeoutSeconds", "-1", "Collab:Client:ConnectTimeoutSeconds is '-1'; expected a whole number from 1 to 3600.")]
+    [InlineData("Collab:Documents:SnapshotEvery", "0", "Collab:Documents:SnapshotEvery is '0'; expected a whole number from 1 to 1000000.")]
     public void InvalidSettingIsNamedWithWhatItExpects(string key, string value, string message)
     {
         Assert.Contains(message, Rejection((key, value)), StringComparison.Ordinal);

@@ -192,6 +192,20 @@ public sealed class TextOtPropertyTests
             var serverText = "Recommandations : ";
             var clients = Enumerable.Range(0, random.Next(5, 21)).Select(_ => new SimClient(serverText)).ToList();
 
+            // The sequencer commits a client's op: transform against everything after its base, append.
+            void Commit(SimClient client)
+            {
+                var (op, baseRevision) = client.InFlight!.Value;
+                foreach (var committed in server.Skip(baseRevision))
+                {
+                    op = TextOt.Transform(op, committed).APrime;
+                }
+
+                serverText = TextOt.Apply(serverText, op);
+                server.Add(op);
+                client.Committed = server.Count;
+            }
+
             for (var step = 0; step < 200; step++)
             {
                 var client = clients[random.Next(clients.Count)];
@@ -200,17 +214,8 @@ public sealed class TextOtPropertyTests
                     case 0:
                         client.Edit(RandomOp(random, CodePoints(client.Text)));
                         break;
-                    case 1 when client.InFlight is { } sent && client.Committed is null:
-                        // The sequencer commits it: transform against everything after its base, append.
-                        var op = sent.Op;
-                        foreach (var committed in server.Skip(sent.BaseRevision))
-                        {
-                            op = TextOt.Transform(op, committed).APrime;
-                        }
-
-                        serverText = TextOt.Apply(serverText, op);
-                        server.Add(op);
-                        client.Committed = server.Count;
+                    case 1 when client.InFlight is not null && client.Committed is null:
+                        Commit(client);
                         break;
                     default:
                         client.Receive(server, random.Next(1, 4));
@@ -223,17 +228,9 @@ public sealed class TextOtPropertyTests
             {
                 foreach (var client in clients)
                 {
-                    if (client.InFlight is { } sent && client.Committed is null)
+                    if (client.InFlight is not null && client.Committed is null)
                     {
-                        var op = sent.Op;
-                        foreach (var committed in server.Skip(sent.BaseRevision))
-                        {
-                            op = TextOt.Transform(op, committed).APrime;
-                        }
-
-                        serverText = TextOt.Apply(serverText, op);
-                        server.Add(op);
-                        client.Committed = server.Count;
+                        Commit(client);
                     }
 
                     client.Receive(server, int.MaxValue);

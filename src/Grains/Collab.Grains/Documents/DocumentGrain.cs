@@ -181,11 +181,18 @@ internal sealed partial class DocumentGrain(
         }
 
         // From here to Enqueue nothing awaits: the op is rebased, applied and numbered atomically.
-        foreach (var committed in _recent)
+        // Walk back from the newest op to the first one after the base, then transform forwards.
+        var first = _recent.Last;
+        while (first?.Previous is { } previous && previous.Value.Revision > transformedTo)
         {
-            if (committed.Revision > transformedTo)
+            first = previous;
+        }
+
+        for (var node = first; node is not null; node = node.Next)
+        {
+            if (node.Value.Revision > transformedTo)
             {
-                op = TextOt.Transform(op, committed.Op).APrime;
+                op = TextOt.Transform(op, node.Value.Op).APrime;
             }
         }
 
@@ -310,8 +317,17 @@ internal sealed partial class DocumentGrain(
         {
             while (_queued.Count > 0)
             {
-                var batch = _queued;
-                _queued = [];
+                List<(CommittedOp Op, TaskCompletionSource<SubmitResult> Done)> batch;
+                if (_queued.Count <= options.MaxCommitBatch)
+                {
+                    batch = _queued;
+                    _queued = [];
+                }
+                else
+                {
+                    batch = _queued.GetRange(0, options.MaxCommitBatch);
+                    _queued.RemoveRange(0, options.MaxCommitBatch);
+                }
                 try
                 {
                     await log.AppendAsync(DocId, batch.ConvertAll(b => b.Op));
@@ -432,7 +448,18 @@ internal sealed partial class DocumentGrain(
         var oldest = _recent.First?.Value.Revision ?? int.MaxValue;
         if (afterRevision + 1 >= oldest)
         {
-            return _recent.Where(o => o.Revision > afterRevision && o.Revision <= toRevision).ToList();
+            // Newest first: catch-ups ask for the last few ops.
+            var ops = new List<CommittedOp>();
+            for (var node = _recent.Last; node is not null && node.Value.Revision > afterRevision; node = node.Previous)
+            {
+                if (node.Value.Revision <= toRevision)
+                {
+                    ops.Add(node.Value);
+                }
+            }
+
+            ops.Reverse();
+            return ops;
         }
 
         return await log.ReadAsync(DocId, afterRevision, toRevision);

@@ -2,7 +2,7 @@ using Collab.Text;
 
 namespace Collab.Documents;
 
-/// <summary>Tunables of <see cref="DocumentGrain"/> (<c>Collab:Documents:*</c>).</summary>
+/// <summary>Tunables of <see cref="DocumentGrain"/>; <c>Collab:Documents:SnapshotEvery</c> and <c>Collab:Documents:CatchUpLimit</c> are settings.</summary>
 public sealed record DocumentOptions
 {
     /// <summary>Limits on ops and texts.</summary>
@@ -28,6 +28,9 @@ public sealed record DocumentOptions
 
     /// <summary>A session not heard of for this long is dropped from presence.</summary>
     public TimeSpan PresenceExpiry { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Most ops committed in one append (group commit); 1 turns group commit off (for measuring it).</summary>
+    public int MaxCommitBatch { get; init; } = 1_000;
 
     /// <summary>Longest document id.</summary>
     public int MaxDocIdLength { get; init; } = 200;

@@ -38,6 +38,9 @@ public sealed record CollabOptions
     /// <summary><c>Collab:Client:ConnectTimeoutSeconds</c>: how long a web node in clustered mode keeps trying to reach a silo at start.</summary>
     public TimeSpan ClientConnectTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary><c>Collab:Documents:*</c>: snapshot interval, catch-up window and the like.</summary>
+    public Collab.Documents.DocumentOptions Documents { get; init; } = new();
+
     /// <summary>The embedded SQLite file.</summary>
     public string SqliteFile => Path.Combine(DataPath, "collab.db");
 }

@@ -20,6 +20,9 @@ public static partial class CollabSettings
     public const string AdvertisedHostKey = "Collab:Silo:AdvertisedHost";
     public const string ListenOnAnyAddressKey = "Collab:Silo:ListenOnAnyAddress";
     public const string ClientConnectTimeoutKey = "Collab:Client:ConnectTimeoutSeconds";
+    public const string SnapshotEveryKey = "Collab:Documents:SnapshotEvery";
+    public const string CatchUpLimitKey = "Collab:Documents:CatchUpLimit";
+    public const string MaxCommitBatchKey = "Collab:Documents:MaxCommitBatch";
 
     /// <summary>Loads the settings, or throws <see cref="CollabStartupException"/> listing every invalid one.</summary>
     public static CollabOptions Load(IConfiguration configuration, StorageKind defaultStorage = StorageKind.Sqlite)
@@ -65,6 +68,12 @@ public static partial class CollabSettings
             Silo = silo,
             ClientConnectTimeout = TimeSpan.FromSeconds(
                 Int(configuration, ClientConnectTimeoutKey, (int)defaults.ClientConnectTimeout.TotalSeconds, 1, 3600, errors)),
+            Documents = defaults.Documents with
+            {
+                SnapshotEvery = Int(configuration, SnapshotEveryKey, defaults.Documents.SnapshotEvery, 1, 1_000_000, errors),
+                CatchUpLimit = Int(configuration, CatchUpLimitKey, defaults.Documents.CatchUpLimit, 0, 100_000, errors),
+                MaxCommitBatch = Int(configuration, MaxCommitBatchKey, defaults.Documents.MaxCommitBatch, 1, 100_000, errors),
+            },
         };
 
         if (errors.Count > 0)
