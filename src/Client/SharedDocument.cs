@@ -220,8 +220,11 @@ public sealed class SharedDocument
         }
     }
 
-    /// <summary>Reopens at the last revision seen and resends what is pending (after a reconnect or a gap).</summary>
-    internal async Task CatchUpAsync()
+    /// <summary>
+    /// Reopens at the last revision seen and resends what is pending, with its original sequence number (after a
+    /// reconnect or a gap). <see cref="CollabConnection"/> calls it on every automatic reconnect.
+    /// </summary>
+    public async Task CatchUpAsync()
     {
         lock (_sync)
         {

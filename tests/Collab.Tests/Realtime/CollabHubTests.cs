@@ -250,4 +250,37 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         var after = await moved.Task.WaitAsync(Patience);
         Assert.Equal(new Selection(17, 17), after.Selection);
     }
+
+    [Fact]
+    public async Task ClientThatWasDisconnectedCatchesUpAndItsOfflineEditLandsOnce()
+    {
+        var docId = await NewDocumentAsync("Lessons: ");
+        await using var staying = await CollabConnection.ConnectAsync(node.HubUrl, "Staying");
+        await using var leaving = await CollabConnection.ConnectAsync(node.HubUrl, "Leaving");
+        var a = await staying.OpenAsync(docId);
+        var b = await leaving.OpenAsync(docId);
+
+        // B loses its connection; A goes on editing; B types while offline.
+        await leaving.Connection.StopAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            a.Edit(text => TextOperation.Of(OpComponent.Retain(text.Length), OpComponent.Insert($"a{i} ")));
+        }
+
+        await a.WaitSyncedAsync(Patience);
+        b.Edit(text => TextOperation.Of(OpComponent.Insert("[offline] "), OpComponent.Retain(text.Length)));
+        Assert.True(b.HasUnsyncedChanges);
+
+        // Back online: B gets what it missed and its pending edit is sent (with its original sequence number).
+        await leaving.Connection.StartAsync();
+        await b.CatchUpAsync();
+        await b.WaitSyncedAsync(Patience);
+
+        var server = await ServerTextAsync(docId);
+        await a.WaitForRevisionAsync(server.Revision, Patience);
+        await b.WaitForRevisionAsync(server.Revision, Patience);
+        Assert.Equal("[offline] Lessons: a0 a1 a2 a3 a4 ", server.Text);
+        Assert.Equal(server.Text, a.Text);
+        Assert.Equal(server.Text, b.Text);
+    }
 }
