@@ -75,6 +75,53 @@ public abstract class DocumentPersistenceContract
             host.Dispose();
         }
     }
+
+    [Fact]
+    public async Task WhenAnotherActivationWroteTheRevisionFirstTheGrainReloadsInsteadOfForking()
+    {
+        var docId = "race-" + Guid.NewGuid().ToString("N");
+        var host = await StartHostAsync();
+        try
+        {
+            var grain = Document(host, docId);
+            await grain.CreateAsync(new CreateDocument(null, "", Author));
+            await grain.SubmitAsync(new SubmitOp("mine", 1, 0, Append(0, "a"), Author, null));
+
+            // A second activation (say, during a cluster reconfiguration) commits revision 2 behind this one's back.
+            var intruder = new CommittedOp(2, Append(1, "X"), "other", 1, "p2", "Other", DateTimeOffset.UtcNow, null);
+            await host.Services.GetRequiredService<IOpLog>().AppendAsync(docId, [intruder]);
+
+            // This activation also numbers its next op 2: the log refuses it, nothing is acknowledged.
+            var refused = await Assert.ThrowsAsync<Collab.Errors.UnavailableException>(() =>
+                grain.SubmitAsync(new SubmitOp("mine", 2, 1, Append(1, "b"), Author, null)));
+            Assert.Equal("server.unavailable", refused.Code);
+
+            // The client resends (as clients do on server.unavailable) until a fresh activation, which has loaded
+            // revision 2, takes it and rebases it.
+            SubmitResult? ack = null;
+            for (var attempt = 0; ack is null && attempt < 50; attempt++)
+            {
+                try
+                {
+                    ack = await grain.SubmitAsync(new SubmitOp("mine", 2, 1, Append(1, "b"), Author, null));
+                }
+                catch (Collab.Errors.UnavailableException)
+                {
+                    // The stale activation is still finishing its deactivation.
+                }
+            }
+
+            Assert.NotNull(ack);
+            Assert.Equal(3, ack.Revision);
+            Assert.Equal("aXb", (await grain.GetTextAtRevisionAsync(3)).Text);
+            Assert.Equal(["mine", "other", "mine"], (await grain.GetOpsAsync(0, 3)).Select(o => o.ClientId));
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
 }
 
 public sealed class SqliteDocumentPersistenceTests : DocumentPersistenceContract, IDisposable

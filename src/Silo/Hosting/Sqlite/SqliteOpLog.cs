@@ -95,92 +95,140 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingAppend>();
-        while (await _appends.Reader.WaitToReadAsync())
+        Writer? writer = null;
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxAppendsPerTransaction && _appends.Reader.TryRead(out var append))
+            while (await _appends.Reader.WaitToReadAsync())
             {
-                batch.Add(append);
-            }
+                batch.Clear();
+                while (batch.Count < MaxAppendsPerTransaction && _appends.Reader.TryRead(out var append))
+                {
+                    batch.Add(append);
+                }
 
-            try
-            {
-                var outcomes = await CommitAsync(batch);
-                for (var i = 0; i < batch.Count; i++)
+                try
                 {
-                    if (outcomes[i] is { } conflict)
+                    // One connection and one prepared insert for the writer's life: no open or prepare per commit.
+                    writer ??= await Writer.OpenAsync(database);
+                    var outcomes = await writer.CommitAsync(batch);
+                    for (var i = 0; i < batch.Count; i++)
                     {
-                        batch[i].Done.TrySetException(conflict);
+                        if (outcomes[i] is { } conflict)
+                        {
+                            batch[i].Done.TrySetException(conflict);
+                        }
+                        else
+                        {
+                            batch[i].Done.TrySetResult();
+                        }
                     }
-                    else
+                }
+                catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+                {
+                    LogCommitFailed(logger, e, batch.Count);
+                    foreach (var append in batch)
                     {
-                        batch[i].Done.TrySetResult();
+                        append.Done.TrySetException(e);
+                    }
+
+                    // Start the next batch on a fresh connection.
+                    if (writer is not null)
+                    {
+                        await writer.DisposeAsync();
+                        writer = null;
                     }
                 }
             }
-            catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+        }
+        finally
+        {
+            if (writer is not null)
             {
-                LogCommitFailed(logger, e, batch.Count);
-                foreach (var append in batch)
-                {
-                    append.Done.TrySetException(e);
-                }
+                await writer.DisposeAsync();
             }
         }
     }
 
-    private async Task<Exception?[]> CommitAsync(List<PendingAppend> batch)
+    /// <summary>The writer loop's connection with its insert statement prepared once.</summary>
+    private sealed class Writer : IAsyncDisposable
     {
-        var outcomes = new Exception?[batch.Count];
-        await using var connection = await database.OpenAsync();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText =
-            "INSERT INTO op_log (doc_id, revision, op, client_id, client_seq, author_id, author_name, client_time, committed_at) " +
-            "VALUES ($doc, $revision, $op, $client, $seq, $author, $name, $clientTime, $committedAt);";
-        var doc = insert.Parameters.Add("$doc", SqliteType.Text);
-        var revision = insert.Parameters.Add("$revision", SqliteType.Integer);
-        var op = insert.Parameters.Add("$op", SqliteType.Text);
-        var client = insert.Parameters.Add("$client", SqliteType.Text);
-        var seq = insert.Parameters.Add("$seq", SqliteType.Integer);
-        var author = insert.Parameters.Add("$author", SqliteType.Text);
-        var name = insert.Parameters.Add("$name", SqliteType.Text);
-        var clientTime = insert.Parameters.Add("$clientTime", SqliteType.Integer);
-        var committedAt = insert.Parameters.Add("$committedAt", SqliteType.Integer);
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _insert;
+        private readonly SqliteParameter _doc;
+        private readonly SqliteParameter _revision;
+        private readonly SqliteParameter _op;
+        private readonly SqliteParameter _client;
+        private readonly SqliteParameter _seq;
+        private readonly SqliteParameter _author;
+        private readonly SqliteParameter _name;
+        private readonly SqliteParameter _clientTime;
+        private readonly SqliteParameter _committedAt;
 
-        for (var i = 0; i < batch.Count; i++)
+        private Writer(SqliteConnection connection)
         {
-            var append = batch[i];
-            await transaction.SaveAsync("doc");
-            try
-            {
-                foreach (var entry in append.Ops)
-                {
-                    doc.Value = append.DocId;
-                    revision.Value = entry.Revision;
-                    op.Value = JsonSerializer.Serialize(entry.Op);
-                    client.Value = entry.ClientId;
-                    seq.Value = entry.ClientSeq;
-                    author.Value = entry.AuthorId;
-                    name.Value = entry.AuthorName;
-                    clientTime.Value = entry.ClientTime is { } t ? t.UtcTicks : DBNull.Value;
-                    committedAt.Value = entry.CommittedAt.UtcTicks;
-                    await insert.ExecuteNonQueryAsync();
-                }
-
-                await transaction.ReleaseAsync("doc");
-            }
-            catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
-            {
-                await transaction.RollbackAsync("doc");
-                await transaction.ReleaseAsync("doc");
-                outcomes[i] = new OpLogConflictException(append.DocId, append.Ops[0].Revision, e);
-            }
+            _connection = connection;
+            _insert = connection.CreateCommand();
+            _insert.CommandText =
+                "INSERT INTO op_log (doc_id, revision, op, client_id, client_seq, author_id, author_name, client_time, committed_at) " +
+                "VALUES ($doc, $revision, $op, $client, $seq, $author, $name, $clientTime, $committedAt);";
+            _doc = _insert.Parameters.Add("$doc", SqliteType.Text);
+            _revision = _insert.Parameters.Add("$revision", SqliteType.Integer);
+            _op = _insert.Parameters.Add("$op", SqliteType.Text);
+            _client = _insert.Parameters.Add("$client", SqliteType.Text);
+            _seq = _insert.Parameters.Add("$seq", SqliteType.Integer);
+            _author = _insert.Parameters.Add("$author", SqliteType.Text);
+            _name = _insert.Parameters.Add("$name", SqliteType.Text);
+            _clientTime = _insert.Parameters.Add("$clientTime", SqliteType.Integer);
+            _committedAt = _insert.Parameters.Add("$committedAt", SqliteType.Integer);
         }
 
-        await transaction.CommitAsync();
-        return outcomes;
+        public static async Task<Writer> OpenAsync(SqliteDatabase database) => new(await database.OpenAsync());
+
+        public async Task<Exception?[]> CommitAsync(List<PendingAppend> batch)
+        {
+            var outcomes = new Exception?[batch.Count];
+            await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync();
+            _insert.Transaction = transaction;
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var append = batch[i];
+                await transaction.SaveAsync("doc");
+                try
+                {
+                    foreach (var entry in append.Ops)
+                    {
+                        _doc.Value = append.DocId;
+                        _revision.Value = entry.Revision;
+                        _op.Value = JsonSerializer.Serialize(entry.Op);
+                        _client.Value = entry.ClientId;
+                        _seq.Value = entry.ClientSeq;
+                        _author.Value = entry.AuthorId;
+                        _name.Value = entry.AuthorName;
+                        _clientTime.Value = entry.ClientTime is { } t ? t.UtcTicks : DBNull.Value;
+                        _committedAt.Value = entry.CommittedAt.UtcTicks;
+                        await _insert.ExecuteNonQueryAsync();
+                    }
+
+                    await transaction.ReleaseAsync("doc");
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == 19 /* SQLITE_CONSTRAINT */)
+                {
+                    await transaction.RollbackAsync("doc");
+                    await transaction.ReleaseAsync("doc");
+                    outcomes[i] = new OpLogConflictException(append.DocId, append.Ops[0].Revision, e);
+                }
+            }
+
+            await transaction.CommitAsync();
+            _insert.Transaction = null;
+            return outcomes;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _insert.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
     }
 
     private static async Task<IReadOnlyList<CommittedOp>> ReadOpsAsync(SqliteCommand command, CancellationToken cancellationToken)
