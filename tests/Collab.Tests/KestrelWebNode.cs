@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Collab.Tests;
 
 /// <summary>The embedded web node on a real Kestrel at 127.0.0.1 (WebSockets), for real SignalR clients.</summary>
-public sealed class KestrelWebNode : EmbeddedWebNode
+public class KestrelWebNode : EmbeddedWebNode
 {
     private Uri? _address;
 

@@ -8,7 +8,14 @@ public static class RealtimeEndpoints
 
     public static IHostApplicationBuilder AddCollabRealtime(this IHostApplicationBuilder builder)
     {
-        var options = new RealtimeOptions();
+        var section = builder.Configuration.GetSection("Collab:Realtime");
+        var defaults = new RealtimeOptions();
+        var options = defaults with
+        {
+            OpsPerSecond = Positive(section, nameof(RealtimeOptions.OpsPerSecond), defaults.OpsPerSecond),
+            OpsBurst = (int)Positive(section, nameof(RealtimeOptions.OpsBurst), defaults.OpsBurst),
+            MaxOpenDocuments = (int)Positive(section, nameof(RealtimeOptions.MaxOpenDocuments), defaults.MaxOpenDocuments),
+        };
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<CollabHubFilter>();
         builder.Services.AddSignalR(hub =>
@@ -19,6 +26,20 @@ public static class RealtimeEndpoints
         builder.Services.AddSingleton<DocumentFanout>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DocumentFanout>());
         return builder;
+    }
+
+    private static double Positive(IConfigurationSection section, string key, double fallback)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+
+        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 1
+            ? value
+            : throw new Collab.Hosting.Configuration.CollabStartupException(
+                $"Collab cannot start: invalid configuration.{Environment.NewLine}  - Collab:Realtime:{key} is '{text}'; expected a number of at least 1.");
     }
 
     public static IEndpointRouteBuilder MapCollabRealtime(this IEndpointRouteBuilder endpoints)

@@ -1,6 +1,6 @@
 namespace Collab.Web.Realtime;
 
-/// <summary>Limits of the real-time edge (<c>Collab:Realtime:*</c>).</summary>
+/// <summary>Limits of the real-time edge; <c>Collab:Realtime:OpsPerSecond</c>, <c>OpsBurst</c> and <c>MaxOpenDocuments</c> are settings.</summary>
 public sealed record RealtimeOptions
 {
     /// <summary>Ops a connection may submit per second, sustained.</summary>

@@ -285,33 +285,6 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
     }
 
     [Fact]
-    public async Task ConnectionOverItsOpBudgetIsRateLimitedAndOnlyAcceptedOpsCount()
-    {
-        var docId = await NewDocumentAsync();
-        await using var connection = await RawConnectionAsync();
-        await connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
-
-        // 300 ops at once: the burst allows 200 per connection, then about 50 per second.
-        var outcomes = await Task.WhenAll(Enumerable.Range(1, 300).Select(async seq =>
-        {
-            try
-            {
-                await connection.InvokeAsync<SubmitResult>("SubmitOp", Submit(docId, 0, "burst", seq, ["x"]));
-                return "ok";
-            }
-            catch (HubException e)
-            {
-                return HubErrors.CodeOf(e);
-            }
-        }));
-
-        var accepted = outcomes.Count(o => o == "ok");
-        Assert.Contains("rate.limited", outcomes);
-        Assert.All(outcomes, o => Assert.True(o is "ok" or "rate.limited", o));
-        Assert.Equal(accepted, (await ServerTextAsync(docId)).Text.Length);
-    }
-
-    [Fact]
     public async Task ConnectionMayHaveAtMostFiftyDocumentsOpen()
     {
         await using var connection = await RawConnectionAsync();
