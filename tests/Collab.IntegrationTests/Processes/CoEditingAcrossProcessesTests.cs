@@ -34,11 +34,12 @@ public sealed class CoEditingAcrossProcessesTests
     {
         for (var i = 0; i < count; i++)
         {
-            var length = document.Text.Length;
             var piece = $"{prefix}{i} ";
-            document.Edit(length == 0
+
+            // Built inside the document's lock, so a remote op cannot land between reading the length and editing.
+            document.Edit(text => text.Length == 0
                 ? TextOperation.Of(OpComponent.Insert(piece))
-                : TextOperation.Of(OpComponent.Retain(length), OpComponent.Insert(piece)));
+                : TextOperation.Of(OpComponent.Retain(text.Length), OpComponent.Insert(piece)));
         }
 
         await document.WaitSyncedAsync(Patience);

@@ -60,17 +60,17 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
                 string[] words = ["é", "ü", "中", "😀", "a", "b", " "];
                 for (var n = 0; n < 25; n++)
                 {
-                    lock (document)
+                    // Built from the text inside the document's own lock: no remote op can land in between.
+                    var word = words[random.Next(words.Length)];
+                    Interlocked.Add(ref inserted, word.Length);
+                    document.Edit(text =>
                     {
-                        var text = document.Text;
                         var at = random.Next(text.Length + 1);
                         if (at > 0 && at < text.Length && char.IsLowSurrogate(text[at]))
                         {
                             at--;
                         }
 
-                        var word = words[random.Next(words.Length)];
-                        Interlocked.Add(ref inserted, word.Length);
                         var insert = new List<OpComponent> { OpComponent.Insert(word) };
                         if (at > 0)
                         {
@@ -82,8 +82,8 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
                             insert.Add(OpComponent.Retain(text.Length - at));
                         }
 
-                        document.Edit(new TextOperation([.. insert]));
-                    }
+                        return new TextOperation([.. insert]);
+                    });
 
                     await Task.Yield();
                 }
