@@ -5,29 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CollabClient, DocumentClient, CollabError, errorCode, diffOp } from '../../src/Web/wwwroot/js/collab-client.js';
 import { OtError, apply } from '../../src/Web/wwwroot/js/ot.js';
+import { FakeHubConnection, flush } from './support.mjs';
 
-const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-class ManualConnection {
+class ManualConnection extends FakeHubConnection {
   constructor() {
+    super();
     this.state = 'Disconnected';
     this.calls = [];
     this.sent = [];
-    this.handlers = new Map();
-    this.cbs = { reconnecting: [], reconnected: [], close: [] };
-  }
-  on(name, fn) {
-    if (!this.handlers.has(name)) this.handlers.set(name, []);
-    this.handlers.get(name).push(fn);
-  }
-  onreconnecting(fn) {
-    this.cbs.reconnecting.push(fn);
-  }
-  onreconnected(fn) {
-    this.cbs.reconnected.push(fn);
-  }
-  onclose(fn) {
-    this.cbs.close.push(fn);
   }
   async start() {
     this.state = 'Connected';

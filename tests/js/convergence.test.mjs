@@ -8,19 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CollabClient } from '../../src/Web/wwwroot/js/collab-client.js';
 import { apply, transform } from '../../src/Web/wwwroot/js/ot.js';
+import { FakeHubConnection, flush, mulberry32 } from './support.mjs';
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const flush = () => new Promise((resolve) => setImmediate(resolve));
 const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 const hubError = (method, code, text) =>
   new Error(`An unexpected error occurred invoking '${method}' on the server. HubException: ${code}: ${text}`);
@@ -156,34 +146,20 @@ class SimServer {
 }
 
 /** A HubConnection look-alike whose every message takes a random time (so they overtake each other). */
-class SimConnection {
+class SimConnection extends FakeHubConnection {
   constructor(sim, server, rnd, net) {
+    super();
     this.sim = sim;
     this.server = server;
     this.rnd = rnd;
     this.net = net;
     this.state = 'Disconnected';
     this.link = null;
-    this.handlers = new Map();
-    this.cbs = { reconnecting: [], reconnected: [], close: [] };
     this.calls = new Set();
     this.drops = 0;
   }
   delay() {
     return this.net.min + this.rnd() * this.net.jitter;
-  }
-  on(name, fn) {
-    if (!this.handlers.has(name)) this.handlers.set(name, []);
-    this.handlers.get(name).push(fn);
-  }
-  onreconnecting(fn) {
-    this.cbs.reconnecting.push(fn);
-  }
-  onreconnected(fn) {
-    this.cbs.reconnected.push(fn);
-  }
-  onclose(fn) {
-    this.cbs.close.push(fn);
   }
   start() {
     if (this.state !== 'Disconnected') return Promise.reject(new Error("Cannot start a HubConnection that is not in the 'Disconnected' state."));

@@ -4,17 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ot from '../../src/Web/wwwroot/js/ot.js';
+import { mulberry32 } from './support.mjs';
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ATOMS = ['a', 'b', 'z', ' ', '\n', 'é', 'e\u0301', 'ü', '😀', '🎉', '👨\u200D👩\u200D👧', '🇫🇷', '🇯🇵', '你', '好', '世界', '𠮷', '\t', '"'];
 
