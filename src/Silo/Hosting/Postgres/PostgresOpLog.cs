@@ -12,8 +12,6 @@ namespace Collab.Hosting.Postgres;
 /// </summary>
 public sealed class PostgresOpLog(NpgsqlDataSource dataSource) : IOpLog
 {
-    private const string Columns = "revision, op, client_id, client_seq, author_id, author_name, client_time, committed_at";
-
     public async Task AppendAsync(string docId, IReadOnlyList<CommittedOp> ops, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
@@ -27,7 +25,7 @@ public sealed class PostgresOpLog(NpgsqlDataSource dataSource) : IOpLog
             "SELECT @doc, r.* FROM unnest(@revisions, @ops, @clients, @seqs, @authors, @names, @clientTimes, @committedAt) AS r;");
         command.Parameters.AddWithValue("doc", docId);
         command.Parameters.Add(new NpgsqlParameter<int[]>("revisions", ops.Select(o => o.Revision).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("ops", ops.Select(o => JsonSerializer.Serialize(o.Op)).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ops", ops.Select(o => OpLogRows.Serialize(o.Op)).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<string[]>("clients", ops.Select(o => o.ClientId).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<long[]>("seqs", ops.Select(o => o.ClientSeq).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<string[]>("authors", ops.Select(o => o.AuthorId).ToArray()));
@@ -53,7 +51,7 @@ public sealed class PostgresOpLog(NpgsqlDataSource dataSource) : IOpLog
     public async Task<IReadOnlyList<CommittedOp>> ReadAsync(string docId, int afterRevision, int toRevision, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {Columns} FROM collab_op_log WHERE doc_id = @doc AND revision > @after AND revision <= @to ORDER BY revision;");
+            $"SELECT {OpLogRows.Columns} FROM collab_op_log WHERE doc_id = @doc AND revision > @after AND revision <= @to ORDER BY revision;");
         command.Parameters.AddWithValue("doc", docId);
         command.Parameters.AddWithValue("after", afterRevision);
         command.Parameters.AddWithValue("to", toRevision);
@@ -63,7 +61,7 @@ public sealed class PostgresOpLog(NpgsqlDataSource dataSource) : IOpLog
     public async Task<CommittedOp?> FindAsync(string docId, string clientId, long clientSeq, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {Columns} FROM collab_op_log WHERE doc_id = @doc AND client_id = @client AND client_seq = @seq;");
+            $"SELECT {OpLogRows.Columns} FROM collab_op_log WHERE doc_id = @doc AND client_id = @client AND client_seq = @seq;");
         command.Parameters.AddWithValue("doc", docId);
         command.Parameters.AddWithValue("client", clientId);
         command.Parameters.AddWithValue("seq", clientSeq);
@@ -79,23 +77,6 @@ public sealed class PostgresOpLog(NpgsqlDataSource dataSource) : IOpLog
         return await command.ExecuteScalarAsync(cancellationToken) is int revision ? revision : null;
     }
 
-    private static async Task<IReadOnlyList<CommittedOp>> ReadOpsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var ops = new List<CommittedOp>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ops.Add(new CommittedOp(
-                reader.GetInt32(0),
-                JsonSerializer.Deserialize<TextOperation>(reader.GetString(1))!,
-                reader.GetString(2),
-                reader.GetInt64(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                new DateTimeOffset(reader.GetFieldValue<DateTime>(7), TimeSpan.Zero),
-                reader.IsDBNull(6) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(6), TimeSpan.Zero)));
-        }
-
-        return ops;
-    }
+    private static Task<IReadOnlyList<CommittedOp>> ReadOpsAsync(NpgsqlCommand command, CancellationToken cancellationToken) =>
+        OpLogRows.ReadAsync(command, static (reader, column) => new DateTimeOffset(reader.GetFieldValue<DateTime>(column), TimeSpan.Zero), cancellationToken);
 }

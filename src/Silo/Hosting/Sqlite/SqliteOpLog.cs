@@ -39,8 +39,7 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText =
-            "SELECT revision, op, client_id, client_seq, author_id, author_name, client_time, committed_at FROM op_log " +
-            "WHERE doc_id = $doc AND revision > $after AND revision <= $to ORDER BY revision;";
+            $"SELECT {OpLogRows.Columns} FROM op_log WHERE doc_id = $doc AND revision > $after AND revision <= $to ORDER BY revision;";
         command.Parameters.AddWithValue("$doc", docId);
         command.Parameters.AddWithValue("$after", afterRevision);
         command.Parameters.AddWithValue("$to", toRevision);
@@ -52,8 +51,7 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText =
-            "SELECT revision, op, client_id, client_seq, author_id, author_name, client_time, committed_at FROM op_log " +
-            "WHERE doc_id = $doc AND client_id = $client AND client_seq = $seq;";
+            $"SELECT {OpLogRows.Columns} FROM op_log WHERE doc_id = $doc AND client_id = $client AND client_seq = $seq;";
         command.Parameters.AddWithValue("$doc", docId);
         command.Parameters.AddWithValue("$client", clientId);
         command.Parameters.AddWithValue("$seq", clientSeq);
@@ -199,7 +197,7 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
                     {
                         _doc.Value = append.DocId;
                         _revision.Value = entry.Revision;
-                        _op.Value = JsonSerializer.Serialize(entry.Op);
+                        _op.Value = OpLogRows.Serialize(entry.Op);
                         _client.Value = entry.ClientId;
                         _seq.Value = entry.ClientSeq;
                         _author.Value = entry.AuthorId;
@@ -231,25 +229,8 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
         }
     }
 
-    private static async Task<IReadOnlyList<CommittedOp>> ReadOpsAsync(SqliteCommand command, CancellationToken cancellationToken)
-    {
-        var ops = new List<CommittedOp>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ops.Add(new CommittedOp(
-                reader.GetInt32(0),
-                JsonSerializer.Deserialize<TextOperation>(reader.GetString(1))!,
-                reader.GetString(2),
-                reader.GetInt64(3),
-                reader.GetString(4),
-                reader.GetString(5),
-                new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero),
-                reader.IsDBNull(6) ? null : new DateTimeOffset(reader.GetInt64(6), TimeSpan.Zero)));
-        }
-
-        return ops;
-    }
+    private static Task<IReadOnlyList<CommittedOp>> ReadOpsAsync(SqliteCommand command, CancellationToken cancellationToken) =>
+        OpLogRows.ReadAsync(command, static (reader, column) => new DateTimeOffset(reader.GetInt64(column), TimeSpan.Zero), cancellationToken);
 
     private sealed record PendingAppend(string DocId, IReadOnlyList<CommittedOp> Ops, TaskCompletionSource Done);
 
