@@ -135,7 +135,7 @@ run_node_tests() {
 validate_compose() {
   command -v docker-compose >/dev/null || apt_install docker-compose
   log "Validating docker-compose.yml"
-  docker-compose -f docker-compose.yml config -q
+  COLLAB_SIGNING_KEY="$(head -c 32 /dev/urandom | base64)" docker-compose -f docker-compose.yml config -q
 }
 
 migrate() {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Collab.Client;
 using Collab.Documents;
 using Microsoft.AspNetCore.Http.Connections;
@@ -24,6 +26,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     private readonly RunClock _clock = new();
     private readonly List<BenchClient> _clients = [];
     private readonly List<string> _docIds = [];
+    private string _participantCode = "";
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -70,26 +73,49 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         return report;
     }
 
+    /// <summary>A workshop for the run (its creator is the facilitator), its documents, and the participants' join code.</summary>
     private async Task CreateDocumentsAsync(HttpClient http, CancellationToken cancellationToken)
     {
-        var tag = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()[..4]);
-        for (var d = 0; d < options.Docs; d++)
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        using var created = await http.PostAsJsonAsync(
+            new Uri("api/workshops", UriKind.Relative),
+            new { title = "Bench", startsOn = today, endsOn = today, languages = new[] { "en", "fr" }, creator = new { name = "Bench facilitator" } },
+            cancellationToken);
+        var body = await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        if (!created.IsSuccessStatusCode)
         {
-            _docIds.Add($"bench-{tag}-{d}");
+            throw new InvalidOperationException($"POST /api/workshops answered {(int)created.StatusCode}: {body}");
         }
 
-        await Parallel.ForEachAsync(
-            _docIds, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (docId, ct) =>
+        var workshopId = body.GetProperty("workshop").GetProperty("id").GetString()!;
+        _participantCode = body.GetProperty("joinCodes").EnumerateArray()
+            .First(c => c.GetProperty("role").GetString() == "participant").GetProperty("code").GetString()!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("facilitator").GetProperty("token").GetString());
+        for (var d = 0; d < options.Docs; d++)
+        {
+            using var response = await http.PostAsJsonAsync(
+                new Uri($"api/workshops/{workshopId}/documents", UriKind.Relative), new { title = $"Bench {d}", text = InitialText }, cancellationToken);
+            var document = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            if (!response.IsSuccessStatusCode)
             {
-                using var response = await http.PostAsJsonAsync(
-                    new Uri("api/documents", UriKind.Relative), new { docId, title = "Bench " + docId, text = InitialText }, ct);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new InvalidOperationException(
-                        $"POST /api/documents ({docId}) answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
-                }
-            });
-        log.WriteLine($"created {options.Docs} document(s) ({_docIds[0]} …)");
+                throw new InvalidOperationException($"POST /api/workshops/{workshopId}/documents answered {(int)response.StatusCode}: {document}");
+            }
+
+            _docIds.Add(document.GetProperty("docId").GetString()!);
+        }
+
+        log.WriteLine($"created workshop {workshopId} with {options.Docs} document(s) ({_docIds[0]} …)");
+    }
+
+    private async Task<string> JoinAsync(string name, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = options.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        using var response = await http.PostAsJsonAsync(
+            new Uri("api/join", UriKind.Relative), new { code = _participantCode, displayName = name }, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+        return response.IsSuccessStatusCode
+            ? body.GetProperty("token").GetString()!
+            : throw new InvalidOperationException($"POST /api/join answered {(int)response.StatusCode}: {body}");
     }
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
@@ -103,7 +129,8 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                 var (d, c) = (i / options.Clients, i % options.Clients);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(ConnectTimeout);
-                var connection = await CollabConnection.ConnectAsync(hub, $"bench d{d} c{c}", builder =>
+                var token = await JoinAsync($"bench d{d} c{c}", timeout.Token);
+                var connection = await CollabConnection.ConnectAsync(hub, token, builder =>
                     builder.Services.Configure<HttpConnectionOptions>(o =>
                     {
                         o.Transports = HttpTransportType.WebSockets;

@@ -1,5 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Collab.Documents;
+using Collab.Sessions;
+using Collab.Workshops;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Client;
 
@@ -23,6 +28,12 @@ public sealed class CollabConnection : IAsyncDisposable
         });
         connection.On<PresenceChanged>("PresenceChanged", presence => PresenceChanged?.Invoke(presence));
         connection.On<LockChanged>("LockChanged", change => LockChanged?.Invoke(change));
+        connection.On<SessionView>("SessionChanged", session => SessionChanged?.Invoke(session));
+        connection.On<AnnouncementView>("Announced", announcement => Announced?.Invoke(announcement));
+        connection.On<TimeUp>("TimeUp", timeUp => TimeUp?.Invoke(timeUp));
+        connection.On<HelpQueue>("HelpQueueChanged", queue => HelpQueueChanged?.Invoke(queue));
+        connection.On<WorkshopPresence>("WorkshopPresenceChanged", presence => WorkshopPresenceChanged?.Invoke(presence));
+        connection.On<JsonElement>("Revoked", _ => Revoked?.Invoke());
         connection.Reconnected += async _ =>
         {
             foreach (var document in Documents())
@@ -38,14 +49,30 @@ public sealed class CollabConnection : IAsyncDisposable
 
     public event Action<LockChanged>? LockChanged;
 
-    /// <summary>Connects to <paramref name="hubUrl"/>; <paramref name="configure"/> may set transports or a test server handler.</summary>
+    public event Action<SessionView>? SessionChanged;
+
+    public event Action<AnnouncementView>? Announced;
+
+    public event Action<TimeUp>? TimeUp;
+
+    public event Action<HelpQueue>? HelpQueueChanged;
+
+    public event Action<WorkshopPresence>? WorkshopPresenceChanged;
+
+    /// <summary>The participant was removed from the workshop; the server closes the connection.</summary>
+    public event Action? Revoked;
+
+    /// <summary>
+    /// Connects to <paramref name="hubUrl"/> with a bearer token from <c>POST /api/join</c>; <paramref name="configure"/>
+    /// may set transports or a test server handler.
+    /// </summary>
     public static async Task<CollabConnection> ConnectAsync(
-        Uri hubUrl, string displayName, Action<HubConnectionBuilder>? configure = null, CancellationToken cancellationToken = default)
+        Uri hubUrl, string accessToken, Action<HubConnectionBuilder>? configure = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hubUrl);
-        var url = new UriBuilder(hubUrl) { Query = "name=" + Uri.EscapeDataString(displayName) }.Uri;
         var builder = new HubConnectionBuilder();
-        builder.WithUrl(url);
+        builder.WithUrl(hubUrl, http => http.AccessTokenProvider = () => Task.FromResult<string?>(accessToken));
+        builder.AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
         builder.WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)]);
         configure?.Invoke(builder);
         var connection = new CollabConnection(builder.Build());
@@ -66,6 +93,14 @@ public sealed class CollabConnection : IAsyncDisposable
         document.Load(opened);
         return document;
     }
+
+    /// <summary>The caller's workshop and identity (from the token).</summary>
+    public Task<EnteredWorkshop> EnterWorkshopAsync(CancellationToken cancellationToken = default) =>
+        Connection.InvokeAsync<EnteredWorkshop>("EnterWorkshop", cancellationToken);
+
+    /// <summary>Watches a session: <see cref="SessionChanged"/>, <see cref="Announced"/> and <see cref="TimeUp"/> from now on.</summary>
+    public Task<SessionView> WatchSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        Connection.InvokeAsync<SessionView>("WatchSession", new { sessionId }, cancellationToken);
 
     public async Task CloseAsync(string docId)
     {
@@ -95,3 +130,6 @@ public sealed class CollabConnection : IAsyncDisposable
         }
     }
 }
+
+/// <summary>Answer of <c>EnterWorkshop</c>.</summary>
+public sealed record EnteredWorkshop(WorkshopView Workshop, Caller Me);

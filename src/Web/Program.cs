@@ -3,23 +3,35 @@ using Collab.Hosting.Configuration;
 using Collab.Hosting.Health;
 using Collab.Web.Documents;
 using Collab.Web.Errors;
+using Collab.Web.Identity;
 using Collab.Web.Realtime;
+using Collab.Web.Seeds;
+using Collab.Web.Sessions;
 using Collab.Web.Workshops;
+
+if (args is ["seed", ..])
+{
+    return await SeedCommand.RunAsync(args[1..]);
+}
 
 // The edge: HTTP API and health, in front of a co-hosted silo (embedded) or a cluster (clustered).
 var builder = WebApplication.CreateBuilder(args);
 builder.ListenByDefaultOn("http://localhost:5080");
 try
 {
-    builder.AddCollabWebNode();
+    var collab = builder.AddCollabWebNode();
     builder.AddCollabErrors();
+    builder.AddCollabJson();
+    builder.AddCollabAuth(collab);
     builder.AddCollabRealtime();
 
     var app = builder.Build();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    app.UseCollabAuth();
     app.MapCollabHealth();
     app.MapWorkshopsApi();
+    app.MapSessionsApi();
     app.MapDocumentsApi();
     app.MapCollabRealtime();
     app.LogWhenReady("web node");

@@ -19,6 +19,9 @@ public class EmbeddedWebNode : WebApplicationFactory<Program>
         builder.UseSetting("Collab:Silo:Port", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Collab:Silo:GatewayPort", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+
+        // Tests script faster than people click; the per-participant HTTP limit has its own test.
+        builder.UseSetting("Collab:Auth:RequestsPerSecondPerParticipant", "1000");
     }
 
     public override async ValueTask DisposeAsync()

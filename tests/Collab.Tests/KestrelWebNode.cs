@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Tests;
@@ -27,6 +28,40 @@ public class KestrelWebNode : EmbeddedWebNode
     }
 
     public Uri HubUrl => new(Address, "/hubs/collab");
+
+    private readonly SemaphoreSlim _workshopGate = new(1, 1);
+    private TestWorkshop? _workshop;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _names = new();
+
+    /// <summary>One workshop per fixture, created on first use through the real API.</summary>
+    public async Task<TestWorkshop> WorkshopAsync()
+    {
+        await _workshopGate.WaitAsync();
+        try
+        {
+            return _workshop ??= await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = Address });
+        }
+        finally
+        {
+            _workshopGate.Release();
+        }
+    }
+
+    /// <summary>A new participant of the fixture's workshop (a name used before gets a number: names are unique).</summary>
+    public async Task<TestWorkshop.Member> MemberAsync(string name, string role = "participant")
+    {
+        var workshop = await WorkshopAsync();
+        var uses = _names.AddOrUpdate(name, 1, (_, n) => n + 1);
+        return await workshop.JoinAsync(uses == 1 ? name : $"{name} #{uses}", role);
+    }
+
+    /// <summary>A raw SignalR connection (not started) carrying <paramref name="token"/>.</summary>
+    public Microsoft.AspNetCore.SignalR.Client.HubConnection Raw(string token) =>
+        new Microsoft.AspNetCore.SignalR.Client.HubConnectionBuilder()
+            .WithUrl(HubUrl, o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
+            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(
+                new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)))
+            .Build();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -94,6 +94,7 @@ public static class CollabHosting
 
             silo.AddReminders();
             silo.Services.AddSingleton(options.Documents);
+            silo.Services.AddSingleton(options.Limits);
             if (options.Storage == StorageKind.Sqlite)
             {
                 silo.Services.AddSingleton<IOpLog, SqliteOpLog>();

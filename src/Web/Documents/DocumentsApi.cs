@@ -1,61 +1,62 @@
-using System.Security.Cryptography;
 using Collab.Documents;
+using Collab.Workshops;
+using Collab.Web.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using static Collab.Web.Workshops.WorkshopsApi;
 
 namespace Collab.Web.Documents;
 
 /// <summary>
-/// <c>/api/documents</c>: create documents, read their history, lock and unlock them. Editing is real-time only
-/// (<c>/hubs/collab</c>). Open endpoints until identity lands.
+/// Documents over HTTP: create plenary documents (facilitators, rapporteurs), read their history, lock and unlock them
+/// (facilitators). Editing is real-time only (<c>/hubs/collab</c>). Only callers of the document's workshop see it.
 /// </summary>
 public static class DocumentsApi
 {
-    private static readonly Caller Api = new("api", "HTTP API");
-
-    public static RouteGroupBuilder MapDocumentsApi(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/documents").WithTags("Documents");
-        group.MapPost("/", CreateAsync);
-        group.MapGet("/{docId}", async (string docId, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, docId).GetAsync()));
-        group.MapGet("/{docId}/text", TextAsync);
-        group.MapGet("/{docId}/ops", async (string docId, int? after, int? to, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, docId).GetOpsAsync(after ?? 0, to ?? int.MaxValue)));
-        group.MapPost("/{docId}/lock", async (string docId, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, docId).SetLockedAsync(new SetLocked(true, Api))));
-        group.MapPost("/{docId}/unlock", async (string docId, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, docId).SetLockedAsync(new SetLocked(false, Api))));
-        return group;
+        endpoints.MapPost("/api/workshops/{id}/documents", CreateAsync).WithTags("Documents")
+            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy);
+
+        var group = endpoints.MapGroup("/api/documents/{docId}").WithTags("Documents")
+            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy);
+        group.MapGet("/", async (string docId, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, docId).GetAsync(Caller(http))));
+        group.MapGet("/text", TextAsync);
+        group.MapGet("/ops", async (string docId, int? after, int? to, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, docId).GetOpsAsync(Caller(http), after ?? 0, to ?? int.MaxValue)));
+        group.MapPost("/lock", async (string docId, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, docId).SetLockedAsync(new SetLocked(true, Caller(http)))));
+        group.MapPost("/unlock", async (string docId, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, docId).SetLockedAsync(new SetLocked(false, Caller(http)))));
+        return endpoints;
     }
 
-    private static async Task<Created<DocumentView>> CreateAsync(CreateDocumentRequest request, IClusterClient cluster)
+    private static async Task<Created<WorkshopDocument>> CreateAsync(string id, CreateDocumentRequest request, HttpContext http, IClusterClient cluster)
     {
-        var docId = string.IsNullOrWhiteSpace(request.DocId) ? NewDocId() : request.DocId;
-        var view = await Grain(cluster, docId).CreateAsync(new CreateDocument(request.Title, request.Text, Api));
-        return TypedResults.Created($"/api/documents/{docId}", view);
+        var document = await cluster.GetGrain<IWorkshopGrain>(id).AddDocumentAsync(new AddDocument(Caller(http), request.Title, request.Text));
+        return TypedResults.Created($"/api/documents/{document.DocId}", document);
     }
 
-    private static async Task<Ok<TextAtRevision>> TextAsync(string docId, int? revision, DateTimeOffset? at, IClusterClient cluster)
+    private static async Task<Ok<TextAtRevision>> TextAsync(string docId, int? revision, DateTimeOffset? at, HttpContext http, IClusterClient cluster)
     {
         var grain = Grain(cluster, docId);
+        var caller = Caller(http);
         if (revision is { } r)
         {
-            return TypedResults.Ok(await grain.GetTextAtRevisionAsync(r));
+            return TypedResults.Ok(await grain.GetTextAtRevisionAsync(caller, r));
         }
 
         if (at is { } instant)
         {
-            return TypedResults.Ok(await grain.GetTextAtTimeAsync(instant));
+            return TypedResults.Ok(await grain.GetTextAtTimeAsync(caller, instant));
         }
 
-        var current = await grain.GetAsync();
-        return TypedResults.Ok(await grain.GetTextAtRevisionAsync(current.Revision));
+        var current = await grain.GetAsync(caller);
+        return TypedResults.Ok(await grain.GetTextAtRevisionAsync(caller, current.Revision));
     }
 
     private static IDocumentGrain Grain(IClusterClient cluster, string docId) => cluster.GetGrain<IDocumentGrain>(docId);
-
-    private static string NewDocId() => "d-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 }
 
-/// <summary>Body of <c>POST /api/documents</c>; every field optional.</summary>
-public sealed record CreateDocumentRequest(string? DocId, string? Title, string? Text);
+/// <summary>Body of <c>POST /api/workshops/{id}/documents</c>: a plenary document every participant edits.</summary>
+public sealed record CreateDocumentRequest(string? Title, string? Text);

@@ -23,6 +23,8 @@ public static class CollabErrors
         ValidationFailedException => StatusCodes.Status400BadRequest,
         NotFoundException => StatusCodes.Status404NotFound,
         ConflictException => StatusCodes.Status409Conflict,
+        ForbiddenException => StatusCodes.Status403Forbidden,
+        UnauthenticatedException => StatusCodes.Status401Unauthorized,
         UnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };

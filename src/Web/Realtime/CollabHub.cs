@@ -1,16 +1,85 @@
 using Collab.Documents;
 using Collab.Errors;
+using Collab.Sessions;
 using Collab.Text;
+using Collab.Web.Identity;
+using Collab.Workshops;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Collab.Web.Realtime;
 
 /// <summary>
-/// <c>/hubs/collab</c>: the real-time protocol (docs/protocol.md). Thin and stateless: identity from the connection,
-/// one grain call per method, domain errors mapped by <see cref="CollabHubFilter"/>.
+/// <c>/hubs/collab</c>: the real-time protocol (docs/protocol.md). Thin and stateless: identity from the bearer token
+/// only (<see cref="CollabClaims"/>), one grain call per method, domain errors mapped by <see cref="CollabHubFilter"/>.
 /// </summary>
-public sealed class CollabHub(IClusterClient cluster, DocumentFanout fanout, RealtimeOptions options) : Hub<ICollabClient>
+[Authorize]
+public sealed class CollabHub(
+    IClusterClient cluster,
+    DocumentFanout fanout,
+    WorkshopFanout workshops,
+    ConnectionRegistry connections,
+    RealtimeOptions options) : Hub<ICollabClient>
 {
+    public override async Task OnConnectedAsync()
+    {
+        var caller = CollabClaims.CallerOf(Context);
+        connections.Add(caller.WorkshopId, caller.ParticipantId, Context);
+        await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.WorkshopGroup(caller.WorkshopId));
+        if (caller.Role == Role.Facilitator)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.FacilitatorsGroup(caller.WorkshopId));
+        }
+
+        await workshops.AcquireWorkshopAsync(caller.WorkshopId);
+        await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).ConnectAsync(Context.ConnectionId, caller);
+        await base.OnConnectedAsync();
+    }
+
+    /// <summary>The caller's workshop and who the token says they are.</summary>
+    public async Task<EnteredWorkshop> EnterWorkshop()
+    {
+        var caller = CollabClaims.CallerOf(Context);
+        return new EnteredWorkshop(await cluster.GetGrain<IWorkshopGrain>(caller.WorkshopId).GetAsync(caller), caller);
+    }
+
+    /// <summary>Receives a session's changes, announcements and time's-up pushes from now on; answers its current view.</summary>
+    public async Task<SessionView> WatchSession(WatchSessionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var caller = CollabClaims.CallerOf(Context);
+        var grain = cluster.GetGrain<ISessionGrain>(SessionKeys.Of(caller.WorkshopId, request.SessionId ?? ""));
+        var connection = ConnectionState.Of(Context, options);
+        bool first;
+        lock (connection.WatchedSessions)
+        {
+            first = connection.WatchedSessions.Add(request.SessionId ?? "");
+        }
+
+        try
+        {
+            // Subscribe before reading, so that no change falls between the answer and the pushes.
+            if (first)
+            {
+                await workshops.AcquireSessionAsync(caller.WorkshopId, request.SessionId!);
+                await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.SessionGroup(caller.WorkshopId, request.SessionId!));
+            }
+
+            return await grain.GetAsync(caller);
+        }
+        catch when (first)
+        {
+            await UnwatchAsync(connection, caller, request.SessionId!);
+            throw;
+        }
+    }
+
+    public Task UnwatchSession(WatchSessionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return UnwatchAsync(ConnectionState.Of(Context, options), CollabClaims.CallerOf(Context), request.SessionId ?? "");
+    }
+
     public async Task<OpenedDocument> OpenDocument(OpenDocumentRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -40,8 +109,15 @@ public sealed class CollabHub(IClusterClient cluster, DocumentFanout fanout, Rea
                 await Groups.AddToGroupAsync(Context.ConnectionId, DocumentFanout.GroupOf(request.DocId));
             }
 
-            return await cluster.GetGrain<IDocumentGrain>(request.DocId)
-                .OpenAsync(new OpenDocument(request.LastRevision, Context.ConnectionId, CallerIdentity.From(Context)));
+            var caller = CollabClaims.CallerOf(Context);
+            var opened = await cluster.GetGrain<IDocumentGrain>(request.DocId)
+                .OpenAsync(new OpenDocument(request.LastRevision, Context.ConnectionId, caller));
+            if (first)
+            {
+                await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).LocateAsync(Context.ConnectionId, request.DocId, opened.Room, open: true);
+            }
+
+            return opened;
         }
         catch when (first)
         {
@@ -65,7 +141,7 @@ public sealed class CollabHub(IClusterClient cluster, DocumentFanout fanout, Rea
         }
 
         return cluster.GetGrain<IDocumentGrain>(request.DocId).SubmitAsync(new SubmitOp(
-            request.ClientId, request.ClientSeq, request.BaseRevision, op, CallerIdentity.From(Context), request.ClientTime));
+            request.ClientId, request.ClientSeq, request.BaseRevision, op, CollabClaims.CallerOf(Context), request.ClientTime));
     }
 
     public Task CloseDocument(CloseDocumentRequest request)
@@ -78,7 +154,7 @@ public sealed class CollabHub(IClusterClient cluster, DocumentFanout fanout, Rea
     {
         ArgumentNullException.ThrowIfNull(request);
         return cluster.GetGrain<IDocumentGrain>(request.DocId)
-            .UpdatePresenceAsync(new PresenceUpdate(Context.ConnectionId, CallerIdentity.From(Context), request.Revision, request.Selection));
+            .UpdatePresenceAsync(new PresenceUpdate(Context.ConnectionId, CollabClaims.CallerOf(Context), request.Revision, request.Selection));
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -95,6 +171,21 @@ public sealed class CollabHub(IClusterClient cluster, DocumentFanout fanout, Rea
             await CloseAsync(connection, docId);
         }
 
+        string[] watched;
+        lock (connection.WatchedSessions)
+        {
+            watched = [.. connection.WatchedSessions];
+        }
+
+        var caller = CollabClaims.CallerOf(Context);
+        foreach (var sessionId in watched)
+        {
+            await UnwatchAsync(connection, caller, sessionId);
+        }
+
+        connections.Remove(caller.WorkshopId, caller.ParticipantId, Context.ConnectionId);
+        await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).DisconnectAsync(Context.ConnectionId);
+        await workshops.ReleaseWorkshopAsync(caller.WorkshopId);
         await base.OnDisconnectedAsync(exception);
     }
 
@@ -114,5 +205,21 @@ public sealed class CollabHub(IClusterClient cluster, DocumentFanout fanout, Rea
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, DocumentFanout.GroupOf(docId));
         await cluster.GetGrain<IDocumentGrain>(docId).LeaveAsync(Context.ConnectionId);
         await fanout.ReleaseAsync(docId);
+        await cluster.GetGrain<IPresenceGrain>(CollabClaims.CallerOf(Context).WorkshopId).LocateAsync(Context.ConnectionId, docId, "", open: false);
+    }
+
+    private async Task UnwatchAsync(ConnectionState connection, Caller caller, string sessionId)
+    {
+        bool was;
+        lock (connection.WatchedSessions)
+        {
+            was = connection.WatchedSessions.Remove(sessionId);
+        }
+
+        if (was)
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, WorkshopFanout.SessionGroup(caller.WorkshopId, sessionId));
+            await workshops.ReleaseSessionAsync(caller.WorkshopId, sessionId);
+        }
     }
 }

@@ -17,6 +17,9 @@ internal sealed class ConnectionState
 
     public HashSet<string> OpenDocuments { get; } = [];
 
+    /// <summary>Sessions the connection watches (guarded by locking the set).</summary>
+    public HashSet<string> WatchedSessions { get; } = [];
+
     public static ConnectionState Of(HubCallerContext context, RealtimeOptions options)
     {
         if (!context.Items.TryGetValue(typeof(ConnectionState), out var state) || state is not ConnectionState known)

@@ -14,3 +14,9 @@ public sealed record CloseDocumentRequest(string DocId);
 
 /// <summary><c>UpdatePresence</c>: the client's selection at a revision it has, or null for none.</summary>
 public sealed record UpdatePresenceRequest(string DocId, int Revision, Selection? Selection);
+
+/// <summary><c>WatchSession</c> / <c>UnwatchSession</c>: a session of the caller's workshop's agenda.</summary>
+public sealed record WatchSessionRequest(string SessionId);
+
+/// <summary>Answer to <c>EnterWorkshop</c>: the workshop and who the token says the caller is.</summary>
+public sealed record EnteredWorkshop(Collab.Workshops.WorkshopView Workshop, Caller Me);

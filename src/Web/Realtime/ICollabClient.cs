@@ -1,4 +1,6 @@
 using Collab.Documents;
+using Collab.Sessions;
+using Collab.Workshops;
 
 namespace Collab.Web.Realtime;
 
@@ -13,4 +15,28 @@ public interface ICollabClient
 
     /// <summary>The document was locked or unlocked.</summary>
     Task LockChanged(LockChanged change);
+
+    /// <summary>A watched session changed: status, phase, timer, breakouts (keep the highest version).</summary>
+    Task SessionChanged(SessionView session);
+
+    /// <summary>An announcement to the session, or to the client's group.</summary>
+    Task Announced(AnnouncementView announcement);
+
+    /// <summary>A watched session's countdown reached its deadline.</summary>
+    Task TimeUp(TimeUp timeUp);
+
+    /// <summary>Facilitators only: the open help requests of a session.</summary>
+    Task HelpQueueChanged(HelpQueue queue);
+
+    /// <summary>Who is online in the workshop, in which rooms and documents.</summary>
+    Task WorkshopPresenceChanged(WorkshopPresence presence);
+
+    /// <summary>The workshop's metadata, roster size or live session changed.</summary>
+    Task WorkshopChanged(WorkshopView workshop);
+
+    /// <summary>This participant was removed from the workshop; the server closes the connection next.</summary>
+    Task Revoked(Revoked revoked);
 }
+
+/// <summary>Why the server is about to close the connection.</summary>
+public sealed record Revoked(string WorkshopId, string Code);

@@ -15,6 +15,7 @@ public static class RealtimeEndpoints
             OpsPerSecond = Positive(section, nameof(RealtimeOptions.OpsPerSecond), defaults.OpsPerSecond),
             OpsBurst = (int)Positive(section, nameof(RealtimeOptions.OpsBurst), defaults.OpsBurst),
             MaxOpenDocuments = (int)Positive(section, nameof(RealtimeOptions.MaxOpenDocuments), defaults.MaxOpenDocuments),
+            SubscriptionRenewal = TimeSpan.FromSeconds(Positive(section, "SubscriptionRenewalSeconds", defaults.SubscriptionRenewal.TotalSeconds)),
         };
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<CollabHubFilter>();
@@ -25,6 +26,9 @@ public static class RealtimeEndpoints
         });
         builder.Services.AddSingleton<DocumentFanout>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DocumentFanout>());
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.AddSingleton<WorkshopFanout>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WorkshopFanout>());
         return builder;
     }
 

@@ -1,33 +1,104 @@
 using System.Security.Cryptography;
+using Collab.Web.Identity;
 using Collab.Workshops;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Collab.Web.Workshops;
 
 /// <summary>
-/// <c>/api/workshops</c>: create and read workshops. Authentication and roles arrive with the identity issue;
-/// until then these endpoints are open, so run Collab on a network you trust.
+/// <c>/api/workshops</c> and <c>/api/join</c>: create a workshop (anyone: its creator becomes its facilitator), join
+/// with a code, and the facilitator's workshop, roster and join-code management. Every endpoint but create and join
+/// needs a bearer token of that workshop; the grains decide what each role may do.
 /// </summary>
 public static class WorkshopsApi
 {
-    public static RouteGroupBuilder MapWorkshopsApi(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapWorkshopsApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/workshops").WithTags("Workshops");
-        group.MapPost("/", CreateAsync);
-        group.MapGet("/{id}", GetAsync);
-        return group;
+        endpoints.MapPost("/api/workshops", CreateAsync).WithTags("Workshops").RequireRateLimiting(CollabAuth.JoinPolicy);
+        endpoints.MapPost("/api/join", JoinAsync).WithTags("Identity").RequireRateLimiting(CollabAuth.JoinPolicy);
+
+        var group = endpoints.MapGroup("/api/workshops/{id}").WithTags("Workshops")
+            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy);
+        group.MapGet("/", async (string id, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, id).GetAsync(Caller(http))));
+        group.MapPut("/", UpdateAsync);
+        group.MapGet("/me", (HttpContext http) => TypedResults.Ok(Caller(http)));
+        group.MapGet("/roster", async (string id, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, id).GetRosterAsync(Caller(http))));
+        group.MapPost("/roster", ImportRosterAsync).Accepts<string>("text/csv");
+        group.MapDelete("/participants/{participantId}", async (string id, string participantId, HttpContext http, IClusterClient cluster) =>
+        {
+            await Grain(cluster, id).RemoveParticipantAsync(new RemoveParticipant(Caller(http), participantId));
+            return TypedResults.NoContent();
+        });
+        group.MapGet("/join-codes", async (string id, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, id).GetJoinCodesAsync(Caller(http))));
+        group.MapPost("/join-codes/{role}/rotate", async (string id, Role role, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, id).RotateJoinCodeAsync(new RotateJoinCode(Caller(http), role))));
+        group.MapGet("/presence", async (string id, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await cluster.GetGrain<IPresenceGrain>(id).GetAsync(Caller(http))));
+        return endpoints;
     }
 
-    private static async Task<Created<WorkshopView>> CreateAsync(CreateWorkshopRequest request, IClusterClient cluster)
+    internal static Caller Caller(HttpContext http) => CollabClaims.CallerOf(http.User);
+
+    private static async Task<Created<CreatedWorkshopResponse>> CreateAsync(CreateWorkshopRequest request, IClusterClient cluster, TokenIssuer tokens)
     {
         var id = NewWorkshopId();
-        var view = await cluster.GetGrain<IWorkshopGrain>(id).CreateAsync(new CreateWorkshop(
-            request.Title ?? "", request.Venue, request.StartsOn, request.EndsOn, request.Languages ?? []));
-        return TypedResults.Created($"/api/workshops/{id}", view);
+        var created = await Grain(cluster, id).CreateAsync(new CreateWorkshop(
+            request.Title ?? "",
+            request.Venue,
+            request.StartsOn,
+            request.EndsOn,
+            request.Languages ?? [],
+            request.Organisers,
+            request.Funders,
+            request.Delegations?.Select(d => new Delegation(d.Id ?? "", d.Name ?? "", d.Kind, d.Language)).ToList(),
+            request.Agenda?.Select(s => new AgendaSession(s.Id ?? "", s.Day, s.Title ?? "", s.Kind ?? "plenary", s.StartsAt, s.EndsAt, s.Phases ?? [])).ToList(),
+            request.Creator?.Name ?? "",
+            request.Creator?.Delegation,
+            request.Creator?.Language,
+            request.SeedKey));
+        var token = tokens.Issue(id, created.Creator.Participant);
+        return TypedResults.Created(
+            $"/api/workshops/{id}",
+            new CreatedWorkshopResponse(created.Workshop, created.JoinCodes, JoinedResponse.Of(created.Creator, token)));
     }
 
-    private static async Task<Ok<WorkshopView>> GetAsync(string id, IClusterClient cluster) =>
-        TypedResults.Ok(await cluster.GetGrain<IWorkshopGrain>(id).GetAsync());
+    private static async Task<Ok<WorkshopView>> UpdateAsync(string id, UpdateWorkshopRequest request, HttpContext http, IClusterClient cluster) =>
+        TypedResults.Ok(await Grain(cluster, id).UpdateAsync(new UpdateWorkshop(
+            Caller(http),
+            request.ExpectedVersion,
+            request.Title ?? "",
+            request.Venue,
+            request.StartsOn,
+            request.EndsOn,
+            request.Languages ?? [],
+            request.Organisers,
+            request.Funders,
+            request.Delegations?.Select(d => new Delegation(d.Id ?? "", d.Name ?? "", d.Kind, d.Language)).ToList(),
+            request.Agenda?.Select(s => new AgendaSession(s.Id ?? "", s.Day, s.Title ?? "", s.Kind ?? "plenary", s.StartsAt, s.EndsAt, s.Phases ?? [])).ToList())));
+
+    private static async Task<Ok<JoinedResponse>> JoinAsync(JoinRequest request, IClusterClient cluster, TokenIssuer tokens)
+    {
+        var code = ClaimKeys.NormalizeCode(request.Code);
+        var workshopId = code.Length == 0 ? null : await cluster.GetGrain<IKeyClaimGrain>(ClaimKeys.JoinCode(code)).ResolveAsync();
+        if (workshopId is null)
+        {
+            throw new Collab.Errors.UnauthenticatedException("join.code_invalid", "This join code is not valid (it may have been replaced); ask the facilitator for the current one.");
+        }
+
+        var joined = await Grain(cluster, workshopId).JoinAsync(new JoinWorkshop(code, request.DisplayName, request.Delegation, request.Language, request.RejoinKey));
+        return TypedResults.Ok(JoinedResponse.Of(joined, tokens.Issue(workshopId, joined.Participant)));
+    }
+
+    private static async Task<Ok<RosterImported>> ImportRosterAsync(string id, HttpContext http, IClusterClient cluster, Collab.Hosting.Configuration.CollabOptions options)
+    {
+        var entries = await RosterCsv.ParseAsync(http.Request.Body, options.Limits.MaxParticipants, http.RequestAborted);
+        return TypedResults.Ok(await Grain(cluster, id).ImportRosterAsync(new ImportRoster(Caller(http), entries)));
+    }
+
+    private static IWorkshopGrain Grain(IClusterClient cluster, string id) => cluster.GetGrain<IWorkshopGrain>(id);
 
     /// <summary>12 characters of lower-case base32: short enough to read aloud, 60 bits against guessing.</summary>
     private static string NewWorkshopId()
@@ -42,11 +113,3 @@ public static class WorkshopsApi
         });
     }
 }
-
-/// <summary>Body of <c>POST /api/workshops</c>.</summary>
-public sealed record CreateWorkshopRequest(
-    string? Title,
-    string? Venue,
-    DateOnly StartsOn,
-    DateOnly EndsOn,
-    IReadOnlyList<string>? Languages);

@@ -7,7 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Collab.IntegrationTests.Infrastructure;
 
 /// <summary>A clustered web node (Orleans client of a PostgreSQL cluster) on a real Kestrel at 127.0.0.1.</summary>
-internal sealed class KestrelClusterWebNode(string connectionString, string clusterId) : WebApplicationFactory<Program>
+internal sealed class KestrelClusterWebNode(string connectionString, string clusterId, int subscriptionRenewalSeconds = 30)
+    : WebApplicationFactory<Program>
 {
     private Uri? _address;
 
@@ -34,6 +35,8 @@ internal sealed class KestrelClusterWebNode(string connectionString, string clus
         builder.UseSetting("Collab:Storage", "Postgres");
         builder.UseSetting("ConnectionStrings:Collab", connectionString);
         builder.UseSetting("Collab:ClusterId", clusterId);
+        builder.UseSetting("Collab:Auth:SigningKey", TestKeys.SigningKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Collab:Realtime:SubscriptionRenewalSeconds", subscriptionRenewalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }

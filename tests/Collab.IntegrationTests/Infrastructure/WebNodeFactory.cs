@@ -14,6 +14,7 @@ internal sealed class WebNodeFactory(string connectionString, string clusterId) 
         builder.UseSetting("Collab:Storage", "Postgres");
         builder.UseSetting("ConnectionStrings:Collab", connectionString);
         builder.UseSetting("Collab:ClusterId", clusterId);
+        builder.UseSetting("Collab:Auth:SigningKey", TestKeys.SigningKey);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 }

@@ -20,6 +20,7 @@ public sealed class ClusteredModeTests
         startsOn = "2026-11-30",
         endsOn = "2026-12-01",
         languages = new[] { "fr", "en" },
+        creator = new { name = "Facilitatrice" },
     };
 
     private readonly string _clusterId = "c-" + Guid.NewGuid().ToString("N")[..8];
@@ -31,26 +32,27 @@ public sealed class ClusteredModeTests
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
 
         WorkshopView created;
+        TestWorkshop workshop;
         var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
         await using (silo)
         {
             await using var web = new WebNodeFactory(database, _clusterId);
-            var response = await web.CreateClient().PostAsJsonAsync("/api/workshops", Workshop);
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            created = (await response.Content.ReadFromJsonAsync<WorkshopView>())!;
+            workshop = await TestWorkshop.CreateAsync(web.CreateClient, Workshop);
+            created = await workshop.OkAsync<WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}");
 
             await silo.KillAsync();
         }
 
-        // The write went to PostgreSQL before the answer, so it is there with the silo gone.
-        Assert.Equal(1L, await PostgresServer.ScalarAsync<long>(database,
+        // The writes went to PostgreSQL before the answer, so they are there with the silo gone: the workshop and the
+        // claims of its four join codes.
+        Assert.Equal(5L, await PostgresServer.ScalarAsync<long>(database,
             "SELECT count(*) FROM orleans_storage WHERE payload_binary IS NOT NULL;"));
 
         var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
         await using (restarted)
         {
             await using var web = new WebNodeFactory(database, _clusterId);
-            var read = await web.CreateClient().GetFromJsonAsync<WorkshopView>($"/api/workshops/{created.Id}");
+            var read = await workshop.Via(web.CreateClient).OkAsync<WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{created.Id}");
             Assert.Equivalent(created, read, strict: true);
         }
     }

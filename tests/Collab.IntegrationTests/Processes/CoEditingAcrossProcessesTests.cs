@@ -15,17 +15,18 @@ public sealed class CoEditingAcrossProcessesTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _clusterId = "e-" + Guid.NewGuid().ToString("N")[..8];
 
-    private static async Task<string> CreateDocumentAsync(Uri address, string text = "")
+    /// <summary>A workshop (created through <paramref name="address"/>) and a plenary document in it.</summary>
+    private static async Task<(TestWorkshop Workshop, string DocId)> CreateDocumentAsync(Uri address, string text = "")
     {
-        using var http = new HttpClient { BaseAddress = address };
-        var response = await http.PostAsJsonAsync("/api/documents", new { title = "Recommendations", text });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<DocumentView>())!.DocId;
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = address });
+        return (workshop, await workshop.NewDocumentAsync("Recommendations", text));
     }
 
-    private static async Task<TextAtRevision> ServerTextAsync(Uri address, string docId)
+    /// <summary>The server's text, read through <paramref name="address"/> with <paramref name="token"/>.</summary>
+    private static async Task<TextAtRevision> ServerTextAsync(Uri address, string token, string docId)
     {
         using var http = new HttpClient { BaseAddress = address };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         return (await http.GetFromJsonAsync<TextAtRevision>($"/api/documents/{docId}/text"))!;
     }
 
@@ -54,15 +55,15 @@ public sealed class CoEditingAcrossProcessesTests
         {
             await using var nodeA = new KestrelClusterWebNode(database, _clusterId);
             await using var nodeB = new KestrelClusterWebNode(database, _clusterId);
-            var docId = await CreateDocumentAsync(nodeA.Address);
-            await using var onA = await CollabConnection.ConnectAsync(nodeA.HubUrl, "Délégation du Togo");
-            await using var onB = await CollabConnection.ConnectAsync(nodeB.HubUrl, "Ghana delegation");
+            var (workshop, docId) = await CreateDocumentAsync(nodeA.Address);
+            await using var onA = await CollabConnection.ConnectAsync(nodeA.HubUrl, (await workshop.JoinAsync("Délégation du Togo")).Token);
+            await using var onB = await CollabConnection.ConnectAsync(nodeB.HubUrl, (await workshop.JoinAsync("Ghana delegation")).Token);
             var a = await onA.OpenAsync(docId);
             var b = await onB.OpenAsync(docId);
 
             await Task.WhenAll(TypeAsync(a, "togo", 20), TypeAsync(b, "ghana", 20));
 
-            var server = await ServerTextAsync(nodeB.Address, docId);
+            var server = await ServerTextAsync(nodeB.Address, workshop.Facilitator.Token, docId);
             await a.WaitForRevisionAsync(server.Revision, Patience);
             await b.WaitForRevisionAsync(server.Revision, Patience);
             Assert.Equal(server.Text, a.Text);
@@ -79,12 +80,14 @@ public sealed class CoEditingAcrossProcessesTests
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
         string docId;
         string acknowledged;
+        TestWorkshop.Member rapporteur;
         var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
         await using (silo)
         {
             await using var node = new KestrelClusterWebNode(database, _clusterId);
-            docId = await CreateDocumentAsync(node.Address, "Recommandation 1 : ");
-            await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, "Rapporteur");
+            (var workshop, docId) = await CreateDocumentAsync(node.Address, "Recommandation 1 : ");
+            rapporteur = await workshop.JoinAsync("Rapporteur", "rapporteur");
+            await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, rapporteur.Token);
             var document = await connection.OpenAsync(docId);
             await TypeAsync(document, "mot", 150);
             acknowledged = document.Text;
@@ -97,14 +100,14 @@ public sealed class CoEditingAcrossProcessesTests
         await using (restarted)
         {
             await using var node = new KestrelClusterWebNode(database, _clusterId);
-            var server = await ServerTextAsync(node.Address, docId);
+            var server = await ServerTextAsync(node.Address, rapporteur.Token, docId);
             Assert.Equal(acknowledged, server.Text);
 
-            // And the document goes on from there.
-            await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, "Rapporteur");
+            // And the document goes on from there, with the token issued before the crash.
+            await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, rapporteur.Token);
             var document = await connection.OpenAsync(docId);
             await TypeAsync(document, "encore", 3);
-            Assert.Equal(acknowledged + "encore0 encore1 encore2 ", (await ServerTextAsync(node.Address, docId)).Text);
+            Assert.Equal(acknowledged + "encore0 encore1 encore2 ", (await ServerTextAsync(node.Address, rapporteur.Token, docId)).Text);
         }
     }
 
@@ -114,11 +117,12 @@ public sealed class CoEditingAcrossProcessesTests
         using var data = new TempFolder();
         string docId;
         string acknowledged;
+        TestWorkshop workshop;
         var (first, url) = await Programs.StartEmbeddedAsync(data.Path);
         await using (first)
         {
-            docId = await CreateDocumentAsync(url);
-            await using var connection = await CollabConnection.ConnectAsync(new Uri(url, "/hubs/collab"), "Facilitator");
+            (workshop, docId) = await CreateDocumentAsync(url);
+            await using var connection = await CollabConnection.ConnectAsync(new Uri(url, "/hubs/collab"), workshop.Facilitator.Token);
             var document = await connection.OpenAsync(docId);
             await TypeAsync(document, "défi", 150);
             acknowledged = document.Text;
@@ -128,7 +132,8 @@ public sealed class CoEditingAcrossProcessesTests
         var (second, url2) = await Programs.StartEmbeddedAsync(data.Path);
         await using (second)
         {
-            var server = await ServerTextAsync(url2, docId);
+            // The signing key is kept in the data folder: the token from before the crash still works.
+            var server = await ServerTextAsync(url2, workshop.Facilitator.Token, docId);
             Assert.Equal(acknowledged, server.Text);
         }
     }

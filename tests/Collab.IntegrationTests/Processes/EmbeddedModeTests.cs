@@ -15,6 +15,7 @@ public sealed class EmbeddedModeTests : IDisposable
         startsOn = "2026-11-30",
         endsOn = "2026-12-01",
         languages = new[] { "en", "fr" },
+        creator = new { name = "Facilitator" },
     };
 
     private readonly TempFolder _data = new();
@@ -25,18 +26,20 @@ public sealed class EmbeddedModeTests : IDisposable
     {
         var (first, url) = await Programs.StartEmbeddedAsync(_data.Path);
         WorkshopView created;
+        TestWorkshop workshop;
         await using (first)
         {
-            var response = await _http.PostAsJsonAsync(new Uri(url, "/api/workshops"), Conference);
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            created = (await response.Content.ReadFromJsonAsync<WorkshopView>())!;
+            workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = url }, Conference);
+            created = await workshop.OkAsync<WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}");
             await first.KillAsync();
         }
 
         var (second, url2) = await Programs.StartEmbeddedAsync(_data.Path);
         await using (second)
         {
-            var read = await _http.GetFromJsonAsync<WorkshopView>(new Uri(url2, $"/api/workshops/{created.Id}"));
+            using var http = new HttpClient { BaseAddress = url2 };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", workshop.Facilitator.Token);
+            var read = await http.GetFromJsonAsync<WorkshopView>($"/api/workshops/{created.Id}", TestWorkshop.Json);
             Assert.Equivalent(created, read, strict: true);
         }
     }

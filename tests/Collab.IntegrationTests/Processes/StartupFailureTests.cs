@@ -20,6 +20,7 @@ public sealed class StartupFailureTests
         { "web", "Collab__Storage", "Postgres", "ConnectionStrings:Collab is missing" },
         { "web", "Collab__Silo__GatewayPort", "70000", "Collab:Silo:GatewayPort is '70000'" },
         { "web", "Collab__ClusterId", "has spaces", "Collab:ClusterId is 'has spaces'" },
+        { "web", "Collab__Auth__SigningKey", "c2hvcnQ=", "Collab:Auth:SigningKey has 5 bytes; it needs at least 32" },
     };
 
     [Theory]
@@ -52,6 +53,7 @@ public sealed class StartupFailureTests
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePorts.Next()}",
             ["Collab__Silo__Port"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
             ["Collab__Silo__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Collab__Auth__SigningKey"] = TestKeys.SigningKey,
         });
 
         Assert.Equal(2, await process.WaitForExitAsync(ExitTimeout));

@@ -11,7 +11,7 @@ namespace Collab.IntegrationTests.Storage;
 /// </summary>
 public abstract class DocumentPersistenceContract
 {
-    private static readonly Caller Author = new("p1", "Participant");
+    private static readonly Caller Author = new("p1", "Rapporteur", "w-storage", Role.Rapporteur);
 
     /// <summary>A silo host on this storage; every call returns a new host on the same data.</summary>
     protected abstract Task<IHost> StartHostAsync();
@@ -32,7 +32,7 @@ public abstract class DocumentPersistenceContract
         try
         {
             var grain = Document(host, docId);
-            await grain.CreateAsync(new CreateDocument("Challenges", "", Author));
+            await grain.CreateAsync(new CreateDocument("Challenges", "", Author, "plenary", null));
             lastAck = null!;
             for (var i = 1; i <= 250; i++)
             {
@@ -51,20 +51,20 @@ public abstract class DocumentPersistenceContract
         try
         {
             var grain = Document(host, docId);
-            var view = await grain.GetAsync();
+            var view = await grain.GetAsync(Author);
             Assert.Equal(250, view.Revision);
-            Assert.Equal(expected, (await grain.GetTextAtRevisionAsync(250)).Text);
+            Assert.Equal(expected, (await grain.GetTextAtRevisionAsync(Author, 250)).Text);
 
             // History from before the last snapshot (taken at 200) and from its tail.
-            Assert.Equal("é1😀 ", (await grain.GetTextAtRevisionAsync(1)).Text);
-            Assert.StartsWith((await grain.GetTextAtRevisionAsync(120)).Text, expected, StringComparison.Ordinal);
-            Assert.EndsWith("é120😀 ", (await grain.GetTextAtRevisionAsync(120)).Text, StringComparison.Ordinal);
+            Assert.Equal("é1😀 ", (await grain.GetTextAtRevisionAsync(Author, 1)).Text);
+            Assert.StartsWith((await grain.GetTextAtRevisionAsync(Author, 120)).Text, expected, StringComparison.Ordinal);
+            Assert.EndsWith("é120😀 ", (await grain.GetTextAtRevisionAsync(Author, 120)).Text, StringComparison.Ordinal);
 
             // The last op (kept in memory) and an old one (found in the log) are both recognised as already applied.
             Assert.Equal(lastAck, await grain.SubmitAsync(new SubmitOp("client", 250, 249, Append(expected.Length, "x"), Author, null)));
             var old = await grain.SubmitAsync(new SubmitOp("client", 10, 9, Append(0, "x"), Author, null));
             Assert.Equal(10, old.Revision);
-            Assert.Equal(250, (await grain.GetAsync()).Revision);
+            Assert.Equal(250, (await grain.GetAsync(Author)).Revision);
 
             var next = await grain.SubmitAsync(new SubmitOp("client", 251, 250, Append(expected.Length, "fin"), Author, null));
             Assert.Equal(251, next.Revision);
@@ -84,7 +84,7 @@ public abstract class DocumentPersistenceContract
         try
         {
             var grain = Document(host, docId);
-            await grain.CreateAsync(new CreateDocument(null, "", Author));
+            await grain.CreateAsync(new CreateDocument(null, "", Author, "plenary", null));
             await grain.SubmitAsync(new SubmitOp("mine", 1, 0, Append(0, "a"), Author, null));
 
             // A second activation (say, during a cluster reconfiguration) commits revision 2 behind this one's back.
@@ -113,8 +113,8 @@ public abstract class DocumentPersistenceContract
 
             Assert.NotNull(ack);
             Assert.Equal(3, ack.Revision);
-            Assert.Equal("aXb", (await grain.GetTextAtRevisionAsync(3)).Text);
-            Assert.Equal(["mine", "other", "mine"], (await grain.GetOpsAsync(0, 3)).Select(o => o.ClientId));
+            Assert.Equal("aXb", (await grain.GetTextAtRevisionAsync(Author, 3)).Text);
+            Assert.Equal(["mine", "other", "mine"], (await grain.GetOpsAsync(Author, 0, 3)).Select(o => o.ClientId));
         }
         finally
         {

@@ -8,15 +8,15 @@ namespace Collab.Tests.Documents;
 /// <summary>The sequencer through a real embedded silo (SQLite op log and grain storage).</summary>
 public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<EmbeddedWebNode>
 {
-    private static readonly Caller Amina = new("amina", "Amina (Togo)");
-    private static readonly Caller Kofi = new("kofi", "Kofi (Ghana)");
+    private static readonly Caller Amina = new("amina", "Amina (Togo)", "w-docs", Role.Facilitator);
+    private static readonly Caller Kofi = new("kofi", "Kofi (Ghana)", "w-docs", Role.Participant);
 
     private IClusterClient Cluster => node.Services.GetRequiredService<IClusterClient>();
 
     private async Task<IDocumentGrain> NewDocumentAsync(string text = "")
     {
         var grain = Cluster.GetGrain<IDocumentGrain>("doc-" + Guid.NewGuid().ToString("N"));
-        await grain.CreateAsync(new CreateDocument("Best practices", text, Amina));
+        await grain.CreateAsync(new CreateDocument("Best practices", text, Amina, "plenary", null));
         return grain;
     }
 
@@ -32,7 +32,7 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
         new(client, seq, baseRevision, op, caller ?? Amina, null);
 
     private static async Task<string> TextAsync(IDocumentGrain grain) =>
-        (await grain.GetTextAtRevisionAsync((await grain.GetAsync()).Revision)).Text;
+        (await grain.GetTextAtRevisionAsync(Amina, (await grain.GetAsync(Amina)).Revision)).Text;
 
     [Fact]
     public async Task SubmittedOpIsCommittedAtTheNextRevision()
@@ -79,7 +79,7 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
 
         Assert.Equal(first, again);
         Assert.Equal("Bonjour", await TextAsync(grain));
-        Assert.Equal(1, (await grain.GetAsync()).Revision);
+        Assert.Equal(1, (await grain.GetAsync(Amina)).Revision);
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
 
         Assert.True(error.Code == code, $"{why}: expected {code}, got {error.Code}");
         Assert.Equal("né😀!", await TextAsync(grain));
-        Assert.Equal(1, (await grain.GetAsync()).Revision);
+        Assert.Equal(1, (await grain.GetAsync(Amina)).Revision);
 
         // The same client can go on editing.
         await grain.SubmitAsync(Submit("a", 3, 1, Op(5, "?")));
@@ -142,7 +142,7 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
             grain.SubmitAsync(Submit("a", 1, 0, Op(1_048_000, new string('b', 1_000)))));
 
         Assert.Equal("document.too_large", error.Code);
-        Assert.Equal(0, (await grain.GetAsync()).Revision);
+        Assert.Equal(0, (await grain.GetAsync(Amina)).Revision);
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
         var error = await Assert.ThrowsAsync<ConflictException>(() => grain.SubmitAsync(Submit("a", 1, 0, Op(10, "!"))));
         Assert.Equal("document.locked", error.Code);
         Assert.Equal("final text", await TextAsync(grain));
-        Assert.True((await grain.GetAsync()).Locked);
+        Assert.True((await grain.GetAsync(Amina)).Locked);
 
         await grain.SetLockedAsync(new SetLocked(false, Amina));
         await grain.SubmitAsync(Submit("a", 1, 0, Op(10, "!")));
@@ -190,18 +190,18 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
         await grain.SubmitAsync(Submit("k", 1, 1, Op(7, " learnt"), Kofi));
         await grain.SubmitAsync(Submit("a", 2, 2, Op(-7, 7)));
 
-        Assert.Equal("", (await grain.GetTextAtRevisionAsync(0)).Text);
-        Assert.Equal("Lessons", (await grain.GetTextAtRevisionAsync(1)).Text);
-        Assert.Equal("Lessons learnt", (await grain.GetTextAtRevisionAsync(2)).Text);
-        Assert.Equal(" learnt", (await grain.GetTextAtRevisionAsync(3)).Text);
+        Assert.Equal("", (await grain.GetTextAtRevisionAsync(Amina, 0)).Text);
+        Assert.Equal("Lessons", (await grain.GetTextAtRevisionAsync(Amina, 1)).Text);
+        Assert.Equal("Lessons learnt", (await grain.GetTextAtRevisionAsync(Amina, 2)).Text);
+        Assert.Equal(" learnt", (await grain.GetTextAtRevisionAsync(Amina, 3)).Text);
 
-        var ops = await grain.GetOpsAsync(1, 3);
+        var ops = await grain.GetOpsAsync(Amina, 1, 3);
         Assert.Equal([2, 3], ops.Select(o => o.Revision));
         Assert.Equal(["Kofi (Ghana)", "Amina (Togo)"], ops.Select(o => o.AuthorName));
 
-        var atSecond = await grain.GetTextAtTimeAsync(ops[0].CommittedAt);
+        var atSecond = await grain.GetTextAtTimeAsync(Amina, ops[0].CommittedAt);
         Assert.Equal("Lessons learnt", atSecond.Text);
-        await Assert.ThrowsAsync<NotFoundException>(() => grain.GetTextAtRevisionAsync(4));
+        await Assert.ThrowsAsync<NotFoundException>(() => grain.GetTextAtRevisionAsync(Amina, 4));
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
     {
         var grain = await NewDocumentAsync("kept");
 
-        var error = await Assert.ThrowsAsync<ConflictException>(() => grain.CreateAsync(new CreateDocument(null, "replaced", Amina)));
+        var error = await Assert.ThrowsAsync<ConflictException>(() => grain.CreateAsync(new CreateDocument(null, "replaced", Amina, "plenary", null)));
 
         Assert.Equal("document.already_exists", error.Code);
         Assert.Equal("kept", await TextAsync(grain));

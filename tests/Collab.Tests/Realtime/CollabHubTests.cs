@@ -13,26 +13,24 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private async Task<string> NewDocumentAsync(string text = "")
-    {
-        using var http = new HttpClient { BaseAddress = node.Address };
-        var response = await http.PostAsJsonAsync("/api/documents", new { title = "Lessons learnt", text });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<DocumentView>())!.DocId;
-    }
+    private async Task<string> NewDocumentAsync(string text = "") =>
+        await (await node.WorkshopAsync()).NewDocumentAsync("Lessons learnt", text);
 
     private async Task<TextAtRevision> ServerTextAsync(string docId)
     {
-        using var http = new HttpClient { BaseAddress = node.Address };
-        return (await http.GetFromJsonAsync<TextAtRevision>($"/api/documents/{docId}/text"))!;
+        var workshop = await node.WorkshopAsync();
+        return await workshop.OkAsync<TextAtRevision>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/documents/{docId}/text");
     }
 
     private async Task<HubConnection> RawConnectionAsync()
     {
-        var connection = new HubConnectionBuilder().WithUrl(new Uri(node.HubUrl + "?name=Raw")).Build();
+        var connection = node.Raw((await node.MemberAsync("Raw")).Token);
         await connection.StartAsync();
         return connection;
     }
+
+    private async Task<CollabConnection> ConnectAsync(string name) =>
+        await CollabConnection.ConnectAsync(node.HubUrl, (await node.MemberAsync(name)).Token);
 
     private static object Submit(string docId, int baseRevision, string clientId, long seq, object[] op) =>
         new { docId, baseRevision, clientId, clientSeq = seq, op };
@@ -46,7 +44,7 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         var inserted = 0;
         for (var i = 0; i < 10; i++)
         {
-            var connection = await CollabConnection.ConnectAsync(node.HubUrl, $"Participant {i}");
+            var connection = await ConnectAsync($"Participant {i}");
             connections.Add(connection);
             documents.Add(await connection.OpenAsync(docId));
         }
@@ -118,7 +116,7 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
     public async Task ClientThatWasAwayGetsTheOpsItMissedWithTheirAuthors()
     {
         var docId = await NewDocumentAsync();
-        await using var writer = await CollabConnection.ConnectAsync(node.HubUrl, "Awa (Benin)");
+        await using var writer = await ConnectAsync("Awa (Benin)");
         var document = await writer.OpenAsync(docId);
         document.Edit(TextOperation.Of(OpComponent.Insert("Défis")));
         await document.WaitSyncedAsync(Patience);
@@ -184,8 +182,8 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
     {
         var docId = await NewDocumentAsync("fixed");
         await using var connection = await RawConnectionAsync();
-        using var http = new HttpClient { BaseAddress = node.Address };
-        (await http.PostAsync($"/api/documents/{docId}/lock", null)).EnsureSuccessStatusCode();
+        var workshop = await node.WorkshopAsync();
+        await workshop.OkAsync<DocumentView>(workshop.Facilitator.Token, HttpMethod.Post, $"/api/documents/{docId}/lock");
 
         var unknown = await Assert.ThrowsAsync<HubException>(() =>
             connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = "no-such-doc", lastRevision = (int?)null }));
@@ -206,7 +204,7 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         watcher.On<OpsCommitted>("OpsCommitted", committed => pushed.TrySetResult(committed));
         await watcher.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
 
-        await using var author = await CollabConnection.ConnectAsync(node.HubUrl, "Yao (Côte d'Ivoire)");
+        await using var author = await ConnectAsync("Yao (Côte d'Ivoire)");
         var document = await author.OpenAsync(docId);
         document.Edit(TextOperation.Of(OpComponent.Insert("Leçons apprises")));
 
@@ -221,14 +219,15 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
     public async Task PresenceReachesOthersAndSelectionsMoveWithEdits()
     {
         var docId = await NewDocumentAsync("Recommandation");
-        await using var amina = new HubConnectionBuilder().WithUrl(new Uri(node.HubUrl + "?name=Amina&participant=amina")).Build();
-        await using var kofi = new HubConnectionBuilder().WithUrl(new Uri(node.HubUrl + "?name=Kofi&participant=kofi")).Build();
+        var aminaId = (await node.MemberAsync("Amina")) is var member ? member.Id : "";
+        await using var amina = node.Raw(member.Token);
+        await using var kofi = node.Raw((await node.MemberAsync("Kofi")).Token);
         var seenByKofi = new List<PresenceChanged>();
         var moved = new TaskCompletionSource<PresenceEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
         var placed = new TaskCompletionSource<PresenceEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
         kofi.On<PresenceChanged>("PresenceChanged", presence =>
         {
-            if (presence.Participants.FirstOrDefault(p => p.ParticipantId == "amina") is not { Selection: { } selection } entry)
+            if (presence.Participants.FirstOrDefault(p => p.ParticipantId == aminaId) is not { Selection: { } selection } entry)
             {
                 return;
             }
@@ -255,8 +254,8 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
     public async Task ClientThatWasDisconnectedCatchesUpAndItsOfflineEditLandsOnce()
     {
         var docId = await NewDocumentAsync("Lessons: ");
-        await using var staying = await CollabConnection.ConnectAsync(node.HubUrl, "Staying");
-        await using var leaving = await CollabConnection.ConnectAsync(node.HubUrl, "Leaving");
+        await using var staying = await ConnectAsync("Staying");
+        await using var leaving = await ConnectAsync("Leaving");
         var a = await staying.OpenAsync(docId);
         var b = await leaving.OpenAsync(docId);
 

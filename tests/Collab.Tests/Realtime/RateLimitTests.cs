@@ -24,11 +24,13 @@ public sealed class RateLimitTests(TightBudgetWebNode node) : IClassFixture<Tigh
     [Fact]
     public async Task ConnectionOverItsOpBudgetIsRateLimitedAndOnlyAcceptedOpsCount()
     {
-        using var http = new HttpClient { BaseAddress = node.Address };
-        var created = await http.PostAsJsonAsync("/api/documents", new { title = "Budget" });
-        var docId = (await created.Content.ReadFromJsonAsync<DocumentView>())!.DocId;
-        await using var first = new HubConnectionBuilder().WithUrl(node.HubUrl).Build();
-        await using var second = new HubConnectionBuilder().WithUrl(node.HubUrl).Build();
+        var workshop = await node.WorkshopAsync();
+        var docId = await workshop.NewDocumentAsync("Budget");
+
+        // The same participant on two devices: two connections, two budgets.
+        var participant = await node.MemberAsync("Delegate");
+        await using var first = node.Raw(participant.Token);
+        await using var second = node.Raw(participant.Token);
         await first.StartAsync();
         await second.StartAsync();
 
@@ -58,7 +60,7 @@ public sealed class RateLimitTests(TightBudgetWebNode node) : IClassFixture<Tigh
         // Another connection from the same address has its own budget.
         Assert.Equal("ok", await SubmitAsync(second, "second", 1));
 
-        var text = await http.GetFromJsonAsync<TextAtRevision>($"/api/documents/{docId}/text");
+        var text = await workshop.OkAsync<TextAtRevision>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/documents/{docId}/text");
         Assert.Equal(outcomes.Count(o => o == "ok") + 1, text!.Text.Length);
     }
 }

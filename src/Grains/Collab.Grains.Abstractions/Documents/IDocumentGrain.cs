@@ -17,7 +17,7 @@ public interface IDocumentGrain : IGrainWithStringKey
 
     /// <summary>The document's metadata and current (committed) revision. <c>document.not_found</c> if never created.</summary>
     [Alias("get")]
-    Task<DocumentView> GetAsync();
+    Task<DocumentView> GetAsync(Caller caller);
 
     /// <summary>
     /// Opens the document for a client that last saw <see cref="OpenDocument.LastRevision"/>: the committed ops after it,
@@ -35,19 +35,23 @@ public interface IDocumentGrain : IGrainWithStringKey
 
     /// <summary>Committed ops with revisions in (<paramref name="afterRevision"/>, <paramref name="toRevision"/>], with their authors.</summary>
     [Alias("ops")]
-    Task<IReadOnlyList<CommittedOp>> GetOpsAsync(int afterRevision, int toRevision);
+    Task<IReadOnlyList<CommittedOp>> GetOpsAsync(Caller caller, int afterRevision, int toRevision);
 
     /// <summary>The text as it was at a revision.</summary>
     [Alias("text-at-revision")]
-    Task<TextAtRevision> GetTextAtRevisionAsync(int revision);
+    Task<TextAtRevision> GetTextAtRevisionAsync(Caller caller, int revision);
 
     /// <summary>The text as it was at an instant: the last revision committed at or before it.</summary>
     [Alias("text-at-time")]
-    Task<TextAtRevision> GetTextAtTimeAsync(DateTimeOffset at);
+    Task<TextAtRevision> GetTextAtTimeAsync(Caller caller, DateTimeOffset at);
 
-    /// <summary>Locks (no op is accepted: <c>document.locked</c>) or unlocks the document.</summary>
+    /// <summary>Locks (no op is accepted: <c>document.locked</c>) or unlocks the document. Facilitators only.</summary>
     [Alias("set-locked")]
     Task<DocumentView> SetLockedAsync(SetLocked command);
+
+    /// <summary>Replaces who may edit. Sent by the grain that owns the document's room (a breakout group), not by the edge.</summary>
+    [Alias("set-editors")]
+    Task SetEditorsAsync(SetEditors command);
 
     /// <summary>Subscribes a web node's observer to commits, presence and lock changes; renew before it expires.</summary>
     [Alias("subscribe"), AlwaysInterleave]
@@ -83,15 +87,22 @@ public interface IDocumentObserver : IGrainObserver
     Task LockChanged(LockChanged change);
 }
 
-/// <summary>Who is acting. Until identity lands this is a display name and a per-connection participant id.</summary>
-[GenerateSerializer, Immutable, Alias("collab.Caller")]
-public sealed record Caller([property: Id(0)] string ParticipantId, [property: Id(1)] string DisplayName);
-
+/// <summary>
+/// Command: create a document of the caller's workshop (facilitators and rapporteurs only).
+/// </summary>
+/// <param name="Room">Where it belongs: <c>plenary</c>, or the breakout group's room id.</param>
+/// <param name="Editors">Participants who may edit besides facilitators and rapporteurs; null means every participant.</param>
 [GenerateSerializer, Immutable, Alias("collab.CreateDocument")]
 public sealed record CreateDocument(
     [property: Id(0)] string? Title,
     [property: Id(1)] string? Text,
-    [property: Id(2)] Caller Caller);
+    [property: Id(2)] Caller Caller,
+    [property: Id(3)] string Room,
+    [property: Id(4)] IReadOnlyList<string>? Editors);
+
+/// <summary>Command from the grain that owns a room: who besides facilitators and rapporteurs may edit (null: every participant).</summary>
+[GenerateSerializer, Immutable, Alias("collab.SetEditors")]
+public sealed record SetEditors([property: Id(0)] string WorkshopId, [property: Id(1)] IReadOnlyList<string>? Editors);
 
 [GenerateSerializer, Immutable, Alias("collab.DocumentView")]
 public sealed record DocumentView(
@@ -100,7 +111,9 @@ public sealed record DocumentView(
     [property: Id(2)] int Revision,
     [property: Id(3)] int Length,
     [property: Id(4)] bool Locked,
-    [property: Id(5)] DateTimeOffset CreatedAt);
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] string WorkshopId,
+    [property: Id(7)] string Room);
 
 [GenerateSerializer, Immutable, Alias("collab.OpenDocument")]
 public sealed record OpenDocument(
@@ -116,7 +129,8 @@ public sealed record OpenedDocument(
     [property: Id(2)] string? Text,
     [property: Id(3)] IReadOnlyList<CommittedOp> Ops,
     [property: Id(4)] bool Locked,
-    [property: Id(5)] IReadOnlyList<PresenceEntry> Presence);
+    [property: Id(5)] IReadOnlyList<PresenceEntry> Presence,
+    [property: Id(6)] string Room);
 
 [GenerateSerializer, Immutable, Alias("collab.SubmitOp")]
 public sealed record SubmitOp(

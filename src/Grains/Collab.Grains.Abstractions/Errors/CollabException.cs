@@ -43,3 +43,11 @@ public sealed class ConflictException(string code, string message) : CollabExcep
 /// </summary>
 [GenerateSerializer, Alias("collab.UnavailableException")]
 public sealed class UnavailableException(string code, string message) : CollabException(code, message);
+
+/// <summary>The caller is known but their role or membership does not allow the command. Maps to 403.</summary>
+[GenerateSerializer, Alias("collab.ForbiddenException")]
+public sealed class ForbiddenException(string code, string message) : CollabException(code, message);
+
+/// <summary>The caller's identity is no longer valid (removed from the workshop, bad join code). Maps to 401.</summary>
+[GenerateSerializer, Alias("collab.UnauthenticatedException")]
+public sealed class UnauthenticatedException(string code, string message) : CollabException(code, message);

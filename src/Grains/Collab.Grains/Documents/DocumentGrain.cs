@@ -76,6 +76,11 @@ internal sealed partial class DocumentGrain(
     async Task<DocumentView> IDocumentGrain.CreateAsync(CreateDocument command)
     {
         ValidateId();
+        if (!command.Caller.EditsEverywhere)
+        {
+            throw new ForbiddenException("document.create_forbidden", "Only facilitators and rapporteurs create documents.");
+        }
+
         if (state.State.Created)
         {
             throw new ConflictException("document.already_exists", $"Document '{DocId}' already exists.");
@@ -94,7 +99,17 @@ internal sealed partial class DocumentGrain(
             TextOt.Apply("", TextOperation.Of(OpComponent.Insert(text)), options.Limits with { MaxOpInsertLength = options.Limits.MaxDocumentLength });
         }
 
-        state.State = new DocumentState { Created = true, Title = title, CreatedAt = clock.GetUtcNow(), SnapshotText = text, InitialText = text };
+        state.State = new DocumentState
+        {
+            Created = true,
+            Title = title,
+            CreatedAt = clock.GetUtcNow(),
+            SnapshotText = text,
+            InitialText = text,
+            WorkshopId = command.Caller.WorkshopId,
+            Room = command.Room,
+            Editors = command.Editors?.ToList(),
+        };
         try
         {
             await state.WriteStateAsync();
@@ -110,14 +125,15 @@ internal sealed partial class DocumentGrain(
         return View();
     }
 
-    Task<DocumentView> IDocumentGrain.GetAsync()
+    Task<DocumentView> IDocumentGrain.GetAsync(Caller caller)
     {
-        EnsureCreated();
+        EnsureVisibleTo(caller);
         return Task.FromResult(View());
     }
 
     async Task<OpenedDocument> IDocumentGrain.OpenAsync(OpenDocument command)
     {
+        EnsureVisibleTo(command.Caller);
         EnsureUsable();
         var revision = _committedRevision;
         var presence = PresenceEntries();
@@ -125,15 +141,16 @@ internal sealed partial class DocumentGrain(
         if (last is { } seen && seen >= 0 && seen <= revision && revision - seen <= options.CatchUpLimit)
         {
             var missed = await OpsAsync(seen, revision);
-            return new OpenedDocument(DocId, revision, null, missed, state.State.Locked, presence);
+            return new OpenedDocument(DocId, revision, null, missed, state.State.Locked, presence, state.State.Room);
         }
 
         var text = revision == _revision ? _text : (await TextAtAsync(revision)).Text;
-        return new OpenedDocument(DocId, revision, text, [], state.State.Locked, presence);
+        return new OpenedDocument(DocId, revision, text, [], state.State.Locked, presence, state.State.Room);
     }
 
     async Task<SubmitResult> IDocumentGrain.SubmitAsync(SubmitOp command)
     {
+        EnsureVisibleTo(command.Caller);
         EnsureUsable();
         if (_clients.TryGetValue(command.ClientId, out var mark) && command.ClientSeq <= mark.Seq)
         {
@@ -146,6 +163,7 @@ internal sealed partial class DocumentGrain(
             return await pending.Result;
         }
 
+        EnsureMayEdit(command.Caller);
         if (state.State.Locked)
         {
             throw new ConflictException("document.locked", $"Document '{DocId}' is locked; it accepts no edits.");
@@ -210,8 +228,9 @@ internal sealed partial class DocumentGrain(
         return await done.Task;
     }
 
-    async Task<IReadOnlyList<CommittedOp>> IDocumentGrain.GetOpsAsync(int afterRevision, int toRevision)
+    async Task<IReadOnlyList<CommittedOp>> IDocumentGrain.GetOpsAsync(Caller caller, int afterRevision, int toRevision)
     {
+        EnsureVisibleTo(caller);
         EnsureUsable();
         var to = Math.Min(toRevision, _committedRevision);
         if (afterRevision < 0 || afterRevision > to)
@@ -222,8 +241,9 @@ internal sealed partial class DocumentGrain(
         return await OpsAsync(afterRevision, to);
     }
 
-    Task<TextAtRevision> IDocumentGrain.GetTextAtRevisionAsync(int revision)
+    Task<TextAtRevision> IDocumentGrain.GetTextAtRevisionAsync(Caller caller, int revision)
     {
+        EnsureVisibleTo(caller);
         EnsureUsable();
         if (revision < 0 || revision > _committedRevision)
         {
@@ -233,8 +253,9 @@ internal sealed partial class DocumentGrain(
         return TextAtAsync(revision);
     }
 
-    async Task<TextAtRevision> IDocumentGrain.GetTextAtTimeAsync(DateTimeOffset at)
+    async Task<TextAtRevision> IDocumentGrain.GetTextAtTimeAsync(Caller caller, DateTimeOffset at)
     {
+        EnsureVisibleTo(caller);
         EnsureUsable();
         if (at < state.State.CreatedAt)
         {
@@ -247,14 +268,38 @@ internal sealed partial class DocumentGrain(
 
     async Task<DocumentView> IDocumentGrain.SetLockedAsync(SetLocked command)
     {
+        EnsureVisibleTo(command.Caller);
         EnsureUsable();
+        if (command.Caller.Role != Role.Facilitator)
+        {
+            throw new ForbiddenException("document.lock_forbidden", "Only facilitators lock and unlock documents.");
+        }
+
         if (state.State.Locked != command.Locked)
         {
-            await WriteSnapshotAsync(locked: command.Locked);
+            await WriteSnapshotAsync(command.Locked, state.State.Editors);
             await _observers.Notify(o => o.LockChanged(new LockChanged(DocId, command.Locked, _committedRevision)));
         }
 
         return View();
+    }
+
+    async Task IDocumentGrain.SetEditorsAsync(SetEditors command)
+    {
+        EnsureUsable();
+        if (command.WorkshopId != state.State.WorkshopId)
+        {
+            throw new ForbiddenException("document.other_workshop", $"Document '{DocId}' belongs to another workshop.");
+        }
+
+        var editors = command.Editors?.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var current = state.State.Editors;
+        if (editors is null ? current is null : current is not null && editors.SequenceEqual(current, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        await WriteSnapshotAsync(state.State.Locked, editors);
     }
 
     Task IDocumentGrain.SubscribeAsync(IDocumentObserver observer)
@@ -272,7 +317,7 @@ internal sealed partial class DocumentGrain(
 
     Task IDocumentGrain.UpdatePresenceAsync(PresenceUpdate update)
     {
-        if (!state.State.Created || _broken)
+        if (!state.State.Created || _broken || update.Caller.WorkshopId != state.State.WorkshopId)
         {
             return Task.CompletedTask;
         }
@@ -357,7 +402,7 @@ internal sealed partial class DocumentGrain(
 
             if (_committedRevision - state.State.SnapshotRevision >= options.SnapshotEvery)
             {
-                await WriteSnapshotAsync(state.State.Locked);
+                await WriteSnapshotAsync(state.State.Locked, state.State.Editors);
             }
         }
         catch (Orleans.Storage.InconsistentStateException e)
@@ -402,7 +447,7 @@ internal sealed partial class DocumentGrain(
     }
 
     /// <summary>Snapshot when no op is queued (then <see cref="_text"/> is exactly the committed text).</summary>
-    private async Task WriteSnapshotAsync(bool locked)
+    private async Task WriteSnapshotAsync(bool locked, List<string>? editors)
     {
         var snapshot = _queued.Count == 0 && _revision == _committedRevision;
         var next = new DocumentState
@@ -415,6 +460,9 @@ internal sealed partial class DocumentGrain(
             SnapshotText = snapshot ? _text : state.State.SnapshotText,
             Clients = snapshot ? new Dictionary<string, ClientMark>(_clients) : state.State.Clients,
             InitialText = state.State.InitialText,
+            WorkshopId = state.State.WorkshopId,
+            Room = state.State.Room,
+            Editors = editors,
         };
         var previous = state.State;
         state.State = next;
@@ -600,7 +648,43 @@ internal sealed partial class DocumentGrain(
 
     private List<PresenceEntry> PresenceEntries() => _presence.Values.Select(p => p.Entry).ToList();
 
-    private DocumentView View() => new(DocId, state.State.Title, _committedRevision, _revision == _committedRevision ? _text.Length : -1, state.State.Locked, state.State.CreatedAt);
+    private DocumentView View() => new(
+        DocId,
+        state.State.Title,
+        _committedRevision,
+        _revision == _committedRevision ? _text.Length : -1,
+        state.State.Locked,
+        state.State.CreatedAt,
+        state.State.WorkshopId,
+        state.State.Room);
+
+    /// <summary>Another workshop's caller learns nothing, not even that the document exists.</summary>
+    private void EnsureVisibleTo(Caller caller)
+    {
+        if (!state.State.Created || caller.WorkshopId != state.State.WorkshopId)
+        {
+            throw new NotFoundException("document.not_found", $"There is no document '{DocId}'.");
+        }
+    }
+
+    /// <summary>Observers read only; participants edit the plenary's documents and their own group's.</summary>
+    private void EnsureMayEdit(Caller caller)
+    {
+        if (caller.EditsEverywhere)
+        {
+            return;
+        }
+
+        if (caller.Role != Role.Participant)
+        {
+            throw new ForbiddenException("document.read_only", "Observers can read but not edit.");
+        }
+
+        if (state.State.Editors is { } editors && !editors.Contains(caller.ParticipantId, StringComparer.Ordinal))
+        {
+            throw new ForbiddenException("document.not_a_member", $"Only members of the group in room '{state.State.Room}' edit '{DocId}'.");
+        }
+    }
 
     private void EnsureCreated()
     {

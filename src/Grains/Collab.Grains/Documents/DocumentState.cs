@@ -19,6 +19,15 @@ internal sealed class DocumentState
 
     /// <summary>The text at revision 0, for reading history from before the snapshot.</summary>
     [Id(7)] public string InitialText { get; set; } = "";
+
+    /// <summary>The workshop the document belongs to: nobody of another workshop reads or writes it.</summary>
+    [Id(8)] public string WorkshopId { get; set; } = "";
+
+    /// <summary><c>plenary</c> or a breakout group's room.</summary>
+    [Id(9)] public string Room { get; set; } = "";
+
+    /// <summary>Participants who may edit besides facilitators and rapporteurs; null: every participant.</summary>
+    [Id(10)] public List<string>? Editors { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("collab.ClientMark")]

@@ -11,4 +11,31 @@ internal sealed class WorkshopState
     [Id(4)] public DateOnly EndsOn { get; set; }
     [Id(5)] public List<string> Languages { get; set; } = [];
     [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(7)] public int Version { get; set; }
+    [Id(8)] public List<string> Organisers { get; set; } = [];
+    [Id(9)] public List<string> Funders { get; set; } = [];
+    [Id(10)] public List<Delegation> Delegations { get; set; } = [];
+    [Id(11)] public List<AgendaSession> Agenda { get; set; } = [];
+
+    /// <summary>Roster entries and joined participants by participant id, removed ones included (their tokens must fail).</summary>
+    [Id(12)] public Dictionary<string, ParticipantRecord> Participants { get; set; } = [];
+
+    [Id(13)] public Dictionary<Role, string> JoinCodes { get; set; } = [];
+    [Id(14)] public string? LiveSessionId { get; set; }
+    [Id(15)] public string? SeedKey { get; set; }
+    [Id(16)] public List<WorkshopDocument> Documents { get; set; } = [];
 }
+
+/// <summary>One participant. Immutable: a change replaces the record, so a failed write can be rolled back.</summary>
+[GenerateSerializer, Immutable, Alias("collab.ParticipantRecord")]
+internal sealed record ParticipantRecord(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] Role Role,
+    [property: Id(3)] string? Delegation,
+    [property: Id(4)] string Language,
+    [property: Id(5)] string? Email,
+    [property: Id(6)] string? Group,
+    [property: Id(7)] bool Joined,
+    [property: Id(8)] string? RejoinKeyHash,
+    [property: Id(9)] bool Removed);

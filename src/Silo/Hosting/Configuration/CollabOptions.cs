@@ -41,6 +41,9 @@ public sealed record CollabOptions
     /// <summary><c>Collab:Documents:*</c>: snapshot interval, catch-up window and the like.</summary>
     public Collab.Documents.DocumentOptions Documents { get; init; } = new();
 
+    /// <summary><c>Collab:Limits:*</c>: participants, groups, names and presence grace.</summary>
+    public Collab.Workshops.WorkshopOptions Limits { get; init; } = new();
+
     /// <summary>The embedded SQLite file.</summary>
     public string SqliteFile => Path.Combine(DataPath, "collab.db");
 }

@@ -23,6 +23,13 @@ public static partial class CollabSettings
     public const string SnapshotEveryKey = "Collab:Documents:SnapshotEvery";
     public const string CatchUpLimitKey = "Collab:Documents:CatchUpLimit";
     public const string MaxCommitBatchKey = "Collab:Documents:MaxCommitBatch";
+    public const string MaxParticipantsKey = "Collab:Limits:MaxParticipants";
+    public const string MaxGroupsPerSessionKey = "Collab:Limits:MaxGroupsPerSession";
+    public const string MaxNameLengthKey = "Collab:Limits:MaxNameLength";
+    public const string MaxDelegationsKey = "Collab:Limits:MaxDelegations";
+    public const string MaxAgendaSessionsKey = "Collab:Limits:MaxAgendaSessions";
+    public const string MaxAnnouncementLengthKey = "Collab:Limits:MaxAnnouncementLength";
+    public const string PresenceGraceSecondsKey = "Collab:Limits:PresenceGraceSeconds";
 
     /// <summary>Loads the settings, or throws <see cref="CollabStartupException"/> listing every invalid one.</summary>
     public static CollabOptions Load(IConfiguration configuration, StorageKind defaultStorage = StorageKind.Sqlite)
@@ -73,6 +80,17 @@ public static partial class CollabSettings
                 SnapshotEvery = Int(configuration, SnapshotEveryKey, defaults.Documents.SnapshotEvery, 1, 1_000_000, errors),
                 CatchUpLimit = Int(configuration, CatchUpLimitKey, defaults.Documents.CatchUpLimit, 0, 100_000, errors),
                 MaxCommitBatch = Int(configuration, MaxCommitBatchKey, defaults.Documents.MaxCommitBatch, 1, 100_000, errors),
+            },
+            Limits = defaults.Limits with
+            {
+                MaxParticipants = Int(configuration, MaxParticipantsKey, defaults.Limits.MaxParticipants, 1, 100_000, errors),
+                MaxGroupsPerSession = Int(configuration, MaxGroupsPerSessionKey, defaults.Limits.MaxGroupsPerSession, 1, 1_000, errors),
+                MaxNameLength = Int(configuration, MaxNameLengthKey, defaults.Limits.MaxNameLength, 10, 1_000, errors),
+                MaxDelegations = Int(configuration, MaxDelegationsKey, defaults.Limits.MaxDelegations, 1, 1_000, errors),
+                MaxAgendaSessions = Int(configuration, MaxAgendaSessionsKey, defaults.Limits.MaxAgendaSessions, 1, 1_000, errors),
+                MaxAnnouncementLength = Int(configuration, MaxAnnouncementLengthKey, defaults.Limits.MaxAnnouncementLength, 1, 100_000, errors),
+                PresenceGrace = TimeSpan.FromSeconds(
+                    Int(configuration, PresenceGraceSecondsKey, (int)defaults.Limits.PresenceGrace.TotalSeconds, 0, 3_600, errors)),
             },
         };
 

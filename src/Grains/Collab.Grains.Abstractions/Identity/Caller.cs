@@ -1,0 +1,37 @@
+namespace Collab;
+
+/// <summary>What a person may do in a workshop. Fixed by the join code they used; carried in their token.</summary>
+[GenerateSerializer, Alias("collab.Role")]
+public enum Role
+{
+    /// <summary>Reads everything in the workshop; edits nothing.</summary>
+    Observer = 0,
+
+    /// <summary>Edits the plenary's documents and their own group's.</summary>
+    Participant = 1,
+
+    /// <summary>Edits every document of the workshop; consolidates and exports the outcome.</summary>
+    Rapporteur = 2,
+
+    /// <summary>Runs sessions and breakouts, manages the roster and join codes, edits everything.</summary>
+    Facilitator = 3,
+}
+
+/// <summary>
+/// Who is acting, as the edge authenticated them from a signed token: every command to a grain carries it and the
+/// grain decides what it allows. Grains trust it because only the edge creates it.
+/// </summary>
+/// <param name="ParticipantId">Stable within the workshop, across devices and reconnects.</param>
+/// <param name="DisplayName">As the participant gave it when joining.</param>
+/// <param name="WorkshopId">The one workshop this caller belongs to; nothing of another workshop is visible to them.</param>
+/// <param name="Role">From the join code.</param>
+[GenerateSerializer, Immutable, Alias("collab.Caller")]
+public sealed record Caller(
+    [property: Id(0)] string ParticipantId,
+    [property: Id(1)] string DisplayName,
+    [property: Id(2)] string WorkshopId,
+    [property: Id(3)] Role Role)
+{
+    /// <summary>Facilitators and rapporteurs edit every document of their workshop.</summary>
+    public bool EditsEverywhere => Role is Role.Facilitator or Role.Rapporteur;
+}

@@ -1,0 +1,43 @@
+namespace Collab.Workshops;
+
+internal sealed class KeyClaimGrain([PersistentState("claim")] IPersistentState<KeyClaimState> state) : Grain, IKeyClaimGrain
+{
+    async Task<bool> IKeyClaimGrain.ClaimAsync(string workshopId)
+    {
+        if (state.State.Owner is { } owner)
+        {
+            return owner == workshopId;
+        }
+
+        state.State.Owner = workshopId;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State.Owner = null;
+            throw;
+        }
+
+        return true;
+    }
+
+    Task<string?> IKeyClaimGrain.ResolveAsync() => Task.FromResult(state.State.Owner);
+
+    async Task IKeyClaimGrain.ReleaseAsync(string workshopId)
+    {
+        if (state.State.Owner == workshopId)
+        {
+            await state.ClearStateAsync();
+            state.State = new KeyClaimState();
+        }
+    }
+}
+
+/// <summary>Persisted state of <see cref="KeyClaimGrain"/>.</summary>
+[GenerateSerializer, Alias("collab.KeyClaimState")]
+internal sealed class KeyClaimState
+{
+    [Id(0)] public string? Owner { get; set; }
+}

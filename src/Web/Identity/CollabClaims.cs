@@ -1,0 +1,57 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Collab.Web.Identity;
+
+/// <summary>
+/// The claims of a Collab token and the one place where they become a <see cref="Caller"/>: hub and HTTP API both take
+/// identity from the validated token only.
+/// </summary>
+public static class CollabClaims
+{
+    public const string Participant = "sub";
+    public const string Workshop = "wid";
+    public const string Role = "role";
+    public const string Name = "name";
+
+    /// <summary>The caller of a validated principal; throws if the token lacked a claim (it was not one of ours).</summary>
+    public static Caller CallerOf(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var participant = user.FindFirstValue(Participant);
+        var workshop = user.FindFirstValue(Workshop);
+        var role = user.FindFirstValue(Role);
+        var name = user.FindFirstValue(Name);
+        if (participant is null || workshop is null || name is null || !Enum.TryParse<Collab.Role>(role, ignoreCase: true, out var parsed))
+        {
+            throw new Collab.Errors.UnauthenticatedException("auth.invalid_token", "The token does not carry a Collab identity.");
+        }
+
+        return new Caller(participant, name, workshop, parsed);
+    }
+
+    public static Caller CallerOf(HubCallerContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Items.TryGetValue(typeof(Caller), out var known) && known is Caller caller)
+        {
+            return caller;
+        }
+
+        caller = CallerOf(context.User ?? new ClaimsPrincipal());
+        context.Items[typeof(Caller)] = caller;
+        return caller;
+    }
+
+    /// <summary>SignalR user id: participant ids are unique only within a workshop.</summary>
+    public static string UserId(string workshopId, string participantId) => workshopId + "/" + participantId;
+}
+
+/// <summary>Lets <c>Clients.Users(...)</c> address a workshop's participants.</summary>
+internal sealed class CollabUserIdProvider : IUserIdProvider
+{
+    public string? GetUserId(HubConnectionContext connection) =>
+        connection.User?.FindFirstValue(CollabClaims.Workshop) is { } wid && connection.User.FindFirstValue(CollabClaims.Participant) is { } pid
+            ? CollabClaims.UserId(wid, pid)
+            : null;
+}

@@ -1,0 +1,187 @@
+using Collab.Sessions;
+using Collab.Web.Identity;
+using Collab.Workshops;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Collab.Web.Realtime;
+
+/// <summary>
+/// The push path for everything that is not document text: one subscription per web node to each workshop (roster,
+/// removals), its presence, and each session its clients watch; ref-counted by local connections and renewed below
+/// the grains' expiry. Events go to SignalR groups (<see cref="WorkshopGroup"/>, <see cref="FacilitatorsGroup"/>,
+/// <see cref="SessionGroup"/>) or, for one breakout group's announcements, to its members' user ids.
+/// </summary>
+public sealed partial class WorkshopFanout(
+    IClusterClient cluster,
+    IHubContext<CollabHub, ICollabClient> hub,
+    ConnectionRegistry connections,
+    RealtimeOptions options,
+    ILogger<WorkshopFanout> logger) : BackgroundService, IWorkshopObserver, ISessionObserver, IPresenceObserver
+{
+    private readonly Dictionary<string, int> _interest = [];
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IWorkshopObserver? _workshopRef;
+    private ISessionObserver? _sessionRef;
+    private IPresenceObserver? _presenceRef;
+
+    public static string WorkshopGroup(string workshopId) => "ws:" + workshopId;
+
+    public static string FacilitatorsGroup(string workshopId) => "ws:" + workshopId + ":facilitators";
+
+    public static string SessionGroup(string workshopId, string sessionId) => "ss:" + SessionKeys.Of(workshopId, sessionId);
+
+    public Task AcquireWorkshopAsync(string workshopId) => AcquireAsync("w|" + workshopId);
+
+    public Task ReleaseWorkshopAsync(string workshopId) => ReleaseAsync("w|" + workshopId);
+
+    public Task AcquireSessionAsync(string workshopId, string sessionId) => AcquireAsync("s|" + SessionKeys.Of(workshopId, sessionId));
+
+    public Task ReleaseSessionAsync(string workshopId, string sessionId) => ReleaseAsync("s|" + SessionKeys.Of(workshopId, sessionId));
+
+    private async Task AcquireAsync(string topic)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            _interest.TryGetValue(topic, out var count);
+            if (count == 0)
+            {
+                await SubscribeAsync(topic);
+            }
+
+            _interest[topic] = count + 1;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task ReleaseAsync(string topic)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (!_interest.TryGetValue(topic, out var count))
+            {
+                return;
+            }
+
+            if (count > 1)
+            {
+                _interest[topic] = count - 1;
+                return;
+            }
+
+            _interest.Remove(topic);
+            var key = topic[2..];
+            if (topic[0] == 'w')
+            {
+                await cluster.GetGrain<IWorkshopGrain>(key).UnsubscribeAsync(WorkshopRef());
+                await cluster.GetGrain<IPresenceGrain>(key).UnsubscribeAsync(PresenceRef());
+            }
+            else
+            {
+                await cluster.GetGrain<ISessionGrain>(key).UnsubscribeAsync(SessionRef());
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task SubscribeAsync(string topic)
+    {
+        var key = topic[2..];
+        if (topic[0] == 'w')
+        {
+            await cluster.GetGrain<IWorkshopGrain>(key).SubscribeAsync(WorkshopRef());
+            await cluster.GetGrain<IPresenceGrain>(key).SubscribeAsync(PresenceRef());
+        }
+        else
+        {
+            await cluster.GetGrain<ISessionGrain>(key).SubscribeAsync(SessionRef());
+        }
+    }
+
+    async Task IWorkshopObserver.ParticipantRemoved(string workshopId, string participantId)
+    {
+        await hub.Clients.User(CollabClaims.UserId(workshopId, participantId)).Revoked(new Revoked(workshopId, "auth.revoked"));
+        connections.Abort(workshopId, participantId);
+    }
+
+    Task IWorkshopObserver.WorkshopChanged(WorkshopView workshop) =>
+        hub.Clients.Group(WorkshopGroup(workshop.Id)).WorkshopChanged(workshop);
+
+    Task IPresenceObserver.WorkshopPresenceChanged(WorkshopPresence presence) =>
+        hub.Clients.Group(WorkshopGroup(presence.WorkshopId)).WorkshopPresenceChanged(presence);
+
+    Task ISessionObserver.SessionChanged(SessionView session) =>
+        hub.Clients.Group(SessionGroup(session.WorkshopId, session.SessionId)).SessionChanged(session);
+
+    async Task ISessionObserver.Announced(AnnouncementView announcement)
+    {
+        if (announcement.Recipients is null)
+        {
+            await hub.Clients.Group(SessionGroup(announcement.WorkshopId, announcement.SessionId)).Announced(announcement);
+            return;
+        }
+
+        // One group's announcement: its members and the facilitators, nobody else.
+        var members = announcement.Recipients.Select(p => CollabClaims.UserId(announcement.WorkshopId, p)).ToList();
+        await hub.Clients.Users(members).Announced(announcement);
+        await hub.Clients.Group(FacilitatorsGroup(announcement.WorkshopId)).Announced(announcement);
+    }
+
+    Task ISessionObserver.TimeUp(TimeUp timeUp) =>
+        hub.Clients.Group(SessionGroup(timeUp.WorkshopId, timeUp.SessionId)).TimeUp(timeUp);
+
+    Task ISessionObserver.HelpQueueChanged(HelpQueue queue) =>
+        hub.Clients.Group(FacilitatorsGroup(queue.WorkshopId)).HelpQueueChanged(queue);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.SubscriptionRenewal);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            string[] topics;
+            await _gate.WaitAsync(stoppingToken);
+            try
+            {
+                topics = [.. _interest.Keys];
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            foreach (var topic in topics)
+            {
+                try
+                {
+                    await SubscribeAsync(topic);
+                }
+                catch (Exception e) when (e is OrleansException or TimeoutException)
+                {
+                    LogRenewFailed(logger, e, topic);
+                }
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
+    }
+
+    private IWorkshopObserver WorkshopRef() => _workshopRef ??= cluster.CreateObjectReference<IWorkshopObserver>(this);
+
+    private ISessionObserver SessionRef() => _sessionRef ??= cluster.CreateObjectReference<ISessionObserver>(this);
+
+    private IPresenceObserver PresenceRef() => _presenceRef ??= cluster.CreateObjectReference<IPresenceObserver>(this);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to {Topic} failed")]
+    private static partial void LogRenewFailed(ILogger logger, Exception error, string topic);
+}

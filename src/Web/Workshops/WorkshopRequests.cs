@@ -1,0 +1,63 @@
+using Collab.Workshops;
+
+namespace Collab.Web.Workshops;
+
+/// <summary>Body of <c>POST /api/workshops</c> (also the shape of a seed file, plus its <c>documents</c>).</summary>
+public sealed record CreateWorkshopRequest(
+    string? Title,
+    string? Venue,
+    DateOnly StartsOn,
+    DateOnly EndsOn,
+    IReadOnlyList<string>? Languages,
+    IReadOnlyList<string>? Organisers = null,
+    IReadOnlyList<string>? Funders = null,
+    IReadOnlyList<DelegationRequest>? Delegations = null,
+    IReadOnlyList<AgendaSessionRequest>? Agenda = null,
+    CreatorRequest? Creator = null,
+    string? SeedKey = null);
+
+/// <summary>Body of <c>PUT /api/workshops/{id}</c>: the whole editable metadata; omitted lists stay as they are.</summary>
+public sealed record UpdateWorkshopRequest(
+    int? ExpectedVersion,
+    string? Title,
+    string? Venue,
+    DateOnly StartsOn,
+    DateOnly EndsOn,
+    IReadOnlyList<string>? Languages,
+    IReadOnlyList<string>? Organisers = null,
+    IReadOnlyList<string>? Funders = null,
+    IReadOnlyList<DelegationRequest>? Delegations = null,
+    IReadOnlyList<AgendaSessionRequest>? Agenda = null);
+
+public sealed record DelegationRequest(string? Id, string? Name, string? Kind, string? Language);
+
+public sealed record AgendaSessionRequest(string? Id, int Day, string? Title, string? Kind, TimeOnly? StartsAt, TimeOnly? EndsAt, IReadOnlyList<string>? Phases);
+
+/// <summary>Who creates the workshop: they become its first facilitator.</summary>
+public sealed record CreatorRequest(string? Name, string? Delegation, string? Language);
+
+/// <summary>Body of <c>POST /api/join</c>.</summary>
+public sealed record JoinRequest(string? Code, string? DisplayName, string? Delegation, string? Language, string? RejoinKey);
+
+/// <summary>
+/// A signed-in participant: the bearer <see cref="Token"/> for the API and the hub (<c>access_token</c>), and the
+/// personal <see cref="RejoinKey"/> that signs the same participant in from another device.
+/// </summary>
+public sealed record JoinedResponse(
+    string WorkshopId,
+    ParticipantView Participant,
+    string Token,
+    DateTimeOffset ExpiresAt,
+    string RejoinKey,
+    bool Rejoined)
+{
+    public static JoinedResponse Of(Joined joined, Identity.IssuedToken token)
+    {
+        ArgumentNullException.ThrowIfNull(joined);
+        ArgumentNullException.ThrowIfNull(token);
+        return new(joined.WorkshopId, joined.Participant, token.Token, token.ExpiresAt, joined.RejoinKey, joined.Rejoined);
+    }
+}
+
+/// <summary>Answer to <c>POST /api/workshops</c>: the workshop, its join codes (shown once to its creator) and the creator signed in.</summary>
+public sealed record CreatedWorkshopResponse(WorkshopView Workshop, IReadOnlyList<JoinCode> JoinCodes, JoinedResponse Facilitator);
