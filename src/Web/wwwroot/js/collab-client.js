@@ -1,9 +1,11 @@
 // Client side of Collab's server-sequenced OT over SignalR (hub /hubs/collab, JSON protocol, camelCase).
 //
-//   const connection = new signalR.HubConnectionBuilder().withUrl('/hubs/collab').withAutomaticReconnect().build();
+//   // token: from POST /api/join (or POST /api/workshops for the creator)
+//   const connection = new signalR.HubConnectionBuilder()
+//     .withUrl('/hubs/collab', { accessTokenFactory: () => token }).withAutomaticReconnect().build();
 //   const collab = new CollabClient(connection);
 //   await collab.start();
-//   const doc = await collab.openDocument('notes/42', { onChange: (text, op, meta) => render(text) });
+//   const doc = await collab.openDocument(docId, { onChange: (text, op, meta) => render(text) });
 //   doc.applyLocal([5, 'Bénin', -3, 2]);
 //
 // The SignalR library is injected: anything with invoke, send, on, onreconnecting, onreconnected, onclose, start and
