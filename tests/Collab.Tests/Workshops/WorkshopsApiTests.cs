@@ -134,6 +134,79 @@ public sealed class WorkshopsApiTests(EmbeddedWebNode node) : IClassFixture<Embe
         Assert.Equivalent(original.Workshop, await grain.GetAsync(facilitator), strict: true);
     }
 
+    [Fact]
+    public async Task FacilitatorUpdatesTheWorkshopAndAStaleVersionIsAConflict()
+    {
+        var workshop = await TestWorkshop.CreateAsync(node.CreateClient);
+        var path = $"/api/workshops/{workshop.Id}";
+        var before = await workshop.OkAsync<WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, path);
+        object Update(int version, string title) => new
+        {
+            expectedVersion = version,
+            title,
+            venue = "Cotonou, Bénin",
+            startsOn = "2023-12-06",
+            endsOn = "2023-12-07",
+            languages = new[] { "fr", "en" },
+            agenda = new object[] { new { id = "d1-opening", day = 1, title = "Ouverture", kind = "plenary" } },
+        };
+
+        var updated = await workshop.OkAsync<WorkshopView>(workshop.Facilitator.Token, HttpMethod.Put, path, Update(before.Version, "Conférence régionale"));
+        var stale = await workshop.RejectedAsync(workshop.Facilitator.Token, HttpMethod.Put, path, Update(before.Version, "Lost update"), 409);
+
+        Assert.Equal("Conférence régionale", updated.Title);
+        Assert.Equal(["fr", "en"], updated.Languages);
+        Assert.Equal(["d1-opening"], updated.Agenda.Select(s => s.Id));
+        Assert.Equal(before.Delegations, updated.Delegations);
+        Assert.Equal("workshop.version_conflict", stale);
+        Assert.Equal("Conférence régionale", (await workshop.OkAsync<WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, path)).Title);
+    }
+
+    [Fact]
+    public async Task ParticipantCannotUpdateTheWorkshop()
+    {
+        var workshop = await TestWorkshop.CreateAsync(node.CreateClient);
+        var participant = await workshop.JoinAsync("Kofi Mensah", delegation: "gh");
+
+        var code = await workshop.RejectedAsync(participant.Token, HttpMethod.Put, $"/api/workshops/{workshop.Id}", new
+        {
+            title = "Hijacked", startsOn = "2023-12-06", endsOn = "2023-12-07", languages = new[] { "en" },
+        }, 403);
+
+        Assert.Equal("workshop.facilitators_only", code);
+        var read = await workshop.OkAsync<WorkshopView>(participant.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}");
+        Assert.Equal("Regional conference on border community engagement", read.Title);
+    }
+
+    [Fact]
+    public async Task DelegationsAndAgendaAreNormalizedAndInvalidOnesRejected()
+    {
+        var created = await TestWorkshop.CreateAsync(node.CreateClient, new
+        {
+            title = "Atelier",
+            startsOn = "2023-12-06",
+            endsOn = "2023-12-07",
+            languages = new[] { "fr" },
+            creator = new { name = "F" },
+            delegations = new object[] { new { name = "Côte d'Ivoire" } },
+            agenda = new object[] { new { day = 2, title = "Clôture", kind = "Plenary" } },
+        });
+        var view = await created.OkAsync<WorkshopView>(created.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{created.Id}");
+
+        Assert.Equal("cote-d-ivoire", Assert.Single(view.Delegations).Id);
+        var closing = Assert.Single(view.Agenda);
+        Assert.Equal(("d2-1", "plenary"), (closing.Id, closing.Kind));
+        Assert.Equal(["share", "draft", "review", "adopt"], closing.Phases);
+
+        using var http = node.CreateClient();
+        var badDay = await http.PostAsJsonAsync("/api/workshops", new
+        {
+            title = "Atelier", startsOn = "2023-12-06", endsOn = "2023-12-07", languages = new[] { "fr" }, creator = new { name = "F" },
+            agenda = new object[] { new { day = 3, title = "Day three", kind = "plenary" } },
+        });
+        Assert.Equal("session.day_invalid", (await ProblemAsync(badDay, HttpStatusCode.BadRequest)).GetProperty("code").GetString());
+    }
+
     private static CreateWorkshop Command(string title) =>
         new(title, null, new DateOnly(2026, 11, 30), new DateOnly(2026, 11, 30), ["fr"], null, null, null, null, "Creator", null, null, null);
 }

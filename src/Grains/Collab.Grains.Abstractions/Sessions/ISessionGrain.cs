@@ -60,8 +60,11 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("reopen")]
     Task<SessionView> ReopenAsync(Caller caller);
 
-    /// <summary>A participant left the workshop: drop them from their group.</summary>
-    [Alias("forget-participant")]
+    /// <summary>
+    /// A participant left the workshop: drop them from their group. One-way, so that the workshop grain (which sends it)
+    /// never waits on a session that may itself be waiting on the workshop.
+    /// </summary>
+    [Alias("forget-participant"), Orleans.Concurrency.OneWay]
     Task ForgetParticipantAsync(string participantId);
 
     [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave]
