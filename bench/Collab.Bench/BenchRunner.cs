@@ -56,7 +56,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            report.Failure = $"{e.GetType().Name}: {e.Message}";
+            report.Failure = $"{e.GetType().Name}: {e.Message} at {e.StackTrace?.Split(Environment.NewLine).FirstOrDefault()?.Trim()}";
         }
         finally
         {

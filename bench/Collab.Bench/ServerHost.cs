@@ -100,6 +100,7 @@ internal sealed class ServerHost : IAsyncDisposable
                 var web = host.Launch("web", webDll, [], new(common)
                 {
                     ["Collab__Storage"] = "Postgres",
+                    ["Collab__Auth__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
                     ["Urls"] = webUrl,
                 });
                 await WaitReadyAsync(web, new Uri(webUrl + "/health/ready"), cancellationToken);
