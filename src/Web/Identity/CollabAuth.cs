@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Collab.Errors;
 using Collab.Hosting.Configuration;
@@ -148,9 +147,9 @@ public static partial class CollabAuth
         var options = new AuthOptions
         {
             SigningKey = new SymmetricSecurityKey(key),
-            TokenLifetime = TimeSpan.FromHours(Int(configuration, "Collab:Auth:TokenLifetimeHours", (int)defaults.TokenLifetime.TotalHours, 1, 24 * 366, errors)),
-            JoinsPerSecond = Int(configuration, "Collab:Auth:JoinsPerSecond", defaults.JoinsPerSecond, 1, 100_000, errors),
-            RequestsPerSecondPerParticipant = Int(
+            TokenLifetime = TimeSpan.FromHours(CollabSettings.Int(configuration, "Collab:Auth:TokenLifetimeHours", (int)defaults.TokenLifetime.TotalHours, 1, 24 * 366, errors)),
+            JoinsPerSecond = CollabSettings.Int(configuration, "Collab:Auth:JoinsPerSecond", defaults.JoinsPerSecond, 1, 100_000, errors),
+            RequestsPerSecondPerParticipant = CollabSettings.Int(
                 configuration, "Collab:Auth:RequestsPerSecondPerParticipant", defaults.RequestsPerSecondPerParticipant, 1, 100_000, errors),
         };
         return errors.Count == 0
@@ -198,22 +197,5 @@ public static partial class CollabAuth
     {
         errors.Add(error);
         return new byte[32];
-    }
-
-    private static int Int(IConfiguration configuration, string key, int fallback, int min, int max, List<string> errors)
-    {
-        var text = configuration[key];
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return fallback;
-        }
-
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-        {
-            return value;
-        }
-
-        errors.Add($"{key} is '{text}'; expected a whole number from {min} to {max}.");
-        return fallback;
     }
 }

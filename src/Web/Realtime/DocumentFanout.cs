@@ -16,57 +16,25 @@ public sealed partial class DocumentFanout(
 {
     private static readonly TimeSpan ReorderWindow = TimeSpan.FromMilliseconds(200);
 
-    private readonly Dictionary<string, int> _interest = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PushOrder> _order = new();
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private IDocumentObserver? _reference;
+    private SubscriptionSet? _subscriptions;
 
     public static string GroupOf(string docId) => "doc:" + docId;
 
-    /// <summary>A local client opened the document: subscribe if it is the first.</summary>
-    public async Task AcquireAsync(string docId)
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            _interest.TryGetValue(docId, out var count);
-            if (count == 0)
-            {
-                await cluster.GetGrain<IDocumentGrain>(docId).SubscribeAsync(Reference());
-            }
+    private SubscriptionSet Subscriptions => LazyInitializer.EnsureInitialized(ref _subscriptions, () => new(
+        docId => cluster.GetGrain<IDocumentGrain>(docId).SubscribeAsync(Reference()),
+        docId => cluster.GetGrain<IDocumentGrain>(docId).UnsubscribeAsync(Reference())));
 
-            _interest[docId] = count + 1;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    /// <summary>A local client opened the document: subscribe if it is the first.</summary>
+    public Task AcquireAsync(string docId) => Subscriptions.AcquireAsync(docId);
 
     /// <summary>A local client closed the document: unsubscribe after the last.</summary>
     public async Task ReleaseAsync(string docId)
     {
-        await _gate.WaitAsync();
-        try
+        if (await Subscriptions.ReleaseAsync(docId))
         {
-            if (!_interest.TryGetValue(docId, out var count))
-            {
-                return;
-            }
-
-            if (count > 1)
-            {
-                _interest[docId] = count - 1;
-                return;
-            }
-
-            _interest.Remove(docId);
             _order.TryRemove(docId, out _);
-            await cluster.GetGrain<IDocumentGrain>(docId).UnsubscribeAsync(Reference());
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
@@ -123,38 +91,17 @@ public sealed partial class DocumentFanout(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.SubscriptionRenewal);
+        var perCall = options.SubscriptionRenewal < TimeSpan.FromSeconds(5) ? options.SubscriptionRenewal : TimeSpan.FromSeconds(5);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            string[] docs;
-            await _gate.WaitAsync(stoppingToken);
-            try
-            {
-                docs = [.. _interest.Keys];
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            foreach (var docId in docs)
-            {
-                try
-                {
-                    await cluster.GetGrain<IDocumentGrain>(docId).SubscribeAsync(Reference());
-                }
-                catch (Exception e) when (e is OrleansException or TimeoutException)
-                {
-                    // Next tick tries again; clients that miss pushes meanwhile catch up from revisions.
-                    LogRenewFailed(logger, e, docId);
-                }
-            }
+            await Subscriptions.RenewAsync(perCall, (e, key) => LogRenewFailed(logger, e, key), stoppingToken);
         }
     }
 
     public override void Dispose()
     {
         // The observer reference dies with the node's client; grains drop it at expiry.
-        _gate.Dispose();
+        _subscriptions?.Dispose();
         base.Dispose();
     }
 

@@ -18,11 +18,10 @@ public sealed partial class WorkshopFanout(
     RealtimeOptions options,
     ILogger<WorkshopFanout> logger) : BackgroundService, IWorkshopObserver, ISessionObserver, IPresenceObserver
 {
-    private readonly Dictionary<string, int> _interest = [];
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private IWorkshopObserver? _workshopRef;
     private ISessionObserver? _sessionRef;
     private IPresenceObserver? _presenceRef;
+    private SubscriptionSet? _subscriptions;
 
     public static string WorkshopGroup(string workshopId) => "ws:" + workshopId;
 
@@ -38,56 +37,23 @@ public sealed partial class WorkshopFanout(
 
     public Task ReleaseSessionAsync(string workshopId, string sessionId) => ReleaseAsync("s|" + SessionKeys.Of(workshopId, sessionId));
 
-    private async Task AcquireAsync(string topic)
+    private SubscriptionSet Subscriptions => LazyInitializer.EnsureInitialized(ref _subscriptions, () => new(SubscribeAsync, UnsubscribeAsync));
+
+    private Task AcquireAsync(string topic) => Subscriptions.AcquireAsync(topic);
+
+    private Task ReleaseAsync(string topic) => Subscriptions.ReleaseAsync(topic);
+
+    private async Task UnsubscribeAsync(string topic)
     {
-        await _gate.WaitAsync();
-        try
+        var key = topic[2..];
+        if (topic[0] == 'w')
         {
-            _interest.TryGetValue(topic, out var count);
-            if (count == 0)
-            {
-                await SubscribeAsync(topic);
-            }
-
-            _interest[topic] = count + 1;
+            await cluster.GetGrain<IWorkshopGrain>(key).UnsubscribeAsync(WorkshopRef());
+            await cluster.GetGrain<IPresenceGrain>(key).UnsubscribeAsync(PresenceRef());
         }
-        finally
+        else
         {
-            _gate.Release();
-        }
-    }
-
-    private async Task ReleaseAsync(string topic)
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            if (!_interest.TryGetValue(topic, out var count))
-            {
-                return;
-            }
-
-            if (count > 1)
-            {
-                _interest[topic] = count - 1;
-                return;
-            }
-
-            _interest.Remove(topic);
-            var key = topic[2..];
-            if (topic[0] == 'w')
-            {
-                await cluster.GetGrain<IWorkshopGrain>(key).UnsubscribeAsync(WorkshopRef());
-                await cluster.GetGrain<IPresenceGrain>(key).UnsubscribeAsync(PresenceRef());
-            }
-            else
-            {
-                await cluster.GetGrain<ISessionGrain>(key).UnsubscribeAsync(SessionRef());
-            }
-        }
-        finally
-        {
-            _gate.Release();
+            await cluster.GetGrain<ISessionGrain>(key).UnsubscribeAsync(SessionRef());
         }
     }
 
@@ -143,36 +109,16 @@ public sealed partial class WorkshopFanout(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.SubscriptionRenewal);
+        var perCall = options.SubscriptionRenewal < TimeSpan.FromSeconds(5) ? options.SubscriptionRenewal : TimeSpan.FromSeconds(5);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            string[] topics;
-            await _gate.WaitAsync(stoppingToken);
-            try
-            {
-                topics = [.. _interest.Keys];
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            foreach (var topic in topics)
-            {
-                try
-                {
-                    await SubscribeAsync(topic);
-                }
-                catch (Exception e) when (e is OrleansException or TimeoutException)
-                {
-                    LogRenewFailed(logger, e, topic);
-                }
-            }
+            await Subscriptions.RenewAsync(perCall, (e, key) => LogRenewFailed(logger, e, key), stoppingToken);
         }
     }
 
     public override void Dispose()
     {
-        _gate.Dispose();
+        _subscriptions?.Dispose();
         base.Dispose();
     }
 

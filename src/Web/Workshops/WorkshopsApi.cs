@@ -53,8 +53,8 @@ public static class WorkshopsApi
             request.Languages ?? [],
             request.Organisers,
             request.Funders,
-            request.Delegations?.Select(d => new Delegation(d.Id ?? "", d.Name ?? "", d.Kind, d.Language)).ToList(),
-            request.Agenda?.Select(s => new AgendaSession(s.Id ?? "", s.Day, s.Title ?? "", s.Kind ?? "plenary", s.StartsAt, s.EndsAt, s.Phases ?? [])).ToList(),
+            Delegations(request.Delegations),
+            Agenda(request.Agenda),
             request.Creator?.Name ?? "",
             request.Creator?.Delegation,
             request.Creator?.Language,
@@ -76,8 +76,8 @@ public static class WorkshopsApi
             request.Languages ?? [],
             request.Organisers,
             request.Funders,
-            request.Delegations?.Select(d => new Delegation(d.Id ?? "", d.Name ?? "", d.Kind, d.Language)).ToList(),
-            request.Agenda?.Select(s => new AgendaSession(s.Id ?? "", s.Day, s.Title ?? "", s.Kind ?? "plenary", s.StartsAt, s.EndsAt, s.Phases ?? [])).ToList())));
+            Delegations(request.Delegations),
+            Agenda(request.Agenda))));
 
     private static async Task<Ok<JoinedResponse>> JoinAsync(JoinRequest request, IClusterClient cluster, TokenIssuer tokens)
     {
@@ -99,6 +99,12 @@ public static class WorkshopsApi
     }
 
     private static IWorkshopGrain Grain(IClusterClient cluster, string id) => cluster.GetGrain<IWorkshopGrain>(id);
+
+    private static List<Delegation>? Delegations(IReadOnlyList<DelegationRequest>? delegations) =>
+        delegations?.Select(d => new Delegation(d.Id ?? "", d.Name ?? "", d.Kind, d.Language)).ToList();
+
+    private static List<AgendaSession>? Agenda(IReadOnlyList<AgendaSessionRequest>? agenda) =>
+        agenda?.Select(s => new AgendaSession(s.Id ?? "", s.Day, s.Title ?? "", s.Kind ?? "plenary", s.StartsAt, s.EndsAt, s.Phases ?? [])).ToList();
 
     /// <summary>12 characters of lower-case base32: short enough to read aloud, 60 bits against guessing.</summary>
     private static string NewWorkshopId()

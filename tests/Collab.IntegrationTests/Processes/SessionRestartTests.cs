@@ -38,7 +38,7 @@ public sealed class SessionRestartTests
         await workshop.OkAsync<JsonElement>(facilitator, HttpMethod.Post, session + "/start");
         var opened = await workshop.OkAsync<SessionView>(
             facilitator, HttpMethod.Post, session + "/breakouts", new { naming = "numbered", count = 2, assignment = "mixDelegations" });
-        var started = await workshop.OkAsync<SessionView>(facilitator, HttpMethod.Post, session + "/timer", new { action = "start", seconds = 15, label = "Breakout work" });
+        var started = await workshop.OkAsync<SessionView>(facilitator, HttpMethod.Post, session + "/timer", new { action = "start", seconds = 20, label = "Breakout work" });
         var deadline = started.Timer!.Deadline!.Value;
 
         var awa = people[0];

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Collab.Errors;
+using Collab.Storage;
 using Collab.Text;
 using Microsoft.Extensions.Logging;
 using Orleans.Utilities;
@@ -464,17 +465,7 @@ internal sealed partial class DocumentGrain(
             Room = state.State.Room,
             Editors = editors,
         };
-        var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
+        await state.ReplaceAsync(next);
     }
 
     private async Task<SubmitResult> DuplicateAsync(SubmitOp command, ClientMark mark)

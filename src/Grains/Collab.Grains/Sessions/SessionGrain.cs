@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Collab.Errors;
+using Collab.Storage;
 using Collab.Workshops;
 using Microsoft.Extensions.Logging;
 using Orleans.Utilities;
@@ -18,6 +19,7 @@ internal sealed partial class SessionGrain(
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
 {
     private const string TimerReminder = "countdown";
+    private static readonly TimeSpan RecentTimeUp = TimeSpan.FromMinutes(1);
     private static readonly IReadOnlyList<SectionTemplate> DefaultSections =
     [
         new("best-practices", new Dictionary<string, string> { ["en"] = "Best practices", ["fr"] = "Bonnes pratiques" }, null),
@@ -412,7 +414,20 @@ internal sealed partial class SessionGrain(
 
     Task ISessionGrain.SubscribeAsync(ISessionObserver observer)
     {
+        // A web node that is new to this activation (first watcher, or renewing after this grain moved to another silo)
+        // may have missed pushes: it gets the current view, and a time's up of the last minute, once more. Clients keep
+        // the highest version and treat a repeated time's up (same deadline) as one.
+        var fresh = !_observers.Observers.ContainsKey(observer);
         _observers.Subscribe(observer, observer);
+        if (fresh && state.State.Version > 0)
+        {
+            observer.SessionChanged(View(null)).Ignore();
+            if (state.State.Timer is { TimeUpAt: { } at } timer && clock.GetUtcNow() - at < RecentTimeUp)
+            {
+                observer.TimeUp(new TimeUp(WorkshopId, SessionId, timer.Label, at, state.State.Version)).Ignore();
+            }
+        }
+
         return Task.CompletedTask;
     }
 
@@ -497,20 +512,10 @@ internal sealed partial class SessionGrain(
 
     private async Task WriteAsync(Action<SessionState> change)
     {
-        var previous = state.State;
-        var next = previous.Copy();
+        var next = state.State.Copy();
         change(next);
-        next.Version = previous.Version + 1;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
+        next.Version = state.State.Version + 1;
+        await state.ReplaceAsync(next);
     }
 
     private async Task<SessionView> NotifyChangedAsync(Caller? caller)

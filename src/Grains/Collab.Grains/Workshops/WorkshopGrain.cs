@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Collab.Errors;
 using Collab.Sessions;
+using Collab.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Utilities;
 
@@ -405,16 +406,7 @@ internal sealed partial class WorkshopGrain(
             Documents = previous.Documents,
         };
         change(next);
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            throw;
-        }
+        await state.ReplaceAsync(next);
     }
 
     private Task NotifyChangedAsync()

@@ -144,7 +144,11 @@ public static partial class CollabSettings
     private static int Port(IConfiguration configuration, string key, int fallback, List<string> errors) =>
         Int(configuration, key, fallback, 1, 65535, errors);
 
-    private static int Int(IConfiguration configuration, string key, int fallback, int min, int max, List<string> errors)
+    /// <summary>
+    /// A whole-number setting in [<paramref name="min"/>, <paramref name="max"/>], or <paramref name="fallback"/> when
+    /// unset; a bad value is added to <paramref name="errors"/> (named, with what is expected).
+    /// </summary>
+    public static int Int(IConfiguration configuration, string key, int fallback, int min, int max, List<string> errors)
     {
         var text = configuration[key];
         if (string.IsNullOrWhiteSpace(text))
