@@ -17,21 +17,26 @@ public static class SeedCommand
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { CollabJson.EnumConverter() } };
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the command, writing what it reports to <paramref name="output"/> and failures to <paramref name="error"/>.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
         var file = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
         var urlAt = Array.IndexOf(args, "--url");
         var url = urlAt >= 0 && urlAt + 1 < args.Length ? args[urlAt + 1] : Environment.GetEnvironmentVariable("COLLAB_URL") ?? "http://localhost:5080";
         if (file is null || file == url)
         {
-            await Console.Error.WriteLineAsync("usage: dotnet run --project src/Web -- seed FILE [--url http://localhost:5080]");
+            await error.WriteLineAsync("usage: dotnet run --project src/Web -- seed FILE [--url http://localhost:5080]");
             return 2;
         }
 
         if (!File.Exists(file))
         {
-            await Console.Error.WriteLineAsync($"seed: no such file '{file}'");
+            await error.WriteLineAsync($"seed: no such file '{file}'");
             return 2;
         }
 
@@ -42,7 +47,7 @@ public static class SeedCommand
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            await Console.Error.WriteLineAsync($"seed: '{file}' is not a JSON object: {e.Message}");
+            await error.WriteLineAsync($"seed: '{file}' is not a JSON object: {e.Message}");
             return 2;
         }
 
@@ -52,7 +57,7 @@ public static class SeedCommand
             var create = await http.PostAsJsonAsync("/api/workshops", seed, Json);
             if (!create.IsSuccessStatusCode)
             {
-                return await FailAsync(create);
+                return await FailAsync(create, error);
             }
 
             var created = (await create.Content.ReadFromJsonAsync<CreatedWorkshopResponse>(Json))!;
@@ -63,37 +68,37 @@ public static class SeedCommand
                 var added = await http.PostAsJsonAsync($"/api/workshops/{created.Workshop.Id}/documents", document, Json);
                 if (!added.IsSuccessStatusCode)
                 {
-                    return await FailAsync(added);
+                    return await FailAsync(added, error);
                 }
             }
 
-            Print(url, created, documents.Count);
+            Print(output, url, created, documents.Count);
             return 0;
         }
         catch (HttpRequestException e)
         {
-            await Console.Error.WriteLineAsync($"seed: no Collab answers at {url} ({e.Message}). Start it first: dotnet run --project src/Web");
+            await error.WriteLineAsync($"seed: no Collab answers at {url} ({e.Message}). Start it first: dotnet run --project src/Web");
             return 1;
         }
     }
 
-    private static void Print(string url, CreatedWorkshopResponse created, int documents)
+    private static void Print(TextWriter output, string url, CreatedWorkshopResponse created, int documents)
     {
         var w = created.Workshop;
-        Console.WriteLine($"Loaded '{w.Title}' as workshop {w.Id} ({w.Delegations.Count} delegations, {w.Agenda.Count} sessions, {documents} documents).");
-        Console.WriteLine("Join codes (POST /api/join with {\"code\": …, \"displayName\": …}):");
+        output.WriteLine($"Loaded '{w.Title}' as workshop {w.Id} ({w.Delegations.Count} delegations, {w.Agenda.Count} sessions, {documents} documents).");
+        output.WriteLine("Join codes (POST /api/join with {\"code\": …, \"displayName\": …}):");
         foreach (var code in created.JoinCodes)
         {
-            Console.WriteLine($"  {code.Role.ToString().ToLowerInvariant(),-12} {code.Code}");
+            output.WriteLine($"  {code.Role.ToString().ToLowerInvariant(),-12} {code.Code}");
         }
 
-        Console.WriteLine($"Facilitator ({created.Facilitator.Participant.Name}) token, valid until {created.Facilitator.ExpiresAt:u}:");
-        Console.WriteLine($"  {created.Facilitator.Token}");
-        Console.WriteLine($"Facilitator rejoin key (to sign in again from another device): {created.Facilitator.RejoinKey}");
-        Console.WriteLine($"Workshop: {url.TrimEnd('/')}/api/workshops/{w.Id}");
+        output.WriteLine($"Facilitator ({created.Facilitator.Participant.Name}) token, valid until {created.Facilitator.ExpiresAt:u}:");
+        output.WriteLine($"  {created.Facilitator.Token}");
+        output.WriteLine($"Facilitator rejoin key (to sign in again from another device): {created.Facilitator.RejoinKey}");
+        output.WriteLine($"Workshop: {url.TrimEnd('/')}/api/workshops/{w.Id}");
     }
 
-    private static async Task<int> FailAsync(HttpResponseMessage response)
+    private static async Task<int> FailAsync(HttpResponseMessage response, TextWriter error)
     {
         var body = await response.Content.ReadAsStringAsync();
         string message;
@@ -107,7 +112,7 @@ public static class SeedCommand
             message = body;
         }
 
-        await Console.Error.WriteLineAsync($"seed: refused ({(int)response.StatusCode}) {message}");
+        await error.WriteLineAsync($"seed: refused ({(int)response.StatusCode}) {message}");
         return 1;
     }
 }

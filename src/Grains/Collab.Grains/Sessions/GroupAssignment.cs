@@ -71,6 +71,8 @@ internal static class GroupAssignment
     /// <summary>
     /// Where one more person goes (a late joiner) given the current assignment; null when the mode assigns nobody
     /// automatically. Someone already holding one of <paramref name="groups"/> in <paramref name="current"/> keeps it.
+    /// Keeping delegations, the first of a delegation to arrive goes to its preassigned group if it has one (e.g. the
+    /// group named after the delegation), else to a smallest group.
     /// </summary>
     public static string? PlaceLateJoiner(
         Person person,
@@ -117,7 +119,8 @@ internal static class GroupAssignment
         var chosen = mode switch
         {
             AssignmentMode.MixDelegations => tally.Smallest(delegation),
-            AssignmentMode.KeepDelegations => tally.MostOf(delegation) ?? tally.Smallest(),
+            AssignmentMode.KeepDelegations => tally.MostOf(delegation)
+                ?? (MatchPreassigned(person.PreassignedGroup, distinctGroups) is var own and >= 0 ? own : tally.Smallest()),
             AssignmentMode.Preassigned => MatchPreassigned(person.PreassignedGroup, distinctGroups) is var match and >= 0
                 ? match
                 : tally.Smallest(delegation),

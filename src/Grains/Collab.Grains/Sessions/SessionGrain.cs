@@ -46,16 +46,22 @@ internal sealed partial class SessionGrain(
 
     async Task<SessionView> ISessionGrain.GetAsync(Caller caller)
     {
-        await EnsureSessionAsync(caller);
+        var workshop = await EnsureSessionAsync(caller);
         if (caller.Role == Role.Participant && state.State.Breakouts is { Open: true } breakouts
-            && !breakouts.Assignments.ContainsKey(caller.ParticipantId) && AutomaticallyAssigns(breakouts.Assignment))
+            && !breakouts.Assignments.ContainsKey(caller.ParticipantId) && AutomaticallyAssigns(breakouts.Assignment)
+            && breakouts.SentToPlenary?.Contains(caller.ParticipantId) != true)
         {
             // A participant who joined after the groups opened is placed now, the first time they look.
             var roster = await Workshop.GetRosterAsync(caller);
             var me = roster.FirstOrDefault(p => p.Id == caller.ParticipantId);
             var delegationOf = roster.ToDictionary(p => p.Id, p => p.Delegation);
+
+            // Kept together in groups named after delegations (as opening per delegation does): their delegation's group.
+            var preassigned = breakouts.Assignment == AssignmentMode.KeepDelegations
+                ? breakouts.Groups.FirstOrDefault(g => g.Name == workshop.Delegations.FirstOrDefault(d => d.Id == me?.Delegation)?.Name)?.Id
+                : me?.Group;
             var target = GroupAssignment.PlaceLateJoiner(
-                new GroupAssignment.Person(caller.ParticipantId, me?.Delegation, me?.Group),
+                new GroupAssignment.Person(caller.ParticipantId, me?.Delegation, preassigned),
                 [.. breakouts.Groups.Select(g => new GroupAssignment.Group(g.Id, g.Name))],
                 breakouts.Assignments,
                 delegationOf,
@@ -63,6 +69,7 @@ internal sealed partial class SessionGrain(
             if (target is not null)
             {
                 await MoveAsync(caller.ParticipantId, target);
+                return await NotifyChangedAsync(caller);
             }
         }
 
@@ -329,7 +336,7 @@ internal sealed partial class SessionGrain(
             throw new NotFoundException("participant.not_found", $"There is no participant '{command.ParticipantId}' in this workshop.");
         }
 
-        await MoveAsync(command.ParticipantId, command.GroupId);
+        await MoveAsync(command.ParticipantId, command.GroupId, byFacilitator: true);
         return await NotifyChangedAsync(command.Caller);
     }
 
@@ -439,13 +446,22 @@ internal sealed partial class SessionGrain(
 
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => FireIfDueAsync();
 
-    /// <summary>Moves one participant (null: back to plenary): groups learn their new members first, then the session stores it.</summary>
-    private async Task MoveAsync(string participantId, string? groupId)
+    /// <summary>
+    /// Moves one participant (null: back to plenary): groups learn their new members first, then the session stores it.
+    /// Whom a facilitator sends to plenary stays there: they are not placed again as a late joiner.
+    /// </summary>
+    private async Task MoveAsync(string participantId, string? groupId, bool byFacilitator = false)
     {
         var breakouts = state.State.Breakouts!;
         var assignments = new Dictionary<string, string>(breakouts.Assignments);
         var from = assignments.GetValueOrDefault(participantId);
-        if (from == groupId)
+        var sentToPlenary = (breakouts.SentToPlenary ?? []).Where(p => p != participantId).ToList();
+        if (groupId is null && byFacilitator)
+        {
+            sentToPlenary.Add(participantId);
+        }
+
+        if (from == groupId && sentToPlenary.Count == (breakouts.SentToPlenary?.Count ?? 0))
         {
             return;
         }
@@ -464,7 +480,7 @@ internal sealed partial class SessionGrain(
             await GroupGrain(changed).SetMembersAsync([.. assignments.Where(a => a.Value == changed).Select(a => a.Key).Order(StringComparer.Ordinal)]);
         }
 
-        await WriteAsync(s => s.Breakouts = breakouts with { Assignments = assignments });
+        await WriteAsync(s => s.Breakouts = breakouts with { Assignments = assignments, SentToPlenary = sentToPlenary });
     }
 
     private async Task FireIfDueAsync()

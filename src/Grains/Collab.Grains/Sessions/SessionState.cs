@@ -49,7 +49,8 @@ internal sealed record BreakoutsState(
     [property: Id(1)] AssignmentMode Assignment,
     [property: Id(2)] bool Frozen,
     [property: Id(3)] IReadOnlyList<GroupRecord> Groups,
-    [property: Id(4)] IReadOnlyDictionary<string, string> Assignments);
+    [property: Id(4)] IReadOnlyDictionary<string, string> Assignments,
+    [property: Id(5)] IReadOnlyList<string>? SentToPlenary = null);
 
 [GenerateSerializer, Immutable, Alias("collab.GroupRecord")]
 internal sealed record GroupRecord(
