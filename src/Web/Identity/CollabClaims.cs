@@ -13,6 +13,7 @@ public static class CollabClaims
     public const string Workshop = "wid";
     public const string Role = "role";
     public const string Name = "name";
+    public const string Delegation = "del";
 
     /// <summary>The caller of a validated principal; throws if the token lacked a claim (it was not one of ours).</summary>
     public static Caller CallerOf(ClaimsPrincipal user)
@@ -27,7 +28,7 @@ public static class CollabClaims
             throw new Collab.Errors.UnauthenticatedException("auth.invalid_token", "The token does not carry a Collab identity.");
         }
 
-        return new Caller(participant, name, workshop, parsed);
+        return new Caller(participant, name, workshop, parsed, user.FindFirstValue(Delegation));
     }
 
     public static Caller CallerOf(HubCallerContext context)

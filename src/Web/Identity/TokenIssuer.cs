@@ -15,6 +15,18 @@ public sealed class TokenIssuer(AuthOptions options, TimeProvider clock)
         ArgumentNullException.ThrowIfNull(participant);
         var now = clock.GetUtcNow();
         var expires = now + options.TokenLifetime;
+        var claims = new List<Claim>
+        {
+            new(CollabClaims.Participant, participant.Id),
+            new(CollabClaims.Workshop, workshopId),
+            new(CollabClaims.Role, participant.Role.ToString().ToLowerInvariant()),
+            new(CollabClaims.Name, participant.Name),
+        };
+        if (participant.Delegation is { } delegation)
+        {
+            claims.Add(new Claim(CollabClaims.Delegation, delegation));
+        }
+
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = AuthOptions.Issuer,
@@ -22,13 +34,7 @@ public sealed class TokenIssuer(AuthOptions options, TimeProvider clock)
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
-            Subject = new ClaimsIdentity(
-            [
-                new Claim(CollabClaims.Participant, participant.Id),
-                new Claim(CollabClaims.Workshop, workshopId),
-                new Claim(CollabClaims.Role, participant.Role.ToString().ToLowerInvariant()),
-                new Claim(CollabClaims.Name, participant.Name),
-            ]),
+            Subject = new ClaimsIdentity(claims),
             SigningCredentials = new SigningCredentials(options.SigningKey, SecurityAlgorithms.HmacSha256),
         });
         return new IssuedToken(token, expires);

@@ -32,6 +32,21 @@ public sealed class CollabHub(
         }
 
         await workshops.AcquireWorkshopAsync(caller.WorkshopId);
+
+        // Removals are pushed only to web nodes subscribed to the workshop. One that landed after this connection
+        // signed in but before the subscription above reached nobody here, so ask again: any later one is pushed.
+        try
+        {
+            await cluster.GetGrain<IWorkshopGrain>(caller.WorkshopId).AuthenticateAsync(caller.ParticipantId);
+        }
+        catch (UnauthenticatedException revoked)
+        {
+            // OnDisconnectedAsync releases what this connection took, as for a removal pushed later.
+            await Clients.Caller.Revoked(new Revoked(caller.WorkshopId, revoked.Code));
+            Context.Abort();
+            return;
+        }
+
         await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).ConnectAsync(Context.ConnectionId, caller);
         await base.OnConnectedAsync();
     }

@@ -33,8 +33,8 @@ public static class WorkshopsApi
         });
         group.MapGet("/join-codes", async (string id, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id).GetJoinCodesAsync(Caller(http))));
-        group.MapPost("/join-codes/{role}/rotate", async (string id, Role role, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id).RotateJoinCodeAsync(new RotateJoinCode(Caller(http), role))));
+        group.MapPost("/join-codes/{role}/rotate", async (string id, string role, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, id).RotateJoinCodeAsync(new RotateJoinCode(Caller(http), RoleOf(role)))));
         group.MapGet("/presence", async (string id, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await cluster.GetGrain<IPresenceGrain>(id).GetAsync(Caller(http))));
         return endpoints;
@@ -99,6 +99,24 @@ public static class WorkshopsApi
     }
 
     private static IWorkshopGrain Grain(IClusterClient cluster, string id) => cluster.GetGrain<IWorkshopGrain>(id);
+
+    /// <summary>
+    /// A role as the API spells it (camelCase, like in JSON: <c>participant</c>). Route binding of an enum is
+    /// case-sensitive and also takes numbers, so the name is matched here instead.
+    /// </summary>
+    private static Role RoleOf(string role)
+    {
+        foreach (var known in Enum.GetValues<Role>())
+        {
+            if (string.Equals(known.ToString(), role, StringComparison.OrdinalIgnoreCase))
+            {
+                return known;
+            }
+        }
+
+        throw new Collab.Errors.ValidationFailedException(
+            "join.role_invalid", $"'{role}' is not a role; use facilitator, rapporteur, participant or observer.", "role");
+    }
 
     private static List<Delegation>? Delegations(IReadOnlyList<DelegationRequest>? delegations) =>
         delegations?.Select(d => new Delegation(d.Id ?? "", d.Name ?? "", d.Kind, d.Language)).ToList();

@@ -25,12 +25,14 @@ public enum Role
 /// <param name="DisplayName">As the participant gave it when joining.</param>
 /// <param name="WorkshopId">The one workshop this caller belongs to; nothing of another workshop is visible to them.</param>
 /// <param name="Role">From the join code.</param>
+/// <param name="Delegation">The delegation id they joined with, if any (endorsements are cast per delegation).</param>
 [GenerateSerializer, Immutable, Alias("collab.Caller")]
 public sealed record Caller(
     [property: Id(0)] string ParticipantId,
     [property: Id(1)] string DisplayName,
     [property: Id(2)] string WorkshopId,
-    [property: Id(3)] Role Role)
+    [property: Id(3)] Role Role,
+    [property: Id(4)] string? Delegation = null)
 {
     /// <summary>Facilitators and rapporteurs edit every document of their workshop.</summary>
     public bool EditsEverywhere => Role is Role.Facilitator or Role.Rapporteur;
