@@ -5,6 +5,7 @@ using Collab.Web.Documents;
 using Collab.Web.Errors;
 using Collab.Web.Identity;
 using Collab.Web.Realtime;
+using Collab.Web.Recommendations;
 using Collab.Web.Seeds;
 using Collab.Web.Sessions;
 using Collab.Web.Workshops;
@@ -33,6 +34,7 @@ try
     app.MapWorkshopsApi();
     app.MapSessionsApi();
     app.MapDocumentsApi();
+    app.MapRecommendationsApi();
     app.MapCollabRealtime();
     app.LogWhenReady("web node");
 

@@ -34,6 +34,9 @@ public interface ICollabClient
     /// <summary>The workshop's metadata, roster size or live session changed.</summary>
     Task WorkshopChanged(WorkshopView workshop);
 
+    /// <summary>A recommendation of the workshop changed (status, tally, translation flags, excerpt): the board's row.</summary>
+    Task RecommendationChanged(Collab.Recommendations.RecommendationSummary summary);
+
     /// <summary>This participant was removed from the workshop; the server closes the connection next.</summary>
     Task Revoked(Revoked revoked);
 }

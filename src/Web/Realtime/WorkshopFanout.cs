@@ -1,3 +1,4 @@
+using Collab.Recommendations;
 using Collab.Sessions;
 using Collab.Web.Identity;
 using Collab.Workshops;
@@ -16,11 +17,12 @@ public sealed partial class WorkshopFanout(
     IHubContext<CollabHub, ICollabClient> hub,
     ConnectionRegistry connections,
     RealtimeOptions options,
-    ILogger<WorkshopFanout> logger) : BackgroundService, IWorkshopObserver, ISessionObserver, IPresenceObserver
+    ILogger<WorkshopFanout> logger) : BackgroundService, IWorkshopObserver, ISessionObserver, IPresenceObserver, IRecommendationObserver
 {
     private IWorkshopObserver? _workshopRef;
     private ISessionObserver? _sessionRef;
     private IPresenceObserver? _presenceRef;
+    private IRecommendationObserver? _recommendationRef;
     private SubscriptionSet? _subscriptions;
 
     public static string WorkshopGroup(string workshopId) => "ws:" + workshopId;
@@ -50,6 +52,7 @@ public sealed partial class WorkshopFanout(
         {
             await cluster.GetGrain<IWorkshopGrain>(key).UnsubscribeAsync(WorkshopRef());
             await cluster.GetGrain<IPresenceGrain>(key).UnsubscribeAsync(PresenceRef());
+            await cluster.GetGrain<IRecommendationBoardGrain>(key).UnsubscribeAsync(RecommendationRef());
         }
         else
         {
@@ -64,6 +67,7 @@ public sealed partial class WorkshopFanout(
         {
             await cluster.GetGrain<IWorkshopGrain>(key).SubscribeAsync(WorkshopRef());
             await cluster.GetGrain<IPresenceGrain>(key).SubscribeAsync(PresenceRef());
+            await cluster.GetGrain<IRecommendationBoardGrain>(key).SubscribeAsync(RecommendationRef());
         }
         else
         {
@@ -100,6 +104,9 @@ public sealed partial class WorkshopFanout(
         await hub.Clients.Group(FacilitatorsGroup(announcement.WorkshopId)).Announced(announcement);
     }
 
+    Task IRecommendationObserver.RecommendationChanged(RecommendationSummary summary) =>
+        hub.Clients.Group(WorkshopGroup(summary.WorkshopId)).RecommendationChanged(summary);
+
     Task ISessionObserver.TimeUp(TimeUp timeUp) =>
         hub.Clients.Group(SessionGroup(timeUp.WorkshopId, timeUp.SessionId)).TimeUp(timeUp);
 
@@ -125,6 +132,8 @@ public sealed partial class WorkshopFanout(
     private IWorkshopObserver WorkshopRef() => _workshopRef ??= cluster.CreateObjectReference<IWorkshopObserver>(this);
 
     private ISessionObserver SessionRef() => _sessionRef ??= cluster.CreateObjectReference<ISessionObserver>(this);
+
+    private IRecommendationObserver RecommendationRef() => _recommendationRef ??= cluster.CreateObjectReference<IRecommendationObserver>(this);
 
     private IPresenceObserver PresenceRef() => _presenceRef ??= cluster.CreateObjectReference<IPresenceObserver>(this);
 

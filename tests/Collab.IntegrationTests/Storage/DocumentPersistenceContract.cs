@@ -7,7 +7,8 @@ namespace Collab.IntegrationTests.Storage;
 
 /// <summary>
 /// A document across silo restarts, the same on SQLite and PostgreSQL: the snapshot plus the op log's tail rebuild
-/// exactly the committed text, history before the snapshot still reads, and resubmissions are still recognised.
+/// exactly the committed text, history before the snapshot still reads, resubmissions are still recognised, and
+/// anchors are where the ops moved them.
 /// </summary>
 public abstract class DocumentPersistenceContract
 {
@@ -68,6 +69,71 @@ public abstract class DocumentPersistenceContract
 
             var next = await grain.SubmitAsync(new SubmitOp("client", 251, 250, Append(expected.Length, "fin"), Author, null));
             Assert.Equal(251, next.Revision);
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AnchorsSurviveARestartAndKeepFollowingEdits()
+    {
+        var docId = "anchors-" + Guid.NewGuid().ToString("N");
+        var ids = new[] { "early", "gone", "late" };
+        var texts = new List<string> { "Intro. patrouilles mixtes. Fin." };
+        IReadOnlyList<AnchorView> before;
+        var host = await StartHostAsync();
+        try
+        {
+            var grain = Document(host, docId);
+            await grain.CreateAsync(new CreateDocument("Recommendations", texts[0], Author, "plenary", null));
+            await grain.AnchorAsync(new CreateAnchor(Author, "early", 7, 25, 0));
+            await grain.AnchorAsync(new CreateAnchor(Author, "gone", 0, 7, 0));
+            for (var i = 1; i <= 130; i++)
+            {
+                // At the start of the text as it was one revision earlier, so each is transformed; a snapshot at 100.
+                var baseRevision = Math.Max(0, texts.Count - 2);
+                var insert = TextOperation.Of(OpComponent.Insert($"é{i}😀 "), OpComponent.Retain(texts[baseRevision].Length));
+                var ack = await grain.SubmitAsync(new SubmitOp("client", i, baseRevision, insert, Author, null));
+                texts.Add(TextOt.Apply(texts[^1], ack.Op));
+                if (i == 60)
+                {
+                    var at = texts[^1].IndexOf("Intro. ", StringComparison.Ordinal);
+                    var delete = TextOperation.Of(OpComponent.Retain(at), OpComponent.Delete(7), OpComponent.Retain(texts[^1].Length - at - 7));
+                    var deleted = await grain.SubmitAsync(new SubmitOp("editor", 1, texts.Count - 1, delete, Author, null));
+                    texts.Add(TextOt.Apply(texts[^1], deleted.Op));
+                }
+
+                if (i == 120)
+                {
+                    var revision = texts.Count - 3;
+                    var at = texts[revision].IndexOf("Fin", StringComparison.Ordinal);
+                    await grain.AnchorAsync(new CreateAnchor(Author, "late", at, at + 3, revision));
+                }
+            }
+
+            before = await grain.GetAnchorsAsync(Author, ids);
+            Assert.Equal(["patrouilles mixtes", "", "Fin"], before.Select(a => a.Text));
+            Assert.All(before, a => Assert.Equal(131, a.Revision));
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+
+        host = await StartHostAsync();
+        try
+        {
+            var grain = Document(host, docId);
+            Assert.Equal(before, await grain.GetAnchorsAsync(Author, ids));
+
+            var middle = texts[^1].IndexOf("mixtes", StringComparison.Ordinal);
+            var inside = TextOperation.Of(OpComponent.Retain(middle), OpComponent.Insert("très "), OpComponent.Retain(texts[^1].Length - middle));
+            await grain.SubmitAsync(new SubmitOp("client", 131, texts.Count - 1, inside, Author, null));
+            Assert.Equal(["patrouilles très mixtes", "", "Fin"], (await grain.GetAnchorsAsync(Author, ids)).Select(a => a.Text));
         }
         finally
         {

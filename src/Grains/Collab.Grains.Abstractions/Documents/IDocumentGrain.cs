@@ -53,6 +53,35 @@ public interface IDocumentGrain : IGrainWithStringKey
     [Alias("set-editors")]
     Task SetEditorsAsync(SetEditors command);
 
+    /// <summary>
+    /// Anchors a range of the text as it was at <see cref="CreateAnchor.Revision"/> (a provenance link, a comment's or a
+    /// suggestion's place) and answers once the anchor is durable, moved to the committed revision. From then on the grain
+    /// moves the range through every committed op, like a cursor, durably: text inserted exactly at its start or its end
+    /// stays outside, text inserted inside grows it, deletions shrink it, and once everything it covered is deleted it stays
+    /// collapsed where that text was. Anchoring the same id again returns the existing anchor unchanged (idempotent).
+    /// Readers of the workshop may anchor (observers too). Errors: <c>anchor.id_invalid</c>, <c>revision.not_found</c>,
+    /// <c>anchor.range_invalid</c> (outside the text at that revision, or splitting a surrogate pair) and
+    /// <c>anchor.too_many</c> (2,000 per document).
+    /// </summary>
+    [Alias("anchor")]
+    Task<AnchorView> AnchorAsync(CreateAnchor command);
+
+    /// <summary>
+    /// The anchors' ranges at the committed revision and the text they cover; unknown ids are left out, repeated ones
+    /// answered once. At most 2,000 ids at a time (<c>anchor.too_many_ids</c>).
+    /// </summary>
+    [Alias("anchors")]
+    Task<IReadOnlyList<AnchorView>> GetAnchorsAsync(Caller caller, IReadOnlyList<string> anchorIds);
+
+    /// <summary>
+    /// Names the grain (an <see cref="IDocumentListener"/>, e.g. a recommendation) told after every commit; null for none.
+    /// Sent by the grain that owns the document, not by the edge: <c>document.other_workshop</c> when
+    /// <paramref name="workshopId"/> is not the document's, <c>document.listener_invalid</c> for an empty key or one over
+    /// 500 characters. Stored durably, so it keeps being told after the document is reloaded.
+    /// </summary>
+    [Alias("set-listener")]
+    Task SetListenerAsync(string workshopId, string? listenerKey);
+
     /// <summary>Subscribes a web node's observer to commits, presence and lock changes; renew before it expires.</summary>
     [Alias("subscribe"), AlwaysInterleave]
     Task SubscribeAsync(IDocumentObserver observer);
@@ -68,6 +97,18 @@ public interface IDocumentGrain : IGrainWithStringKey
     /// <summary>The session left the document (closed it or disconnected).</summary>
     [Alias("leave"), AlwaysInterleave, OneWay]
     Task LeaveAsync(string sessionId);
+}
+
+/// <summary>
+/// A grain that owns documents and wants to know when their text changed. Told once per durable commit batch, with the
+/// batch's last revision (so not necessarily every revision); one-way and best effort: a listener that needs every op
+/// reads them with <see cref="IDocumentGrain.GetOpsAsync"/>.
+/// </summary>
+[Alias("collab.IDocumentListener")]
+public interface IDocumentListener : IGrainWithStringKey
+{
+    [Alias("document-committed"), OneWay]
+    Task DocumentCommittedAsync(string docId, int revision);
 }
 
 /// <summary>
@@ -196,3 +237,28 @@ public sealed record PresenceChanged(
 
 [GenerateSerializer, Immutable, Alias("collab.LockChanged")]
 public sealed record LockChanged([property: Id(0)] string DocId, [property: Id(1)] bool Locked, [property: Id(2)] int Revision);
+
+/// <summary>Command: anchor the range [<see cref="Start"/>, <see cref="End"/>) of the text at <see cref="Revision"/>.</summary>
+/// <param name="AnchorId">1–100 characters of <c>[A-Za-z0-9._:-]</c>, unique in the document.</param>
+[GenerateSerializer, Immutable, Alias("collab.CreateAnchor")]
+public sealed record CreateAnchor(
+    [property: Id(0)] Caller Caller,
+    [property: Id(1)] string AnchorId,
+    [property: Id(2)] int Start,
+    [property: Id(3)] int End,
+    [property: Id(4)] int Revision);
+
+/// <summary>
+/// An anchored range as it is now: [<see cref="Start"/>, <see cref="End"/>) at <see cref="Revision"/> (the committed
+/// revision), and the text it covers. <see cref="Collapsed"/> when it covers nothing: everything it covered was deleted
+/// (it then marks where the text was), or it was anchored empty; a collapsed anchor never grows again.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("collab.AnchorView")]
+public sealed record AnchorView(
+    [property: Id(0)] string DocId,
+    [property: Id(1)] string AnchorId,
+    [property: Id(2)] int Start,
+    [property: Id(3)] int End,
+    [property: Id(4)] int Revision,
+    [property: Id(5)] string Text,
+    [property: Id(6)] bool Collapsed);

@@ -13,6 +13,8 @@ namespace Collab.Documents;
 /// Invariants across awaits: the synchronous part of a submission (transform, apply to <see cref="_text"/>, take the
 /// next revision, queue) runs without awaiting, so revisions are dense and ordered; <see cref="_committedRevision"/>
 /// only moves after the log append returned; nobody is answered or notified about an op before that.
+/// Anchors are kept at <see cref="_committedRevision"/>: they move when a batch becomes durable (never through queued
+/// ops), so every state write can store all of them at a revision whose ops are all in the log.
 /// </summary>
 internal sealed partial class DocumentGrain(
     [PersistentState("document")] IPersistentState<DocumentState> state,
@@ -31,6 +33,7 @@ internal sealed partial class DocumentGrain(
     private IGrainTimer? _presenceTimer;
     private bool _presenceDirty;
     private bool _broken;
+    private bool _listenerUnresolved;
 
     // Text and revision including queued (not yet durable) ops: what the next submission is transformed against.
     private string _text = "";
@@ -38,6 +41,19 @@ internal sealed partial class DocumentGrain(
 
     // What is durable: the only revision anyone outside is told about.
     private int _committedRevision;
+
+    // Anchors at _committedRevision, moved in place as batches become durable.
+    private readonly Dictionary<string, LiveAnchor> _anchors = new(StringComparer.Ordinal);
+
+    // The anchor whose write is in flight: moved like the others meanwhile, shown only once the write succeeded.
+    private (string Id, LiveAnchor Anchor)? _anchorBeingWritten;
+
+    // One state write at a time: each carries every anchor as of when it starts, and a failed write that reverts the
+    // state must not revert another write's.
+    private readonly SemaphoreSlim _writing = new(1, 1);
+
+    // The listener of commits once durably set (state.State already holds a key whose write is still in flight).
+    private string? _listenerKey;
 
     private string DocId => this.GetPrimaryKeyString();
 
@@ -71,7 +87,54 @@ internal sealed partial class DocumentGrain(
         }
 
         _committedRevision = _revision;
+        _listenerKey = state.State.ListenerKey;
+        await LoadAnchorsAsync(tail, cancellationToken);
         LogActivated(logger, DocId, _revision, state.State.SnapshotRevision, tail.Count);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Never leave with a state write in flight: the next activation would load the state from before it (anchors
+        // included) and then have its own first write refused for a stale ETag.
+        await _writing.WaitAsync(cancellationToken);
+        _writing.Release();
+    }
+
+    /// <summary>Anchors as stored (each at the revision it was written at), moved through the ops committed after it.</summary>
+    private async Task LoadAnchorsAsync(IReadOnlyList<CommittedOp> tail, CancellationToken cancellationToken)
+    {
+        var stored = state.State.Anchors;
+        if (stored.Count == 0)
+        {
+            return;
+        }
+
+        // Writes store anchors at a revision no older than the snapshot they write; should one be older all the same,
+        // the ops between it and the snapshot come from the log rather than leaving it where it was.
+        var snapshotRevision = state.State.SnapshotRevision;
+        var oldest = stored.Min(a => a.Revision);
+        var history = oldest < snapshotRevision
+            ? [.. await log.ReadAsync(DocId, oldest, snapshotRevision, cancellationToken), .. tail]
+            : tail;
+        foreach (var anchor in stored)
+        {
+            if (anchor.Revision > _revision)
+            {
+                throw new InvalidOperationException(
+                    $"Anchor '{anchor.AnchorId}' of '{DocId}' is at revision {anchor.Revision}, after the op log's last revision {_revision}.");
+            }
+
+            var range = new AnchorRange(anchor.Start, anchor.End);
+            foreach (var op in history)
+            {
+                if (op.Revision > anchor.Revision)
+                {
+                    range = range.Through(op.Op);
+                }
+            }
+
+            _anchors[anchor.AnchorId] = new LiveAnchor(range);
+        }
     }
 
     async Task<DocumentView> IDocumentGrain.CreateAsync(CreateDocument command)
@@ -278,7 +341,7 @@ internal sealed partial class DocumentGrain(
 
         if (state.State.Locked != command.Locked)
         {
-            await WriteSnapshotAsync(command.Locked, state.State.Editors);
+            await WriteStateAsync(next => next.Locked = command.Locked);
             await _observers.Notify(o => o.LockChanged(new LockChanged(DocId, command.Locked, _committedRevision)));
         }
 
@@ -300,7 +363,122 @@ internal sealed partial class DocumentGrain(
             return;
         }
 
-        await WriteSnapshotAsync(state.State.Locked, editors);
+        await WriteStateAsync(next => next.Editors = editors);
+    }
+
+    async Task<AnchorView> IDocumentGrain.AnchorAsync(CreateAnchor command)
+    {
+        EnsureVisibleTo(command.Caller);
+        EnsureUsable();
+        var id = command.AnchorId;
+        if (string.IsNullOrEmpty(id) || id.Length > options.MaxAnchorIdLength || !IdPattern().IsMatch(id))
+        {
+            throw new ValidationFailedException(
+                "anchor.id_invalid", $"An anchor id has 1–{options.MaxAnchorIdLength} letters, digits, '.', '_', '-' or ':'.", "anchorId");
+        }
+
+        if (_anchors.ContainsKey(id))
+        {
+            return (await AnchorViewsAsync([id]))[0];
+        }
+
+        if (_anchors.Count >= options.MaxAnchors)
+        {
+            throw new ConflictException("anchor.too_many", $"Document '{DocId}' already has {options.MaxAnchors} anchors, the most it keeps.");
+        }
+
+        if (command.Revision < 0 || command.Revision > _committedRevision)
+        {
+            throw new NotFoundException("revision.not_found", $"Document '{DocId}' has revisions 0 to {_committedRevision}, not {command.Revision}.");
+        }
+
+        var text = (await TextAtAsync(command.Revision)).Text;
+        if (command.Start < 0 || command.Start > command.End || command.End > text.Length)
+        {
+            throw new ValidationFailedException(
+                "anchor.range_invalid",
+                $"An anchor is a range 0 <= start <= end <= {text.Length} of the text at revision {command.Revision}, not [{command.Start}, {command.End}).",
+                "start");
+        }
+
+        if (SplitsSurrogatePair(text, command.Start) || SplitsSurrogatePair(text, command.End))
+        {
+            throw new ValidationFailedException(
+                "anchor.range_invalid", "An anchor cannot start or end between the two halves of a character (a surrogate pair).", "start");
+        }
+
+        await _writing.WaitAsync();
+        try
+        {
+            // The range is at the command's revision: move it through everything committed since. Reading older ops
+            // may await, letting commits land; the loop only ends when it is at the committed revision without awaiting.
+            var range = new AnchorRange(command.Start, command.End);
+            var revision = command.Revision;
+            while (revision < _committedRevision)
+            {
+                var to = _committedRevision;
+                range = await MoveAsync(range, revision, to);
+                revision = to;
+            }
+
+            EnsureUsable();
+
+            // From here to the write nothing awaits: the new anchor is at the committed revision like every other one,
+            // and commits landing during the write move it with them (NextState stores it, readers do not see it yet).
+            var written = new LiveAnchor(range);
+            _anchorBeingWritten = (id, written);
+            try
+            {
+                await state.ReplaceAsync(NextState());
+                _anchors[id] = written;
+            }
+            finally
+            {
+                _anchorBeingWritten = null;
+            }
+        }
+        finally
+        {
+            _writing.Release();
+        }
+
+        return (await AnchorViewsAsync([id]))[0];
+    }
+
+    Task<IReadOnlyList<AnchorView>> IDocumentGrain.GetAnchorsAsync(Caller caller, IReadOnlyList<string> anchorIds)
+    {
+        ArgumentNullException.ThrowIfNull(anchorIds);
+        EnsureVisibleTo(caller);
+        EnsureUsable();
+        if (anchorIds.Count > options.MaxAnchors)
+        {
+            throw new ValidationFailedException("anchor.too_many_ids", $"Ask for at most {options.MaxAnchors} anchors at once.", "anchorIds");
+        }
+
+        return AnchorViewsAsync(anchorIds);
+    }
+
+    async Task IDocumentGrain.SetListenerAsync(string workshopId, string? listenerKey)
+    {
+        EnsureUsable();
+        if (workshopId != state.State.WorkshopId)
+        {
+            throw new ForbiddenException("document.other_workshop", $"Document '{DocId}' belongs to another workshop.");
+        }
+
+        if (listenerKey is { Length: var length } && (length == 0 || length > options.MaxListenerKeyLength))
+        {
+            throw new ValidationFailedException(
+                "document.listener_invalid", $"A listener key has 1–{options.MaxListenerKeyLength} characters.", "listenerKey");
+        }
+
+        if (listenerKey == state.State.ListenerKey)
+        {
+            return;
+        }
+
+        await WriteStateAsync(next => next.ListenerKey = listenerKey);
+        _listenerKey = listenerKey;
     }
 
     Task IDocumentGrain.SubscribeAsync(IDocumentObserver observer)
@@ -385,6 +563,8 @@ internal sealed partial class DocumentGrain(
                 }
 
                 _committedRevision = batch[^1].Op.Revision;
+                var ops = batch.ConvertAll(b => b.Op);
+                MoveAnchors(ops);
                 foreach (var (op, done) in batch)
                 {
                     _clients[op.ClientId] = new ClientMark(op.ClientSeq, op.Revision);
@@ -396,14 +576,22 @@ internal sealed partial class DocumentGrain(
                     done.TrySetResult(new SubmitResult(op.Revision, op.Op));
                 }
 
-                var ops = batch.ConvertAll(b => b.Op);
                 await _observers.Notify(o => o.OpsCommitted(new OpsCommitted(DocId, ops)));
                 MovePresence(ops);
+                NotifyListener(ops[^1].Revision);
             }
 
-            if (_committedRevision - state.State.SnapshotRevision >= options.SnapshotEvery)
+            // Skipped while another write is in flight (it snapshots too when it can); the next commit tries again.
+            if (_committedRevision - state.State.SnapshotRevision >= options.SnapshotEvery && _writing.Wait(0))
             {
-                await WriteSnapshotAsync(state.State.Locked, state.State.Editors);
+                try
+                {
+                    await state.ReplaceAsync(NextState());
+                }
+                finally
+                {
+                    _writing.Release();
+                }
             }
         }
         catch (Orleans.Storage.InconsistentStateException e)
@@ -447,25 +635,57 @@ internal sealed partial class DocumentGrain(
         DeactivateOnIdle();
     }
 
-    /// <summary>Snapshot when no op is queued (then <see cref="_text"/> is exactly the committed text).</summary>
-    private async Task WriteSnapshotAsync(bool locked, List<string>? editors)
+    /// <summary>Writes the state as <see cref="NextState"/> makes it, changed by <paramref name="change"/>; one write at a time.</summary>
+    private async Task WriteStateAsync(Action<DocumentState> change)
+    {
+        await _writing.WaitAsync();
+        try
+        {
+            var next = NextState();
+            change(next);
+            await state.ReplaceAsync(next);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    /// <summary>
+    /// The state to write now: metadata as it is; a snapshot when no op is queued (then <see cref="_text"/> is exactly the
+    /// committed text); every anchor (and the one being written) at the committed revision, whose ops are all in the log
+    /// and at or after the snapshot's, so activation moves them through the replayed tail. Call with the write gate held.
+    /// </summary>
+    private DocumentState NextState()
     {
         var snapshot = _queued.Count == 0 && _revision == _committedRevision;
-        var next = new DocumentState
+        var anchors = new List<AnchorState>(_anchors.Count + 1);
+        foreach (var (id, anchor) in _anchors)
+        {
+            anchors.Add(new AnchorState(id, anchor.Range.Start, anchor.Range.End, _committedRevision));
+        }
+
+        if (_anchorBeingWritten is var (newId, newAnchor))
+        {
+            anchors.Add(new AnchorState(newId, newAnchor.Range.Start, newAnchor.Range.End, _committedRevision));
+        }
+
+        return new DocumentState
         {
             Created = true,
             Title = state.State.Title,
             CreatedAt = state.State.CreatedAt,
-            Locked = locked,
+            Locked = state.State.Locked,
             SnapshotRevision = snapshot ? _committedRevision : state.State.SnapshotRevision,
             SnapshotText = snapshot ? _text : state.State.SnapshotText,
             Clients = snapshot ? new Dictionary<string, ClientMark>(_clients) : state.State.Clients,
             InitialText = state.State.InitialText,
             WorkshopId = state.State.WorkshopId,
             Room = state.State.Room,
-            Editors = editors,
+            Editors = state.State.Editors,
+            Anchors = anchors,
+            ListenerKey = state.State.ListenerKey,
         };
-        await state.ReplaceAsync(next);
     }
 
     private async Task<SubmitResult> DuplicateAsync(SubmitOp command, ClientMark mark)
@@ -551,6 +771,96 @@ internal sealed partial class DocumentGrain(
             _recent.RemoveFirst();
         }
     }
+
+    /// <summary>Moves a range of the text at <paramref name="fromRevision"/> through the committed ops up to <paramref name="toRevision"/>.</summary>
+    private async Task<AnchorRange> MoveAsync(AnchorRange range, int fromRevision, int toRevision)
+    {
+        var ops = await OpsAsync(fromRevision, toRevision);
+        if (ops.Count != toRevision - fromRevision)
+        {
+            throw new InvalidOperationException($"Op log of '{DocId}' has {ops.Count} ops after revision {fromRevision} up to {toRevision}.");
+        }
+
+        foreach (var op in ops)
+        {
+            range = range.Through(op.Op);
+        }
+
+        return range;
+    }
+
+    /// <summary>Moves every anchor, and the one being written, through ops that just became durable.</summary>
+    private void MoveAnchors(List<CommittedOp> ops)
+    {
+        foreach (var anchor in _anchors.Values)
+        {
+            Move(anchor);
+        }
+
+        if (_anchorBeingWritten is { } written)
+        {
+            Move(written.Anchor);
+        }
+
+        void Move(LiveAnchor anchor)
+        {
+            foreach (var op in ops)
+            {
+                anchor.Range = anchor.Range.Through(op.Op);
+            }
+        }
+    }
+
+    /// <summary>Views of the known anchors among <paramref name="anchorIds"/>, at the committed revision.</summary>
+    private async Task<IReadOnlyList<AnchorView>> AnchorViewsAsync(IEnumerable<string> anchorIds)
+    {
+        // Positions are taken before the text is read (which may await while commits land): both are at `revision`.
+        var revision = _committedRevision;
+        var found = new List<(string Id, AnchorRange Range)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in anchorIds)
+        {
+            if (id is not null && seen.Add(id) && _anchors.TryGetValue(id, out var anchor))
+            {
+                found.Add((id, anchor.Range));
+            }
+        }
+
+        if (found.Count == 0)
+        {
+            return [];
+        }
+
+        var text = (await TextAtAsync(revision)).Text;
+        return found.ConvertAll(a => new AnchorView(
+            DocId, a.Id, a.Range.Start, a.Range.End, revision, text[a.Range.Start..a.Range.End], a.Range.Collapsed));
+    }
+
+    /// <summary>Tells the listener, if any, that <paramref name="revision"/> is durable. One-way: it never fails nor slows a commit.</summary>
+    private void NotifyListener(int revision)
+    {
+        if (_listenerKey is not { } key)
+        {
+            return;
+        }
+
+        try
+        {
+            GrainFactory.GetGrain<IDocumentListener>(key).DocumentCommittedAsync(DocId, revision).Ignore();
+        }
+        catch (ArgumentException e)
+        {
+            // No grain class in the cluster implements IDocumentListener: the commit stands; say so once per activation.
+            if (!_listenerUnresolved)
+            {
+                _listenerUnresolved = true;
+                LogListenerUnresolved(logger, e, DocId, key);
+            }
+        }
+    }
+
+    private static bool SplitsSurrogatePair(string text, int position) =>
+        position > 0 && position < text.Length && char.IsHighSurrogate(text[position - 1]) && char.IsLowSurrogate(text[position]);
 
     private Selection? MoveSelection(Selection selection, int fromRevision, int toRevision)
     {
@@ -696,17 +1006,24 @@ internal sealed partial class DocumentGrain(
 
     private void ValidateId()
     {
-        if (DocId.Length > options.MaxDocIdLength || !DocIdPattern().IsMatch(DocId))
+        if (DocId.Length > options.MaxDocIdLength || !IdPattern().IsMatch(DocId))
         {
             throw new ValidationFailedException(
                 "document.id_invalid", $"A document id has 1–{options.MaxDocIdLength} letters, digits, '.', '_', '-' or ':'.", "docId");
         }
     }
 
+    /// <summary>Document and anchor ids.</summary>
     [GeneratedRegex("^[A-Za-z0-9._:-]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex DocIdPattern();
+    private static partial Regex IdPattern();
 
     private sealed record PresenceSlot(PresenceEntry Entry, DateTimeOffset SeenAt);
+
+    /// <summary>An anchor's current range; mutable so that commits move every anchor in place.</summary>
+    private sealed class LiveAnchor(AnchorRange range)
+    {
+        public AnchorRange Range { get; set; } = range;
+    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocId} activated at revision {Revision} (snapshot {Snapshot}, {Replayed} ops replayed)")]
     private static partial void LogActivated(ILogger logger, string docId, int revision, int snapshot, int replayed);
@@ -716,6 +1033,9 @@ internal sealed partial class DocumentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocId}: writing the snapshot failed; the op log has every op")]
     private static partial void LogSnapshotFailed(ILogger logger, Exception error, string docId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocId}: no grain implements IDocumentListener for listener {ListenerKey}; commits are not reported to it")]
+    private static partial void LogListenerUnresolved(ILogger logger, Exception error, string docId, string listenerKey);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocId}: appending to the op log failed; reloading")]
     private static partial void LogAppendFailed(ILogger logger, Exception error, string docId);

@@ -37,4 +37,13 @@ public sealed record DocumentOptions
 
     /// <summary>Longest title.</summary>
     public int MaxTitleLength { get; init; } = 200;
+
+    /// <summary>Most anchors one document keeps (<c>anchor.too_many</c> beyond).</summary>
+    public int MaxAnchors { get; init; } = 2_000;
+
+    /// <summary>Longest anchor id.</summary>
+    public int MaxAnchorIdLength { get; init; } = 100;
+
+    /// <summary>Longest listener key (the key of the grain told about commits).</summary>
+    public int MaxListenerKeyLength { get; init; } = 500;
 }

@@ -28,7 +28,24 @@ internal sealed class DocumentState
 
     /// <summary>Participants who may edit besides facilitators and rapporteurs; null: every participant.</summary>
     [Id(10)] public List<string>? Editors { get; set; }
+
+    /// <summary>
+    /// Anchored ranges, each with the revision its positions are valid at: never older than
+    /// <see cref="SnapshotRevision"/>, so activation moves them through the replayed tail of the log.
+    /// </summary>
+    [Id(11)] public List<AnchorState> Anchors { get; set; } = [];
+
+    /// <summary>The key of the <see cref="IDocumentListener"/> told after every commit; null for none.</summary>
+    [Id(12)] public string? ListenerKey { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("collab.ClientMark")]
 internal sealed record ClientMark([property: Id(0)] long Seq, [property: Id(1)] int Revision);
+
+/// <summary>An anchored range [<see cref="Start"/>, <see cref="End"/>) of the text at <see cref="Revision"/>.</summary>
+[GenerateSerializer, Immutable, Alias("collab.AnchorState")]
+internal sealed record AnchorState(
+    [property: Id(0)] string AnchorId,
+    [property: Id(1)] int Start,
+    [property: Id(2)] int End,
+    [property: Id(3)] int Revision);

@@ -1,0 +1,196 @@
+using Collab.Errors;
+using Collab.Storage;
+using Collab.Workshops;
+using Microsoft.Extensions.Logging;
+using Orleans.Utilities;
+
+namespace Collab.Recommendations;
+
+/// <summary>
+/// A workshop's recommendations side by side: ids, summaries by theme, likely duplicates (word overlap), merges and
+/// the adoption rule. Summaries are a read model fed by the recommendations themselves; each push carries the
+/// recommendation's version, so an older one never overwrites a newer one.
+/// </summary>
+internal sealed class RecommendationBoardGrain(
+    [PersistentState("board")] IPersistentState<BoardState> state,
+    WorkshopOptions options,
+    ILogger<RecommendationBoardGrain> logger) : Grain, IRecommendationBoardGrain
+{
+    private const int MaxRecommendations = 500;
+    private const double DuplicateSimilarity = 0.5;
+    private readonly ObserverManager<IRecommendationObserver> _observers = new(options.ObserverExpiry, logger);
+
+    private string WorkshopId => this.GetPrimaryKeyString();
+
+    async Task<RecommendationView> IRecommendationBoardGrain.ProposeAsync(ProposeRecommendation command)
+    {
+        var workshop = await GrainFactory.GetGrain<IWorkshopGrain>(WorkshopId).GetAsync(command.Caller);
+        return await CreateAsync(new CreateRecommendation(command, workshop.Languages, [], []));
+    }
+
+    async Task<BoardView> IRecommendationBoardGrain.GetAsync(Caller caller)
+    {
+        await GrainFactory.GetGrain<IWorkshopGrain>(WorkshopId).GetAsync(caller);
+        var summaries = state.State.Summaries.Values.OrderBy(s => Number(s.Id)).ToList();
+        var themes = summaries
+            .GroupBy(s => s.Theme ?? "")
+            .OrderBy(g => g.Key, StringComparer.CurrentCultureIgnoreCase)
+            .Select(g => new BoardTheme(g.Key, [.. g]))
+            .ToList();
+        return new BoardView(WorkshopId, themes, Duplicates(summaries), state.State.Rule ?? AdoptionRule.Default);
+    }
+
+    async Task<RecommendationView> IRecommendationBoardGrain.MergeAsync(MergeRecommendations command)
+    {
+        var caller = command.Caller;
+        var workshop = await GrainFactory.GetGrain<IWorkshopGrain>(WorkshopId).GetAsync(caller);
+        if (caller.Role != Role.Facilitator)
+        {
+            throw new ForbiddenException("recommendation.merge_forbidden", "Only facilitators merge recommendations.");
+        }
+
+        var sources = (command.Sources ?? []).Distinct(StringComparer.Ordinal).ToList();
+        if (sources.Count < 2 || sources.Count > 20)
+        {
+            throw new ValidationFailedException("merge.sources_invalid", "Merge between 2 and 20 different recommendations.", "sources");
+        }
+
+        // Read every source first: nothing is created unless all of them can be merged.
+        var views = new List<RecommendationView>();
+        foreach (var id in sources)
+        {
+            var view = await Recommendation(id).GetAsync(caller);
+            if (view.Status is not (RecommendationStatus.Draft or RecommendationStatus.Proposed or RecommendationStatus.InReview))
+            {
+                throw new ConflictException("merge.source_closed", $"Recommendation {id} is {view.Status.ToString().ToLowerInvariant()}; only open ones are merged.");
+            }
+
+            views.Add(view);
+        }
+
+        var language = views[0].LanguageOfRecord;
+        var texts = new List<string>();
+        foreach (var view in views)
+        {
+            var ofRecord = view.Texts.First(t => t.OfRecord);
+            var document = GrainFactory.GetGrain<Documents.IDocumentGrain>(ofRecord.DocId);
+            var revision = (await document.GetAsync(caller)).Revision;
+            texts.Add((await document.GetTextAtRevisionAsync(caller, revision)).Text.Trim());
+        }
+
+        var provenance = views.SelectMany(v => v.Provenance.Select(p => new ProvenanceLink(p.DocId, p.AnchorId, p.ViaRecommendation ?? v.Id))).ToList();
+        var merged = await CreateAsync(new CreateRecommendation(
+            new ProposeRecommendation(caller, command.Title, command.Theme ?? views[0].Theme, string.Join("\n\n", texts), language, "plenary", []),
+            workshop.Languages,
+            provenance,
+            sources));
+        foreach (var id in sources)
+        {
+            await Recommendation(id).MergedIntoAsync(caller, merged.Id);
+        }
+
+        return merged;
+    }
+
+    async Task<AdoptionRule> IRecommendationBoardGrain.SetRuleAsync(Caller caller, AdoptionRule rule)
+    {
+        await GrainFactory.GetGrain<IWorkshopGrain>(WorkshopId).GetAsync(caller);
+        if (caller.Role != Role.Facilitator)
+        {
+            throw new ForbiddenException("recommendation.rule_forbidden", "Only facilitators set how recommendations are adopted.");
+        }
+
+        if (!Enum.IsDefined(rule.Kind) || double.IsNaN(rule.Threshold) || rule.Threshold <= 0 || rule.Threshold > 1)
+        {
+            throw new ValidationFailedException("rule.invalid", "The rule is consensus or majority with a threshold above 0 and at most 1 (e.g. 0.67).", "threshold");
+        }
+
+        var next = Copy();
+        next.Rule = rule;
+        await state.ReplaceAsync(next);
+        return rule;
+    }
+
+    Task<AdoptionRule> IRecommendationBoardGrain.GetRuleAsync() => Task.FromResult(state.State.Rule ?? AdoptionRule.Default);
+
+    async Task IRecommendationBoardGrain.ChangedAsync(RecommendationSummary summary)
+    {
+        if (state.State.Summaries.TryGetValue(summary.Id, out var known) && known.Version > summary.Version)
+        {
+            return;
+        }
+
+        var next = Copy();
+        next.Summaries = new Dictionary<string, RecommendationSummary>(next.Summaries) { [summary.Id] = summary };
+        await state.ReplaceAsync(next);
+        await _observers.Notify(o => o.RecommendationChanged(summary));
+    }
+
+    Task IRecommendationBoardGrain.SubscribeAsync(IRecommendationObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    Task IRecommendationBoardGrain.UnsubscribeAsync(IRecommendationObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private async Task<RecommendationView> CreateAsync(CreateRecommendation command)
+    {
+        if (state.State.Next >= MaxRecommendations)
+        {
+            throw new ConflictException("recommendation.too_many", $"A workshop has at most {MaxRecommendations} recommendations.");
+        }
+
+        // The number is taken (and stored) before the recommendation exists: a failed creation skips a number, never reuses one.
+        var next = Copy();
+        next.Next = state.State.Next + 1;
+        await state.ReplaceAsync(next);
+        return await Recommendation($"r{next.Next}").CreateAsync(command);
+    }
+
+    private IRecommendationGrain Recommendation(string id) => GrainFactory.GetGrain<IRecommendationGrain>($"{WorkshopId}/{id}");
+
+    private BoardState Copy() => new() { Next = state.State.Next, Rule = state.State.Rule, Summaries = state.State.Summaries };
+
+    private static int Number(string id) => int.TryParse(id.AsSpan(1), out var n) ? n : int.MaxValue;
+
+    /// <summary>Pairs of open recommendations whose words overlap a lot (Jaccard over words of 3+ letters).</summary>
+    private static List<LikelyDuplicate> Duplicates(List<RecommendationSummary> summaries)
+    {
+        var open = summaries
+            .Where(s => s.Status is RecommendationStatus.Draft or RecommendationStatus.Proposed or RecommendationStatus.InReview)
+            .Select(s => (s.Id, Words: Words(s.Title + " " + s.Excerpt)))
+            .ToList();
+        var pairs = new List<LikelyDuplicate>();
+        for (var i = 0; i < open.Count; i++)
+        {
+            for (var j = i + 1; j < open.Count; j++)
+            {
+                var union = open[i].Words.Union(open[j].Words).Count();
+                var similarity = union == 0 ? 0 : (double)open[i].Words.Intersect(open[j].Words).Count() / union;
+                if (similarity >= DuplicateSimilarity)
+                {
+                    pairs.Add(new LikelyDuplicate(open[i].Id, open[j].Id, Math.Round(similarity, 2)));
+                }
+            }
+        }
+
+        return [.. pairs.OrderByDescending(p => p.Similarity)];
+    }
+
+    private static HashSet<string> Words(string text) =>
+        [.. System.Text.RegularExpressions.Regex.Split(WorkshopRules.NameKey(text), @"[^\p{L}\p{N}]+").Where(w => w.Length >= 3)];
+}
+
+/// <summary>Persisted state of <see cref="RecommendationBoardGrain"/>. Never renumber the ids.</summary>
+[GenerateSerializer, Alias("collab.BoardState")]
+internal sealed class BoardState
+{
+    [Id(0)] public int Next { get; set; }
+    [Id(1)] public AdoptionRule? Rule { get; set; }
+    [Id(2)] public Dictionary<string, RecommendationSummary> Summaries { get; set; } = [];
+}

@@ -1,0 +1,647 @@
+using System.Security.Cryptography;
+using System.Text;
+using Collab.Documents;
+using Collab.Errors;
+using Collab.Storage;
+using Collab.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Collab.Recommendations;
+
+/// <summary>
+/// A recommendation. Its texts are ordinary documents (one per working language) sequenced by their own grains; this
+/// grain owns what surrounds them: status and its rules, provenance and comment anchors (kept by the documents, which
+/// move them with every op), suggestions applied through the sequencer, endorsements, and translation sync marks.
+/// </summary>
+internal sealed partial class RecommendationGrain(
+    [PersistentState("recommendation")] IPersistentState<RecommendationState> state,
+    TimeProvider clock,
+    ILogger<RecommendationGrain> logger) : Grain, IRecommendationGrain
+{
+    private const int MaxTitleLength = 200;
+    private const int MaxNoteLength = 2_000;
+    private const int MaxProvenance = 50;
+    private const int MaxComments = 500;
+
+    private string WorkshopId => Key[0];
+
+    private string RecommendationId => Key[1];
+
+    private string[] Key => this.GetPrimaryKeyString().Split('/');
+
+    /// <summary>The grain acting on its own documents, after it checked the person asking.</summary>
+    private Caller System => new("collab", "Collab", WorkshopId, Role.Facilitator);
+
+    async Task<RecommendationView> IRecommendationGrain.CreateAsync(CreateRecommendation command)
+    {
+        var proposal = command.Proposal;
+        EnsureWorkshop(proposal.Caller);
+        if (state.State.Created)
+        {
+            throw new ConflictException("recommendation.already_exists", $"Recommendation '{RecommendationId}' already exists.");
+        }
+
+        if (proposal.Caller.Role == Role.Observer)
+        {
+            throw new ForbiddenException("recommendation.read_only", "Observers read recommendations but do not propose them.");
+        }
+
+        var title = Clean(proposal.Title, "title", MaxTitleLength, required: true)!;
+        var theme = Clean(proposal.Theme, "theme", 80, required: false);
+        var origin = Clean(proposal.Origin, "origin", 100, required: false) ?? "plenary";
+        var language = (proposal.Language ?? command.Languages[0]).Trim().ToLowerInvariant();
+        if (!command.Languages.Contains(language))
+        {
+            throw new ValidationFailedException(
+                "recommendation.language_unsupported", $"'{language}' is not a working language ({string.Join(", ", command.Languages)}).", "language");
+        }
+
+        if ((proposal.Provenance?.Count ?? 0) + command.InheritedProvenance.Count > MaxProvenance)
+        {
+            throw new ValidationFailedException("recommendation.too_much_provenance", $"At most {MaxProvenance} source passages.", "provenance");
+        }
+
+        // Provenance first: anchoring validates every source range (workshop, revision, bounds) before anything exists.
+        var provenance = new List<ProvenanceLink>(command.InheritedProvenance);
+        var index = 0;
+        foreach (var source in proposal.Provenance ?? [])
+        {
+            var anchorId = $"rec.{RecommendationId}.{index++}";
+            await GrainFactory.GetGrain<IDocumentGrain>(source.DocId)
+                .AnchorAsync(new CreateAnchor(proposal.Caller, anchorId, source.Start, source.End, source.Revision));
+            provenance.Add(new ProvenanceLink(source.DocId, anchorId, null));
+        }
+
+        var documents = new Dictionary<string, string>();
+        foreach (var lang in command.Languages)
+        {
+            var docId = $"{WorkshopId}.rec.{RecommendationId}.{lang}";
+            var document = GrainFactory.GetGrain<IDocumentGrain>(docId);
+            try
+            {
+                await document.CreateAsync(new CreateDocument(
+                    $"{title} ({lang})", lang == language ? proposal.Text : null, System, "recommendations", null));
+            }
+            catch (ConflictException e) when (e.Code == "document.already_exists")
+            {
+                // A retry after a fault: the document from the first attempt is this recommendation's.
+            }
+
+            await document.SetListenerAsync(WorkshopId, this.GetPrimaryKeyString());
+            documents[lang] = docId;
+        }
+
+        var now = clock.GetUtcNow();
+        var next = new RecommendationState
+        {
+            Created = true,
+            Title = title,
+            Theme = theme,
+            Origin = origin,
+            Status = RecommendationStatus.Draft,
+            LanguageOfRecord = language,
+            Documents = documents,
+            Provenance = provenance,
+            MergedFrom = [.. command.MergedFrom],
+            AuthorId = proposal.Caller.ParticipantId,
+            Version = 1,
+            Languages = [.. command.Languages],
+            History = [new StatusChange(RecommendationStatus.Draft, RecommendationStatus.Draft, proposal.Caller.ParticipantId, proposal.Caller.DisplayName, now, "proposed")],
+        };
+        await state.ReplaceAsync(next);
+        LogCreated(logger, WorkshopId, RecommendationId, provenance.Count);
+        return await PublishAsync(proposal.Caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.GetAsync(Caller caller)
+    {
+        EnsureVisible(caller);
+        return await ViewAsync(caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.TransitionAsync(Transition command)
+    {
+        var caller = command.Caller;
+        EnsureVisible(caller);
+        var from = state.State.Status;
+        var to = command.To;
+        var isAuthor = caller.ParticipantId == state.State.AuthorId;
+        var allowed = (from, to) switch
+        {
+            (RecommendationStatus.Draft, RecommendationStatus.Proposed) => isAuthor || caller.EditsEverywhere,
+            (RecommendationStatus.Proposed, RecommendationStatus.InReview) => caller.Role == Role.Facilitator,
+            (RecommendationStatus.Proposed or RecommendationStatus.InReview, RecommendationStatus.Adopted or RecommendationStatus.Rejected) =>
+                caller.Role == Role.Facilitator,
+            (RecommendationStatus.Draft or RecommendationStatus.Proposed or RecommendationStatus.InReview, RecommendationStatus.Withdrawn) =>
+                isAuthor || caller.Role == Role.Facilitator,
+            _ => throw new ConflictException(
+                "recommendation.invalid_transition", $"A recommendation that is {Name(from)} cannot become {Name(to)}."),
+        };
+        if (!allowed)
+        {
+            throw new ForbiddenException(
+                "recommendation.transition_forbidden", $"Your role cannot make a {Name(from)} recommendation {Name(to)} (facilitators adopt, reject and review; authors propose and withdraw).");
+        }
+
+        var note = Clean(command.Note, "note", MaxNoteLength, required: false);
+        if (to == RecommendationStatus.Adopted && !(await TallyAsync()).Adoptable)
+        {
+            var rule = await Board.GetRuleAsync();
+            throw new ConflictException(
+                "recommendation.not_adoptable",
+                rule.Kind == AdoptionKind.Consensus
+                    ? "Adoption by consensus needs at least one voice in favour and no objection."
+                    : $"Adoption needs {rule.Threshold:P0} of the voices in favour.");
+        }
+
+        // The texts follow the status: in review only facilitators and rapporteurs edit (others suggest); final, nobody.
+        if (to == RecommendationStatus.InReview)
+        {
+            foreach (var docId in state.State.Documents.Values)
+            {
+                await GrainFactory.GetGrain<IDocumentGrain>(docId).SetEditorsAsync(new SetEditors(WorkshopId, []));
+            }
+        }
+        else if (IsFinal(to))
+        {
+            await LockTextsAsync();
+        }
+
+        var change = new StatusChange(from, to, caller.ParticipantId, caller.DisplayName, clock.GetUtcNow(), note);
+        await WriteAsync(s =>
+        {
+            s.Status = to;
+            s.History = [.. s.History, change];
+        });
+        return await PublishAsync(caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.EndorseAsync(Endorse command)
+    {
+        var caller = command.Caller;
+        EnsureVisible(caller);
+        if (caller.Role == Role.Observer)
+        {
+            throw new ForbiddenException("endorsement.observers_cannot_vote", "Observers do not endorse or object.");
+        }
+
+        if (state.State.Status is not (RecommendationStatus.Proposed or RecommendationStatus.InReview))
+        {
+            throw new ConflictException(
+                "endorsement.closed", $"Endorsements are taken while a recommendation is proposed or in review; this one is {Name(state.State.Status)}.");
+        }
+
+        var rule = await Board.GetRuleAsync();
+        string voter;
+        if (rule.PerDelegation)
+        {
+            if (caller.Delegation is null)
+            {
+                throw new ForbiddenException("endorsement.no_delegation", "Voices are cast per delegation, and you joined without one.");
+            }
+
+            if (command.Delegation is { } claimed && !string.Equals(claimed, caller.Delegation, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ForbiddenException("endorsement.other_delegation", $"You speak for delegation '{caller.Delegation}', not '{claimed}'.");
+            }
+
+            voter = caller.Delegation;
+        }
+        else
+        {
+            voter = "p:" + caller.ParticipantId;
+        }
+
+        var reservation = Clean(command.Reservation, "reservation", MaxNoteLength, required: command.Stance == Stance.Reservation);
+        if (!Enum.IsDefined(command.Stance))
+        {
+            throw new ValidationFailedException("endorsement.stance_invalid", "Give support, reservation or objection.", "stance");
+        }
+
+        var endorsement = new EndorsementView(voter, caller.ParticipantId, caller.DisplayName, command.Stance,
+            command.Stance == Stance.Reservation ? reservation : null, clock.GetUtcNow());
+        await WriteAsync(s => s.Endorsements = new Dictionary<string, EndorsementView>(s.Endorsements) { [voter] = endorsement });
+        return await PublishAsync(caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.CommentAsync(AddComment command)
+    {
+        var caller = command.Caller;
+        EnsureContributor(caller);
+        if (state.State.Comments.Count >= MaxComments)
+        {
+            throw new ConflictException("comment.too_many", $"A recommendation holds at most {MaxComments} comments.");
+        }
+
+        var text = Clean(command.Text, "text", MaxNoteLength, required: true)!;
+        var docId = DocumentOf(command.Language);
+        var id = NewId("c");
+        await GrainFactory.GetGrain<IDocumentGrain>(docId).AnchorAsync(new CreateAnchor(caller, $"rec.{RecommendationId}.{id}", command.Start, command.End, command.Revision));
+        var comment = new CommentRecord(id, command.Language.ToLowerInvariant(), $"rec.{RecommendationId}.{id}", caller.ParticipantId, caller.DisplayName, text, clock.GetUtcNow(), [], false);
+        await WriteAsync(s => s.Comments = [.. s.Comments, comment]);
+        return await PublishAsync(caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.ReplyAsync(ReplyToComment command)
+    {
+        var caller = command.Caller;
+        EnsureContributor(caller);
+        var comment = FindComment(command.CommentId);
+        var text = Clean(command.Text, "text", MaxNoteLength, required: true)!;
+        var reply = new ReplyView(caller.ParticipantId, caller.DisplayName, text, clock.GetUtcNow());
+        await WriteAsync(s => s.Comments = [.. s.Comments.Select(c => c.Id == comment.Id ? c with { Replies = [.. c.Replies, reply] } : c)]);
+        return await PublishAsync(caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.ResolveCommentAsync(ResolveComment command)
+    {
+        var caller = command.Caller;
+        EnsureContributor(caller);
+        var comment = FindComment(command.CommentId);
+        if (comment.AuthorId != caller.ParticipantId && !caller.EditsEverywhere)
+        {
+            throw new ForbiddenException("comment.resolve_forbidden", "Only the comment's author, facilitators and rapporteurs resolve or reopen it.");
+        }
+
+        await WriteAsync(s => s.Comments = [.. s.Comments.Select(c => c.Id == comment.Id ? c with { Resolved = command.Resolved } : c)]);
+        return await PublishAsync(caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.SuggestAsync(Suggest command)
+    {
+        var caller = command.Caller;
+        EnsureContributor(caller);
+        EnsureOpen();
+        var replacement = command.Replacement ?? "";
+        if (replacement.Length > 10_000)
+        {
+            throw new ValidationFailedException("suggestion.too_long", "A suggestion replaces a passage with at most 10,000 characters.", "replacement");
+        }
+
+        var note = Clean(command.Note, "note", MaxNoteLength, required: false);
+        var docId = DocumentOf(command.Language);
+        var id = NewId("s");
+        var anchorId = $"rec.{RecommendationId}.{id}";
+        await GrainFactory.GetGrain<IDocumentGrain>(docId).AnchorAsync(new CreateAnchor(caller, anchorId, command.Start, command.End, command.Revision));
+        var suggestion = new SuggestionRecord(
+            id, command.Language.ToLowerInvariant(), anchorId, replacement, note, caller.ParticipantId, caller.DisplayName, clock.GetUtcNow(),
+            SuggestionStatus.Open, null, null, null);
+        await WriteAsync(s => s.Suggestions = [.. s.Suggestions, suggestion]);
+        return await PublishAsync(caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.DecideSuggestionAsync(DecideSuggestion command)
+    {
+        var caller = command.Caller;
+        EnsureVisible(caller);
+        if (!caller.EditsEverywhere && caller.ParticipantId != state.State.AuthorId)
+        {
+            throw new ForbiddenException("suggestion.decide_forbidden", "The recommendation's author, facilitators and rapporteurs decide on suggestions.");
+        }
+
+        var suggestion = state.State.Suggestions.FirstOrDefault(s => s.Id == command.SuggestionId)
+            ?? throw new NotFoundException("suggestion.not_found", $"There is no suggestion '{command.SuggestionId}'.");
+        if (suggestion.Status != SuggestionStatus.Open)
+        {
+            throw new ConflictException("suggestion.decided", $"Suggestion '{suggestion.Id}' was already {suggestion.Status.ToString().ToLowerInvariant()}.");
+        }
+
+        int? applied = null;
+        if (command.Accept)
+        {
+            EnsureOpen();
+            applied = await ApplyAsync(suggestion, caller);
+        }
+
+        var decided = suggestion with
+        {
+            Status = command.Accept ? SuggestionStatus.Accepted : SuggestionStatus.Rejected,
+            DecidedBy = caller.DisplayName,
+            DecidedAt = clock.GetUtcNow(),
+            AppliedAtRevision = applied,
+        };
+        await WriteAsync(s => s.Suggestions = [.. s.Suggestions.Select(x => x.Id == decided.Id ? decided : x)]);
+        return await PublishAsync(caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.MarkInSyncAsync(MarkInSync command)
+    {
+        var caller = command.Caller;
+        EnsureContributor(caller);
+        var language = command.Language.Trim().ToLowerInvariant();
+        DocumentOf(language);
+        if (language == state.State.LanguageOfRecord)
+        {
+            throw new ValidationFailedException("translation.is_record", $"'{language}' is the language of record; mark a translation.", "language");
+        }
+
+        var hashes = Paragraphs((await TextAsync(state.State.LanguageOfRecord)).Text).Select(Hash).ToList();
+        await WriteAsync(s => s.Synced = new Dictionary<string, List<string>>(s.Synced) { [language] = hashes });
+        return await PublishAsync(caller);
+    }
+
+    async Task<RecommendationView> IRecommendationGrain.MergedIntoAsync(Caller caller, string recommendationId)
+    {
+        EnsureVisible(caller);
+        EnsureOpen();
+        await LockTextsAsync();
+        var change = new StatusChange(state.State.Status, RecommendationStatus.Merged, caller.ParticipantId, caller.DisplayName, clock.GetUtcNow(), $"merged into {recommendationId}");
+        await WriteAsync(s =>
+        {
+            s.Status = RecommendationStatus.Merged;
+            s.MergedInto = recommendationId;
+            s.History = [.. s.History, change];
+        });
+        return await PublishAsync(caller);
+    }
+
+    async Task<RecommendationDiff> IRecommendationGrain.DiffAsync(Caller caller, string language, int fromRevision, int toRevision)
+    {
+        EnsureVisible(caller);
+        var document = GrainFactory.GetGrain<IDocumentGrain>(DocumentOf(language));
+        if (toRevision < fromRevision)
+        {
+            throw new ValidationFailedException("diff.range_invalid", "The diff's end revision is before its start.", "to");
+        }
+
+        var from = await document.GetTextAtRevisionAsync(caller, fromRevision);
+        var to = await document.GetTextAtRevisionAsync(caller, toRevision);
+        var ops = await document.GetOpsAsync(caller, fromRevision, toRevision);
+        var changes = new List<TextChange>();
+        var text = from.Text;
+        foreach (var op in ops)
+        {
+            var (inserted, deleted) = Describe(text, op.Op);
+            changes.Add(new TextChange(op.Revision, op.AuthorId, op.AuthorName, op.CommittedAt, inserted, deleted));
+            text = TextOt.Apply(text, op.Op);
+        }
+
+        return new RecommendationDiff(language.ToLowerInvariant(), fromRevision, toRevision, from.Text, to.Text, changes);
+    }
+
+    async Task IDocumentListener.DocumentCommittedAsync(string docId, int revision)
+    {
+        // Only the text of record can make translations stale; the board shows that flag (and the excerpt) live.
+        if (state.State.Created && state.State.Documents.GetValueOrDefault(state.State.LanguageOfRecord) == docId)
+        {
+            await Board.ChangedAsync(await SummaryAsync());
+        }
+    }
+
+    /// <summary>Applies an accepted suggestion where its passage is now, through the document's sequencer (exactly once).</summary>
+    private async Task<int> ApplyAsync(SuggestionRecord suggestion, Caller decider)
+    {
+        var document = GrainFactory.GetGrain<IDocumentGrain>(state.State.Documents[suggestion.Language]);
+        var anchor = (await document.GetAnchorsAsync(System, [suggestion.AnchorId])).Single();
+        var length = (await document.GetTextAtRevisionAsync(System, anchor.Revision)).Text.Length;
+        var components = new List<OpComponent>();
+        if (anchor.Start > 0)
+        {
+            components.Add(OpComponent.Retain(anchor.Start));
+        }
+
+        if (anchor.End > anchor.Start)
+        {
+            components.Add(OpComponent.Delete(anchor.End - anchor.Start));
+        }
+
+        if (suggestion.Replacement.Length > 0)
+        {
+            components.Add(OpComponent.Insert(suggestion.Replacement));
+        }
+
+        if (length > anchor.End)
+        {
+            components.Add(OpComponent.Retain(length - anchor.End));
+        }
+
+        if (components.All(c => c.Kind == OpKind.Retain))
+        {
+            return anchor.Revision;
+        }
+
+        // The decider is the op's author; the recommendation grain vouches for the edit (participants may not edit in review).
+        var author = decider with { Role = Role.Facilitator };
+        var result = await document.SubmitAsync(new SubmitOp(
+            $"suggestion:{RecommendationId}:{suggestion.Id}", 1, anchor.Revision, new TextOperation([.. components]), author, null));
+        return result.Revision;
+    }
+
+    private async Task LockTextsAsync()
+    {
+        foreach (var docId in state.State.Documents.Values)
+        {
+            await GrainFactory.GetGrain<IDocumentGrain>(docId).SetLockedAsync(new SetLocked(true, System));
+        }
+    }
+
+    private async Task<RecommendationView> PublishAsync(Caller caller)
+    {
+        await Board.ChangedAsync(await SummaryAsync());
+        return await ViewAsync(caller);
+    }
+
+    private async Task<RecommendationSummary> SummaryAsync()
+    {
+        var record = await TextAsync(state.State.LanguageOfRecord);
+        var stale = new List<string>();
+        foreach (var language in state.State.Languages.Where(l => l != state.State.LanguageOfRecord))
+        {
+            if (StaleParagraphs(language, record.Text).Count > 0)
+            {
+                stale.Add(language);
+            }
+        }
+
+        var excerpt = record.Text.Length > 500 ? record.Text[..500] : record.Text;
+        return new RecommendationSummary(
+            WorkshopId, RecommendationId, state.State.Title, state.State.Theme, state.State.Origin, state.State.Status, excerpt,
+            await TallyAsync(), stale, state.State.MergedInto, state.State.Version);
+    }
+
+    private async Task<RecommendationView> ViewAsync(Caller caller)
+    {
+        var s = state.State;
+        var record = await TextAsync(s.LanguageOfRecord);
+        var anchors = new Dictionary<(string DocId, string AnchorId), AnchorView>();
+        var wanted = s.Provenance.Select(p => (p.DocId, p.AnchorId))
+            .Concat(s.Comments.Select(c => (s.Documents[c.Language], c.AnchorId)))
+            .Concat(s.Suggestions.Select(x => (s.Documents[x.Language], x.AnchorId)));
+        foreach (var byDocument in wanted.GroupBy(w => w.Item1))
+        {
+            foreach (var anchor in await GrainFactory.GetGrain<IDocumentGrain>(byDocument.Key)
+                .GetAnchorsAsync(caller, [.. byDocument.Select(w => w.Item2).Distinct()]))
+            {
+                anchors[(byDocument.Key, anchor.AnchorId)] = anchor;
+            }
+        }
+
+        var texts = s.Languages.Select(l => new TextOfLanguage(
+            l, s.Documents[l], l == s.LanguageOfRecord, l == s.LanguageOfRecord ? [] : StaleParagraphs(l, record.Text), s.Synced.ContainsKey(l))).ToList();
+        return new RecommendationView(
+            WorkshopId,
+            RecommendationId,
+            s.Title,
+            s.Theme,
+            s.Origin,
+            s.Status,
+            s.LanguageOfRecord,
+            texts,
+            [.. s.Provenance.Select(p => new ProvenanceView(p.DocId, p.AnchorId, p.ViaRecommendation, anchors.GetValueOrDefault((p.DocId, p.AnchorId))))],
+            [.. s.Comments.Select(c => new CommentView(
+                c.Id, c.Language, anchors.GetValueOrDefault((s.Documents[c.Language], c.AnchorId)), c.AuthorId, c.AuthorName, c.Text, c.At, c.Replies, c.Resolved))],
+            [.. s.Suggestions.Select(x => new SuggestionView(
+                x.Id, x.Language, anchors.GetValueOrDefault((s.Documents[x.Language], x.AnchorId)), x.Replacement, x.Note, x.AuthorId, x.AuthorName, x.At,
+                x.Status, x.DecidedBy, x.DecidedAt, x.AppliedAtRevision))],
+            [.. s.Endorsements.Values.OrderBy(e => e.Voter, StringComparer.Ordinal)],
+            await TallyAsync(),
+            s.History,
+            s.MergedFrom,
+            s.MergedInto,
+            s.AuthorId,
+            s.Version);
+    }
+
+    private async Task<Tally> TallyAsync()
+    {
+        var rule = await Board.GetRuleAsync();
+        var votes = state.State.Endorsements.Values
+            .Where(e => rule.PerDelegation ? !e.Voter.StartsWith("p:", StringComparison.Ordinal) : e.Voter.StartsWith("p:", StringComparison.Ordinal))
+            .ToList();
+        int support = votes.Count(v => v.Stance == Stance.Support), reservation = votes.Count(v => v.Stance == Stance.Reservation);
+        var objection = votes.Count(v => v.Stance == Stance.Objection);
+        var favour = support + reservation;
+        var adoptable = rule.Kind == AdoptionKind.Consensus
+            ? favour > 0 && objection == 0
+            : favour > 0 && favour >= rule.Threshold * (favour + objection);
+        return new Tally(support, reservation, objection, adoptable, rule);
+    }
+
+    /// <summary>Paragraph i of a translation is stale when paragraph i of the text of record changed since it was marked in sync.</summary>
+    private List<int> StaleParagraphs(string language, string recordText)
+    {
+        var current = Paragraphs(recordText).Select(Hash).ToList();
+        var synced = state.State.Synced.GetValueOrDefault(language);
+        return [.. Enumerable.Range(0, current.Count).Where(i => synced is null || i >= synced.Count || synced[i] != current[i])];
+    }
+
+    private async Task<TextAtRevision> TextAsync(string language)
+    {
+        var document = GrainFactory.GetGrain<IDocumentGrain>(state.State.Documents[language]);
+        var view = await document.GetAsync(System);
+        return await document.GetTextAtRevisionAsync(System, view.Revision);
+    }
+
+    private async Task WriteAsync(Action<RecommendationState> change)
+    {
+        var next = state.State.Copy();
+        change(next);
+        next.Version = state.State.Version + 1;
+        await state.ReplaceAsync(next);
+    }
+
+    private IRecommendationBoardGrain Board => GrainFactory.GetGrain<IRecommendationBoardGrain>(WorkshopId);
+
+    private string DocumentOf(string? language) =>
+        state.State.Documents.GetValueOrDefault((language ?? "").Trim().ToLowerInvariant())
+        ?? throw new ValidationFailedException(
+            "recommendation.language_unsupported", $"'{language}' is not a language of this recommendation ({string.Join(", ", state.State.Languages)}).", "language");
+
+    private CommentRecord FindComment(string commentId) =>
+        state.State.Comments.FirstOrDefault(c => c.Id == commentId)
+        ?? throw new NotFoundException("comment.not_found", $"There is no comment '{commentId}'.");
+
+    private void EnsureWorkshop(Caller caller)
+    {
+        if (caller.WorkshopId != WorkshopId)
+        {
+            throw new NotFoundException("recommendation.not_found", $"There is no recommendation '{RecommendationId}'.");
+        }
+    }
+
+    private void EnsureVisible(Caller caller)
+    {
+        EnsureWorkshop(caller);
+        if (!state.State.Created)
+        {
+            throw new NotFoundException("recommendation.not_found", $"There is no recommendation '{RecommendationId}'.");
+        }
+    }
+
+    private void EnsureContributor(Caller caller)
+    {
+        EnsureVisible(caller);
+        if (caller.Role == Role.Observer)
+        {
+            throw new ForbiddenException("recommendation.read_only", "Observers read recommendations but do not comment or suggest.");
+        }
+    }
+
+    private void EnsureOpen()
+    {
+        if (IsFinal(state.State.Status))
+        {
+            throw new ConflictException(
+                "recommendation.closed", $"This recommendation is {Name(state.State.Status)}; its text no longer changes.");
+        }
+    }
+
+    private static bool IsFinal(RecommendationStatus status) =>
+        status is RecommendationStatus.Adopted or RecommendationStatus.Rejected or RecommendationStatus.Withdrawn or RecommendationStatus.Merged;
+
+    private static string Name(RecommendationStatus status) => status switch
+    {
+        RecommendationStatus.InReview => "in review",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    private static string NewId(string prefix) => prefix + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
+
+    /// <summary>Paragraphs are blocks separated by a blank line; their index aligns languages.</summary>
+    internal static List<string> Paragraphs(string text) =>
+        [.. text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n").Select(p => p.Trim()).Where(p => p.Length > 0)];
+
+    private static string Hash(string paragraph) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(paragraph)))[..16];
+
+    /// <summary>What an op inserted and deleted in <paramref name="text"/>.</summary>
+    private static (string Inserted, string Deleted) Describe(string text, TextOperation op)
+    {
+        var inserted = new StringBuilder();
+        var deleted = new StringBuilder();
+        var at = 0;
+        foreach (var c in op.Components)
+        {
+            switch (c.Kind)
+            {
+                case OpKind.Retain:
+                    at += c.Count;
+                    break;
+                case OpKind.Insert:
+                    inserted.Append(c.Text);
+                    break;
+                case OpKind.Delete:
+                    deleted.Append(text, at, c.Count);
+                    at += c.Count;
+                    break;
+            }
+        }
+
+        return (inserted.ToString(), deleted.ToString());
+    }
+
+    private static string? Clean(string? value, string field, int max, bool required)
+    {
+        var clean = value?.Trim() ?? "";
+        if (clean.Length == 0)
+        {
+            return required ? throw new ValidationFailedException($"recommendation.{field}_required", $"The {field} is required.", field) : null;
+        }
+
+        return clean.Length <= max
+            ? clean
+            : throw new ValidationFailedException($"recommendation.{field}_too_long", $"The {field} has at most {max} characters.", field);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workshop {WorkshopId}: recommendation {RecommendationId} created with {Sources} source passages")]
+    private static partial void LogCreated(ILogger logger, string workshopId, string recommendationId, int sources);
+}

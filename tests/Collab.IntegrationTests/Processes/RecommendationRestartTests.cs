@@ -1,0 +1,52 @@
+using Collab.IntegrationTests.Infrastructure;
+using Collab.Recommendations;
+
+namespace Collab.IntegrationTests.Processes;
+
+/// <summary>A recommendation's provenance, comments, endorsements and status survive its silo being killed (real PostgreSQL).</summary>
+public sealed class RecommendationRestartTests
+{
+    private readonly string _clusterId = "r-" + Guid.NewGuid().ToString("N")[..8];
+
+    [Fact]
+    public async Task RecommendationStateSurvivesASiloKilledWithSigkill()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
+        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
+        await using var node = new KestrelClusterWebNode(database, _clusterId);
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
+        var awa = await workshop.JoinAsync("Awa Sow", delegation: "bj");
+        var kofi = await workshop.JoinAsync("Kofi Mensah", delegation: "gh");
+        var notes = await workshop.NewDocumentAsync("Lessons learnt", "Radio programmes reached remote villages.");
+        var path = $"/api/workshops/{workshop.Id}/recommendations";
+        var proposed = await workshop.OkAsync<RecommendationView>(awa.Token, HttpMethod.Post, path, new
+        {
+            title = "Community radio",
+            text = "Fund community radio in border areas.",
+            language = "en",
+            provenance = new[] { new { docId = notes, start = 0, end = 16, revision = 0 } },
+        });
+        await workshop.OkAsync<RecommendationView>(awa.Token, HttpMethod.Post, $"{path}/{proposed.Id}/status", new { status = "proposed" });
+        await workshop.OkAsync<RecommendationView>(kofi.Token, HttpMethod.Post, $"{path}/{proposed.Id}/comments",
+            new { language = "en", start = 5, end = 20, revision = 0, text = "Which stations?" });
+        await workshop.OkAsync<RecommendationView>(kofi.Token, HttpMethod.Post, $"{path}/{proposed.Id}/endorsements", new { stance = "reservation", reservation = "Budget permitting." });
+        var before = await workshop.OkAsync<RecommendationView>(workshop.Facilitator.Token, HttpMethod.Get, $"{path}/{proposed.Id}");
+
+        await silo.KillAsync();
+        await silo.DisposeAsync();
+        var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
+        await using (restarted)
+        {
+            var after = await workshop.OkAsync<RecommendationView>(workshop.Facilitator.Token, HttpMethod.Get, $"{path}/{proposed.Id}");
+
+            Assert.Equal(RecommendationStatus.Proposed, after.Status);
+            Assert.Equal("Radio programmes", Assert.Single(after.Provenance).Anchor!.Text);
+            Assert.Equal("community radio", Assert.Single(after.Comments).Anchor!.Text);
+            Assert.Equal(("gh", Stance.Reservation, "Budget permitting."), Assert.Single(after.Endorsements) is var e ? (e.Voter, e.Stance, e.Reservation) : default);
+            Assert.Equal(before.Version, after.Version);
+            var board = await workshop.OkAsync<BoardView>(awa.Token, HttpMethod.Get, path);
+            Assert.Equal(proposed.Id, Assert.Single(board.Themes.SelectMany(t => t.Recommendations)).Id);
+        }
+    }
+}
