@@ -38,7 +38,8 @@ public sealed class RecommendationRestartTests
         var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
         await using (restarted)
         {
-            var after = await workshop.OkAsync<RecommendationView>(workshop.Facilitator.Token, HttpMethod.Get, $"{path}/{proposed.Id}");
+            var after = await workshop.OkOnceAvailableAsync<RecommendationView>(
+                workshop.Facilitator.Token, HttpMethod.Get, $"{path}/{proposed.Id}", TimeSpan.FromSeconds(60));
 
             Assert.Equal(RecommendationStatus.Proposed, after.Status);
             Assert.Equal("Radio programmes", Assert.Single(after.Provenance).Anchor!.Text);

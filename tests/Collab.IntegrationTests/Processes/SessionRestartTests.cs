@@ -55,7 +55,7 @@ public sealed class SessionRestartTests
         var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
         await using (restarted)
         {
-            var after = await workshop.OkAsync<SessionView>(facilitator, HttpMethod.Get, session);
+            var after = await workshop.OkOnceAvailableAsync<SessionView>(facilitator, HttpMethod.Get, session, Patience);
             Assert.Equal(SessionStatus.Running, after.Status);
             Assert.Equal(deadline, after.Timer!.Deadline);
             Assert.Equal(
