@@ -337,6 +337,23 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
     }
 
     [Fact]
+    public async Task MergeKeepsEverySourcesProvenance()
+    {
+        var room = await RoomAsync();
+        var beninNotes = await room.Workshop.NewDocumentAsync("Benin: best practices", "Mixed patrols along the river.");
+        var ghanaNotes = await room.Workshop.NewDocumentAsync("Ghana: lessons learnt", "Local radio builds trust.");
+        var first = await ProposeAsync(room, room.Benin.Token, "Mixed patrols.", new[] { new { docId = beninNotes, start = 0, end = 13, revision = 0 } });
+        var second = await ProposeAsync(room, room.Ghana.Token, "Local radio.", new[] { new { docId = ghanaNotes, start = 0, end = 11, revision = 0 } });
+
+        var merged = await room.Workshop.OkAsync<RecommendationView>(room.Facilitator, HttpMethod.Post, room.Path("/merge"),
+            new { sources = new[] { first.Id, second.Id }, title = "Security and trust" });
+
+        Assert.Equal(
+            [(beninNotes, "Mixed patrols", first.Id), (ghanaNotes, "Local radio", second.Id)],
+            merged.Provenance.Select(p => (p.DocId, p.Anchor!.Text, p.ViaRecommendation)));
+    }
+
+    [Fact]
     public async Task ObserversCannotProposeAndOtherWorkshopsSeeNothing()
     {
         var room = await RoomAsync();
