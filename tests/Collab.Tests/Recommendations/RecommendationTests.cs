@@ -354,6 +354,44 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
     }
 
     [Fact]
+    public async Task TheLiveTallyAndStaleTranslationsArePushedToTheRoom()
+    {
+        var room = await RoomAsync();
+        await using var watcher = node.Raw(room.Togo.Token);
+        var tallied = new TaskCompletionSource<RecommendationSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stale = new TaskCompletionSource<RecommendationSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+        watcher.On<RecommendationSummary>("RecommendationChanged", summary =>
+        {
+            if (summary.Tally.Objection == 1)
+            {
+                tallied.TrySetResult(summary);
+            }
+
+            if (summary.StaleLanguages.Contains("fr") && summary.Excerpt.EndsWith("Every year.", StringComparison.Ordinal))
+            {
+                stale.TrySetResult(summary);
+            }
+        });
+        await watcher.StartAsync();
+        await watcher.InvokeAsync<JsonElement>("EnterWorkshop");
+        var proposed = await ProposeAsync(room, room.Benin.Token, "Train officers.");
+        await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await room.Workshop.OkAsync<RecommendationView>(room.Benin.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/translations/fr/sync"));
+
+        await VoteAsync(room, proposed.Id, room.Ghana, "objection");
+        var (connection, document) = await OpenAsync(node, room.Benin.Token, proposed.Texts.Single(t => t.OfRecord).DocId);
+        await using (connection)
+        {
+            await EditAsync(document, text => Append(text, " Every year."));
+        }
+
+        var tally = await tallied.Task.WaitAsync(Patience);
+        var flagged = await stale.Task.WaitAsync(Patience);
+        Assert.Equal((proposed.Id, 0, 1), (tally.Id, tally.Tally.Support, tally.Tally.Objection));
+        Assert.Equal(["fr"], flagged.StaleLanguages);
+    }
+
+    [Fact]
     public async Task ObserversCannotProposeAndOtherWorkshopsSeeNothing()
     {
         var room = await RoomAsync();
