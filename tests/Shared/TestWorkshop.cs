@@ -123,27 +123,6 @@ public sealed class TestWorkshop
         return JsonSerializer.Deserialize<T>(text, Json)!;
     }
 
-    /// <summary>
-    /// Like <see cref="OkAsync{T}"/>, but retries a <c>503 server.unavailable</c> (as a real client does while the cluster
-    /// recovers from a killed silo) for up to <paramref name="patience"/>.
-    /// </summary>
-    public async Task<T> OkOnceAvailableAsync<T>(string? token, HttpMethod method, string path, TimeSpan patience)
-    {
-        var deadline = DateTime.UtcNow + patience;
-        while (true)
-        {
-            using var response = await SendAsync(token, method, path);
-            var text = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || DateTime.UtcNow > deadline)
-            {
-                Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
-                return JsonSerializer.Deserialize<T>(text, Json)!;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
-    }
-
     /// <summary>Sends and checks a problem+json rejection: its status and code.</summary>
     public async Task<string> RejectedAsync(string? token, HttpMethod method, string path, object? body, int status)
     {

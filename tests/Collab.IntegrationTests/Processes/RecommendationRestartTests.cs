@@ -1,5 +1,7 @@
+using Collab.Client;
 using Collab.IntegrationTests.Infrastructure;
 using Collab.Recommendations;
+using Collab.Sessions;
 
 namespace Collab.IntegrationTests.Processes;
 
@@ -14,7 +16,7 @@ public sealed class RecommendationRestartTests
         var database = await PostgresServer.CreateDatabaseAsync();
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
         var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
-        await using var node = new KestrelClusterWebNode(database, _clusterId);
+        await using var node = new KestrelClusterWebNode(database, _clusterId, subscriptionRenewalSeconds: 1);
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
         var awa = await workshop.JoinAsync("Awa Sow", delegation: "bj");
         var kofi = await workshop.JoinAsync("Kofi Mensah", delegation: "gh");
@@ -33,13 +35,24 @@ public sealed class RecommendationRestartTests
         await workshop.OkAsync<RecommendationView>(kofi.Token, HttpMethod.Post, $"{path}/{proposed.Id}/endorsements", new { stance = "reservation", reservation = "Budget permitting." });
         var before = await workshop.OkAsync<RecommendationView>(workshop.Facilitator.Token, HttpMethod.Get, $"{path}/{proposed.Id}");
 
+        // A watcher of a running session learns when the cluster is reachable again: the session's new activation sends
+        // the re-subscribing web node its current view.
+        await workshop.OkAsync<SessionView>(workshop.Facilitator.Token, HttpMethod.Post, $"/api/workshops/{workshop.Id}/sessions/d1-opening/start");
+        await using var watcher = await CollabConnection.ConnectAsync(node.HubUrl, awa.Token);
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        watcher.SessionChanged += _ => subscribed.TrySetResult();
+        await watcher.WatchSessionAsync("d1-opening");
+        await subscribed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
         await silo.KillAsync();
         await silo.DisposeAsync();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        watcher.SessionChanged += _ => reached.TrySetResult();
         var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
         await using (restarted)
         {
-            var after = await workshop.OkOnceAvailableAsync<RecommendationView>(
-                workshop.Facilitator.Token, HttpMethod.Get, $"{path}/{proposed.Id}", TimeSpan.FromSeconds(60));
+            await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            var after = await workshop.OkAsync<RecommendationView>(workshop.Facilitator.Token, HttpMethod.Get, $"{path}/{proposed.Id}");
 
             Assert.Equal(RecommendationStatus.Proposed, after.Status);
             Assert.Equal("Radio programmes", Assert.Single(after.Provenance).Anchor!.Text);

@@ -47,15 +47,25 @@ public sealed class SessionRestartTests
         await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, awa.Token);
         var timeUp = new TaskCompletionSource<TimeUp>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.TimeUp += t => timeUp.TrySetResult(t);
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.SessionChanged += _ => subscribed.TrySetResult();
         await connection.WatchSessionAsync("d1-breakouts");
+
+        // The first subscription's view has arrived, so the next one can only come from after the restart.
+        await subscribed.Task.WaitAsync(Patience);
 
         // No shutdown, no flush.
         await silo.KillAsync();
         await silo.DisposeAsync();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.SessionChanged += _ => reached.TrySetResult();
         var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
         await using (restarted)
         {
-            var after = await workshop.OkOnceAvailableAsync<SessionView>(facilitator, HttpMethod.Get, session, Patience);
+            // The web node's renewal reaches the session's new activation, which sends it the current view: the
+            // cluster is reachable again from this web node.
+            await reached.Task.WaitAsync(Patience);
+            var after = await workshop.OkAsync<SessionView>(facilitator, HttpMethod.Get, session);
             Assert.Equal(SessionStatus.Running, after.Status);
             Assert.Equal(deadline, after.Timer!.Deadline);
             Assert.Equal(
