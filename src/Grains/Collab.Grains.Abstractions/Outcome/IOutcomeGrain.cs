@@ -33,6 +33,22 @@ public interface IOutcomeGrain : IGrainWithStringKey
     Task UnsubscribeAsync(IOutcomeObserver observer);
 }
 
+/// <summary>
+/// One published version's frozen document, written once. Only <see cref="IOutcomeGrain"/> calls it (it checks who
+/// may read); kept apart so that publishing a version never rewrites the others. Keyed <c>{workshopId}/{versionId}</c>.
+/// </summary>
+[Alias("collab.IPublishedOutcomeGrain")]
+public interface IPublishedOutcomeGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the document; a second store of the same version replaces an earlier one that was never indexed.</summary>
+    [Alias("store")]
+    Task StoreAsync(OutcomeDocument document);
+
+    /// <summary>The stored document, or null.</summary>
+    [Alias("get")]
+    Task<OutcomeDocument?> GetAsync();
+}
+
 /// <summary>Told when a version of a workshop's outcome is published.</summary>
 [Alias("collab.IOutcomeObserver")]
 public interface IOutcomeObserver : IGrainObserver
@@ -173,4 +189,32 @@ public static class LocalizedTexts
     /// <summary>The text in <paramref name="language"/>, else the first one, else empty.</summary>
     public static string In(this IReadOnlyList<LocalizedText> texts, string language) =>
         texts.FirstOrDefault(t => t.Language == language)?.Text ?? (texts.Count > 0 ? texts[0].Text : "");
+}
+
+/// <summary>URL- and file-name-safe forms of names: lower case ASCII letters and digits joined by dashes.</summary>
+public static class OutcomeSlug
+{
+    /// <summary>"Version finale révisée" → <c>version-finale-revisee</c>; empty when nothing usable is left.</summary>
+    public static string Of(string name, int maxLength = 60)
+    {
+        var builder = new System.Text.StringBuilder();
+        foreach (var c in name.Normalize(System.Text.NormalizationForm.FormD))
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else if (System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.NonSpacingMark)
+            {
+                // The accent of a decomposed letter: drop it, keep the letter.
+            }
+            else if (builder.Length > 0 && builder[^1] != '-')
+            {
+                builder.Append('-');
+            }
+        }
+
+        var slug = builder.ToString().Trim('-');
+        return slug.Length <= maxLength ? slug : slug[..maxLength].TrimEnd('-');
+    }
 }
