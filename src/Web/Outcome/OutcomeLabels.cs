@@ -62,7 +62,7 @@ public sealed class OutcomeLabels
         Annexes = "Annexes",
         Plenary = "Plénière",
         PassageDeleted = "passage retiré de la note depuis",
-        StaleTranslation = "Traduction à mettre à jour : le texte de référence a changé depuis sa dernière traduction.",
+        StaleTranslation = "Traduction à mettre à jour\u00A0: le texte de référence a changé depuis sa dernière traduction.",
         StaleShort = "traduction à mettre à jour",
         LiveState = "État de travail, pas une version publiée",
         Version = "Version",
@@ -130,6 +130,9 @@ public sealed class OutcomeLabels
 
     public required string Empty { get; init; }
 
+    /// <summary>The colon after a label: French puts a (no-break) space before it.</summary>
+    public string Colon => Language == "fr" ? "\u00A0:" : ":";
+
     /// <summary>The labels for a language tag (<c>fr</c>, <c>fr-BE</c> → French; anything else → English).</summary>
     public static OutcomeLabels For(string language) =>
         language.Equals("fr", StringComparison.OrdinalIgnoreCase) || language.StartsWith("fr-", StringComparison.OrdinalIgnoreCase) ? French : English;
@@ -192,21 +195,22 @@ public sealed class OutcomeLabels
         return string.Join(" ", parts);
     }
 
-    /// <summary>Where a provenance link points: "Group 2 — Best practices (Breakouts …)"; the passage is rendered apart.</summary>
-    public string SourcePlace(OutcomeSource source)
-    {
-        var place = source.Place.Length == 0 ? Plenary : source.Place;
-        return place + " — " + source.Note.In(Language);
-    }
-
     /// <summary>The heading of an annex: the group's name with its session, or the plenary.</summary>
     public string AnnexTitle(OutcomeAnnex annex) =>
         annex.Place.Length == 0 ? Plenary : annex.Session is { Length: > 0 } session ? $"{annex.Place} ({session})" : annex.Place;
 
     /// <summary>The line under the title saying which version this is.</summary>
     public string VersionLine(OutcomeDocument outcome) => outcome.Version is { } version
-        ? $"{Version}: {version.Name}, {PublishedOn} {Date(DateOnly.FromDateTime(version.PublishedAt.UtcDateTime))}"
+        ? $"{Version}{Colon} {version.Name}, {PublishedOn} {Date(DateOnly.FromDateTime(version.PublishedAt.UtcDateTime))}"
         : $"{LiveState}, {AsOf} {Date(DateOnly.FromDateTime(outcome.AsOf.UtcDateTime))} {Time(TimeOnly.FromDateTime(outcome.AsOf.UtcDateTime))} UTC";
 
     public string Theme(OutcomeTheme theme) => theme.Theme.Length == 0 ? GeneralTheme : theme.Theme;
+
+    /// <summary>
+    /// Said above a recommendation shown in its language of record because it has no text in the export's language:
+    /// "No French text yet: shown in English, its language of record."
+    /// </summary>
+    public string NotTranslated(string wanted, string shown) => Language == "fr"
+        ? $"Pas encore de texte en {NameOf(wanted).ToLower(Culture)}{Colon} texte présenté en {NameOf(shown).ToLower(Culture)}, sa langue de référence."
+        : $"No {NameOf(wanted)} text yet: shown in {NameOf(shown)}, its language of record.";
 }
