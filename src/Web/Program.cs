@@ -4,6 +4,7 @@ using Collab.Hosting.Health;
 using Collab.Web.Documents;
 using Collab.Web.Errors;
 using Collab.Web.Identity;
+using Collab.Web.Outcome;
 using Collab.Web.Realtime;
 using Collab.Web.Recommendations;
 using Collab.Web.Seeds;
@@ -35,6 +36,7 @@ try
     app.MapSessionsApi();
     app.MapDocumentsApi();
     app.MapRecommendationsApi();
+    app.MapOutcomeApi();
     app.MapCollabRealtime();
     app.LogWhenReady("web node");
 

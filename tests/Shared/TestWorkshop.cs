@@ -27,6 +27,14 @@ public sealed class TestWorkshop
         Facilitator = Member.Of(created.GetProperty("facilitator"));
     }
 
+    private TestWorkshop(Func<HttpClient> http, string id, IReadOnlyDictionary<string, string> codes, Member facilitator)
+    {
+        _http = http;
+        Id = id;
+        Codes = codes;
+        Facilitator = facilitator;
+    }
+
     private TestWorkshop(Func<HttpClient> http, TestWorkshop other)
     {
         _http = http;
@@ -79,6 +87,13 @@ public sealed class TestWorkshop
         var created = await response.Content.ReadFromJsonAsync<JsonElement>(Json);
         Assert.True(response.IsSuccessStatusCode, $"POST /api/workshops answered {(int)response.StatusCode}: {created}");
         return new TestWorkshop(http, created);
+    }
+
+    /// <summary>A workshop created elsewhere (e.g. by the seed command), reached with its join codes; a facilitator joins.</summary>
+    public static async Task<TestWorkshop> ExistingAsync(Func<HttpClient> http, string id, IReadOnlyDictionary<string, string> codes, string facilitatorName)
+    {
+        var joining = new TestWorkshop(http, id, codes, new Member("", "", "", "", ""));
+        return new TestWorkshop(http, id, codes, await joining.JoinAsync(facilitatorName, "facilitator"));
     }
 
     /// <summary>Joins with the code of <paramref name="role"/>; fails the test if the server refuses.</summary>

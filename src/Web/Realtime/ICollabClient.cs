@@ -37,6 +37,9 @@ public interface ICollabClient
     /// <summary>A recommendation of the workshop changed (status, tally, translation flags, excerpt): the board's row.</summary>
     Task RecommendationChanged(Collab.Recommendations.RecommendationSummary summary);
 
+    /// <summary>A rapporteur published a version of the outcome document; it can be downloaded now.</summary>
+    Task OutcomePublished(Collab.Outcome.OutcomePublished published);
+
     /// <summary>This participant was removed from the workshop; the server closes the connection next.</summary>
     Task Revoked(Revoked revoked);
 }

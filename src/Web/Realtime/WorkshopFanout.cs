@@ -1,3 +1,4 @@
+using Collab.Outcome;
 using Collab.Recommendations;
 using Collab.Sessions;
 using Collab.Web.Identity;
@@ -9,7 +10,7 @@ namespace Collab.Web.Realtime;
 /// <summary>
 /// The push path for everything that is not document text: one subscription per web node to each workshop (roster,
 /// removals), its presence, and each session its clients watch; ref-counted by local connections and renewed below
-/// the grains' expiry. Events go to SignalR groups (<see cref="WorkshopGroup"/>, <see cref="FacilitatorsGroup"/>,
+/// the grains' expiry (the workshop's topic also carries its recommendation board and outcome). Events go to SignalR groups (<see cref="WorkshopGroup"/>, <see cref="FacilitatorsGroup"/>,
 /// <see cref="SessionGroup"/>) or, for one breakout group's announcements, to its members' user ids.
 /// </summary>
 public sealed partial class WorkshopFanout(
@@ -17,12 +18,13 @@ public sealed partial class WorkshopFanout(
     IHubContext<CollabHub, ICollabClient> hub,
     ConnectionRegistry connections,
     RealtimeOptions options,
-    ILogger<WorkshopFanout> logger) : BackgroundService, IWorkshopObserver, ISessionObserver, IPresenceObserver, IRecommendationObserver
+    ILogger<WorkshopFanout> logger) : BackgroundService, IWorkshopObserver, ISessionObserver, IPresenceObserver, IRecommendationObserver, IOutcomeObserver
 {
     private IWorkshopObserver? _workshopRef;
     private ISessionObserver? _sessionRef;
     private IPresenceObserver? _presenceRef;
     private IRecommendationObserver? _recommendationRef;
+    private IOutcomeObserver? _outcomeRef;
     private SubscriptionSet? _subscriptions;
 
     public static string WorkshopGroup(string workshopId) => "ws:" + workshopId;
@@ -53,6 +55,7 @@ public sealed partial class WorkshopFanout(
             await cluster.GetGrain<IWorkshopGrain>(key).UnsubscribeAsync(WorkshopRef());
             await cluster.GetGrain<IPresenceGrain>(key).UnsubscribeAsync(PresenceRef());
             await cluster.GetGrain<IRecommendationBoardGrain>(key).UnsubscribeAsync(RecommendationRef());
+            await cluster.GetGrain<IOutcomeGrain>(key).UnsubscribeAsync(OutcomeRef());
         }
         else
         {
@@ -68,6 +71,7 @@ public sealed partial class WorkshopFanout(
             await cluster.GetGrain<IWorkshopGrain>(key).SubscribeAsync(WorkshopRef());
             await cluster.GetGrain<IPresenceGrain>(key).SubscribeAsync(PresenceRef());
             await cluster.GetGrain<IRecommendationBoardGrain>(key).SubscribeAsync(RecommendationRef());
+            await cluster.GetGrain<IOutcomeGrain>(key).SubscribeAsync(OutcomeRef());
         }
         else
         {
@@ -107,6 +111,9 @@ public sealed partial class WorkshopFanout(
     Task IRecommendationObserver.RecommendationChanged(RecommendationSummary summary) =>
         hub.Clients.Group(WorkshopGroup(summary.WorkshopId)).RecommendationChanged(summary);
 
+    Task IOutcomeObserver.OutcomePublished(OutcomePublished published) =>
+        hub.Clients.Group(WorkshopGroup(published.WorkshopId)).OutcomePublished(published);
+
     Task ISessionObserver.TimeUp(TimeUp timeUp) =>
         hub.Clients.Group(SessionGroup(timeUp.WorkshopId, timeUp.SessionId)).TimeUp(timeUp);
 
@@ -134,6 +141,8 @@ public sealed partial class WorkshopFanout(
     private ISessionObserver SessionRef() => _sessionRef ??= cluster.CreateObjectReference<ISessionObserver>(this);
 
     private IRecommendationObserver RecommendationRef() => _recommendationRef ??= cluster.CreateObjectReference<IRecommendationObserver>(this);
+
+    private IOutcomeObserver OutcomeRef() => _outcomeRef ??= cluster.CreateObjectReference<IOutcomeObserver>(this);
 
     private IPresenceObserver PresenceRef() => _presenceRef ??= cluster.CreateObjectReference<IPresenceObserver>(this);
 

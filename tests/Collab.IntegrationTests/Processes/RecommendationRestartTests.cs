@@ -5,13 +5,16 @@ using Collab.Sessions;
 
 namespace Collab.IntegrationTests.Processes;
 
-/// <summary>A recommendation's provenance, comments, endorsements and status survive its silo being killed (real PostgreSQL).</summary>
+/// <summary>
+/// A recommendation's provenance, comments, endorsements and status, and a published version of the outcome, survive
+/// their silo being killed (real PostgreSQL).
+/// </summary>
 public sealed class RecommendationRestartTests
 {
     private readonly string _clusterId = "r-" + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
-    public async Task RecommendationStateSurvivesASiloKilledWithSigkill()
+    public async Task RecommendationStateAndPublishedOutcomeSurviveASiloKilledWithSigkill()
     {
         var database = await PostgresServer.CreateDatabaseAsync();
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
@@ -34,6 +37,9 @@ public sealed class RecommendationRestartTests
             new { language = "en", start = 5, end = 20, revision = 0, text = "Which stations?" });
         await workshop.OkAsync<RecommendationView>(kofi.Token, HttpMethod.Post, $"{path}/{proposed.Id}/endorsements", new { stance = "reservation", reservation = "Budget permitting." });
         var before = await workshop.OkAsync<RecommendationView>(workshop.Facilitator.Token, HttpMethod.Get, $"{path}/{proposed.Id}");
+        var outcome = $"/api/workshops/{workshop.Id}/outcome";
+        await workshop.OkAsync<System.Text.Json.JsonElement>(workshop.Facilitator.Token, HttpMethod.Post, outcome + "/versions", new { name = "Draft for closing plenary" });
+        var published = await ExportAsync(workshop, awa.Token, outcome + "?format=md&lang=fr&version=draft-for-closing-plenary");
 
         // A watcher of a running session learns when the cluster is reachable again: the session's new activation sends
         // the re-subscribing web node its current view.
@@ -61,6 +67,16 @@ public sealed class RecommendationRestartTests
             Assert.Equal(before.Version, after.Version);
             var board = await workshop.OkAsync<BoardView>(awa.Token, HttpMethod.Get, path);
             Assert.Equal(proposed.Id, Assert.Single(board.Themes.SelectMany(t => t.Recommendations)).Id);
+            Assert.Equal(published, await ExportAsync(workshop, awa.Token, outcome + "?format=md&lang=fr&version=draft-for-closing-plenary"));
+            Assert.Contains("Version: Draft for closing plenary", published, StringComparison.Ordinal);
         }
+    }
+
+    private static async Task<string> ExportAsync(TestWorkshop workshop, string token, string path)
+    {
+        using var response = await workshop.SendAsync(token, HttpMethod.Get, path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {body}");
+        return body;
     }
 }

@@ -13,7 +13,7 @@ namespace Collab.Tests.Seeds;
 public sealed record SeedRun(int ExitCode, string Output, string Error);
 
 /// <summary>A node into which <c>seeds/cotonou-2023.json</c> is loaded once (the first time a test asks).</summary>
-public sealed class SeededWebNode : KestrelWebNode
+public class SeededWebNode : KestrelWebNode
 {
     public static readonly string SeedFile = Path.Combine(RepoRoot.Path, "seeds", "cotonou-2023.json");
 
@@ -111,13 +111,13 @@ public sealed partial class SeedCommandTests(SeededWebNode node) : IClassFixture
 
     private static List<string> Strings(JsonNode array, string property) => [.. array.AsArray().Select(n => n![property]!.GetValue<string>())];
 
-    private static string WorkshopIdOf(SeedRun run) =>
+    internal static string WorkshopIdOf(SeedRun run) =>
         LoadedAs().Match(run.Output) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException("No workshop id in: " + run.Output);
 
-    private static Dictionary<string, string> CodesOf(SeedRun run) =>
+    internal static Dictionary<string, string> CodesOf(SeedRun run) =>
         CodeLine().Matches(run.Output).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
 
-    private static string FacilitatorTokenOf(SeedRun run)
+    internal static string FacilitatorTokenOf(SeedRun run)
     {
         var lines = run.Output.Split('\n', StringSplitOptions.TrimEntries);
         var at = Array.FindIndex(lines, l => l.StartsWith("Facilitator (", StringComparison.Ordinal) && l.Contains("token", StringComparison.Ordinal));
