@@ -78,16 +78,7 @@ public sealed partial class BrowserSite : IAsyncLifetime
     /// </summary>
     public async Task<IPage> JoinAsync(string role, string name, string? delegation, string language, bool phone = false)
     {
-        var context = await Browser.NewContextAsync(new()
-        {
-            BaseURL = Address.ToString(),
-            Locale = language == "fr" ? "fr-FR" : "en-GB",
-            ViewportSize = phone ? new() { Width = 390, Height = 844 } : new() { Width = 1366, Height = 900 },
-        });
-        _contexts.Add(context);
-        var page = await context.NewPageAsync();
-        page.Console += (_, message) => Log($"[{name}] console.{message.Type}: {message.Text}");
-        page.PageError += (_, error) => Log($"[{name}] page error: {error}");
+        var page = await NewPageAsync(name, language, phone);
         await page.GotoAsync("/#join=" + Codes[role]);
         await page.Locator("input[name=displayName]").FillAsync(name);
         if (delegation is not null)
@@ -98,6 +89,33 @@ public sealed partial class BrowserSite : IAsyncLifetime
         await page.Locator("select[name=language]").SelectOptionAsync(language);
         await page.Locator("form.join button[type=submit]").ClickAsync();
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "online");
+        return page;
+    }
+
+    /// <summary>Another device (a phone) signing in again as someone with their personal rejoin key.</summary>
+    public async Task<IPage> RejoinAsync(string role, string rejoinKey)
+    {
+        var page = await NewPageAsync("rejoin", "en", phone: true);
+        await page.GotoAsync("/#join=" + Codes[role]);
+        await page.Locator("form.join summary").ClickAsync();
+        await page.Locator("input[name=rejoinKey]").FillAsync(rejoinKey);
+        await page.Locator("form.join button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "online");
+        return page;
+    }
+
+    private async Task<IPage> NewPageAsync(string name, string language, bool phone)
+    {
+        var context = await Browser.NewContextAsync(new()
+        {
+            BaseURL = Address.ToString(),
+            Locale = language == "fr" ? "fr-FR" : "en-GB",
+            ViewportSize = phone ? new() { Width = 390, Height = 844 } : new() { Width = 1366, Height = 900 },
+        });
+        _contexts.Add(context);
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) => Log($"[{name}] console.{message.Type}: {message.Text}");
+        page.PageError += (_, error) => Log($"[{name}] page error: {error}");
         return page;
     }
 

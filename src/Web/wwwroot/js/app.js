@@ -338,59 +338,61 @@ function createApp(identity) {
     store.set({ view });
   }
 
-  function renderChrome(s) {
+  // The header and the view tabs are built once per language and updated in place, so pushes never take focus away.
+  const chrome = {};
+  function buildChrome() {
     const { t } = i18n;
-    const me = s.me ?? { displayName: identity.participant.name, role: identity.participant.role };
-    const conn = s.connection;
+    chrome.title = h('strong');
+    chrome.conn = h('span', { class: 'pill', dataset: { testid: 'connection' }, role: 'status' });
+    chrome.sync = h('span', { class: 'pill', dataset: { testid: 'sync-status' }, role: 'status' });
+    chrome.me = h('span', { dataset: { testid: 'me' } });
     const language = select(LANGUAGES.map((l) => [l, l === 'fr' ? 'Français' : 'English']), { value: i18n.language, 'aria-label': t('app.language') });
-    language.addEventListener('change', () => i18n.setLanguage(language.value));
+    language.addEventListener('change', () => {
+      i18n.setLanguage(language.value);
+      header.querySelector('select')?.focus();
+    });
+    const signOut = h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        title: t('me.rejoinKey', { key: identity.rejoinKey }),
+        onclick: () => {
+          storage.saveIdentity(null);
+          ctx.dispose();
+          showJoin();
+        },
+      },
+      t('app.signOut'),
+    );
     replace(
       header,
-      h('div', { class: 'brand' }, h('strong', null, s.workshop?.title ?? t('app.name'))),
-      h(
-        'div',
-        { class: 'status-line' },
-        h('span', { class: `pill conn-${conn}`, dataset: { testid: 'connection', state: conn }, role: 'status' }, t(`conn.${conn}`)),
-        h(
-          'span',
-          { class: `pill ${s.unsynced ? 'unsynced' : 'saved'}`, dataset: { testid: 'sync-status', state: s.unsynced ? 'unsynced' : 'saved' }, role: 'status' },
-          t(s.unsynced ? 'sync.unsynced' : 'sync.saved'),
-        ),
-      ),
-      h(
-        'div',
-        { class: 'who' },
-        h('span', { dataset: { testid: 'me' } }, `${me.displayName} · ${roleName(me.role)}`),
-        language,
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'link',
-            title: t('me.rejoinKey', { key: identity.rejoinKey }),
-            onclick: () => {
-              storage.saveIdentity(null);
-              ctx.dispose();
-              showJoin();
-            },
-          },
-          t('app.signOut'),
-        ),
-      ),
+      h('div', { class: 'brand' }, chrome.title),
+      h('div', { class: 'status-line' }, chrome.conn, chrome.sync),
+      h('div', { class: 'who' }, chrome.me, language, signOut),
     );
     const allowed = viewsFor(identity.participant.role);
-    replace(
-      nav,
-      allowed.length > 1
-        ? allowed.map((v) =>
-            h(
-              'a',
-              { href: `#${v}`, class: 'tab', 'aria-current': s.view === v ? 'page' : null },
-              t(`nav.${v}`),
-            ),
-          )
-        : null,
-    );
+    chrome.tabs = allowed.map((v) => h('a', { href: `#${v}`, class: 'tab' }, t(`nav.${v}`)));
+    replace(nav, allowed.length > 1 ? chrome.tabs : null);
+    nav.hidden = allowed.length <= 1;
+    renderChrome(store.state);
+  }
+
+  function renderChrome(s) {
+    if (!chrome.title) return;
+    const { t } = i18n;
+    const me = s.me ?? { displayName: identity.participant.name, role: identity.participant.role };
+    chrome.title.textContent = s.workshop?.title ?? t('app.name');
+    chrome.conn.className = `pill conn-${s.connection}`;
+    chrome.conn.dataset.state = s.connection;
+    chrome.conn.textContent = t(`conn.${s.connection}`);
+    const sync = s.unsynced ? 'unsynced' : 'saved';
+    chrome.sync.className = `pill ${sync}`;
+    chrome.sync.dataset.state = sync;
+    chrome.sync.textContent = t(s.unsynced ? 'sync.unsynced' : 'sync.saved');
+    chrome.me.textContent = `${me.displayName} · ${roleName(me.role)}`;
+    const allowed = viewsFor(identity.participant.role);
+    chrome.tabs.forEach((tab, i) => (allowed[i] === s.view ? tab.setAttribute('aria-current', 'page') : tab.removeAttribute('aria-current')));
   }
 
   async function start() {
@@ -404,14 +406,15 @@ function createApp(identity) {
     );
     store.subscribe(renderChrome);
     i18n.onChange(() => {
-      renderChrome(store.state);
+      if (disposed) return;
+      buildChrome();
       for (const v of Object.values(views)) v?.relabel?.();
     });
     window.addEventListener('hashchange', () => !disposed && show(currentView()));
     ticker = setInterval(() => {
       for (const v of Object.values(views)) v?.tick?.();
     }, 1000);
-    renderChrome(store.state);
+    buildChrome();
     show(currentView());
     try {
       await collab.start();

@@ -3,7 +3,7 @@
 // reopen; the countdown; broadcasts; a live grid of every group's documents; the help queue; the recommendations
 // board; the join codes. Commands go over HTTP (docs/workshops.md); their effects come back as hub pushes.
 
-import { h, replace, field, select } from './dom.js';
+import { h, replace, field, select, patch } from './dom.js';
 import { mountPreview } from './editor.js';
 import { formatDuration, sectionTitle, timerState } from './model.js';
 
@@ -141,8 +141,7 @@ export function createConsoleView(ctx) {
 
   function renderAgenda(s) {
     const live = s.workshop?.liveSessionId;
-    replace(
-      agenda,
+    patch(agenda, JSON.stringify([i18n.language, live, s.consoleSessionId, s.workshop?.agenda]), () =>
       (s.workshop?.agenda ?? []).map((a) =>
         h(
           'li',
@@ -152,6 +151,7 @@ export function createConsoleView(ctx) {
             {
               type: 'button',
               class: 'agenda-item',
+              dataset: { focusKey: a.id },
               'aria-pressed': a.id === s.consoleSessionId ? 'true' : 'false',
               onclick: () => ctx.setConsoleSession(a.id),
             },
@@ -170,13 +170,12 @@ export function createConsoleView(ctx) {
     sessionTitle.textContent = view?.title ?? agendaEntry?.title ?? t('session.none');
     sessionState.textContent = view ? [t(`session.status.${view.status}`), view.phase ? `${t('session.phase')}: ${view.phase}` : null].filter(Boolean).join(' · ') : '';
     const status = view?.status;
-    replace(
-      controls,
-      h('button', { type: 'button', class: 'primary', disabled: status === 'running' || status === 'paused', onclick: () => run('/start') }, t('console.start')),
-      h('button', { type: 'button', disabled: status !== 'running', onclick: () => run('/pause') }, t('console.pause')),
-      h('button', { type: 'button', disabled: status !== 'paused', onclick: () => run('/resume') }, t('console.resume')),
-      h('button', { type: 'button', disabled: status !== 'running' && status !== 'paused', onclick: () => run('/end') }, t('console.end')),
-    );
+    patch(controls, JSON.stringify([i18n.language, status]), () => [
+      h('button', { type: 'button', class: 'primary', dataset: { focusKey: 'start' }, disabled: status === 'running' || status === 'paused', onclick: () => run('/start') }, t('console.start')),
+      h('button', { type: 'button', dataset: { focusKey: 'pause' }, disabled: status !== 'running', onclick: () => run('/pause') }, t('console.pause')),
+      h('button', { type: 'button', dataset: { focusKey: 'resume' }, disabled: status !== 'paused', onclick: () => run('/resume') }, t('console.resume')),
+      h('button', { type: 'button', dataset: { focusKey: 'end' }, disabled: status !== 'running' && status !== 'paused', onclick: () => run('/end') }, t('console.end')),
+    ]);
     // Follow the session's phase when it changes; otherwise keep what the facilitator picked.
     const phase = view?.phase ?? null;
     setOptions(phaseSelect, (view?.phases ?? agendaEntry?.phases ?? []).map((p) => [p, p]), phase !== lastPhase ? phase : undefined);
@@ -205,8 +204,7 @@ export function createConsoleView(ctx) {
 
   function renderHelp(s) {
     const queue = s.helpQueues[s.consoleSessionId]?.open ?? [];
-    replace(
-      helpList,
+    patch(helpList, JSON.stringify([i18n.language, queue]), () =>
       queue.length === 0
         ? h('li', { class: 'hint' }, t('help.queueEmpty'))
         : queue.map((r) =>
@@ -216,7 +214,7 @@ export function createConsoleView(ctx) {
               h('strong', null, r.name),
               ` · ${roomName(r.room)} · ${new Date(r.at).toLocaleTimeString(i18n.language)}`,
               r.message ? h('p', null, r.message) : null,
-              h('button', { type: 'button', onclick: () => run(`/help/${r.id}/resolve`) }, t('help.resolve')),
+              h('button', { type: 'button', dataset: { focusKey: r.id }, onclick: () => run(`/help/${r.id}/resolve`) }, t('help.resolve')),
             ),
           ),
     );
@@ -268,8 +266,7 @@ export function createConsoleView(ctx) {
 
   function renderBoard(s) {
     const themes = s.board?.themes ?? [];
-    replace(
-      board,
+    patch(board, JSON.stringify([i18n.language, themes]), () =>
       themes.length === 0 || themes.every((th) => th.recommendations.length === 0)
         ? h('p', { class: 'hint' }, t('recs.none'))
         : themes.map((th) =>

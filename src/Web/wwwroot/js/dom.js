@@ -51,3 +51,17 @@ export function select(options, attrs = {}) {
   if (attrs.value != null) el.value = attrs.value;
   return el;
 }
+
+/**
+ * Rebuilds `el`'s children with `build()` only when `key` changed since the last call, so that a push that changes
+ * nothing here never takes the keyboard focus away. When it does rebuild, focus returns to the new element with the
+ * same `data-focus-key` as the one that had it.
+ */
+export function patch(el, key, build) {
+  if (el.__patchKey === key) return;
+  el.__patchKey = key;
+  const active = document.activeElement;
+  const focusKey = active && el.contains(active) ? active.dataset.focusKey : null;
+  replace(el, build());
+  if (focusKey) el.querySelector(`[data-focus-key="${CSS.escape(focusKey)}"]`)?.focus();
+}

@@ -2,7 +2,7 @@
 // documents with live co-editing, who is here, the session's timer, announcements, asking for help, and the
 // recommendations board.
 
-import { h, replace, field } from './dom.js';
+import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { colorFor, formatDuration, roomDocuments, roomOf, timerState } from './model.js';
 
@@ -96,8 +96,7 @@ export function createWorkspaceView(ctx) {
   }
 
   function renderTabs(docs) {
-    replace(
-      tabs,
+    patch(tabs, JSON.stringify([i18n.language, activeDocId, docs]), () =>
       docs.length === 0
         ? h('p', { class: 'hint' }, t('room.noDocuments'))
         : docs.map((d, i) =>
@@ -107,6 +106,7 @@ export function createWorkspaceView(ctx) {
                 type: 'button',
                 role: 'tab',
                 id: `tab-${d.docId}`,
+                dataset: { focusKey: d.docId },
                 'aria-selected': d.docId === activeDocId ? 'true' : 'false',
                 tabindex: d.docId === activeDocId ? '0' : '-1',
                 onclick: () => select(d.docId),
@@ -178,8 +178,7 @@ export function createWorkspaceView(ctx) {
 
   function renderPresence(s) {
     const online = (s.presence?.online ?? []).slice().sort((a, b) => a.name.localeCompare(b.name));
-    replace(
-      presence,
+    patch(presence, JSON.stringify([i18n.language, online]), () =>
       online.length === 0
         ? h('li', { class: 'hint' }, t('presence.none'))
         : online.map((p) =>
@@ -196,8 +195,7 @@ export function createWorkspaceView(ctx) {
 
   function renderAnnouncements(s) {
     const list = s.announcements ?? [];
-    replace(
-      announcements,
+    patch(announcements, JSON.stringify([i18n.language, list.map((a) => a.id)]), () =>
       list.length === 0
         ? h('li', { class: 'hint' }, t('announcements.none'))
         : list
@@ -209,8 +207,7 @@ export function createWorkspaceView(ctx) {
 
   function renderRecs(s) {
     const rows = (s.board?.themes ?? []).flatMap((th) => th.recommendations);
-    replace(
-      recs,
+    patch(recs, JSON.stringify([i18n.language, rows]), () =>
       rows.length === 0
         ? h('li', { class: 'hint' }, t('recs.none'))
         : rows.map((r) =>
@@ -222,7 +219,7 @@ export function createWorkspaceView(ctx) {
               h('br'),
               h('small', null, t('recs.tally', r.tally ?? { support: 0, reservation: 0, objection: 0 })),
               ' ',
-              h('button', { type: 'button', class: 'link', onclick: () => openRecommendation(r) }, t('recs.open')),
+              h('button', { type: 'button', class: 'link', dataset: { focusKey: r.id }, onclick: () => openRecommendation(r) }, t('recs.open')),
             ),
           ),
     );
