@@ -59,7 +59,12 @@ public sealed class FacilitatorConsoleInTheBrowserTests(BrowserSite site) : ICla
         await facilitator.GetByLabel("Freeze group documents").CheckAsync();
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Recall to plenary" }).ClickAsync();
         await Expect(room).ToContainTextAsync("Plénière");
+        await Expect(facilitator.GetByTestId("groups-grid").Locator("..")).ToContainTextAsync("group documents are frozen");
         await BrowserSite.ScreenshotAsync(facilitator, "facilitator-console-recalled");
+
+        // The outcome view offers every format (with or without the export API on this server).
+        await facilitator.GetByRole(AriaRole.Link, new() { Name = "Outcome" }).ClickAsync();
+        await Expect(facilitator.GetByTestId("outcome-downloads").GetByRole(AriaRole.Button)).ToHaveTextAsync(["Download MD", "Download HTML", "Download DOCX"]);
 
         // The page switches to English on demand.
         await awa.GetByLabel("Langue").SelectOptionAsync("en");

@@ -192,7 +192,7 @@ export function createConsoleView(ctx) {
     const s = store.state;
     const view = session(s);
     const state = timerState(view?.timer, Date.now(), s.skew);
-    timerText.textContent =
+    const text =
       state.state === 'running'
         ? t('timer.left', { time: formatDuration(state.remainingMs) })
         : state.state === 'paused'
@@ -200,6 +200,7 @@ export function createConsoleView(ctx) {
           : state.state === 'up'
             ? t('timer.up')
             : t('timer.none');
+    timerText.textContent = state.label ? `${state.label}: ${text}` : text;
   }
 
   function renderHelp(s) {
@@ -240,19 +241,24 @@ export function createConsoleView(ctx) {
       budget -= documents.length;
       return { g, documents };
     });
-    const key = JSON.stringify([i18n.language, shown.map(({ g, documents }) => [g.id, g.name, g.members, documents.map((d) => d.docId)])]);
+    const breakouts = session(s)?.breakouts;
+    const key = JSON.stringify([i18n.language, breakouts?.open, breakouts?.frozen, shown.map(({ g, documents }) => [g.id, g.name, g.members, documents.map((d) => d.docId)])]);
     if (key === gridKey) return;
     gridKey = key;
     for (const p of previews) p.dispose();
     previews = [];
-    gridNote.textContent = groups.length === 0 ? t('console.noGroups') : budget < 0 || shown.some(({ g, documents }) => documents.length < g.documents.length) ? t('console.gridCapped', { count: GRID_LIMIT }) : '';
+    const capped = shown.some(({ g, documents }) => documents.length < g.documents.length);
+    gridNote.textContent = [
+      groups.length === 0 ? t('console.noGroups') : breakouts.open ? t('console.breakoutsOpen') : t(breakouts.frozen ? 'console.breakoutsFrozen' : 'console.breakoutsRecalled'),
+      capped ? t('console.gridCapped', { count: GRID_LIMIT }) : '',
+    ].join(' ');
     replace(
       grid,
       shown.map(({ g, documents }) =>
         h(
           'article',
           { class: 'group-card', dataset: { testid: 'group-card', group: g.id } },
-          h('h3', null, g.name, ' ', h('small', null, t('console.members', { count: g.members.length }))),
+          h('h3', null, g.name, ' ', h('small', null, g.members.length === 1 ? t('console.member') : t('console.members', { count: g.members.length }))),
           h('p', { class: 'members' }, g.members.map((id) => roster.get(id)?.name ?? id).join(', ')),
           documents.map((d) => {
             const host = h('div', { class: 'preview' });
