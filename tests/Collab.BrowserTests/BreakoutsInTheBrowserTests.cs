@@ -12,6 +12,7 @@ public sealed class BreakoutsInTheBrowserTests(BrowserSite site) : IClassFixture
     {
         var facilitator = await site.JoinAsync("facilitator", "Fatou Diallo", null, "en");
         var adjoa = await site.JoinAsync("participant", "Adjoa Owusu", "Ghana", "en", phone: true);
+        await site.JoinAsync("participant", "Issa Traoré", "Togo", "fr");
         await Expect(adjoa.GetByTestId("room-name")).ToContainTextAsync("Plenary");
         await adjoa.EvaluateAsync("() => { window.__samePage = true; }");
 
@@ -40,6 +41,7 @@ public sealed class BreakoutsInTheBrowserTests(BrowserSite site) : IClassFixture
         await Expect(grid.GetByTestId("group-card")).ToHaveCountAsync(2);
         await Expect(grid).ToContainTextAsync("Joint patrols with community liaison officers.");
         await Expect(grid).ToContainTextAsync("Adjoa Owusu");
+        await Expect(grid).ToContainTextAsync("Issa Traoré");
 
         await BrowserSite.ScreenshotAsync(adjoa, "breakouts-participant-phone");
         var console = await BrowserSite.ScreenshotAsync(facilitator, "facilitator-console");

@@ -202,6 +202,7 @@ public sealed partial class BrowserSite : IAsyncLifetime
             builder.UseSetting("Collab:Silo:Port", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("Collab:Silo:GatewayPort", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:Orleans", "Error");
         }
 
         public override async ValueTask DisposeAsync()

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STRINGS, LANGUAGES, pickLanguage, translate, createI18n } from '../../src/Web/wwwroot/js/i18n.js';
 import {
-  newer, roomOf, roomDocuments, sectionTitle, parseTimeSpan, timerState, clockSkew, formatDuration, colorFor,
+  newer, roomOf, roomDocuments, sectionTitle, parseTimeSpan, timerState, clockSkew, formatDuration, colorFor, PEOPLE_COLOURS,
   joinCodeFrom, mergeAnnouncements, presenceSegments,
 } from '../../src/Web/wwwroot/js/model.js';
 import { createStore } from '../../src/Web/wwwroot/js/store.js';
@@ -115,11 +115,16 @@ test('join links carry the code in the hash or the query', () => {
   assert.equal(joinCodeFrom('http://venue.local/#console'), null);
 });
 
-test('a person keeps one colour, distinct people usually differ', () => {
+test('a person keeps one colour, distinct people usually differ, and every colour carries white text at 4.5:1', () => {
   assert.equal(colorFor('p-1'), colorFor('p-1'));
-  assert.match(colorFor('p-1'), /^hsl\(\d+ 70% 38%\)$/);
+  assert.ok(PEOPLE_COLOURS.includes(colorFor('p-1')));
   const colours = new Set(['p-1', 'p-2', 'p-3', 'p-4', 'p-5'].map(colorFor));
   assert.ok(colours.size >= 4);
+  const luminance = (hex) => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  for (const c of PEOPLE_COLOURS) assert.ok(1.05 / (luminance(c) + 0.05) >= 4.5, `${c} with white text`);
 });
 
 test('announcements merge by id in time order', () => {

@@ -83,12 +83,17 @@ export function formatDuration(ms) {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** A stable colour per person, dark enough for white text and visible on white (HSL, lightness 38%). */
+/** Colours for people: each keeps white text (names on carets) at a contrast of at least 4.5:1, and shows on white. */
+export const PEOPLE_COLOURS = Object.freeze([
+  '#b3261e', '#0b57d0', '#146c2e', '#8e24aa', '#a14f00', '#00695c',
+  '#c2185b', '#3949ab', '#5d4037', '#006064', '#6a1b9a', '#37474f',
+]);
+
+/** A stable colour per person, from PEOPLE_COLOURS. */
 export function colorFor(id) {
   let hash = 0;
   for (const ch of String(id ?? '')) hash = (Math.imul(hash, 31) + ch.codePointAt(0)) | 0;
-  const hue = Math.abs(hash) % 360;
-  return `hsl(${hue} 70% 38%)`;
+  return PEOPLE_COLOURS[Math.abs(hash) % PEOPLE_COLOURS.length];
 }
 
 /** The join code in a link: `#join=CODE`, `#/join/CODE` or `?code=CODE`; null when there is none. */

@@ -21,6 +21,7 @@ export function createWorkspaceView(ctx) {
   const helpButton = h('button', { type: 'submit' });
   const helpNote = h('p', { class: 'hint', role: 'status' });
   const helpForm = h('form', { class: 'help' }, h('div', { class: 'help-field' }), helpButton, helpNote);
+  const otherDevice = h('details', { class: 'card' });
   const headings = {
     documents: h('h2', { class: 'sr-only', id: 'docs-heading' }),
     presence: h('h2'),
@@ -44,6 +45,7 @@ export function createWorkspaceView(ctx) {
         h('section', { class: 'card' }, headings.help, helpForm),
         h('section', { class: 'card' }, headings.presence, presence),
         h('section', { class: 'card' }, headings.recs, recs),
+        otherDevice,
       ),
     ),
   );
@@ -91,6 +93,7 @@ export function createWorkspaceView(ctx) {
     headings.recs.textContent = t('recs.title');
     replace(helpForm.firstChild, field(t('help.message'), helpMessage));
     helpButton.textContent = t('help.send');
+    replace(otherDevice, h('summary', null, t('me.otherDevice')), h('p', { class: 'hint' }, t('me.rejoinKey', { key: ctx.identity.rejoinKey })));
     editorKey = null; // re-mount with titles in the new language
     render(store.state);
   }
