@@ -160,3 +160,84 @@ test('the store tells listeners synchronously, once more when a listener changes
   store.set((s) => ({ n: s.n + 1 }));
   assert.deepEqual(seen, [1, 2, 3]);
 });
+
+class FakeCollab {
+  constructor() {
+    this.documents = new Map();
+    this.opened = [];
+    this.closed = [];
+  }
+
+  async openDocument(docId, handlers) {
+    this.opened.push(docId);
+    let synced;
+    const doc = {
+      docId,
+      handlers,
+      hasUnsyncedChanges: false,
+      pending: new Promise((resolve) => (synced = resolve)),
+      whenSynced() {
+        return this.hasUnsyncedChanges ? this.pending : Promise.resolve();
+      },
+    };
+    doc.sync = () => {
+      doc.hasUnsyncedChanges = false;
+      synced();
+    };
+    this.documents.set(docId, doc);
+    return doc;
+  }
+
+  closeDocument(docId) {
+    this.closed.push(docId);
+    this.documents.delete(docId);
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+test('views sharing a document each get its events; it opens once and closes after the last view leaves', async () => {
+  const { DocumentRegistry } = await import('../../src/Web/wwwroot/js/documents.js');
+  const collab = new FakeCollab();
+  const registry = new DocumentRegistry(collab);
+  const seen = [];
+  const editor = { onChange: (text) => seen.push(`editor:${text}`) };
+  const grid = { onChange: (text) => seen.push(`grid:${text}`) };
+  const doc = await registry.acquire('d1', editor);
+  assert.equal(await registry.acquire('d1', grid), doc);
+  assert.deepEqual(collab.opened, ['d1']);
+  doc.handlers.onChange('Bénin');
+  assert.deepEqual(seen, ['editor:Bénin', 'grid:Bénin']);
+  registry.release('d1', grid);
+  await settle();
+  assert.deepEqual(collab.closed, []);
+  registry.release('d1', editor);
+  await settle();
+  assert.deepEqual(collab.closed, ['d1']);
+});
+
+test('a released document with an unacknowledged edit stays open until it is committed, and can be taken back meanwhile', async () => {
+  const { DocumentRegistry } = await import('../../src/Web/wwwroot/js/documents.js');
+  const collab = new FakeCollab();
+  const unsynced = [];
+  const registry = new DocumentRegistry(collab, { onUnsyncedChanged: (u) => unsynced.push(u) });
+  const first = { onChange() {} };
+  const doc = await registry.acquire('d1', first);
+  doc.hasUnsyncedChanges = true;
+  doc.handlers.onUnsyncedChanged(true);
+  assert.deepEqual(unsynced, [true]);
+  assert.equal(registry.anyUnsynced, true);
+  registry.release('d1', first);
+  await settle();
+  assert.deepEqual(collab.closed, [], 'closed with an edit in flight');
+
+  const seen = [];
+  const again = { onChange: (text) => seen.push(text) };
+  assert.equal(await registry.acquire('d1', again), doc);
+  doc.sync();
+  await settle();
+  assert.deepEqual(collab.closed, [], 'closed while a view holds it');
+  doc.handlers.onChange('Togo');
+  assert.deepEqual(seen, ['Togo']);
+  assert.deepEqual(collab.opened, ['d1']);
+});

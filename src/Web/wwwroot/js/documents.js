@@ -45,22 +45,25 @@ export class DocumentRegistry {
     }
   }
 
-  /** Stops delivering to `listener`; the last release closes the document (abandoning nothing synced). */
+  /**
+   * Stops delivering to `listener`. The last release closes the document once its local changes are committed (never
+   * abandoning an edit); acquiring it again before then keeps it open, with its handlers.
+   */
   release(docId, listener) {
     const entry = this._entries.get(docId);
     if (!entry) return;
     entry.listeners.delete(listener);
     if (entry.listeners.size > 0) return;
-    this._entries.delete(docId);
-    entry.opened.then(
-      (doc) => {
-        // Never drop local changes that are still on their way: close once they are committed.
-        doc.whenSynced().then(() => {
-          if (!this._entries.has(docId)) this.collab.closeDocument(docId);
-        });
-      },
-      () => {},
-    );
+    entry.opened
+      .then((doc) => doc.whenSynced())
+      .then(
+        () => {
+          if (entry.listeners.size > 0 || this._entries.get(docId) !== entry) return;
+          this._entries.delete(docId);
+          this.collab.closeDocument(docId);
+        },
+        () => {},
+      );
   }
 
   /** True while any open document holds a change the server has not acknowledged. */

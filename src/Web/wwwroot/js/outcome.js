@@ -2,7 +2,7 @@
 // format and language, its published versions, and publishing a new one. Until the export API is on the server
 // (404), it says so instead of failing.
 
-import { h, replace, field, select } from './dom.js';
+import { h, replace, field } from './dom.js';
 
 const FORMATS = ['md', 'html', 'docx'];
 
