@@ -6,13 +6,13 @@ namespace Collab.BrowserTests;
 
 /// <summary>
 /// The rest of running a session from the console, as seen from a participant's page in French: the countdown, a
-/// broadcast, a help request and its queue, moving a person, recall, and the participant's identity surviving a
-/// reload and a rejoin from another device.
+/// broadcast, a help request and its queue, moving a person, recall, groups participants choose, and the
+/// participant's identity surviving a reload and a rejoin from another device.
 /// </summary>
 public sealed class FacilitatorConsoleInTheBrowserTests(BrowserSite site) : IClassFixture<BrowserSite>
 {
     [Fact]
-    public async Task ConsoleRunsTimerBroadcastHelpMoveAndRecallWhileTheParticipantsPageFollowsInFrench()
+    public async Task ConsoleRunsTimerBroadcastHelpMoveRecallAndSelfSelectWhileTheParticipantsPageFollowsInFrench()
     {
         var facilitator = await site.JoinAsync("facilitator", "Fatou Diallo", null, "en");
         var awa = await site.JoinAsync("participant", "Awa Zongo", "Burkina Faso", "fr");
@@ -62,13 +62,23 @@ public sealed class FacilitatorConsoleInTheBrowserTests(BrowserSite site) : ICla
         await Expect(facilitator.GetByTestId("groups-grid").Locator("..")).ToContainTextAsync("group documents are frozen");
         await BrowserSite.ScreenshotAsync(facilitator, "facilitator-console-recalled");
 
-        // The outcome view offers every format (with or without the export API on this server).
-        await facilitator.GetByRole(AriaRole.Link, new() { Name = "Outcome" }).ClickAsync();
-        await Expect(facilitator.GetByTestId("outcome-downloads").GetByRole(AriaRole.Button)).ToHaveTextAsync(["Download MD", "Download HTML", "Download DOCX"]);
 
         // The page switches to English on demand.
         await awa.GetByLabel("Langue").SelectOptionAsync("en");
         await Expect(room).ToContainTextAsync("Plenary");
+
+        // New groups where participants choose: the page offers them, and the choice moves it there.
+        await facilitator.GetByRole(AriaRole.Link, new() { Name = "Facilitator console" }).ClickAsync();
+        await facilitator.GetByLabel("Groups", new() { Exact = true }).SelectOptionAsync("named");
+        await facilitator.GetByLabel("Group names (one per line)").FillAsync("Cross-border trade\nEarly warning");
+        await facilitator.GetByLabel("Assignment").SelectOptionAsync("selfSelect");
+        await facilitator.GetByRole(AriaRole.Button, new() { Name = "Open breakouts" }).ClickAsync();
+        await awa.GetByTestId("choose-group").GetByRole(AriaRole.Button, new() { Name = "Join Early warning" }).ClickAsync();
+        await Expect(room).ToContainTextAsync("Early warning");
+
+        // The outcome view offers every format (with or without the export API on this server).
+        await facilitator.GetByRole(AriaRole.Link, new() { Name = "Outcome" }).ClickAsync();
+        await Expect(facilitator.GetByTestId("outcome-downloads").GetByRole(AriaRole.Button)).ToHaveTextAsync(["Download MD", "Download HTML", "Download DOCX"]);
 
         // A reload keeps the identity; so does a rejoin from another device with the personal rejoin key.
         var id = await BrowserSite.ParticipantIdAsync(awa);

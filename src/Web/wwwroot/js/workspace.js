@@ -12,6 +12,7 @@ export function createWorkspaceView(ctx) {
   const roomLabel = h('h1', { class: 'room-name', dataset: { testid: 'room-name' }, 'aria-live': 'polite' });
   const sessionLine = h('p', { class: 'session-line' });
   const timer = h('p', { class: 'timer', dataset: { testid: 'timer' }, role: 'timer', 'aria-live': 'off' });
+  const choose = h('div', { class: 'buttons choose', dataset: { testid: 'choose-group' } });
   const tabs = h('div', { class: 'doc-tabs', role: 'tablist', dataset: { testid: 'doc-tabs' } });
   const editorHost = h('div', { class: 'editor-host', role: 'tabpanel' });
   const presence = h('ul', { class: 'people', dataset: { testid: 'presence' } });
@@ -33,7 +34,7 @@ export function createWorkspaceView(ctx) {
   const el = h(
     'div',
     { class: 'workspace' },
-    h('section', { class: 'room-bar card', 'aria-label': 'room' }, h('div', null, roomLabel, sessionLine), timer),
+    h('section', { class: 'room-bar card', 'aria-label': 'room' }, h('div', null, roomLabel, sessionLine, choose), timer),
     h(
       'div',
       { class: 'workspace-grid' },
@@ -157,6 +158,32 @@ export function createWorkspaceView(ctx) {
     roomLabel.replaceChildren(h('span', { class: 'label' }, `${t('room.label')} `), room.kind === 'group' ? room.group.name : t('room.plenary'));
     roomLabel.dataset.room = room.key;
     const session = liveSession(s);
+    // Self-select breakouts: a participant not yet in a group picks one.
+    const offer =
+      session?.breakouts?.open && session.breakouts.assignment === 'selfSelect' && room.kind === 'plenary' && ctx.identity.participant.role === 'participant'
+        ? session.breakouts.groups
+        : [];
+    patch(choose, JSON.stringify([i18n.language, offer.map((g) => [g.id, g.name])]), () =>
+      offer.length === 0
+        ? null
+        : [
+            h('span', null, t('room.choose')),
+            offer.map((g) =>
+              h(
+                'button',
+                {
+                  type: 'button',
+                  dataset: { focusKey: g.id },
+                  onclick: async () => {
+                    const view = await ctx.command(() => ctx.api.post(ctx.path(`/sessions/${session.sessionId}/breakouts/choose`), { groupId: g.id }), { quiet: true });
+                    if (view?.sessionId) ctx.sessionReceived(view);
+                  },
+                },
+                t('room.join', { name: g.name }),
+              ),
+            ),
+          ],
+    );
     sessionLine.textContent = session
       ? [session.title, t(`session.status.${session.status}`), session.phase ? `${t('session.phase')}: ${session.phase}` : null].filter(Boolean).join(' · ')
       : t('session.none');
