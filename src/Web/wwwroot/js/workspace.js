@@ -9,7 +9,7 @@ import { colorFor, formatDuration, roomDocuments, roomOf, timerState } from './m
 export function createWorkspaceView(ctx) {
   const { i18n, store } = ctx;
   const t = (...a) => i18n.t(...a);
-  const roomLabel = h('h1', { class: 'room-name', dataset: { testid: 'room-name' }, 'aria-live': 'polite' });
+  const roomLabel = h('h1', { class: 'room-name', id: 'room-name', dataset: { testid: 'room-name' }, 'aria-live': 'polite' });
   const sessionLine = h('p', { class: 'session-line' });
   const timer = h('p', { class: 'timer', dataset: { testid: 'timer' }, role: 'timer', 'aria-live': 'off' });
   const choose = h('div', { class: 'buttons choose', dataset: { testid: 'choose-group' } });
@@ -34,7 +34,7 @@ export function createWorkspaceView(ctx) {
   const el = h(
     'div',
     { class: 'workspace' },
-    h('section', { class: 'room-bar card', 'aria-label': 'room' }, h('div', null, roomLabel, sessionLine, choose), timer),
+    h('section', { class: 'room-bar card', 'aria-labelledby': 'room-name' }, h('div', null, roomLabel, sessionLine, choose), timer),
     h(
       'div',
       { class: 'workspace-grid' },
