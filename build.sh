@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Collab's build and test entry point.
-#   ./build.sh test    restore, build, start a throwaway PostgreSQL, migrate it, run every test project,
-#                      validate docker-compose.yml, and print one summary line: "tests: N passed, N failed, N skipped".
+#   ./build.sh test    restore, build, start a throwaway PostgreSQL, migrate it, run every test project (the browser
+#                      tests drive Debian's chromium), validate docker-compose.yml, and print one summary line:
+#                      "tests: N passed, N failed, N skipped".
 #   ./build.sh build   restore and build only.
-# Works on a fresh Debian machine: installs PostgreSQL and docker-compose with apt when they are missing.
+# Works on a fresh Debian machine: installs Node.js/npm (the web client's packages), PostgreSQL, chromium and
+# docker-compose with apt when they are missing.
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,7 +26,19 @@ apt_install() {
   as_root apt-get install -y -qq -o Dpkg::Options::=--force-confold "$@" >/dev/null
 }
 
+ensure_node() {
+  # src/Web's build runs `npm ci` for the web client's browser libraries when node_modules lacks them.
+  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+}
+
+ensure_chromium() {
+  # The browser tests (tests/Collab.BrowserTests) drive Debian's chromium through Playwright; nothing is downloaded.
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+}
+
 build() {
+  ensure_node
   log "Restore and build ($CONFIGURATION)"
   dotnet build Collab.sln -c "$CONFIGURATION" -nologo -clp:ErrorsOnly
 }
@@ -114,7 +128,7 @@ run_tests() {
 }
 
 run_node_tests() {
-  command -v node >/dev/null && command -v npm >/dev/null || apt_install nodejs npm
+  ensure_node
   log "Installing JavaScript dependencies (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
   log "Testing JavaScript (node --test)"
@@ -151,6 +165,7 @@ cmd_test() {
   start_postgres
   migrate
   validate_compose || status=1
+  ensure_chromium
   run_tests || status=1
   run_node_tests || status=1
   echo

@@ -1,6 +1,7 @@
 using Collab.Hosting;
 using Collab.Hosting.Configuration;
 using Collab.Hosting.Health;
+using Collab.Web.Client;
 using Collab.Web.Documents;
 using Collab.Web.Errors;
 using Collab.Web.Identity;
@@ -30,6 +31,7 @@ try
     var app = builder.Build();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    app.UseCollabWebClient();
     app.UseCollabAuth();
     app.MapCollabHealth();
     app.MapWorkshopsApi();

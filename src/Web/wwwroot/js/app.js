@@ -1,0 +1,455 @@
+// Collab's built-in web client: join, the participant's workspace, the facilitator's console and the rapporteur's
+// outcome view. Plain ES modules; the SignalR browser bundle (lib/signalr, from npm) provides `signalR`.
+// Real-time: one hub connection (docs/protocol.md) wrapped by CollabClient (co-editing, reconnects, exactly-once
+// resubmission); commands: the HTTP API (docs/workshops.md).
+
+import { CollabClient } from './collab-client.js';
+import { createApi, ApiError } from './api.js';
+import { DocumentRegistry } from './documents.js';
+import { h, replace, field, select } from './dom.js';
+import { createI18n, LANGUAGES } from './i18n.js';
+import { clockSkew, joinCodeFrom, mergeAnnouncements, newer } from './model.js';
+import { createStore } from './store.js';
+import { createWorkspaceView } from './workspace.js';
+import { createConsoleView } from './console.js';
+import { createOutcomeView } from './outcome.js';
+
+const IDENTITY_KEY = 'collab.identity';
+const LANGUAGE_KEY = 'collab.language';
+const root = document.getElementById('app');
+
+const storage = {
+  identity() {
+    try {
+      return JSON.parse(localStorage.getItem(IDENTITY_KEY) ?? 'null');
+    } catch {
+      return null;
+    }
+  },
+  saveIdentity(identity) {
+    if (identity) localStorage.setItem(IDENTITY_KEY, JSON.stringify(identity));
+    else localStorage.removeItem(IDENTITY_KEY);
+  },
+};
+
+const savedIdentity = storage.identity();
+const i18n = createI18n(localStorage.getItem(LANGUAGE_KEY) ?? savedIdentity?.participant?.language ?? navigator.language);
+i18n.onChange((language) => {
+  localStorage.setItem(LANGUAGE_KEY, language);
+  document.documentElement.lang = language;
+});
+document.documentElement.lang = i18n.language;
+
+const roleName = (role) => i18n.t(`role.${role}`);
+const problemText = (err) => (err instanceof ApiError && err.code ? `${err.code}: ${err.message}` : err?.message ?? String(err));
+
+// ---------------------------------------------------------------------------------------------------- join
+
+function tokenValid(identity) {
+  return identity?.token && Date.parse(identity.expiresAt ?? 0) > Date.now() + 60_000;
+}
+
+async function joinRequest(body) {
+  const api = createApi(() => null);
+  const joined = await api.post('/api/join', body);
+  return {
+    workshopId: joined.workshopId,
+    token: joined.token,
+    expiresAt: joined.expiresAt,
+    rejoinKey: joined.rejoinKey,
+    code: body.code,
+    participant: joined.participant,
+  };
+}
+
+function showJoin(message, typed = {}) {
+  const { t } = i18n;
+  const linkCode = joinCodeFrom(location.href);
+  const known = storage.identity();
+  const code = h('input', { name: 'code', required: true, autocomplete: 'off', autocapitalize: 'characters', value: typed.code ?? linkCode ?? known?.code ?? '' });
+  const name = h('input', { name: 'displayName', required: true, maxlength: 80, autocomplete: 'name', value: typed.name ?? '' });
+  const delegation = h('input', { name: 'delegation', maxlength: 80, autocomplete: 'organization', value: typed.delegation ?? '' });
+  const language = select(LANGUAGES.map((l) => [l, l === 'fr' ? 'Français' : 'English']), { name: 'language', value: i18n.language });
+  const rejoinKey = h('input', { name: 'rejoinKey', autocomplete: 'off', value: typed.rejoinKey ?? '' });
+  const error = h('p', { class: 'error', role: 'alert' }, message ?? '');
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('join.submit'));
+  const form = h(
+    'form',
+    { class: 'card join', 'aria-labelledby': 'join-title' },
+    h('h1', { id: 'join-title' }, t('join.title')),
+    h('p', null, t('join.intro')),
+    field(t('join.code'), code),
+    field(t('join.name'), name),
+    field(t('join.delegation'), delegation, t('join.delegationHint')),
+    field(t('join.language'), language),
+    h('details', null, h('summary', null, t('join.rejoinDetails')), field(t('join.rejoinKey'), rejoinKey)),
+    error,
+    submit,
+  );
+  language.addEventListener('change', () => {
+    // The form speaks the chosen language at once; what was typed stays.
+    i18n.setLanguage(language.value);
+    showJoin(error.textContent, { code: code.value, name: name.value, delegation: delegation.value, rejoinKey: rejoinKey.value });
+    root.querySelector('select[name=language]')?.focus();
+  });
+  rejoinKey.addEventListener('input', () => (name.required = !rejoinKey.value));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    submit.textContent = t('join.busy');
+    error.textContent = '';
+    try {
+      const identity = await joinRequest({
+        code: code.value.trim(),
+        displayName: name.value.trim() || null,
+        delegation: delegation.value.trim() || null,
+        language: language.value,
+        rejoinKey: rejoinKey.value.trim() || null,
+      });
+      storage.saveIdentity(identity);
+      if (!localStorage.getItem(LANGUAGE_KEY)) i18n.setLanguage(identity.participant.language);
+      if (linkCode) history.replaceState(null, '', location.pathname);
+      await enter(identity);
+    } catch (err) {
+      error.textContent = t('join.failed', { message: problemText(err) });
+      submit.disabled = false;
+      submit.textContent = t('join.submit');
+    }
+  });
+  const continueAs =
+    known && (!linkCode || linkCode === known.code)
+      ? h('button', { type: 'button', class: 'secondary', onclick: () => resume(known) }, t('join.continueAs', { name: known.participant?.name ?? '' }))
+      : null;
+  replace(root, h('main', { id: 'main', class: 'join-page' }, continueAs, form));
+  if (!typed.code) (linkCode ? name : code).focus();
+}
+
+/** Continues with a stored identity: its token while valid, else the rejoin key (same participant). */
+async function resume(identity) {
+  try {
+    let current = identity;
+    if (!tokenValid(current)) {
+      current = await joinRequest({ code: identity.code, rejoinKey: identity.rejoinKey });
+      storage.saveIdentity(current);
+    }
+    await enter(current);
+  } catch (err) {
+    showJoin(i18n.t('join.failed', { message: problemText(err) }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------- the app
+
+let app = null;
+
+async function enter(identity) {
+  app?.dispose();
+  app = createApp(identity);
+  await app.start();
+}
+
+function createApp(identity) {
+  const api = createApi(() => identity.token);
+  const connection = new signalR.HubConnectionBuilder()
+    .withUrl('/hubs/collab', { accessTokenFactory: () => identity.token })
+    // Never give up: a venue's Wi-Fi comes back. CollabClient also restarts a connection that closed for good.
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => [0, 1000, 2000, 5000][ctx.previousRetryCount] ?? 10000 })
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+  const store = createStore({
+    identity,
+    me: null,
+    workshop: null,
+    sessions: {}, // sessionId -> SessionView (highest version)
+    skew: 0,
+    helpQueues: {},
+    presence: null,
+    board: null,
+    announcements: [],
+    timeUp: null,
+    connection: 'offline',
+    unsynced: false,
+    view: null,
+    consoleSessionId: null,
+    outcomeVersionsChanged: 0,
+  });
+  const collab = new CollabClient(connection, {
+    onConnectionChanged: (up) => {
+      store.set({ connection: up ? 'online' : 'reconnecting' });
+      if (up) resync();
+    },
+  });
+  const registry = new DocumentRegistry(collab, { onUnsyncedChanged: (unsynced) => store.set({ unsynced }) });
+  const watched = new Set();
+  let disposed = false;
+
+  const sessionReceived = (view) => {
+    if (!view) return;
+    store.set((s) => ({
+      sessions: { ...s.sessions, [view.sessionId]: newer(s.sessions[view.sessionId], view) },
+      skew: clockSkew(view.serverTime, Date.now()),
+      announcements: view.sessionId === s.workshop?.liveSessionId ? mergeAnnouncements(s.announcements, view.announcements) : s.announcements,
+    }));
+  };
+
+  connection.on('SessionChanged', sessionReceived);
+  connection.on('Announced', (a) => store.set((s) => ({ announcements: mergeAnnouncements(s.announcements, [a]) })));
+  connection.on('TimeUp', (up) => store.set({ timeUp: up }));
+  connection.on('HelpQueueChanged', (q) => store.set((s) => ({ helpQueues: { ...s.helpQueues, [q.sessionId]: newer(s.helpQueues[q.sessionId], q) } })));
+  connection.on('WorkshopPresenceChanged', (p) => store.set((s) => ({ presence: newer(s.presence, p) })));
+  connection.on('WorkshopChanged', (w) => {
+    store.set((s) => ({ workshop: newer(s.workshop, w) }));
+    followLiveSession();
+  });
+  connection.on('RecommendationChanged', (row) => store.set((s) => ({ board: boardWith(s.board, row) })));
+  connection.on('OutcomePublished', () => store.set((s) => ({ outcomeVersionsChanged: s.outcomeVersionsChanged + 1 })));
+  connection.on('Revoked', () => {
+    storage.saveIdentity(null);
+    ctx.dispose();
+    showJoin(i18n.t('join.failed', { message: 'auth.revoked' }));
+  });
+  connection.onreconnecting(() => store.set({ connection: 'reconnecting' }));
+  // Closed for good (e.g. the server dropped it without inviting a reconnect): CollabClient starts it again.
+  connection.onclose(() => !disposed && store.set({ connection: 'reconnecting' }));
+
+  async function watch(sessionId) {
+    if (!sessionId) return;
+    watched.add(sessionId);
+    if (!collab.connected) return; // resync watches again once connected
+    sessionReceived(await connection.invoke('WatchSession', { sessionId }));
+  }
+
+  async function unwatch(sessionId) {
+    if (!watched.delete(sessionId) || !collab.connected) return;
+    await connection.invoke('UnwatchSession', { sessionId });
+  }
+
+  /** Keeps watching the live session and the console's session; no other. */
+  async function followLiveSession() {
+    const s = store.state;
+    const wanted = new Set([s.workshop?.liveSessionId, s.consoleSessionId].filter(Boolean));
+    try {
+      for (const id of [...watched]) if (!wanted.has(id)) await unwatch(id);
+      for (const id of wanted) if (!watched.has(id)) await watch(id);
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  let resyncing = Promise.resolve();
+  /** After (re)connecting: the hub forgot this connection's subscriptions, so enter and watch again. */
+  function resync() {
+    resyncing = resyncing.then(async () => {
+      if (disposed || !collab.connected) return;
+      try {
+        const entered = await connection.invoke('EnterWorkshop');
+        store.set((s) => ({ workshop: newer(s.workshop, entered.workshop), me: entered.me }));
+        const sessions = new Set([...watched, entered.workshop.liveSessionId, store.state.consoleSessionId].filter(Boolean));
+        watched.clear();
+        for (const id of sessions) await watch(id);
+        const [presence, board] = await Promise.all([
+          api.get(`/api/workshops/${identity.workshopId}/presence`).catch(() => null),
+          api.get(`/api/workshops/${identity.workshopId}/recommendations`).catch(() => null),
+        ]);
+        store.set((s) => ({ presence: newer(s.presence, presence), board: board ?? s.board }));
+      } catch (err) {
+        report(err);
+      }
+    });
+    return resyncing;
+  }
+
+  const status = h('p', { class: 'flash', role: 'status', 'aria-live': 'polite' });
+  function report(err) {
+    if (disposed) return;
+    status.textContent = err ? i18n.t('error.generic', { message: problemText(err) }) : '';
+    status.classList.toggle('error', !!err);
+  }
+  function done(text) {
+    status.textContent = text ?? i18n.t('console.done');
+    status.classList.remove('error');
+  }
+
+  const ctx = {
+    i18n,
+    api,
+    store,
+    connection,
+    collab,
+    registry,
+    identity,
+    report,
+    done,
+    roleName,
+    /** The HTTP path of the workshop. */
+    path: (suffix = '') => `/api/workshops/${identity.workshopId}${suffix}`,
+    /** Runs a command; shows its error (or "Done."), answers its result or null. */
+    async command(run, { quiet = false } = {}) {
+      try {
+        const result = await run();
+        if (!quiet) done();
+        return result ?? true;
+      } catch (err) {
+        report(err);
+        return null;
+      }
+    },
+    setConsoleSession(sessionId) {
+      store.set({ consoleSessionId: sessionId });
+      followLiveSession();
+    },
+    sessionReceived,
+    dispose() {
+      disposed = true;
+      for (const v of Object.values(views)) v?.dispose();
+      clearInterval(ticker);
+      collab.stop().catch(() => {});
+    },
+    start,
+  };
+
+  const views = {};
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  const nav = h('nav', { class: 'tabs', 'aria-label': i18n.t('nav.views') });
+  const header = h('header', { class: 'top' });
+  let ticker = null;
+
+  function viewsFor(role) {
+    const list = ['workspace'];
+    if (role === 'facilitator') list.push('console');
+    if (role === 'facilitator' || role === 'rapporteur') list.push('outcome');
+    return list;
+  }
+
+  function currentView() {
+    const role = identity.participant.role;
+    const allowed = viewsFor(role);
+    const hash = location.hash.replace(/^#/, '');
+    if (allowed.includes(hash)) return hash;
+    return store.state.view ?? (role === 'facilitator' ? 'console' : 'workspace');
+  }
+
+  function show(view) {
+    if (store.state.view === view) return;
+    for (const [name, v] of Object.entries(views)) if (name !== view && v) v.hide?.();
+    views[view] ??= { workspace: createWorkspaceView, console: createConsoleView, outcome: createOutcomeView }[view](ctx);
+    replace(main, views[view].el);
+    views[view].show?.();
+    store.set({ view });
+  }
+
+  // The header and the view tabs are built once per language and updated in place, so pushes never take focus away.
+  const chrome = {};
+  function buildChrome() {
+    const { t } = i18n;
+    chrome.title = h('strong');
+    chrome.conn = h('span', { class: 'pill', dataset: { testid: 'connection' }, role: 'status' });
+    chrome.sync = h('span', { class: 'pill', dataset: { testid: 'sync-status' }, role: 'status' });
+    chrome.me = h('span', { dataset: { testid: 'me' } });
+    const language = select(LANGUAGES.map((l) => [l, l === 'fr' ? 'Français' : 'English']), { value: i18n.language, 'aria-label': t('app.language') });
+    language.addEventListener('change', () => {
+      i18n.setLanguage(language.value);
+      header.querySelector('select')?.focus();
+    });
+    const signOut = h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        title: t('me.rejoinKey', { key: identity.rejoinKey }),
+        onclick: () => {
+          storage.saveIdentity(null);
+          ctx.dispose();
+          showJoin();
+        },
+      },
+      t('app.signOut'),
+    );
+    replace(
+      header,
+      h('div', { class: 'brand' }, chrome.title),
+      h('div', { class: 'status-line' }, chrome.conn, chrome.sync),
+      h('div', { class: 'who' }, chrome.me, language, signOut),
+    );
+    const allowed = viewsFor(identity.participant.role);
+    chrome.tabs = allowed.map((v) => h('a', { href: `#${v}`, class: 'tab' }, t(`nav.${v}`)));
+    replace(nav, allowed.length > 1 ? chrome.tabs : null);
+    nav.hidden = allowed.length <= 1;
+    renderChrome(store.state);
+  }
+
+  function renderChrome(s) {
+    if (!chrome.title) return;
+    const { t } = i18n;
+    const me = s.me ?? { displayName: identity.participant.name, role: identity.participant.role };
+    chrome.title.textContent = s.workshop?.title ?? t('app.name');
+    chrome.conn.className = `pill conn-${s.connection}`;
+    chrome.conn.dataset.state = s.connection;
+    chrome.conn.textContent = t(`conn.${s.connection}`);
+    const sync = s.unsynced ? 'unsynced' : 'saved';
+    chrome.sync.className = `pill ${sync}`;
+    chrome.sync.dataset.state = sync;
+    chrome.sync.textContent = t(s.unsynced ? 'sync.unsynced' : 'sync.saved');
+    chrome.me.textContent = `${me.displayName} · ${roleName(me.role)}`;
+    const allowed = viewsFor(identity.participant.role);
+    chrome.tabs.forEach((tab, i) => (allowed[i] === s.view ? tab.setAttribute('aria-current', 'page') : tab.removeAttribute('aria-current')));
+  }
+
+  async function start() {
+    replace(
+      root,
+      h('a', { class: 'skip', href: '#main', onclick: (e) => (e.preventDefault(), main.focus()) }, i18n.t('app.skip')),
+      header,
+      nav,
+      status,
+      main,
+    );
+    store.subscribe(renderChrome);
+    i18n.onChange(() => {
+      if (disposed) return;
+      buildChrome();
+      for (const v of Object.values(views)) v?.relabel?.();
+    });
+    window.addEventListener('hashchange', () => !disposed && show(currentView()));
+    ticker = setInterval(() => {
+      for (const v of Object.values(views)) v?.tick?.();
+    }, 1000);
+    buildChrome();
+    show(currentView());
+    try {
+      await collab.start();
+    } catch (err) {
+      if (err?.message?.includes('401')) {
+        storage.saveIdentity(null);
+        ctx.dispose();
+        showJoin(i18n.t('join.failed', { message: 'auth.invalid_token' }));
+        return;
+      }
+      report(err);
+      store.set({ connection: 'offline' });
+    }
+    await resyncing;
+  }
+
+  return ctx;
+}
+
+/** The board with one row replaced (or added under its theme) when `row` is newer. */
+function boardWith(board, row) {
+  if (!board) return board;
+  const themes = board.themes.map((th) => ({ ...th, recommendations: th.recommendations.filter((r) => r.id !== row.id || r.version > row.version) }));
+  const kept = board.themes.some((th) => th.recommendations.some((r) => r.id === row.id && r.version > row.version));
+  if (!kept) {
+    const theme = themes.find((th) => th.theme === (row.theme ?? null)) ?? (themes.push({ theme: row.theme ?? null, recommendations: [] }), themes.at(-1));
+    theme.recommendations.push(row);
+  }
+  return { ...board, themes };
+}
+
+// ---------------------------------------------------------------------------------------------------- boot
+
+const stored = storage.identity();
+const linkCode = joinCodeFrom(location.href);
+if (stored && (!linkCode || linkCode === stored.code)) resume(stored);
+else showJoin();
+

@@ -1,0 +1,373 @@
+// The facilitator's console: the agenda; start, pause, resume, end a session and move through its phases; open
+// breakouts (groups and assignment mode), move a person, recall (optionally freezing the groups' documents) and
+// reopen; the countdown; broadcasts; a live grid of every group's documents; the help queue; the recommendations
+// board; the join codes. Commands go over HTTP (docs/workshops.md); their effects come back as hub pushes.
+
+import { h, replace, field, select, patch } from './dom.js';
+import { mountPreview } from './editor.js';
+import { formatDuration, sectionTitle, timerState } from './model.js';
+
+const GRID_LIMIT = 40; // a connection may have 50 documents open; leave room for the workspace
+const ASSIGNMENTS = ['mixDelegations', 'keepDelegations', 'preassigned', 'manual', 'selfSelect'];
+const NAMINGS = ['numbered', 'perDelegation', 'named'];
+
+export function createConsoleView(ctx) {
+  const { i18n, store, api } = ctx;
+  const t = (...a) => i18n.t(...a);
+  let roster = new Map(); // participantId -> ParticipantView
+  let joinCodes = [];
+
+  const agenda = h('ol', { class: 'agenda' });
+  const sessionTitle = h('h2', { dataset: { testid: 'console-session' } });
+  const sessionState = h('p', { class: 'session-line' });
+  const controls = h('div', { class: 'buttons' });
+  const phaseSelect = h('select');
+  const phaseButton = h('button', { type: 'button', onclick: () => run('/phase', { phase: phaseSelect.value }) });
+  const timerText = h('p', { class: 'timer', role: 'timer' });
+  const minutes = h('input', { type: 'number', min: 1, max: 720, value: '10', inputmode: 'numeric' });
+  const timerLabel = h('input', { maxlength: 80 });
+  const timerButtons = h('div', { class: 'buttons' });
+  const naming = select([]);
+  const count = h('input', { type: 'number', min: 1, max: 40, value: '2', inputmode: 'numeric' });
+  const names = h('textarea', { rows: 3 });
+  const assignment = select([]);
+  const openButton = h('button', { type: 'button', class: 'primary' });
+  const freeze = h('input', { type: 'checkbox' });
+  const recallButtons = h('div', { class: 'buttons' });
+  const person = h('select');
+  const toGroup = h('select');
+  const moveButton = h('button', { type: 'button' });
+  const broadcastText = h('textarea', { rows: 2, maxlength: 1000 });
+  const broadcastTo = h('select');
+  const broadcastButton = h('button', { type: 'button' });
+  const helpList = h('ul', { class: 'help-queue', dataset: { testid: 'help-queue' } });
+  const grid = h('div', { class: 'grid', dataset: { testid: 'groups-grid' } });
+  const gridNote = h('p', { class: 'hint' });
+  const board = h('div', { class: 'board' });
+  const codes = h('ul', { class: 'codes' });
+  const labels = {};
+  const heading = (key, level = 'h2') => (labels[key] = h(level, null));
+  const formsHost = {
+    phase: h('div', { class: 'row' }),
+    timer: h('div', { class: 'row' }),
+    breakouts: h('div', { class: 'row' }),
+    move: h('div', { class: 'row' }),
+    broadcast: h('div', { class: 'row' }),
+  };
+
+  const el = h(
+    'div',
+    { class: 'console' },
+    h('section', { class: 'card agenda-card' }, heading('console.agenda'), agenda, heading('console.joinCodes', 'h3'), codes),
+    h(
+      'div',
+      { class: 'console-main' },
+      h(
+        'section',
+        { class: 'card' },
+        sessionTitle,
+        sessionState,
+        controls,
+        formsHost.phase,
+        heading('timer.title', 'h3'),
+        timerText,
+        formsHost.timer,
+        timerButtons,
+        heading('console.broadcast', 'h3'),
+        formsHost.broadcast,
+      ),
+      h('section', { class: 'card' }, heading('console.breakouts'), formsHost.breakouts, openButton, h('div', { class: 'row' }), recallButtons, heading('console.move', 'h3'), formsHost.move),
+      h('section', { class: 'card' }, heading('help.queue'), helpList),
+      h('section', { class: 'card wide' }, heading('console.groups'), gridNote, grid),
+      h('section', { class: 'card wide' }, heading('recs.title'), board),
+    ),
+  );
+  const freezeLabel = h('label', { class: 'check' }, freeze, h('span'));
+  recallButtons.before(freezeLabel);
+
+  function session(s = store.state) {
+    return s.consoleSessionId ? s.sessions[s.consoleSessionId] ?? null : null;
+  }
+
+  async function run(suffix, body = {}) {
+    const id = store.state.consoleSessionId;
+    if (!id) return null;
+    const view = await ctx.command(() => api.post(ctx.path(`/sessions/${id}${suffix}`), body));
+    if (view?.sessionId) ctx.sessionReceived(view);
+    return view;
+  }
+
+  openButton.addEventListener('click', () => {
+    const body = { naming: naming.value, assignment: assignment.value };
+    if (naming.value === 'numbered') body.count = Number(count.value);
+    if (naming.value === 'named') body.names = names.value.split('\n').map((n) => n.trim()).filter(Boolean);
+    run('/breakouts', body);
+  });
+  moveButton.addEventListener('click', () => run('/breakouts/move', { participantId: person.value, groupId: toGroup.value || null }));
+  broadcastButton.addEventListener('click', async () => {
+    const text = broadcastText.value.trim();
+    if (!text) return;
+    if (await run('/announcements', { text, groupId: broadcastTo.value || null })) broadcastText.value = '';
+  });
+
+  function relabel() {
+    for (const [key, node] of Object.entries(labels)) node.textContent = t(key);
+    phaseButton.textContent = t('console.setPhase');
+    replace(formsHost.phase, field(t('session.phase'), phaseSelect), phaseButton);
+    replace(formsHost.timer, field(t('console.timerMinutes'), minutes), field(t('console.timerLabel'), timerLabel));
+    replace(
+      timerButtons,
+      h('button', { type: 'button', onclick: () => run('/timer', { action: 'start', seconds: Math.round(Number(minutes.value) * 60), label: timerLabel.value.trim() || null }) }, t('console.timerStart')),
+      h('button', { type: 'button', onclick: () => run('/timer', { action: 'extend', seconds: Math.round(Number(minutes.value) * 60) }) }, t('console.timerExtend')),
+      h('button', { type: 'button', onclick: () => run('/timer', { action: 'cancel' }) }, t('console.timerCancel')),
+    );
+    setOptions(naming, NAMINGS.map((n) => [n, t(`console.naming.${n}`)]));
+    setOptions(assignment, ASSIGNMENTS.map((a) => [a, t(`console.assignment.${a}`)]));
+    replace(formsHost.breakouts, field(t('console.naming'), naming), field(t('console.count'), count), field(t('console.names'), names), field(t('console.assignment'), assignment));
+    openButton.textContent = t('console.openBreakouts');
+    freezeLabel.lastChild.textContent = t('console.freeze');
+    replace(
+      recallButtons,
+      h('button', { type: 'button', onclick: () => run('/breakouts/recall', { freeze: freeze.checked }) }, t('console.recall')),
+      h('button', { type: 'button', onclick: () => run('/breakouts/reopen') }, t('console.reopen')),
+    );
+    replace(formsHost.move, field(t('console.person'), person), field(t('console.toGroup'), toGroup), moveButton);
+    moveButton.textContent = t('console.moveSubmit');
+    replace(formsHost.broadcast, field(t('console.broadcastText'), broadcastText), field(t('console.broadcastTo'), broadcastTo), broadcastButton);
+    broadcastButton.textContent = t('console.send');
+    gridKey = null;
+    render(store.state);
+  }
+
+  function renderAgenda(s) {
+    const live = s.workshop?.liveSessionId;
+    patch(agenda, JSON.stringify([i18n.language, live, s.consoleSessionId, s.workshop?.agenda]), () =>
+      (s.workshop?.agenda ?? []).map((a) =>
+        h(
+          'li',
+          null,
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'agenda-item',
+              dataset: { focusKey: a.id },
+              'aria-pressed': a.id === s.consoleSessionId ? 'true' : 'false',
+              onclick: () => ctx.setConsoleSession(a.id),
+            },
+            h('small', null, [t('console.day', { day: a.day }), a.startsAt ? ` · ${String(a.startsAt).slice(0, 5)}` : ''].join('')),
+            h('span', null, a.title),
+            a.id === live ? h('span', { class: 'pill live' }, t('console.live')) : null,
+          ),
+        ),
+      ),
+    );
+  }
+
+  function renderSession(s) {
+    const view = session(s);
+    const agendaEntry = s.workshop?.agenda?.find((a) => a.id === s.consoleSessionId);
+    sessionTitle.textContent = view?.title ?? agendaEntry?.title ?? t('session.none');
+    sessionState.textContent = view ? [t(`session.status.${view.status}`), view.phase ? `${t('session.phase')}: ${view.phase}` : null].filter(Boolean).join(' · ') : '';
+    const status = view?.status;
+    patch(controls, JSON.stringify([i18n.language, status]), () => [
+      h('button', { type: 'button', class: 'primary', dataset: { focusKey: 'start' }, disabled: status === 'running' || status === 'paused', onclick: () => run('/start') }, t('console.start')),
+      h('button', { type: 'button', dataset: { focusKey: 'pause' }, disabled: status !== 'running', onclick: () => run('/pause') }, t('console.pause')),
+      h('button', { type: 'button', dataset: { focusKey: 'resume' }, disabled: status !== 'paused', onclick: () => run('/resume') }, t('console.resume')),
+      h('button', { type: 'button', dataset: { focusKey: 'end' }, disabled: status !== 'running' && status !== 'paused', onclick: () => run('/end') }, t('console.end')),
+    ]);
+    // Follow the session's phase when it changes; otherwise keep what the facilitator picked.
+    const phase = view?.phase ?? null;
+    setOptions(phaseSelect, (view?.phases ?? agendaEntry?.phases ?? []).map((p) => [p, p]), phase !== lastPhase ? phase : undefined);
+    lastPhase = phase;
+    const groups = view?.breakouts?.groups ?? [];
+    const participants = [...roster.values()].filter((p) => p.role === 'participant').sort((a, b) => a.name.localeCompare(b.name));
+    setOptions(person, participants.map((p) => [p.id, p.name]));
+    setOptions(toGroup, [['', t('room.plenary')], ...groups.map((g) => [g.id, g.name])]);
+    setOptions(broadcastTo, [['', t('console.everyone')], ...groups.map((g) => [g.id, g.name])]);
+    tick();
+  }
+
+  function tick() {
+    const s = store.state;
+    const view = session(s);
+    const state = timerState(view?.timer, Date.now(), s.skew);
+    const text =
+      state.state === 'running'
+        ? t('timer.left', { time: formatDuration(state.remainingMs) })
+        : state.state === 'paused'
+          ? t('timer.paused', { time: formatDuration(state.remainingMs) })
+          : state.state === 'up'
+            ? t('timer.up')
+            : t('timer.none');
+    timerText.textContent = state.label ? `${state.label}: ${text}` : text;
+  }
+
+  function renderHelp(s) {
+    const queue = s.helpQueues[s.consoleSessionId]?.open ?? [];
+    patch(helpList, JSON.stringify([i18n.language, queue]), () =>
+      queue.length === 0
+        ? h('li', { class: 'hint' }, t('help.queueEmpty'))
+        : queue.map((r) =>
+            h(
+              'li',
+              null,
+              h('strong', null, r.name),
+              ` · ${roomName(r.room)} · ${new Date(r.at).toLocaleTimeString(i18n.language)}`,
+              r.message ? h('p', null, r.message) : null,
+              h('button', { type: 'button', dataset: { focusKey: r.id }, onclick: () => run(`/help/${r.id}/resolve`) }, t('help.resolve')),
+            ),
+          ),
+    );
+  }
+
+  function roomName(room) {
+    if (!room || room === 'plenary') return t('room.plenary');
+    for (const view of Object.values(store.state.sessions)) {
+      const group = view.breakouts?.groups?.find((g) => g.room === room);
+      if (group) return group.name;
+    }
+    return room;
+  }
+
+  let gridKey = null;
+  let previews = [];
+  let lastPhase = null;
+  function renderGrid(s) {
+    const groups = session(s)?.breakouts?.groups ?? [];
+    let budget = GRID_LIMIT;
+    const shown = groups.map((g) => {
+      const documents = g.documents.slice(0, Math.max(0, budget));
+      budget -= documents.length;
+      return { g, documents };
+    });
+    const breakouts = session(s)?.breakouts;
+    const key = JSON.stringify([i18n.language, breakouts?.open, breakouts?.frozen, shown.map(({ g, documents }) => [g.id, g.name, g.members, documents.map((d) => d.docId)])]);
+    if (key === gridKey) return;
+    gridKey = key;
+    for (const p of previews) p.dispose();
+    previews = [];
+    const capped = shown.some(({ g, documents }) => documents.length < g.documents.length);
+    gridNote.textContent = [
+      groups.length === 0 ? t('console.noGroups') : breakouts.open ? t('console.breakoutsOpen') : t(breakouts.frozen ? 'console.breakoutsFrozen' : 'console.breakoutsRecalled'),
+      capped ? t('console.gridCapped', { count: GRID_LIMIT }) : '',
+    ].join(' ');
+    replace(
+      grid,
+      shown.map(({ g, documents }) =>
+        h(
+          'article',
+          { class: 'group-card', dataset: { testid: 'group-card', group: g.id } },
+          h('h3', null, g.name, ' ', h('small', null, g.members.length === 1 ? t('console.member') : t('console.members', { count: g.members.length }))),
+          h('p', { class: 'members' }, g.members.map((id) => roster.get(id)?.name ?? id).join(', ')),
+          documents.map((d) => {
+            const host = h('div', { class: 'preview' });
+            previews.push(mountPreview(host, ctx.registry, d.docId));
+            return h('section', null, h('h4', null, sectionTitle(d.titles, i18n.language, d.section)), host);
+          }),
+        ),
+      ),
+    );
+  }
+
+  function renderBoard(s) {
+    const themes = s.board?.themes ?? [];
+    patch(board, JSON.stringify([i18n.language, themes]), () =>
+      themes.length === 0 || themes.every((th) => th.recommendations.length === 0)
+        ? h('p', { class: 'hint' }, t('recs.none'))
+        : themes.map((th) =>
+            h(
+              'section',
+              null,
+              h('h3', null, th.theme ?? '—'),
+              h(
+                'ul',
+                null,
+                th.recommendations.map((r) =>
+                  h('li', null, h('strong', null, r.title), ` · ${t(`recs.status.${r.status}`)} · `, h('small', null, t('recs.tally', r.tally))),
+                ),
+              ),
+            ),
+          ),
+    );
+  }
+
+  function renderCodes() {
+    replace(
+      codes,
+      joinCodes.map((c) => {
+        const link = `${location.origin}/#join=${encodeURIComponent(c.code)}`;
+        return h('li', null, `${ctx.roleName(c.role)}: `, h('code', null, c.code), ' ', h('a', { href: link, class: 'link' }, t('console.joinLink')));
+      }),
+    );
+  }
+
+  function render(s) {
+    if (!s.consoleSessionId && s.workshop) {
+      ctx.setConsoleSession(s.workshop.liveSessionId ?? s.workshop.agenda?.[0]?.id ?? null);
+      return;
+    }
+    renderAgenda(s);
+    renderSession(s);
+    renderHelp(s);
+    renderGrid(s);
+    renderBoard(s);
+  }
+
+  let lastCount = -1;
+  let lastSession = null;
+  async function refreshRoster(s) {
+    const countNow = s.workshop?.participantCount ?? 0;
+    if (countNow !== lastCount) {
+      lastCount = countNow;
+      const list = await ctx.command(() => api.get(ctx.path('/roster')), { quiet: true });
+      if (Array.isArray(list)) {
+        roster = new Map(list.map((p) => [p.id, p]));
+        gridKey = null;
+        render(store.state);
+      }
+    }
+    if (s.consoleSessionId && s.consoleSessionId !== lastSession) {
+      lastSession = s.consoleSessionId;
+      const queue = await ctx.command(() => api.get(ctx.path(`/sessions/${s.consoleSessionId}/help`)), { quiet: true });
+      if (Array.isArray(queue)) {
+        store.set((st) => ({ helpQueues: { ...st.helpQueues, [s.consoleSessionId]: st.helpQueues[s.consoleSessionId] ?? { sessionId: s.consoleSessionId, open: queue, version: 0 } } }));
+      }
+    }
+  }
+
+  const unsubscribe = store.subscribe((s) => {
+    if (s.view !== 'console') return;
+    render(s);
+    refreshRoster(s);
+  });
+  ctx.command(() => api.get(ctx.path('/join-codes')), { quiet: true }).then((list) => {
+    if (Array.isArray(list)) {
+      joinCodes = list;
+      renderCodes();
+    }
+  });
+  relabel();
+
+  return {
+    el,
+    tick,
+    relabel,
+    show: () => {
+      render(store.state);
+      refreshRoster(store.state);
+    },
+    dispose() {
+      unsubscribe();
+      for (const p of previews) p.dispose();
+    },
+  };
+}
+
+/** Replaces a select's options, keeping its value (or `preferred`) when still offered. */
+function setOptions(el, options, preferred) {
+  const keep = preferred ?? el.value;
+  const same = el.options.length === options.length && options.every(([v, l], i) => el.options[i].value === v && el.options[i].text === l);
+  if (!same) replace(el, options.map(([value, label]) => h('option', { value }, label)));
+  if (options.some(([v]) => v === keep)) el.value = keep;
+}

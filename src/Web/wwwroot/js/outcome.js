@@ -1,0 +1,154 @@
+// The rapporteur's view: the workshop's outcome previewed (HTML export in a sandboxed frame) and downloaded in each
+// format and language, its published versions, and publishing a new one. Until the export API is on the server
+// (404), it says so instead of failing.
+
+import { h, replace, field } from './dom.js';
+
+const FORMATS = ['md', 'html', 'docx'];
+
+export function createOutcomeView(ctx) {
+  const { i18n, store, api } = ctx;
+  const t = (...a) => i18n.t(...a);
+  const title = h('h1');
+  const language = h('select');
+  const version = h('select');
+  const formHost = h('div', { class: 'row' });
+  const refresh = h('button', { type: 'button' });
+  const downloads = h('div', { class: 'buttons', dataset: { testid: 'outcome-downloads' } });
+  const frame = h('iframe', { class: 'outcome-frame', sandbox: '', title: 'preview' });
+  const notice = h('p', { class: 'hint', role: 'status', dataset: { testid: 'outcome-notice' } });
+  const versionsTitle = h('h2');
+  const versions = h('ul', { class: 'versions' });
+  const publishTitle = h('h2');
+  const versionName = h('input', { maxlength: 80 });
+  const publishButton = h('button', { type: 'submit', class: 'primary' });
+  const publishForm = h('form', { class: 'row' }, h('div'), publishButton);
+  const el = h(
+    'div',
+    { class: 'outcome' },
+    h('section', { class: 'card' }, title, formHost, refresh, downloads, notice, frame),
+    h('section', { class: 'card' }, versionsTitle, versions, publishTitle, publishForm),
+  );
+  let previewUrl = null;
+  let available = true;
+  let list = [];
+
+  const query = (format) => `?format=${format}&lang=${encodeURIComponent(language.value)}&version=${encodeURIComponent(version.value || 'current')}`;
+
+  function unavailable(err) {
+    if (err?.status === 404 || err?.status === 405) {
+      available = false;
+      notice.textContent = t('outcome.unavailable');
+      frame.hidden = true;
+      return true;
+    }
+    ctx.report(err);
+    return false;
+  }
+
+  async function preview() {
+    try {
+      const { blob } = await api.download(ctx.path(`/outcome${query('html')}`));
+      if (previewUrl) URL.revokeObjectURL(previewUrl);
+      previewUrl = URL.createObjectURL(blob);
+      frame.src = previewUrl;
+      frame.hidden = false;
+      available = true;
+      notice.textContent = '';
+    } catch (err) {
+      unavailable(err);
+    }
+  }
+
+  async function download(format) {
+    try {
+      const { blob, filename } = await api.download(ctx.path(`/outcome${query(format)}`));
+      const url = URL.createObjectURL(blob);
+      const a = h('a', { href: url, download: filename ?? `outcome-${language.value}.${format}` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (err) {
+      unavailable(err);
+    }
+  }
+
+  async function loadVersions() {
+    try {
+      list = await api.get(ctx.path('/outcome/versions'));
+    } catch (err) {
+      if (!unavailable(err)) return;
+      list = [];
+    }
+    renderVersions();
+  }
+
+  function renderVersions() {
+    const keep = version.value;
+    replace(version, h('option', { value: 'current' }, t('outcome.current')), list.map((v) => h('option', { value: v.id }, v.name)));
+    version.value = list.some((v) => v.id === keep) ? keep : 'current';
+    replace(
+      versions,
+      list.length === 0
+        ? h('li', { class: 'hint' }, available ? t('outcome.noVersions') : t('outcome.unavailable'))
+        : list.map((v) => h('li', null, h('strong', null, v.name), ` · ${new Date(v.publishedAt).toLocaleString(i18n.language)} · ${v.publishedBy ?? ''}`)),
+    );
+  }
+
+  publishForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const name = versionName.value.trim();
+    if (!name) return;
+    try {
+      await api.post(ctx.path('/outcome/versions'), { name });
+      versionName.value = '';
+      ctx.done(t('outcome.published', { name }));
+      await loadVersions();
+    } catch (err) {
+      unavailable(err);
+    }
+  });
+  language.addEventListener('change', preview);
+  version.addEventListener('change', preview);
+  refresh.addEventListener('click', preview);
+
+  function relabel() {
+    title.textContent = t('outcome.title');
+    const languages = store.state.workshop?.languages ?? ['en', 'fr'];
+    const keep = language.value || (languages.includes(i18n.language) ? i18n.language : languages[0]);
+    replace(language, [...languages, 'bilingual'].map((l) => h('option', { value: l }, l === 'bilingual' ? t('outcome.bilingual') : l.toUpperCase())));
+    language.value = keep;
+    replace(formHost, field(t('outcome.language'), language), field(t('outcome.version'), version));
+    refresh.textContent = t('outcome.refresh');
+    replace(downloads, FORMATS.map((f) => h('button', { type: 'button', onclick: () => download(f) }, t('outcome.download', { format: f.toUpperCase() }))));
+    versionsTitle.textContent = t('outcome.versions');
+    publishTitle.textContent = t('outcome.publish');
+    replace(publishForm.firstChild, field(t('outcome.versionName'), versionName));
+    publishButton.textContent = t('outcome.publish');
+    if (!available) notice.textContent = t('outcome.unavailable');
+    renderVersions();
+  }
+
+  let seen = store.state.outcomeVersionsChanged;
+  const unsubscribe = store.subscribe((s) => {
+    if (s.outcomeVersionsChanged !== seen) {
+      seen = s.outcomeVersionsChanged;
+      loadVersions();
+    }
+  });
+  relabel();
+
+  return {
+    el,
+    relabel,
+    show: () => {
+      relabel();
+      loadVersions().then(preview);
+    },
+    dispose() {
+      unsubscribe();
+      if (previewUrl) URL.revokeObjectURL(previewUrl);
+    },
+  };
+}

@@ -1,0 +1,300 @@
+// The participant's workspace: the room they are in (plenary or their breakout group, followed live), the room's
+// documents with live co-editing, who is here, the session's timer, announcements, asking for help, and the
+// recommendations board.
+
+import { h, replace, field, patch } from './dom.js';
+import { mountEditor } from './editor.js';
+import { colorFor, formatDuration, roomDocuments, roomOf, timerState } from './model.js';
+
+export function createWorkspaceView(ctx) {
+  const { i18n, store } = ctx;
+  const t = (...a) => i18n.t(...a);
+  const roomLabel = h('h1', { class: 'room-name', id: 'room-name', dataset: { testid: 'room-name' }, 'aria-live': 'polite' });
+  const sessionLine = h('p', { class: 'session-line' });
+  const timer = h('p', { class: 'timer', dataset: { testid: 'timer' }, role: 'timer', 'aria-live': 'off' });
+  const choose = h('div', { class: 'buttons choose', dataset: { testid: 'choose-group' } });
+  const tabs = h('div', { class: 'doc-tabs', role: 'tablist', dataset: { testid: 'doc-tabs' } });
+  const editorHost = h('div', { class: 'editor-host', role: 'tabpanel' });
+  const presence = h('ul', { class: 'people', dataset: { testid: 'presence' } });
+  const announcements = h('ol', { class: 'announcements', dataset: { testid: 'announcements' }, 'aria-live': 'polite' });
+  const recs = h('ul', { class: 'recs', dataset: { testid: 'recommendations' } });
+  const helpMessage = h('input', { maxlength: 1000 });
+  const helpButton = h('button', { type: 'submit' });
+  const helpNote = h('p', { class: 'hint', role: 'status' });
+  const helpForm = h('form', { class: 'help' }, h('div', { class: 'help-field' }), helpButton, helpNote);
+  const otherDevice = h('details', { class: 'card' });
+  const headings = {
+    documents: h('h2', { class: 'sr-only', id: 'docs-heading' }),
+    presence: h('h2'),
+    announcements: h('h2'),
+    help: h('h2'),
+    recs: h('h2'),
+  };
+
+  const el = h(
+    'div',
+    { class: 'workspace' },
+    h('section', { class: 'room-bar card', 'aria-labelledby': 'room-name' }, h('div', null, roomLabel, sessionLine, choose), timer),
+    h(
+      'div',
+      { class: 'workspace-grid' },
+      h('section', { class: 'docs card', 'aria-labelledby': 'docs-heading' }, headings.documents, tabs, editorHost),
+      h(
+        'aside',
+        { class: 'side' },
+        h('section', { class: 'card' }, headings.announcements, announcements),
+        h('section', { class: 'card' }, headings.help, helpForm),
+        h('section', { class: 'card' }, headings.presence, presence),
+        h('section', { class: 'card' }, headings.recs, recs),
+        otherDevice,
+      ),
+    ),
+  );
+
+  let activeDocId = null;
+  let extraDoc = null; // a recommendation's text opened from the board: { docId, title }
+  let editor = null;
+  let editorKey = null;
+  let lastRoomKey = null;
+
+  helpForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const live = store.state.workshop?.liveSessionId;
+    if (!live) {
+      helpNote.textContent = t('help.noSession');
+      return;
+    }
+    const ok = await ctx.command(() => ctx.api.post(ctx.path(`/sessions/${live}/help`), { message: helpMessage.value.trim() || null }), { quiet: true });
+    if (ok) {
+      helpMessage.value = '';
+      helpNote.textContent = t('help.sent');
+    }
+  });
+
+  function liveSession(s) {
+    const id = s.workshop?.liveSessionId;
+    return id ? s.sessions[id] ?? null : null;
+  }
+
+  function currentRoom(s) {
+    return roomOf(liveSession(s), s.me?.participantId ?? ctx.identity.participant.id);
+  }
+
+  function documentsOf(s) {
+    const docs = roomDocuments(s.workshop, currentRoom(s), i18n.language);
+    if (extraDoc && !docs.some((d) => d.docId === extraDoc.docId)) docs.push(extraDoc);
+    return docs;
+  }
+
+  function relabel() {
+    headings.documents.textContent = t('room.documents');
+    headings.presence.textContent = t('presence.title');
+    headings.announcements.textContent = t('announcements.title');
+    headings.help.textContent = t('help.title');
+    headings.recs.textContent = t('recs.title');
+    replace(helpForm.firstChild, field(t('help.message'), helpMessage));
+    helpButton.textContent = t('help.send');
+    replace(otherDevice, h('summary', null, t('me.otherDevice')), h('p', { class: 'hint' }, t('me.rejoinKey', { key: ctx.identity.rejoinKey })));
+    editorKey = null; // re-mount with titles in the new language
+    render(store.state);
+  }
+
+  function renderTabs(docs) {
+    patch(tabs, JSON.stringify([i18n.language, activeDocId, docs]), () =>
+      docs.length === 0
+        ? h('p', { class: 'hint' }, t('room.noDocuments'))
+        : docs.map((d, i) =>
+            h(
+              'button',
+              {
+                type: 'button',
+                role: 'tab',
+                id: `tab-${d.docId}`,
+                dataset: { focusKey: d.docId },
+                'aria-selected': d.docId === activeDocId ? 'true' : 'false',
+                tabindex: d.docId === activeDocId ? '0' : '-1',
+                onclick: () => select(d.docId),
+                onkeydown: (e) => {
+                  const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+                  if (!step) return;
+                  const next = docs[(i + step + docs.length) % docs.length];
+                  select(next.docId);
+                  tabs.querySelector(`#tab-${CSS.escape(next.docId)}`)?.focus();
+                },
+              },
+              d.title,
+            ),
+          ),
+    );
+  }
+
+  function select(docId) {
+    activeDocId = docId;
+    render(store.state);
+  }
+
+  function renderEditor(docs) {
+    const doc = docs.find((d) => d.docId === activeDocId);
+    const key = doc ? `${doc.docId}|${doc.title}` : null;
+    if (key === editorKey) return;
+    editorKey = key;
+    editor?.dispose();
+    editor = null;
+    if (!doc) {
+      replace(editorHost);
+      return;
+    }
+    editorHost.setAttribute('aria-labelledby', `tab-${doc.docId}`);
+    editor = mountEditor(editorHost, ctx.registry, doc.docId, {
+      title: doc.title,
+      i18n,
+      me: store.state.me?.participantId ?? ctx.identity.participant.id,
+      readOnly: ctx.identity.participant.role === 'observer',
+    });
+  }
+
+  function renderRoom(s) {
+    const room = currentRoom(s);
+    roomLabel.replaceChildren(h('span', { class: 'label' }, `${t('room.label')} `), room.kind === 'group' ? room.group.name : t('room.plenary'));
+    roomLabel.dataset.room = room.key;
+    const session = liveSession(s);
+    // Self-select breakouts: a participant not yet in a group picks one.
+    const offer =
+      session?.breakouts?.open && session.breakouts.assignment === 'selfSelect' && room.kind === 'plenary' && ctx.identity.participant.role === 'participant'
+        ? session.breakouts.groups
+        : [];
+    patch(choose, JSON.stringify([i18n.language, offer.map((g) => [g.id, g.name])]), () =>
+      offer.length === 0
+        ? null
+        : [
+            h('span', null, t('room.choose')),
+            offer.map((g) =>
+              h(
+                'button',
+                {
+                  type: 'button',
+                  dataset: { focusKey: g.id },
+                  onclick: async () => {
+                    const view = await ctx.command(() => ctx.api.post(ctx.path(`/sessions/${session.sessionId}/breakouts/choose`), { groupId: g.id }), { quiet: true });
+                    if (view?.sessionId) ctx.sessionReceived(view);
+                  },
+                },
+                t('room.join', { name: g.name }),
+              ),
+            ),
+          ],
+    );
+    sessionLine.textContent = session
+      ? [session.title, t(`session.status.${session.status}`), session.phase ? `${t('session.phase')}: ${session.phase}` : null].filter(Boolean).join(' · ')
+      : t('session.none');
+    tick();
+  }
+
+  function tick() {
+    const s = store.state;
+    const session = liveSession(s);
+    const state = timerState(session?.timer, Date.now(), s.skew);
+    const text =
+      state.state === 'running'
+        ? t('timer.left', { time: formatDuration(state.remainingMs) })
+        : state.state === 'paused'
+          ? t('timer.paused', { time: formatDuration(state.remainingMs) })
+          : state.state === 'up'
+            ? t('timer.up')
+            : t('timer.none');
+    timer.textContent = state.label ? `${state.label}: ${text}` : text;
+    timer.dataset.state = state.state;
+  }
+
+  function renderPresence(s) {
+    const online = (s.presence?.online ?? []).slice().sort((a, b) => a.name.localeCompare(b.name));
+    patch(presence, JSON.stringify([i18n.language, online]), () =>
+      online.length === 0
+        ? h('li', { class: 'hint' }, t('presence.none'))
+        : online.map((p) =>
+            h(
+              'li',
+              { class: p.reconnecting ? 'away' : null },
+              h('span', { class: 'dot', style: { '--who': colorFor(p.participantId) }, 'aria-hidden': 'true' }),
+              `${p.name} · ${ctx.roleName(p.role)}`,
+              p.reconnecting ? h('em', null, ` (${t('presence.reconnecting')})`) : null,
+            ),
+          ),
+    );
+  }
+
+  function renderAnnouncements(s) {
+    const list = s.announcements ?? [];
+    patch(announcements, JSON.stringify([i18n.language, list.map((a) => a.id)]), () =>
+      list.length === 0
+        ? h('li', { class: 'hint' }, t('announcements.none'))
+        : list
+            .slice()
+            .reverse()
+            .map((a) => h('li', null, h('p', null, a.text), h('small', null, `${a.authorName} · ${new Date(a.at).toLocaleTimeString(i18n.language)}`))),
+    );
+  }
+
+  function renderRecs(s) {
+    const rows = (s.board?.themes ?? []).flatMap((th) => th.recommendations);
+    patch(recs, JSON.stringify([i18n.language, rows]), () =>
+      rows.length === 0
+        ? h('li', { class: 'hint' }, t('recs.none'))
+        : rows.map((r) =>
+            h(
+              'li',
+              null,
+              h('strong', null, r.title),
+              ` · ${t(`recs.status.${r.status}`)}`,
+              h('br'),
+              h('small', null, t('recs.tally', r.tally ?? { support: 0, reservation: 0, objection: 0 })),
+              ' ',
+              h('button', { type: 'button', class: 'link', dataset: { focusKey: r.id }, onclick: () => openRecommendation(r) }, t('recs.open')),
+            ),
+          ),
+    );
+  }
+
+  async function openRecommendation(row) {
+    const view = await ctx.command(() => ctx.api.get(ctx.path(`/recommendations/${row.id}`)), { quiet: true });
+    if (!view) return;
+    const text = view.texts.find((x) => x.language === i18n.language) ?? view.texts.find((x) => x.ofRecord) ?? view.texts[0];
+    if (!text) return;
+    extraDoc = { docId: text.docId, title: `${view.title} (${text.language})` };
+    select(text.docId);
+  }
+
+  function render(s) {
+    const room = currentRoom(s);
+    const docs = documentsOf(s);
+    if (room.key !== lastRoomKey) {
+      // Moved to another room: its documents replace the old ones.
+      lastRoomKey = room.key;
+      extraDoc = null;
+      if (!docs.some((d) => d.docId === activeDocId)) activeDocId = null;
+    }
+    if (!docs.some((d) => d.docId === activeDocId)) activeDocId = docs[0]?.docId ?? null;
+    renderRoom(s);
+    renderTabs(documentsOf(s));
+    renderEditor(documentsOf(s));
+    renderPresence(s);
+    renderAnnouncements(s);
+    renderRecs(s);
+  }
+
+  const unsubscribe = store.subscribe((s) => {
+    if (s.view === 'workspace') render(s);
+  });
+  relabel();
+
+  return {
+    el,
+    tick,
+    relabel,
+    show: () => render(store.state),
+    dispose() {
+      unsubscribe();
+      editor?.dispose();
+    },
+  };
+}

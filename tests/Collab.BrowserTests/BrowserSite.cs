@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Collab.Web.Realtime;
+using Collab.Web.Seeds;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Collab.BrowserTests;
+
+/// <summary>
+/// One test class's world: the real web node (embedded mode, SQLite in a temp folder) on a real Kestrel at 127.0.0.1,
+/// the Cotonou seed loaded into it by <see cref="SeedCommand"/> (as <c>dotnet run -- seed</c> does), and Debian's
+/// chromium driven by Playwright. People join through the page itself (<see cref="JoinAsync"/>), each in their own
+/// browser context (own storage, own connection), as on separate laptops.
+/// </summary>
+public sealed partial class BrowserSite : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly Node _node = new();
+    private IPlaywright? _playwright;
+    private readonly List<IBrowserContext> _contexts = [];
+
+    public Uri Address { get; private set; } = null!;
+
+    public string WorkshopId { get; private set; } = "";
+
+    /// <summary>The seed's join codes by role name.</summary>
+    public IReadOnlyDictionary<string, string> Codes { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The seed creator's (facilitator's) token, to read what the server holds.</summary>
+    public string FacilitatorToken { get; private set; } = "";
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>This node's hub connections: the tests drop a page's connection server-side through it.</summary>
+    public ConnectionRegistry Connections => _node.Services.GetRequiredService<ConnectionRegistry>();
+
+    /// <summary>Where screenshots go: <c>screenshots/</c> in the test output folder.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install -y chromium (./build.sh test does it).");
+        Address = _node.Start();
+        await LoadSeedAsync();
+
+        // Debian's chromium, headless; Playwright downloads no browser.
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true });
+    }
+
+    private async Task LoadSeedAsync()
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        var error = new StringWriter(CultureInfo.InvariantCulture);
+        var seed = Path.Combine(RepoRoot.Path, "seeds", "cotonou-2023.json");
+        var exit = await SeedCommand.RunAsync([seed, "--url", Address.ToString()], output, error);
+        Assert.True(exit == 0, $"seed failed ({exit}): {error}");
+        var printed = output.ToString();
+        WorkshopId = WorkshopLine().Match(printed).Groups[1].Value;
+        Codes = CodeLine().Matches(printed).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        FacilitatorToken = TokenLine().Match(printed).Groups[1].Value;
+        Assert.True(WorkshopId.Length > 0 && Codes.Count == 4 && FacilitatorToken.Length > 0, "unexpected seed output: " + printed);
+    }
+
+    /// <summary>
+    /// A new browser context (a person's device) that opens the join link of <paramref name="role"/> and joins with the
+    /// form; answers once the page is connected.
+    /// </summary>
+    public async Task<IPage> JoinAsync(string role, string name, string? delegation, string language, bool phone = false)
+    {
+        var page = await NewPageAsync(name, language, phone);
+        await page.GotoAsync("/#join=" + Codes[role]);
+        await page.Locator("input[name=displayName]").FillAsync(name);
+        if (delegation is not null)
+        {
+            await page.Locator("input[name=delegation]").FillAsync(delegation);
+        }
+
+        await page.Locator("select[name=language]").SelectOptionAsync(language);
+        await page.Locator("form.join button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "online");
+        return page;
+    }
+
+    /// <summary>Another device (a phone) signing in again as someone with their personal rejoin key.</summary>
+    public async Task<IPage> RejoinAsync(string role, string rejoinKey)
+    {
+        var page = await NewPageAsync("rejoin", "en", phone: true);
+        await page.GotoAsync("/#join=" + Codes[role]);
+        await page.Locator("form.join summary").ClickAsync();
+        await page.Locator("input[name=rejoinKey]").FillAsync(rejoinKey);
+        await page.Locator("form.join button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "online");
+        return page;
+    }
+
+    private async Task<IPage> NewPageAsync(string name, string language, bool phone)
+    {
+        var context = await Browser.NewContextAsync(new()
+        {
+            BaseURL = Address.ToString(),
+            Locale = language == "fr" ? "fr-FR" : "en-GB",
+            ViewportSize = phone ? new() { Width = 390, Height = 844 } : new() { Width = 1366, Height = 900 },
+        });
+        _contexts.Add(context);
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) => Log($"[{name}] console.{message.Type}: {message.Text}");
+        page.PageError += (_, error) => Log($"[{name}] page error: {error}");
+        return page;
+    }
+
+    /// <summary>The participant id the page signed in as (its stored identity).</summary>
+    public static Task<string> ParticipantIdAsync(IPage page) =>
+        page.EvaluateAsync<string>("() => JSON.parse(localStorage.getItem('collab.identity')).participant.id");
+
+    /// <summary>A document's text as the server holds it now.</summary>
+    public async Task<string> ServerTextAsync(string docId)
+    {
+        using var http = new HttpClient { BaseAddress = Address };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", FacilitatorToken);
+        var body = await http.GetFromJsonAsync<JsonElement>($"/api/documents/{docId}/text");
+        return body.GetProperty("text").GetString()!;
+    }
+
+    private readonly List<string> _log = [];
+
+    /// <summary>The pages' console messages and errors, written to <c>screenshots/browser-console.log</c> at the end.</summary>
+    private void Log(string line)
+    {
+        lock (_log)
+        {
+            _log.Add(line);
+        }
+    }
+
+    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotFolder);
+        var path = Path.Combine(ScreenshotFolder, name + ".png");
+        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        return path;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.CloseAsync();
+        }
+
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        await _node.DisposeAsync();
+        Directory.CreateDirectory(ScreenshotFolder);
+        lock (_log)
+        {
+            File.AppendAllLines(Path.Combine(ScreenshotFolder, "browser-console.log"), _log);
+        }
+    }
+
+    [GeneratedRegex(@"as workshop (\S+) \(")]
+    private static partial Regex WorkshopLine();
+
+    [GeneratedRegex(@"^\s+(facilitator|rapporteur|participant|observer)\s+(\S+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex CodeLine();
+
+    [GeneratedRegex(@"token, valid until [^\n]*\n\s+(\S+)")]
+    private static partial Regex TokenLine();
+
+    /// <summary>The web node in embedded mode on Kestrel at 127.0.0.1 (port 0), with its own data folder and silo ports.</summary>
+    private sealed class Node : WebApplicationFactory<Program>
+    {
+        private readonly TempFolder _data = new();
+
+        public Uri Start()
+        {
+            UseKestrel();
+            StartServer();
+            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            return new Uri(addresses.First());
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseUrls("http://127.0.0.1:0");
+            builder.UseSetting("Collab:Storage", "Sqlite");
+            builder.UseSetting("Collab:DataPath", _data.Path);
+            builder.UseSetting("Collab:Silo:Port", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Collab:Silo:GatewayPort", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:Orleans", "Error");
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await base.DisposeAsync();
+            _data.Dispose();
+        }
+    }
+}

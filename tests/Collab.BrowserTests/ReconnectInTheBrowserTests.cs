@@ -1,0 +1,63 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Collab.BrowserTests;
+
+/// <summary>A page whose connection the server drops keeps its edits, shows them as unsynced, and sends them once.</summary>
+public sealed class ReconnectInTheBrowserTests(BrowserSite site) : IClassFixture<BrowserSite>
+{
+    [Fact]
+    public async Task PageDisconnectedByTheServerShowsUnsyncedChangesReconnectsAndItsPendingEditLandsOnce()
+    {
+        var page = await site.JoinAsync("participant", "Yao Kouassi", "Côte d'Ivoire", "en");
+        var editor = page.GetByTestId("editor");
+        await Expect(editor).ToBeEditableAsync();
+        var docId = (await editor.GetAttributeAsync("data-doc-id"))!;
+        var participantId = await BrowserSite.ParticipantIdAsync(page);
+        var connection = page.GetByTestId("connection");
+        var sync = page.GetByTestId("sync-status");
+
+        // Reconnection attempts wait at the door until the test has seen the page offline.
+        var reopen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/hubs/collab/negotiate**", async route =>
+        {
+            await reopen.Task;
+            await route.ContinueAsync();
+        });
+
+        // One edit may still be in flight when the server drops the connection; the next is made while offline.
+        const string inFlight = " [sent as the line dropped]";
+        const string offline = " [typed while offline]";
+        await editor.FocusAsync();
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.TypeAsync(inFlight);
+        site.Connections.Abort(site.WorkshopId, participantId);
+        await Expect(connection).ToHaveAttributeAsync("data-state", "reconnecting");
+        await page.Keyboard.TypeAsync(offline);
+        await Expect(sync).ToHaveAttributeAsync("data-state", "unsynced");
+        await Expect(sync).ToHaveTextAsync("Unsynced changes");
+        await BrowserSite.ScreenshotAsync(page, "reconnect-unsynced");
+
+        // Let it back in: it reconnects by itself and its pending edits land, each exactly once.
+        reopen.SetResult();
+        await Expect(connection).ToHaveAttributeAsync("data-state", "online", new() { Timeout = 20_000 });
+        await Expect(sync).ToHaveAttributeAsync("data-state", "saved", new() { Timeout = 20_000 });
+        var server = await site.ServerTextAsync(docId);
+        Assert.Equal(1, Occurrences(server, inFlight));
+        Assert.Equal(1, Occurrences(server, offline));
+        Assert.EndsWith(inFlight + offline, server, StringComparison.Ordinal);
+        await Expect(editor).ToHaveValueAsync(server);
+        await BrowserSite.ScreenshotAsync(page, "reconnect-saved");
+    }
+
+    private static int Occurrences(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
