@@ -317,7 +317,7 @@ function createApp(identity) {
   function viewsFor(role) {
     const list = ['workspace'];
     if (role === 'facilitator') list.push('console');
-    if (role === 'facilitator' || role === 'rapporteur') list.push('outcome');
+    list.push('outcome');
     return list;
   }
 

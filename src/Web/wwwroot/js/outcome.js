@@ -1,6 +1,7 @@
-// The rapporteur's view: the workshop's outcome previewed (HTML export in a sandboxed frame) and downloaded in each
-// format and language, its published versions, and publishing a new one. Until the export API is on the server
-// (404), it says so instead of failing.
+// The outcome view: the workshop's outcome previewed (HTML export in a sandboxed frame) and downloaded in each format
+// and language, and its published versions. Rapporteurs and facilitators also see the current text and publish
+// versions; participants and observers read the published versions only (docs/outcome.md). A server without the
+// export API (a 404 without a problem code) is said so instead of failing.
 
 import { h, replace, field } from './dom.js';
 
@@ -9,6 +10,8 @@ const FORMATS = ['md', 'html', 'docx'];
 export function createOutcomeView(ctx) {
   const { i18n, store, api } = ctx;
   const t = (...a) => i18n.t(...a);
+  const role = ctx.identity.participant.role;
+  const drafts = role === 'facilitator' || role === 'rapporteur';
   const title = h('h1');
   const language = h('select');
   const version = h('select');
@@ -27,7 +30,7 @@ export function createOutcomeView(ctx) {
     'div',
     { class: 'outcome' },
     h('section', { class: 'card' }, title, formHost, refresh, downloads, notice, frame),
-    h('section', { class: 'card' }, versionsTitle, versions, publishTitle, publishForm),
+    h('section', { class: 'card' }, versionsTitle, versions, ...(drafts ? [publishTitle, publishForm] : [])),
   );
   let previewUrl = null;
   let available = true;
@@ -36,7 +39,7 @@ export function createOutcomeView(ctx) {
   const query = (format) => `?format=${format}&lang=${encodeURIComponent(language.value)}&version=${encodeURIComponent(version.value || 'current')}`;
 
   function unavailable(err) {
-    if (err?.status === 404 || err?.status === 405) {
+    if ((err?.status === 404 || err?.status === 405) && !err.code) {
       available = false;
       notice.textContent = t('outcome.unavailable');
       frame.hidden = true;
@@ -46,7 +49,19 @@ export function createOutcomeView(ctx) {
     return false;
   }
 
+  /** Participants have nothing to read until a version is published. */
+  function nothingToRead() {
+    const none = !drafts && list.length === 0;
+    for (const button of downloads.querySelectorAll('button')) button.disabled = none;
+    if (none) {
+      frame.hidden = true;
+      notice.textContent = available ? t('outcome.noVersions') : t('outcome.unavailable');
+    }
+    return none;
+  }
+
   async function preview() {
+    if (nothingToRead()) return;
     try {
       const { blob } = await api.download(ctx.path(`/outcome${query('html')}`));
       if (previewUrl) URL.revokeObjectURL(previewUrl);
@@ -86,8 +101,9 @@ export function createOutcomeView(ctx) {
 
   function renderVersions() {
     const keep = version.value;
-    replace(version, h('option', { value: 'current' }, t('outcome.current')), list.map((v) => h('option', { value: v.id }, v.name)));
-    version.value = list.some((v) => v.id === keep) ? keep : 'current';
+    const published = list.map((v) => h('option', { value: v.id }, v.name));
+    replace(version, drafts ? [h('option', { value: 'current' }, t('outcome.current')), ...published] : published);
+    version.value = list.some((v) => v.id === keep) ? keep : drafts ? 'current' : (list.at(-1)?.id ?? '');
     replace(
       versions,
       list.length === 0
@@ -128,13 +144,17 @@ export function createOutcomeView(ctx) {
     publishButton.textContent = t('outcome.publish');
     if (!available) notice.textContent = t('outcome.unavailable');
     renderVersions();
+    nothingToRead();
   }
 
   let seen = store.state.outcomeVersionsChanged;
   const unsubscribe = store.subscribe((s) => {
     if (s.outcomeVersionsChanged !== seen) {
       seen = s.outcomeVersionsChanged;
-      loadVersions();
+      const first = list.length === 0;
+      loadVersions().then(() => {
+        if (first && list.length > 0) preview();
+      });
     }
   });
   relabel();
