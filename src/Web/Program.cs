@@ -1,9 +1,11 @@
 using Collab.Hosting;
 using Collab.Hosting.Configuration;
 using Collab.Hosting.Health;
+using Collab.Hosting.Operations;
 using Collab.Web.Documents;
 using Collab.Web.Errors;
 using Collab.Web.Identity;
+using Collab.Web.Operations;
 using Collab.Web.Realtime;
 using Collab.Web.Recommendations;
 using Collab.Web.Seeds;
@@ -21,6 +23,8 @@ builder.ListenByDefaultOn("http://localhost:5080");
 try
 {
     var collab = builder.AddCollabWebNode();
+    builder.AddCollabWebTelemetry(collab);
+    builder.AddCollabApiReference();
     builder.AddCollabErrors();
     builder.AddCollabJson();
     builder.AddCollabAuth(collab);
@@ -31,6 +35,8 @@ try
     app.UseStatusCodePages();
     app.UseCollabAuth();
     app.MapCollabHealth();
+    app.MapCollabOperations();
+    app.MapCollabApiReference();
     app.MapWorkshopsApi();
     app.MapSessionsApi();
     app.MapDocumentsApi();

@@ -19,8 +19,11 @@ public sealed class CollabHub(
     DocumentFanout fanout,
     WorkshopFanout workshops,
     ConnectionRegistry connections,
-    RealtimeOptions options) : Hub<ICollabClient>
+    RealtimeOptions options,
+    RealtimeMetrics metrics) : Hub<ICollabClient>
 {
+    private const string CountedItem = "collab.connection.counted";
+
     public override async Task OnConnectedAsync()
     {
         var caller = CollabClaims.CallerOf(Context);
@@ -49,6 +52,8 @@ public sealed class CollabHub(
 
         await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).ConnectAsync(Context.ConnectionId, caller);
         await base.OnConnectedAsync();
+        Context.Items[CountedItem] = true;
+        metrics.Connected();
     }
 
     /// <summary>The caller's workshop and who the token says they are.</summary>
@@ -174,6 +179,11 @@ public sealed class CollabHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        if (Context.Items.Remove(CountedItem))
+        {
+            metrics.Disconnected();
+        }
+
         var connection = ConnectionState.Of(Context, options);
         string[] open;
         lock (connection.OpenDocuments)

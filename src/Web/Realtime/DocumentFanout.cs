@@ -12,6 +12,7 @@ public sealed partial class DocumentFanout(
     IClusterClient cluster,
     IHubContext<CollabHub, ICollabClient> hub,
     RealtimeOptions options,
+    RealtimeMetrics metrics,
     ILogger<DocumentFanout> logger) : BackgroundService, IDocumentObserver
 {
     private static readonly TimeSpan ReorderWindow = TimeSpan.FromMilliseconds(200);
@@ -55,9 +56,11 @@ public sealed partial class DocumentFanout(
         }
 
         var group = hub.Clients.Group(GroupOf(committed.DocId));
+        var connections = Subscriptions.InterestIn(committed.DocId);
         foreach (var batch in ready)
         {
             await group.OpsCommitted(batch);
+            metrics.Pushed(batch.Ops.Count, connections);
         }
 
         if (waiting)
@@ -78,6 +81,7 @@ public sealed partial class DocumentFanout(
         foreach (var batch in overdue)
         {
             await hub.Clients.Group(GroupOf(docId)).OpsCommitted(batch);
+            metrics.Pushed(batch.Ops.Count, Subscriptions.InterestIn(docId));
         }
     }
 
