@@ -50,7 +50,7 @@ public static class CollabProblems
         return builder;
     }
 
-    /// <summary>What each status means in Collab; the <c>code</c> in the body says exactly which rule refused.</summary>
+    /// <summary>What each status means in Collab (the reference's response descriptions); the body's <c>code</c> says which rule refused.</summary>
     public static string Describe(int status) => status switch
     {
         StatusCodes.Status400BadRequest => "Invalid input (code, and field for the value at fault), or a body that cannot be read (request.malformed).",
@@ -68,8 +68,6 @@ public static class CollabProblems
         public Type? Type => typeof(CollabProblem);
 
         public int StatusCode => status;
-
-        public string? Description => Describe(status);
 
         public IEnumerable<string> ContentTypes => [ContentType];
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
+using Collab.Web.Errors;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -46,6 +47,16 @@ public static class ApiReference
             });
             openApi.AddOperationTransformer((operation, context, _) =>
             {
+                // Problem answers say what the status means in Collab rather than just its reason phrase.
+                foreach (var (status, response) in operation.Responses ?? [])
+                {
+                    if (response is OpenApiResponse problem && problem.Content?.ContainsKey(CollabProblems.ContentType) == true
+                        && int.TryParse(status, System.Globalization.CultureInfo.InvariantCulture, out var code))
+                    {
+                        problem.Description = CollabProblems.Describe(code);
+                    }
+                }
+
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any())
                 {
                     operation.Security ??= [];

@@ -59,8 +59,8 @@ public sealed partial class DocumentFanout(
         var connections = Subscriptions.InterestIn(committed.DocId);
         foreach (var batch in ready)
         {
-            await group.OpsCommitted(batch);
             metrics.Pushed(batch.Ops.Count, connections);
+            await group.OpsCommitted(batch);
         }
 
         if (waiting)
@@ -80,8 +80,8 @@ public sealed partial class DocumentFanout(
 
         foreach (var batch in overdue)
         {
-            await hub.Clients.Group(GroupOf(docId)).OpsCommitted(batch);
             metrics.Pushed(batch.Ops.Count, Subscriptions.InterestIn(docId));
+            await hub.Clients.Group(GroupOf(docId)).OpsCommitted(batch);
         }
     }
 

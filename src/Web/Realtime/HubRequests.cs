@@ -13,7 +13,19 @@ public interface IDocumentRequest
 public sealed record OpenDocumentRequest(string DocId, int? LastRevision) : IDocumentRequest;
 
 /// <summary><c>SubmitOp</c>: one edit; <see cref="Op"/> is the operation's JSON wire form.</summary>
-public sealed record SubmitOpRequest(string DocId, int BaseRevision, string ClientId, long ClientSeq, JsonElement Op, DateTimeOffset? ClientTime) : IDocumentRequest;
+public sealed record SubmitOpRequest(string DocId, int BaseRevision, string ClientId, long ClientSeq, JsonElement Op, DateTimeOffset? ClientTime) : IDocumentRequest
+{
+    /// <summary>
+    /// What <c>ToString</c> shows: SignalR logs every invocation with its arguments (at Debug), and the op holds the text
+    /// a person typed, which never goes to a log.
+    /// </summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append(System.Globalization.CultureInfo.InvariantCulture,
+            $"DocId = {DocId}, BaseRevision = {BaseRevision}, ClientId = {ClientId}, ClientSeq = {ClientSeq}, Op = (not shown), ClientTime = {ClientTime:O}");
+        return true;
+    }
+}
 
 /// <summary><c>CloseDocument</c>.</summary>
 public sealed record CloseDocumentRequest(string DocId) : IDocumentRequest;

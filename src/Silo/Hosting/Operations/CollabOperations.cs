@@ -48,7 +48,8 @@ public static class CollabOperations
                 .AddMeter(CollabTelemetry.Name, OrleansMeter)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddPrometheusExporter());
+                // No response cache: one Prometheus scrapes every few seconds, and a cached answer would hide fresh counts.
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         if (options.Traces)
         {
             telemetry.WithTracing(tracing => tracing
