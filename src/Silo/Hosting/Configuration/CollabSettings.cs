@@ -69,9 +69,10 @@ public static partial class CollabSettings
         };
 
         var otlpEndpoint = Optional(configuration[OtlpEndpointKey]);
-        if (otlpEndpoint is not null && !Uri.TryCreate(otlpEndpoint, UriKind.Absolute, out _))
+        if (otlpEndpoint is not null
+            && !(Uri.TryCreate(otlpEndpoint, UriKind.Absolute, out var otlp) && (otlp.Scheme == Uri.UriSchemeHttp || otlp.Scheme == Uri.UriSchemeHttps)))
         {
-            errors.Add($"{OtlpEndpointKey} is '{otlpEndpoint}'; expected an absolute URL such as http://collector:4317.");
+            errors.Add($"{OtlpEndpointKey} is '{otlpEndpoint}'; expected an http(s) URL such as http://collector:4317.");
         }
 
         var options = new CollabOptions
