@@ -24,11 +24,8 @@ internal sealed partial class CollabHubFilter(RealtimeMetrics metrics, ILogger<C
             metrics.Submitted();
         }
 
-        // ASP.NET Core starts a span per invocation when someone listens; without it (older hosts), start our own.
-        using var own = Activity.Current?.Source.Name == CollabOperations.SignalRActivitySource
-            ? null
-            : CollabTelemetry.Source.StartActivity($"{nameof(CollabHub)}/{invocationContext.HubMethodName}", ActivityKind.Server);
-        var span = own ?? Activity.Current;
+        // SignalR starts a span per invocation when traces are recorded (and only then): it gets our ids.
+        var span = Activity.Current is { Source.Name: CollabOperations.SignalRActivitySource } invocation ? invocation : null;
         Tag(span, invocationContext);
         try
         {

@@ -66,6 +66,8 @@ public sealed class TraceTests(TraceTests.TracedNode node) : IClassFixture<Trace
             "the HTTP request's span");
 
         Assert.Equal(Typed, text.Text);
+        Assert.Equal("Microsoft.AspNetCore.SignalR.Server", submit.Source.Name);
+        Assert.DoesNotContain(node.Spans.Received, s => s.Source.Name == CollabTelemetry.Name && s.DisplayName.EndsWith("SubmitOp", StringComparison.Ordinal));
         Assert.Equal(workshop.Id, Tag(submit, CollabTelemetry.WorkshopTag));
         Assert.Equal(docId, Tag(commit, CollabTelemetry.DocumentTag));
         Assert.Equal(workshop.Id, Tag(commit, CollabTelemetry.WorkshopTag));
