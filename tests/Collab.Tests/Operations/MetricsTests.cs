@@ -74,6 +74,26 @@ public sealed class MetricsTests(KestrelWebNode node) : IClassFixture<KestrelWeb
     }
 
     [Fact]
+    public async Task PresenceUpdatesReplacedBeforeTheBatchedPushAreCounted()
+    {
+        var workshop = await node.WorkshopAsync();
+        var docId = await workshop.NewDocumentAsync("Cursors", "Une phrase assez longue pour bouger le curseur.");
+        await using var connection = node.Raw((await node.MemberAsync("Cursor")).Token);
+        await connection.StartAsync();
+        await connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
+        var before = await ScrapeAsync();
+
+        // Twenty moves in a row: pushes go out at most every 100 ms, so most moves are replaced before one.
+        for (var i = 0; i < 20; i++)
+        {
+            await connection.InvokeAsync("UpdatePresence", new { docId, revision = 0, selection = new { anchor = i, head = i } });
+        }
+
+        var after = await ScrapeAsync();
+        Assert.True(after.Sum("collab_presence_dropped_total") >= before.Sum("collab_presence_dropped_total") + 1, Show("presence dropped", before, after));
+    }
+
+    [Fact]
     public async Task MetricsIncludeOrleansAspNetCoreAndRuntimeMeters()
     {
         using var http = new HttpClient { BaseAddress = node.Address };
