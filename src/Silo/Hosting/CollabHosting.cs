@@ -100,7 +100,6 @@ public static class CollabHosting
                 silo.AddDashboard();
             }
 
-            silo.Services.AddSingleton<DocumentMetrics>();
             silo.Services.AddSingleton(options.Documents);
             silo.Services.AddSingleton(options.Limits);
             if (options.Storage == StorageKind.Sqlite)

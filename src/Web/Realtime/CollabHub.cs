@@ -19,8 +19,7 @@ public sealed class CollabHub(
     DocumentFanout fanout,
     WorkshopFanout workshops,
     ConnectionRegistry connections,
-    RealtimeOptions options,
-    RealtimeMetrics metrics) : Hub<ICollabClient>
+    RealtimeOptions options) : Hub<ICollabClient>
 {
     private const string CountedItem = "collab.connection.counted";
 
@@ -53,7 +52,7 @@ public sealed class CollabHub(
         await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).ConnectAsync(Context.ConnectionId, caller);
         await base.OnConnectedAsync();
         Context.Items[CountedItem] = true;
-        metrics.Connected();
+        RealtimeMetrics.Connected();
     }
 
     /// <summary>The caller's workshop and who the token says they are.</summary>
@@ -181,7 +180,7 @@ public sealed class CollabHub(
     {
         if (Context.Items.Remove(CountedItem))
         {
-            metrics.Disconnected();
+            RealtimeMetrics.Disconnected();
         }
 
         var connection = ConnectionState.Of(Context, options);

@@ -13,7 +13,7 @@ namespace Collab.Web.Realtime;
 /// else is SignalR's generic error. Also tags the invocation's span with the workshop and document ids (never the op or
 /// the token) and measures <c>SubmitOp</c> (<see cref="RealtimeMetrics"/>).
 /// </summary>
-internal sealed partial class CollabHubFilter(RealtimeMetrics metrics, ILogger<CollabHubFilter> logger) : IHubFilter
+internal sealed partial class CollabHubFilter(ILogger<CollabHubFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -21,7 +21,7 @@ internal sealed partial class CollabHubFilter(RealtimeMetrics metrics, ILogger<C
         var started = Stopwatch.GetTimestamp();
         if (submit)
         {
-            metrics.Submitted();
+            RealtimeMetrics.Submitted();
         }
 
         // SignalR starts a span per invocation when traces are recorded (and only then): it gets our ids.
@@ -32,7 +32,7 @@ internal sealed partial class CollabHubFilter(RealtimeMetrics metrics, ILogger<C
             var result = await next(invocationContext);
             if (submit)
             {
-                metrics.Acknowledged(Stopwatch.GetElapsedTime(started));
+                RealtimeMetrics.Acknowledged(Stopwatch.GetElapsedTime(started));
             }
 
             return result;
@@ -50,12 +50,12 @@ internal sealed partial class CollabHubFilter(RealtimeMetrics metrics, ILogger<C
         }
     }
 
-    private void Rejected(Activity? span, bool submit, string code)
+    private static void Rejected(Activity? span, bool submit, string code)
     {
         span?.SetStatus(ActivityStatusCode.Error, code);
         if (submit)
         {
-            metrics.Rejected(code);
+            RealtimeMetrics.Rejected(code);
         }
     }
 

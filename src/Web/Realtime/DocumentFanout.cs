@@ -12,7 +12,6 @@ public sealed partial class DocumentFanout(
     IClusterClient cluster,
     IHubContext<CollabHub, ICollabClient> hub,
     RealtimeOptions options,
-    RealtimeMetrics metrics,
     ILogger<DocumentFanout> logger) : BackgroundService, IDocumentObserver
 {
     private static readonly TimeSpan ReorderWindow = TimeSpan.FromMilliseconds(200);
@@ -59,7 +58,7 @@ public sealed partial class DocumentFanout(
         var connections = Subscriptions.InterestIn(committed.DocId);
         foreach (var batch in ready)
         {
-            metrics.Pushed(batch.Ops.Count, connections);
+            RealtimeMetrics.Pushed(batch.Ops.Count, connections);
             await group.OpsCommitted(batch);
         }
 
@@ -80,7 +79,7 @@ public sealed partial class DocumentFanout(
 
         foreach (var batch in overdue)
         {
-            metrics.Pushed(batch.Ops.Count, Subscriptions.InterestIn(docId));
+            RealtimeMetrics.Pushed(batch.Ops.Count, Subscriptions.InterestIn(docId));
             await hub.Clients.Group(GroupOf(docId)).OpsCommitted(batch);
         }
     }

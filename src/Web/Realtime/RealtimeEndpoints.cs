@@ -18,7 +18,6 @@ public static class RealtimeEndpoints
             SubscriptionRenewal = TimeSpan.FromSeconds(Positive(section, "SubscriptionRenewalSeconds", defaults.SubscriptionRenewal.TotalSeconds)),
         };
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<RealtimeMetrics>();
         builder.Services.AddSingleton<CollabHubFilter>();
         builder.Services.AddSignalR(hub =>
         {

@@ -4,50 +4,46 @@ using Collab.Diagnostics;
 namespace Collab.Web.Realtime;
 
 /// <summary>
-/// What a web node measures of the real-time path, on the <see cref="CollabTelemetry.Name"/> meter: ops received,
-/// acknowledged and rejected (by error code), the time from receiving an op to acknowledging it, connected clients, and
-/// how many connections each committed op is pushed to.
+/// What a web node measures of the real-time path, on <see cref="CollabTelemetry.Meter"/>: ops received and rejected
+/// (by error code), the time from receiving an op to acknowledging it, connected clients, and how many connections each
+/// committed op is pushed to.
 /// </summary>
-public sealed class RealtimeMetrics
+public static class RealtimeMetrics
 {
     public const string ErrorCodeTag = "collab.error.code";
 
-    private readonly Counter<long> _submitted;
-    private readonly Counter<long> _rejected;
-    private readonly Histogram<double> _ackDuration;
-    private readonly UpDownCounter<long> _connected;
-    private readonly Histogram<int> _fanout;
+    private static readonly Counter<long> SubmittedOps = CollabTelemetry.Meter.CreateCounter<long>(
+        "collab.ops.submitted", "{op}", "Ops received from clients (SubmitOp), before any check.");
 
-    public RealtimeMetrics(IMeterFactory meters)
-    {
-        ArgumentNullException.ThrowIfNull(meters);
-        var meter = meters.Create(CollabTelemetry.Name);
-        _submitted = meter.CreateCounter<long>("collab.ops.submitted", "{op}", "Ops received from clients (SubmitOp), before any check.");
-        _rejected = meter.CreateCounter<long>("collab.ops.rejected", "{op}", "Ops refused, by error code (rate.limited, op.*, document.*, server.unavailable …).");
-        _ackDuration = meter.CreateHistogram<double>(
-            "collab.op.ack.duration", "s", "From receiving an op to acknowledging it: transform, durable commit and answer.", tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CollabTelemetry.SecondsBuckets });
-        _connected = meter.CreateUpDownCounter<long>("collab.clients.connected", "{connection}", "Signed-in hub connections on this web node.");
-        _fanout = meter.CreateHistogram<int>(
-            "collab.push.fanout", "{connection}", "Connections on this web node each committed op is pushed to.", tags: null,
-            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = CollabTelemetry.CountBuckets });
-    }
+    private static readonly Counter<long> RejectedOps = CollabTelemetry.Meter.CreateCounter<long>(
+        "collab.ops.rejected", "{op}", "Ops refused, by error code (rate.limited, op.*, document.*, server.unavailable …).");
 
-    public void Submitted() => _submitted.Add(1);
+    private static readonly Histogram<double> AckDuration = CollabTelemetry.Meter.CreateHistogram<double>(
+        "collab.op.ack.duration", "s", "From receiving an op to acknowledging it: transform, durable commit and answer.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CollabTelemetry.SecondsBuckets });
 
-    public void Acknowledged(TimeSpan duration) => _ackDuration.Record(duration.TotalSeconds);
+    private static readonly UpDownCounter<long> ConnectedClients = CollabTelemetry.Meter.CreateUpDownCounter<long>(
+        "collab.clients.connected", "{connection}", "Signed-in hub connections on this web node.");
 
-    public void Rejected(string code) => _rejected.Add(1, new KeyValuePair<string, object?>(ErrorCodeTag, code));
+    private static readonly Histogram<int> Fanout = CollabTelemetry.Meter.CreateHistogram<int>(
+        "collab.push.fanout", "{connection}", "Connections on this web node each committed op is pushed to.", tags: null,
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = CollabTelemetry.CountBuckets });
 
-    public void Connected() => _connected.Add(1);
+    public static void Submitted() => SubmittedOps.Add(1);
 
-    public void Disconnected() => _connected.Add(-1);
+    public static void Acknowledged(TimeSpan duration) => AckDuration.Record(duration.TotalSeconds);
 
-    public void Pushed(int ops, int connections)
+    public static void Rejected(string code) => RejectedOps.Add(1, new KeyValuePair<string, object?>(ErrorCodeTag, code));
+
+    public static void Connected() => ConnectedClients.Add(1);
+
+    public static void Disconnected() => ConnectedClients.Add(-1);
+
+    public static void Pushed(int ops, int connections)
     {
         for (var i = 0; i < ops; i++)
         {
-            _fanout.Record(connections);
+            Fanout.Record(connections);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace Collab.Diagnostics;
 
@@ -15,6 +16,13 @@ public static class CollabTelemetry
     public const string WorkshopTag = "collab.workshop.id";
 
     public const string DocumentTag = "collab.document.id";
+
+    /// <summary>
+    /// Collab's instruments, one set per process. Not one per host through <c>IMeterFactory</c>: the OpenTelemetry SDK
+    /// matches meters by name across the process, so several hosts in one process (tests) would share a metric stream,
+    /// and disposing one host's meter would silently drop the measurements of the next.
+    /// </summary>
+    public static Meter Meter { get; } = new(Name);
 
     /// <summary>Spans of Collab's own work (e.g. the op-log commit); hub and HTTP spans come from ASP.NET Core and are tagged.</summary>
     public static ActivitySource Source { get; } = new(Name);

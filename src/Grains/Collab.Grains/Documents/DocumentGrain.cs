@@ -23,7 +23,6 @@ internal sealed partial class DocumentGrain(
     IOpLog log,
     DocumentOptions options,
     TimeProvider clock,
-    DocumentMetrics metrics,
     ILogger<DocumentGrain> logger) : Grain, IDocumentGrain
 {
     private readonly ObserverManager<IDocumentObserver> _observers = new(options.ObserverExpiry, logger);
@@ -114,7 +113,7 @@ internal sealed partial class DocumentGrain(
         if (_counted)
         {
             _counted = false;
-            metrics.Deactivated();
+            DocumentMetrics.Deactivated();
         }
     }
 
@@ -123,7 +122,7 @@ internal sealed partial class DocumentGrain(
         if (!_counted)
         {
             _counted = true;
-            metrics.Activated();
+            DocumentMetrics.Activated();
         }
     }
 
@@ -536,7 +535,7 @@ internal sealed partial class DocumentGrain(
 
         if (!_presenceUnsent.Add(update.SessionId))
         {
-            metrics.PresenceDropped();
+            DocumentMetrics.PresenceDropped();
         }
 
         var selection = update.Selection is { } s && update.Revision <= _committedRevision
@@ -608,7 +607,7 @@ internal sealed partial class DocumentGrain(
                     }
                 }
 
-                metrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
+                DocumentMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
 
                 _committedRevision = batch[^1].Op.Revision;
                 var ops = batch.ConvertAll(b => b.Op);

@@ -4,44 +4,39 @@ using Collab.Diagnostics;
 namespace Collab.Documents;
 
 /// <summary>
-/// What the sequencers of one silo measure, on the <see cref="CollabTelemetry.Name"/> meter: commits, their batch size
-/// and latency, active documents, and presence updates superseded before they were pushed. No tags: document ids would
-/// make one series per document.
+/// What the sequencers of a silo measure, on <see cref="CollabTelemetry.Meter"/>: commits, their batch size and latency,
+/// active documents, and presence updates superseded before they were pushed. No tags: document ids would make one
+/// series per document.
 /// </summary>
-public sealed class DocumentMetrics
+public static class DocumentMetrics
 {
-    private readonly Counter<long> _committed;
-    private readonly Histogram<int> _batchSize;
-    private readonly Histogram<double> _commitDuration;
-    private readonly UpDownCounter<long> _active;
-    private readonly Counter<long> _presenceDropped;
+    private static readonly Counter<long> CommittedOps = CollabTelemetry.Meter.CreateCounter<long>(
+        "collab.ops.committed", "{op}", "Ops durably appended to the op log (acknowledged).");
 
-    public DocumentMetrics(IMeterFactory meters)
+    private static readonly Histogram<int> BatchSize = CollabTelemetry.Meter.CreateHistogram<int>(
+        "collab.commit.batch_size", "{op}", "Ops per op-log append (group commit).", tags: null,
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = CollabTelemetry.CountBuckets });
+
+    private static readonly Histogram<double> CommitDuration = CollabTelemetry.Meter.CreateHistogram<double>(
+        "collab.commit.duration", "s", "Time one op-log append takes until it is durable.", tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CollabTelemetry.SecondsBuckets });
+
+    private static readonly UpDownCounter<long> Active = CollabTelemetry.Meter.CreateUpDownCounter<long>(
+        "collab.documents.active", "{document}", "Documents active (in memory) on this silo.");
+
+    private static readonly Counter<long> PresenceDroppedUpdates = CollabTelemetry.Meter.CreateCounter<long>(
+        "collab.presence.dropped", "{update}", "Presence updates replaced by a newer one of the same connection before the next batched push.");
+
+    public static void Committed(int ops, TimeSpan duration)
     {
-        ArgumentNullException.ThrowIfNull(meters);
-        var meter = meters.Create(CollabTelemetry.Name);
-        _committed = meter.CreateCounter<long>("collab.ops.committed", "{op}", "Ops durably appended to the op log (acknowledged).");
-        _batchSize = meter.CreateHistogram<int>(
-            "collab.commit.batch_size", "{op}", "Ops per op-log append (group commit).", tags: null,
-            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = CollabTelemetry.CountBuckets });
-        _commitDuration = meter.CreateHistogram<double>(
-            "collab.commit.duration", "s", "Time one op-log append takes until it is durable.", tags: null,
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = CollabTelemetry.SecondsBuckets });
-        _active = meter.CreateUpDownCounter<long>("collab.documents.active", "{document}", "Documents active (in memory) on this silo.");
-        _presenceDropped = meter.CreateCounter<long>(
-            "collab.presence.dropped", "{update}", "Presence updates replaced by a newer one of the same connection before the next batched push.");
+        CommittedOps.Add(ops);
+        BatchSize.Record(ops);
+        CommitDuration.Record(duration.TotalSeconds);
     }
 
-    public void Committed(int ops, TimeSpan duration)
-    {
-        _committed.Add(ops);
-        _batchSize.Record(ops);
-        _commitDuration.Record(duration.TotalSeconds);
-    }
+    public static void Activated() => Active.Add(1);
 
-    public void Activated() => _active.Add(1);
+    public static void Deactivated() => Active.Add(-1);
 
-    public void Deactivated() => _active.Add(-1);
-
-    public void PresenceDropped() => _presenceDropped.Add(1);
+    public static void PresenceDropped() => PresenceDroppedUpdates.Add(1);
 }
