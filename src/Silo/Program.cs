@@ -1,6 +1,7 @@
 using Collab.Hosting;
 using Collab.Hosting.Configuration;
 using Collab.Hosting.Health;
+using Collab.Hosting.Operations;
 using Collab.Silo;
 
 // A silo of the clustered (PostgreSQL) deployment; `migrate` applies the schema and exits.
@@ -13,10 +14,12 @@ try
         return await MigrateCommand.RunAsync(builder.Configuration);
     }
 
-    builder.AddCollabSilo();
+    var collab = builder.AddCollabSilo();
+    builder.AddCollabTelemetry(collab, "silo");
 
     var app = builder.Build();
     app.MapCollabHealth();
+    app.MapCollabOperations();
     app.LogWhenReady("silo");
     await app.RunAsync();
     return 0;

@@ -1,10 +1,12 @@
 using Collab.Hosting;
 using Collab.Hosting.Configuration;
 using Collab.Hosting.Health;
+using Collab.Hosting.Operations;
 using Collab.Web.Client;
 using Collab.Web.Documents;
 using Collab.Web.Errors;
 using Collab.Web.Identity;
+using Collab.Web.Operations;
 using Collab.Web.Outcome;
 using Collab.Web.Realtime;
 using Collab.Web.Recommendations;
@@ -23,6 +25,8 @@ builder.ListenByDefaultOn("http://localhost:5080");
 try
 {
     var collab = builder.AddCollabWebNode();
+    builder.AddCollabWebTelemetry(collab);
+    builder.AddCollabApiReference();
     builder.AddCollabErrors();
     builder.AddCollabJson();
     builder.AddCollabAuth(collab);
@@ -34,6 +38,8 @@ try
     app.UseCollabWebClient();
     app.UseCollabAuth();
     app.MapCollabHealth();
+    app.MapCollabOperations();
+    app.MapCollabApiReference();
     app.MapWorkshopsApi();
     app.MapSessionsApi();
     app.MapDocumentsApi();

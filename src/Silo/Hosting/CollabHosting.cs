@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -93,6 +94,12 @@ public static class CollabHosting
             }
 
             silo.AddReminders();
+            silo.AddActivityPropagation();
+            if (options.Dashboard)
+            {
+                silo.AddDashboard();
+            }
+
             silo.Services.AddSingleton(options.Documents);
             silo.Services.AddSingleton(options.Limits);
             if (options.Storage == StorageKind.Sqlite)
@@ -138,6 +145,7 @@ public static class CollabHosting
     {
         builder.UseOrleansClient(client =>
         {
+            client.AddActivityPropagation();
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;

@@ -1,5 +1,6 @@
 using Collab.Documents;
 using Collab.Workshops;
+using Collab.Web.Errors;
 using Collab.Web.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using static Collab.Web.Workshops.WorkshopsApi;
@@ -15,19 +16,24 @@ public static class DocumentsApi
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/workshops/{id}/documents", CreateAsync).WithTags("Documents")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy);
+            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems()
+            .WithSummary("Create a plenary document every participant edits (facilitators, rapporteurs)");
 
         var group = endpoints.MapGroup("/api/documents/{docId}").WithTags("Documents")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy);
+            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         group.MapGet("/", async (string docId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, docId).GetAsync(Caller(http))));
-        group.MapGet("/text", TextAsync);
+            TypedResults.Ok(await Grain(cluster, docId).GetAsync(Caller(http))))
+            .WithSummary("The document: title, committed revision, length, lock, room");
+        group.MapGet("/text", TextAsync).WithSummary("The text now, at a revision (?revision=) or as it was at a time (?at=)");
         group.MapGet("/ops", async (string docId, int? after, int? to, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, docId).GetOpsAsync(Caller(http), after ?? 0, to ?? int.MaxValue)));
+            TypedResults.Ok(await Grain(cluster, docId).GetOpsAsync(Caller(http), after ?? 0, to ?? int.MaxValue)))
+            .WithSummary("The committed ops after a revision (?after=, ?to=), with their authors: the history");
         group.MapPost("/lock", async (string docId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, docId).SetLockedAsync(new SetLocked(true, Caller(http)))));
+            TypedResults.Ok(await Grain(cluster, docId).SetLockedAsync(new SetLocked(true, Caller(http)))))
+            .WithSummary("Lock the document: it accepts no more edits (facilitators)");
         group.MapPost("/unlock", async (string docId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, docId).SetLockedAsync(new SetLocked(false, Caller(http)))));
+            TypedResults.Ok(await Grain(cluster, docId).SetLockedAsync(new SetLocked(false, Caller(http)))))
+            .WithSummary("Unlock the document (facilitators)");
         return endpoints;
     }
 

@@ -21,6 +21,7 @@ public static partial class CollabAuth
     public const string JoinPolicy = "join";
     public const string SigningKeyKey = "Collab:Auth:SigningKey";
     private const string FailureItem = "collab.auth.failure";
+    private const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     public static IHostApplicationBuilder AddCollabAuth(this IHostApplicationBuilder builder, CollabOptions collab)
     {
@@ -29,6 +30,11 @@ public static partial class CollabAuth
         var options = LoadOptions(builder.Configuration, collab);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<TokenIssuer>();
+
+        // Browsers send the hub's token in the query string (below), and ASP.NET Core's request lines ("Request
+        // starting … ?access_token=…") print the query: tokens must never reach a log, so those lines are not written,
+        // whatever Logging:LogLevel says. Metrics and spans (with the query redacted) describe requests instead.
+        builder.Logging.AddFilter(RequestLogCategory, level => level >= LogLevel.Warning);
         builder.Services.AddSingleton<IUserIdProvider, CollabUserIdProvider>();
         builder.Services
             .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)

@@ -1,6 +1,7 @@
 using System.Text;
 using Collab.Errors;
 using Collab.Outcome;
+using Collab.Web.Errors;
 using Collab.Web.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using static Collab.Web.Workshops.WorkshopsApi;
@@ -20,15 +21,18 @@ public static class OutcomeApi
     public static IEndpointRouteBuilder MapOutcomeApi(this IEndpointRouteBuilder endpoints)
     {
         var outcome = endpoints.MapGroup("/api/workshops/{id}/outcome").WithTags("Outcome")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy);
-        outcome.MapGet("/", ExportAsync);
+            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
+        outcome.MapGet("/", ExportAsync)
+            .Produces(StatusCodes.Status200OK, contentType: MarkdownType, additionalContentTypes: [HtmlType, OutcomeDocx.ContentType])
+            .WithSummary("The outcome document as a file: format md, html or docx; lang en, fr … or bilingual; version current (rapporteurs and facilitators) or a published one (every member)");
         outcome.MapGet("/versions", async (string id, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id).GetVersionsAsync(Caller(http))));
+            TypedResults.Ok(await Grain(cluster, id).GetVersionsAsync(Caller(http))))
+            .WithSummary("The published versions of the outcome, oldest first");
         outcome.MapPost("/versions", async (string id, PublishRequest request, HttpContext http, IClusterClient cluster) =>
         {
             var version = await Grain(cluster, id).PublishAsync(new PublishOutcome(Caller(http), request.Name ?? ""));
             return TypedResults.Created($"/api/workshops/{id}/outcome?version={version.Id}", version);
-        });
+        }).WithSummary("Publish the outcome as it stands under a name; the version never changes afterwards (rapporteurs and facilitators)");
         return endpoints;
     }
 

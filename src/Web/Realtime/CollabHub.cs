@@ -21,6 +21,8 @@ public sealed class CollabHub(
     ConnectionRegistry connections,
     RealtimeOptions options) : Hub<ICollabClient>
 {
+    private const string CountedItem = "collab.connection.counted";
+
     public override async Task OnConnectedAsync()
     {
         var caller = CollabClaims.CallerOf(Context);
@@ -49,6 +51,8 @@ public sealed class CollabHub(
 
         await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).ConnectAsync(Context.ConnectionId, caller);
         await base.OnConnectedAsync();
+        Context.Items[CountedItem] = true;
+        RealtimeMetrics.Connected();
     }
 
     /// <summary>The caller's workshop and who the token says they are.</summary>
@@ -174,6 +178,11 @@ public sealed class CollabHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        if (Context.Items.Remove(CountedItem))
+        {
+            RealtimeMetrics.Disconnected();
+        }
+
         var connection = ConnectionState.Of(Context, options);
         string[] open;
         lock (connection.OpenDocuments)

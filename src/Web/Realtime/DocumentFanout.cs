@@ -55,8 +55,10 @@ public sealed partial class DocumentFanout(
         }
 
         var group = hub.Clients.Group(GroupOf(committed.DocId));
+        var connections = Subscriptions.InterestIn(committed.DocId);
         foreach (var batch in ready)
         {
+            RealtimeMetrics.Pushed(batch.Ops.Count, connections);
             await group.OpsCommitted(batch);
         }
 
@@ -77,6 +79,7 @@ public sealed partial class DocumentFanout(
 
         foreach (var batch in overdue)
         {
+            RealtimeMetrics.Pushed(batch.Ops.Count, Subscriptions.InterestIn(docId));
             await hub.Clients.Group(GroupOf(docId)).OpsCommitted(batch);
         }
     }

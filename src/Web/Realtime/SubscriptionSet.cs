@@ -21,7 +21,10 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
                 await subscribe(key);
             }
 
-            _interest[key] = count + 1;
+            lock (_interest)
+            {
+                _interest[key] = count + 1;
+            }
         }
         finally
         {
@@ -40,19 +43,32 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
                 return false;
             }
 
-            if (count > 1)
+            lock (_interest)
             {
-                _interest[key] = count - 1;
-                return false;
+                if (count > 1)
+                {
+                    _interest[key] = count - 1;
+                    return false;
+                }
+
+                _interest.Remove(key);
             }
 
-            _interest.Remove(key);
             await unsubscribe(key);
             return true;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>How many local interests <paramref name="key"/> has now (read without waiting for a subscribe in progress).</summary>
+    public int InterestIn(string key)
+    {
+        lock (_interest)
+        {
+            return _interest.GetValueOrDefault(key);
         }
     }
 

@@ -1,5 +1,6 @@
 using Collab.Documents;
 using Collab.Recommendations;
+using Collab.Web.Errors;
 using Collab.Web.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using static Collab.Web.Workshops.WorkshopsApi;
@@ -15,51 +16,65 @@ public static class RecommendationsApi
     public static IEndpointRouteBuilder MapRecommendationsApi(this IEndpointRouteBuilder endpoints)
     {
         var board = endpoints.MapGroup("/api/workshops/{id}/recommendations").WithTags("Recommendations")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy);
+            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         board.MapGet("/", async (string id, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Board(cluster, id).GetAsync(Caller(http))));
+            TypedResults.Ok(await Board(cluster, id).GetAsync(Caller(http))))
+            .WithSummary("The recommendations board: every recommendation's summary, likely duplicates, the adoption rule");
         board.MapPost("/", async (string id, ProposeRequest request, HttpContext http, IClusterClient cluster) =>
         {
             var view = await Board(cluster, id).ProposeAsync(new ProposeRecommendation(
                 Caller(http), request.Title ?? "", request.Theme, request.Text, request.Language, request.Origin,
                 request.Provenance?.Select(p => new SourceRange(p.DocId ?? "", p.Start, p.End, p.Revision)).ToList()));
             return TypedResults.Created($"/api/workshops/{id}/recommendations/{view.Id}", view);
-        });
+        }).WithSummary("Propose a recommendation with its text and provenance (passages of group documents)");
         board.MapPost("/merge", async (string id, MergeRequest request, HttpContext http, IClusterClient cluster) =>
         {
             var view = await Board(cluster, id).MergeAsync(new MergeRecommendations(Caller(http), request.Sources ?? [], request.Title ?? "", request.Theme));
             return TypedResults.Created($"/api/workshops/{id}/recommendations/{view.Id}", view);
-        });
+        }).WithSummary("Merge recommendations into a new one that keeps every source's provenance");
         board.MapGet("/rule", async (string id, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok((await Board(cluster, id).GetAsync(Caller(http))).Rule));
+            TypedResults.Ok((await Board(cluster, id).GetAsync(Caller(http))).Rule))
+            .WithSummary("The adoption rule (consensus or majority threshold)");
         board.MapPut("/rule", async (string id, AdoptionRule rule, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Board(cluster, id).SetRuleAsync(Caller(http), rule)));
+            TypedResults.Ok(await Board(cluster, id).SetRuleAsync(Caller(http), rule)))
+            .WithSummary("Set the adoption rule (facilitators)");
 
         var one = board.MapGroup("/{recommendationId}");
         one.MapGet("/", async (string id, string recommendationId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, recommendationId).GetAsync(Caller(http))));
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).GetAsync(Caller(http))))
+            .WithSummary("One recommendation: status, texts per language, endorsements, comments, suggestions");
         one.MapPost("/status", async (string id, string recommendationId, TransitionRequest request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, recommendationId).TransitionAsync(new Transition(Caller(http), request.Status, request.Note))));
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).TransitionAsync(new Transition(Caller(http), request.Status, request.Note))))
+            .WithSummary("Move the recommendation through its status flow (proposed, inReview, adopted, rejected, withdrawn)");
         one.MapPost("/endorsements", async (string id, string recommendationId, EndorseRequest request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, recommendationId).EndorseAsync(new Endorse(Caller(http), request.Stance, request.Reservation, request.Delegation))));
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).EndorseAsync(new Endorse(Caller(http), request.Stance, request.Reservation, request.Delegation))))
+            .WithSummary("Support, support with a reservation, or object, for one's delegation");
         one.MapPost("/comments", async (string id, string recommendationId, CommentRequest request, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, recommendationId).CommentAsync(
-                new AddComment(Caller(http), request.Language ?? "", request.Start, request.End, request.Revision, request.Text ?? ""))));
+                new AddComment(Caller(http), request.Language ?? "", request.Start, request.End, request.Revision, request.Text ?? ""))))
+            .WithSummary("Comment on a passage of one language's text");
         one.MapPost("/comments/{commentId}/replies", async (string id, string recommendationId, string commentId, TextRequest request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, recommendationId).ReplyAsync(new ReplyToComment(Caller(http), commentId, request.Text ?? ""))));
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).ReplyAsync(new ReplyToComment(Caller(http), commentId, request.Text ?? ""))))
+            .WithSummary("Reply to a comment");
         one.MapPost("/comments/{commentId}/resolve", async (string id, string recommendationId, string commentId, ResolveRequest? request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, recommendationId).ResolveCommentAsync(new ResolveComment(Caller(http), commentId, request?.Resolved ?? true))));
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).ResolveCommentAsync(new ResolveComment(Caller(http), commentId, request?.Resolved ?? true))))
+            .WithSummary("Resolve or reopen a comment");
         one.MapPost("/suggestions", async (string id, string recommendationId, SuggestRequest request, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, recommendationId).SuggestAsync(new Suggest(
-                Caller(http), request.Language ?? "", request.Start, request.End, request.Revision, request.Replacement ?? "", request.Note))));
+                Caller(http), request.Language ?? "", request.Start, request.End, request.Revision, request.Replacement ?? "", request.Note))))
+            .WithSummary("Suggest replacing a passage of one language's text");
         one.MapPost("/suggestions/{suggestionId}/accept", async (string id, string recommendationId, string suggestionId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, recommendationId).DecideSuggestionAsync(new DecideSuggestion(Caller(http), suggestionId, true))));
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).DecideSuggestionAsync(new DecideSuggestion(Caller(http), suggestionId, true))))
+            .WithSummary("Accept a suggestion: it is applied through the document's sequencer");
         one.MapPost("/suggestions/{suggestionId}/reject", async (string id, string recommendationId, string suggestionId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, recommendationId).DecideSuggestionAsync(new DecideSuggestion(Caller(http), suggestionId, false))));
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).DecideSuggestionAsync(new DecideSuggestion(Caller(http), suggestionId, false))))
+            .WithSummary("Reject a suggestion: the text does not change");
         one.MapPost("/translations/{language}/sync", async (string id, string recommendationId, string language, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, recommendationId).MarkInSyncAsync(new MarkInSync(Caller(http), language))));
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).MarkInSyncAsync(new MarkInSync(Caller(http), language))))
+            .WithSummary("Mark a translation as in sync with the language of record");
         one.MapGet("/diff", async (string id, string recommendationId, string? lang, int from, int to, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, recommendationId).DiffAsync(Caller(http), lang ?? "", from, to)));
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).DiffAsync(Caller(http), lang ?? "", from, to)))
+            .WithSummary("What changed in one language's text between two revisions, with authors");
         return endpoints;
     }
 

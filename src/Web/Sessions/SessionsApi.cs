@@ -1,4 +1,5 @@
 using Collab.Sessions;
+using Collab.Web.Errors;
 using Collab.Web.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using static Collab.Web.Workshops.WorkshopsApi;
@@ -14,37 +15,49 @@ public static class SessionsApi
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/workshops/{id}/sessions/{sessionId}").WithTags("Sessions")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy);
+            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         group.MapGet("/", async (string id, string sessionId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).GetAsync(Caller(http))));
+            TypedResults.Ok(await Grain(cluster, id, sessionId).GetAsync(Caller(http))))
+            .WithSummary("The session: status, phase, timer, breakout groups and who is where");
         foreach (var action in Enum.GetValues<SessionAction>())
         {
             group.MapPost("/" + action.ToString().ToLowerInvariant(), async (string id, string sessionId, HttpContext http, IClusterClient cluster) =>
-                TypedResults.Ok(await Grain(cluster, id, sessionId).ControlAsync(new ControlSession(Caller(http), action))));
+                TypedResults.Ok(await Grain(cluster, id, sessionId).ControlAsync(new ControlSession(Caller(http), action))))
+                .WithSummary($"Session control: {action.ToString().ToLowerInvariant()} (facilitators)");
         }
 
         group.MapPost("/phase", async (string id, string sessionId, SetPhaseRequest request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).SetPhaseAsync(new SetPhase(Caller(http), request.Phase ?? ""))));
+            TypedResults.Ok(await Grain(cluster, id, sessionId).SetPhaseAsync(new SetPhase(Caller(http), request.Phase ?? ""))))
+            .WithSummary("Move the session to one of its agenda's phases (facilitators)");
         group.MapPost("/timer", async (string id, string sessionId, SetTimerRequest request, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, sessionId).SetTimerAsync(
-                new SetTimer(Caller(http), request.Action, TimeSpan.FromSeconds(request.Seconds ?? 0), request.Label))));
+                new SetTimer(Caller(http), request.Action, TimeSpan.FromSeconds(request.Seconds ?? 0), request.Label))))
+            .WithSummary("Start, extend or cancel the countdown (facilitators)");
         group.MapPost("/announcements", async (string id, string sessionId, AnnounceRequest request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).AnnounceAsync(new Announce(Caller(http), request.Text ?? "", request.GroupId))));
+            TypedResults.Ok(await Grain(cluster, id, sessionId).AnnounceAsync(new Announce(Caller(http), request.Text ?? "", request.GroupId))))
+            .WithSummary("Announce to the whole session or to one group (facilitators)");
         group.MapPost("/help", async (string id, string sessionId, AskForHelpRequest request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).AskForHelpAsync(new AskForHelp(Caller(http), request.Message))));
+            TypedResults.Ok(await Grain(cluster, id, sessionId).AskForHelpAsync(new AskForHelp(Caller(http), request.Message))))
+            .WithSummary("Ask the facilitators for help");
         group.MapGet("/help", async (string id, string sessionId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).GetHelpQueueAsync(Caller(http))));
+            TypedResults.Ok(await Grain(cluster, id, sessionId).GetHelpQueueAsync(Caller(http))))
+            .WithSummary("The open help requests (facilitators)");
         group.MapPost("/help/{requestId}/resolve", async (string id, string sessionId, string requestId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).ResolveHelpAsync(new ResolveHelp(Caller(http), requestId))));
-        group.MapPost("/breakouts", OpenBreakoutsAsync);
+            TypedResults.Ok(await Grain(cluster, id, sessionId).ResolveHelpAsync(new ResolveHelp(Caller(http), requestId))))
+            .WithSummary("Mark a help request resolved (facilitators)");
+        group.MapPost("/breakouts", OpenBreakoutsAsync).WithSummary("Open breakout groups, each with its documents (facilitators)");
         group.MapPost("/breakouts/move", async (string id, string sessionId, MoveRequest request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).MoveParticipantAsync(new MoveParticipant(Caller(http), request.ParticipantId ?? "", request.GroupId))));
+            TypedResults.Ok(await Grain(cluster, id, sessionId).MoveParticipantAsync(new MoveParticipant(Caller(http), request.ParticipantId ?? "", request.GroupId))))
+            .WithSummary("Move a participant to a group, or back to plenary (facilitators)");
         group.MapPost("/breakouts/choose", async (string id, string sessionId, ChooseGroupRequest request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).ChooseGroupAsync(new ChooseGroup(Caller(http), request.GroupId ?? ""))));
+            TypedResults.Ok(await Grain(cluster, id, sessionId).ChooseGroupAsync(new ChooseGroup(Caller(http), request.GroupId ?? ""))))
+            .WithSummary("Join a group of one's choice (self-select assignment)");
         group.MapPost("/breakouts/recall", async (string id, string sessionId, RecallRequest? request, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).RecallAsync(new Recall(Caller(http), request?.Freeze ?? false))));
+            TypedResults.Ok(await Grain(cluster, id, sessionId).RecallAsync(new Recall(Caller(http), request?.Freeze ?? false))))
+            .WithSummary("Recall everyone to plenary, optionally freezing the groups' notes (facilitators)");
         group.MapPost("/breakouts/reopen", async (string id, string sessionId, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id, sessionId).ReopenAsync(Caller(http))));
+            TypedResults.Ok(await Grain(cluster, id, sessionId).ReopenAsync(Caller(http))))
+            .WithSummary("Reopen the recalled breakout groups (facilitators)");
         return endpoints;
     }
 

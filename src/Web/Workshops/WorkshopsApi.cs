@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Collab.Web.Errors;
 using Collab.Web.Identity;
 using Collab.Workshops;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -14,29 +15,38 @@ public static class WorkshopsApi
 {
     public static IEndpointRouteBuilder MapWorkshopsApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/api/workshops", CreateAsync).WithTags("Workshops").RequireRateLimiting(CollabAuth.JoinPolicy);
-        endpoints.MapPost("/api/join", JoinAsync).WithTags("Identity").RequireRateLimiting(CollabAuth.JoinPolicy);
+        endpoints.MapPost("/api/workshops", CreateAsync).WithTags("Workshops").RequireRateLimiting(CollabAuth.JoinPolicy)
+            .WithSummary("Create a workshop; its creator becomes its first facilitator and gets a token and the join codes")
+            .ProducesCollabProblems();
+        endpoints.MapPost("/api/join", JoinAsync).WithTags("Identity").RequireRateLimiting(CollabAuth.JoinPolicy)
+            .WithSummary("Exchange a join code (or a rejoin key) for a bearer token")
+            .ProducesCollabProblems();
 
         var group = endpoints.MapGroup("/api/workshops/{id}").WithTags("Workshops")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy);
+            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         group.MapGet("/", async (string id, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id).GetAsync(Caller(http))));
-        group.MapPut("/", UpdateAsync);
-        group.MapGet("/me", (HttpContext http) => TypedResults.Ok(Caller(http)));
+            TypedResults.Ok(await Grain(cluster, id).GetAsync(Caller(http))))
+            .WithSummary("The workshop: metadata, languages, delegations, agenda and plenary documents");
+        group.MapPut("/", UpdateAsync).WithSummary("Update the workshop's metadata, delegations and agenda (facilitators; expectedVersion guards concurrent edits)");
+        group.MapGet("/me", (HttpContext http) => TypedResults.Ok(Caller(http))).WithSummary("Who the token says the caller is");
         group.MapGet("/roster", async (string id, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id).GetRosterAsync(Caller(http))));
-        group.MapPost("/roster", ImportRosterAsync).Accepts<string>("text/csv");
+            TypedResults.Ok(await Grain(cluster, id).GetRosterAsync(Caller(http))))
+            .WithSummary("The roster: participants, their roles and delegations");
+        group.MapPost("/roster", ImportRosterAsync).Accepts<string>("text/csv").WithSummary("Import roster entries from CSV (facilitators)");
         group.MapDelete("/participants/{participantId}", async (string id, string participantId, HttpContext http, IClusterClient cluster) =>
         {
             await Grain(cluster, id).RemoveParticipantAsync(new RemoveParticipant(Caller(http), participantId));
             return TypedResults.NoContent();
-        });
+        }).WithSummary("Remove a participant: their token stops working and their connections are closed (facilitators)");
         group.MapGet("/join-codes", async (string id, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id).GetJoinCodesAsync(Caller(http))));
+            TypedResults.Ok(await Grain(cluster, id).GetJoinCodesAsync(Caller(http))))
+            .WithSummary("The current join code of each role (facilitators)");
         group.MapPost("/join-codes/{role}/rotate", async (string id, string role, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id).RotateJoinCodeAsync(new RotateJoinCode(Caller(http), RoleOf(role)))));
+            TypedResults.Ok(await Grain(cluster, id).RotateJoinCodeAsync(new RotateJoinCode(Caller(http), RoleOf(role)))))
+            .WithSummary("Replace a role's join code; the old one stops working (facilitators)");
         group.MapGet("/presence", async (string id, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await cluster.GetGrain<IPresenceGrain>(id).GetAsync(Caller(http))));
+            TypedResults.Ok(await cluster.GetGrain<IPresenceGrain>(id).GetAsync(Caller(http))))
+            .WithSummary("Who is online now, and in which room or document");
         return endpoints;
     }
 

@@ -56,9 +56,35 @@ public sealed class CollabSettingsTests
     [InlineData("Collab:ServiceId", "a/b", "Collab:ServiceId is 'a/b'; expected 1–64 letters, digits, '.', '_' or '-'.")]
     [InlineData("Collab:Client:ConnectTimeoutSeconds", "-1", "Collab:Client:ConnectTimeoutSeconds is '-1'; expected a whole number from 1 to 3600.")]
     [InlineData("Collab:Documents:SnapshotEvery", "0", "Collab:Documents:SnapshotEvery is '0'; expected a whole number from 1 to 1000000.")]
+    [InlineData("Collab:Dashboard:Enabled", "on", "Collab:Dashboard:Enabled is 'on'; expected 'true' or 'false'.")]
+    [InlineData("Collab:Telemetry:Traces", "1", "Collab:Telemetry:Traces is '1'; expected 'true' or 'false'.")]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT is 'collector:4317'; expected an http(s) URL such as http://collector:4317.")]
     public void InvalidSettingIsNamedWithWhatItExpects(string key, string value, string message)
     {
         Assert.Contains(message, Rejection((key, value)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DashboardIsOnInEmbeddedModeAndOffInClusteredModeUnlessConfigured()
+    {
+        const string Postgres = "Host=db;Database=collab;Username=collab";
+
+        Assert.True(Load().Dashboard);
+        Assert.False(Load(("Collab:Storage", "Postgres"), ("ConnectionStrings:Collab", Postgres)).Dashboard);
+        Assert.False(Load(("Collab:Dashboard:Enabled", "false")).Dashboard);
+        Assert.True(Load(("Collab:Storage", "Postgres"), ("ConnectionStrings:Collab", Postgres), ("Collab:Dashboard:Enabled", "true")).Dashboard);
+    }
+
+    [Fact]
+    public void TracesAreRecordedWhenSomeoneCollectsThem()
+    {
+        Assert.False(Load().Traces);
+        Assert.Null(Load().OtlpEndpoint);
+        var exported = Load(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"));
+        Assert.True(exported.Traces);
+        Assert.Equal("http://collector:4317", exported.OtlpEndpoint);
+        Assert.False(Load(("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"), ("Collab:Telemetry:Traces", "false")).Traces);
+        Assert.True(Load(("Collab:Telemetry:Traces", "true")).Traces);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Collab.Diagnostics;
 using Collab.Errors;
 using Collab.Storage;
 using Collab.Text;
@@ -34,6 +36,15 @@ internal sealed partial class DocumentGrain(
     private bool _presenceDirty;
     private bool _broken;
     private bool _listenerUnresolved;
+
+    // Counted in collab.documents.active (an existing document is in memory here).
+    private bool _counted;
+
+    // The trace of the first op queued for the next commit: its span becomes the commit's parent.
+    private ActivityContext _queuedTrace;
+
+    // Connections whose presence changed since the last push: a second update before the push replaces the first.
+    private readonly HashSet<string> _presenceUnsent = new(StringComparer.Ordinal);
 
     // Text and revision including queued (not yet durable) ops: what the next submission is transformed against.
     private string _text = "";
@@ -89,6 +100,7 @@ internal sealed partial class DocumentGrain(
         _committedRevision = _revision;
         _listenerKey = state.State.ListenerKey;
         await LoadAnchorsAsync(tail, cancellationToken);
+        CountActive();
         LogActivated(logger, DocId, _revision, state.State.SnapshotRevision, tail.Count);
     }
 
@@ -98,6 +110,20 @@ internal sealed partial class DocumentGrain(
         // included) and then have its own first write refused for a stale ETag.
         await _writing.WaitAsync(cancellationToken);
         _writing.Release();
+        if (_counted)
+        {
+            _counted = false;
+            DocumentMetrics.Deactivated();
+        }
+    }
+
+    private void CountActive()
+    {
+        if (!_counted)
+        {
+            _counted = true;
+            DocumentMetrics.Activated();
+        }
     }
 
     /// <summary>Anchors as stored (each at the revision it was written at), moved through the ops committed after it.</summary>
@@ -186,6 +212,7 @@ internal sealed partial class DocumentGrain(
         }
 
         _text = text;
+        CountActive();
         return View();
     }
 
@@ -286,6 +313,11 @@ internal sealed partial class DocumentGrain(
         _revision = entry.Revision;
         Remember(entry);
         var done = new TaskCompletionSource<SubmitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (_queued.Count == 0)
+        {
+            _queuedTrace = Activity.Current?.Context ?? default;
+        }
+
         _queued.Add((entry, done));
         _inFlight[command.ClientId] = (command.ClientSeq, done.Task);
         StartFlush();
@@ -501,6 +533,11 @@ internal sealed partial class DocumentGrain(
             return Task.CompletedTask;
         }
 
+        if (!_presenceUnsent.Add(update.SessionId))
+        {
+            DocumentMetrics.PresenceDropped();
+        }
+
         var selection = update.Selection is { } s && update.Revision <= _committedRevision
             ? MoveSelection(s, update.Revision, _committedRevision)
             : null;
@@ -512,6 +549,7 @@ internal sealed partial class DocumentGrain(
 
     Task IDocumentGrain.LeaveAsync(string sessionId)
     {
+        _presenceUnsent.Remove(sessionId);
         if (_presence.Remove(sessionId))
         {
             MarkPresenceDirty();
@@ -552,15 +590,24 @@ internal sealed partial class DocumentGrain(
                     batch = _queued.GetRange(0, options.MaxCommitBatch);
                     _queued.RemoveRange(0, options.MaxCommitBatch);
                 }
-                try
+                var trace = _queuedTrace;
+                _queuedTrace = default;
+                var started = Stopwatch.GetTimestamp();
+                using (var commit = StartCommitActivity(trace, batch.Count))
                 {
-                    await log.AppendAsync(DocId, batch.ConvertAll(b => b.Op));
+                    try
+                    {
+                        await log.AppendAsync(DocId, batch.ConvertAll(b => b.Op));
+                    }
+                    catch (Exception e)
+                    {
+                        commit?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+                        Break(e, batch);
+                        return;
+                    }
                 }
-                catch (Exception e)
-                {
-                    Break(e, batch);
-                    return;
-                }
+
+                DocumentMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
 
                 _committedRevision = batch[^1].Op.Revision;
                 var ops = batch.ConvertAll(b => b.Op);
@@ -610,6 +657,19 @@ internal sealed partial class DocumentGrain(
             _flushing = false;
             StartFlush();
         }
+    }
+
+    /// <summary>
+    /// The span of one op-log append, beneath the hub or HTTP call whose op opened the batch (the database's own spans,
+    /// e.g. Npgsql's, nest under it). Ids and sizes only, never the text.
+    /// </summary>
+    private Activity? StartCommitActivity(ActivityContext parent, int ops)
+    {
+        var activity = CollabTelemetry.Source.StartActivity("commit", ActivityKind.Internal, parent);
+        activity?.SetTag(CollabTelemetry.DocumentTag, DocId);
+        activity?.SetTag(CollabTelemetry.WorkshopTag, state.State.WorkshopId);
+        activity?.SetTag("collab.commit.ops", ops);
+        return activity;
     }
 
     private void Break(Exception error, List<(CommittedOp Op, TaskCompletionSource<SubmitResult> Done)> batch)
@@ -936,6 +996,7 @@ internal sealed partial class DocumentGrain(
         if (_presenceDirty)
         {
             _presenceDirty = false;
+            _presenceUnsent.Clear();
             var snapshot = new PresenceChanged(DocId, _committedRevision, PresenceEntries());
             await _observers.Notify(o => o.PresenceChanged(snapshot));
         }

@@ -44,6 +44,21 @@ public sealed record CollabOptions
     /// <summary><c>Collab:Limits:*</c>: participants, groups, names and presence grace.</summary>
     public Collab.Workshops.WorkshopOptions Limits { get; init; } = new();
 
+    /// <summary>
+    /// <c>Collab:Dashboard:Enabled</c>: serve the Orleans Dashboard at <c>/dashboard</c> where a silo runs (a silo
+    /// process, or the embedded web node). On by default in embedded mode, off in clustered mode.
+    /// </summary>
+    public bool Dashboard { get; init; }
+
+    /// <summary>
+    /// <c>Collab:Telemetry:Traces</c>: record spans (HTTP requests, hub invocations, grain calls, commits). On by default
+    /// when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, i.e. when someone collects them.
+    /// </summary>
+    public bool Traces { get; init; }
+
+    /// <summary><c>OTEL_EXPORTER_OTLP_ENDPOINT</c>: where metrics, traces and logs are also sent (OTLP), if set.</summary>
+    public string? OtlpEndpoint { get; init; }
+
     /// <summary>The embedded SQLite file.</summary>
     public string SqliteFile => Path.Combine(DataPath, "collab.db");
 }

@@ -30,6 +30,9 @@ public static partial class CollabSettings
     public const string MaxAgendaSessionsKey = "Collab:Limits:MaxAgendaSessions";
     public const string MaxAnnouncementLengthKey = "Collab:Limits:MaxAnnouncementLength";
     public const string PresenceGraceSecondsKey = "Collab:Limits:PresenceGraceSeconds";
+    public const string DashboardEnabledKey = "Collab:Dashboard:Enabled";
+    public const string TracesKey = "Collab:Telemetry:Traces";
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>Loads the settings, or throws <see cref="CollabStartupException"/> listing every invalid one.</summary>
     public static CollabOptions Load(IConfiguration configuration, StorageKind defaultStorage = StorageKind.Sqlite)
@@ -65,6 +68,13 @@ public static partial class CollabSettings
             ListenOnAnyAddress = Bool(configuration, ListenOnAnyAddressKey, errors),
         };
 
+        var otlpEndpoint = Optional(configuration[OtlpEndpointKey]);
+        if (otlpEndpoint is not null
+            && !(Uri.TryCreate(otlpEndpoint, UriKind.Absolute, out var otlp) && (otlp.Scheme == Uri.UriSchemeHttp || otlp.Scheme == Uri.UriSchemeHttps)))
+        {
+            errors.Add($"{OtlpEndpointKey} is '{otlpEndpoint}'; expected an http(s) URL such as http://collector:4317.");
+        }
+
         var options = new CollabOptions
         {
             Storage = storage,
@@ -92,6 +102,9 @@ public static partial class CollabSettings
                 PresenceGrace = TimeSpan.FromSeconds(
                     Int(configuration, PresenceGraceSecondsKey, (int)defaults.Limits.PresenceGrace.TotalSeconds, 0, 3_600, errors)),
             },
+            Dashboard = Bool(configuration, DashboardEnabledKey, errors, fallback: storage == StorageKind.Sqlite),
+            Traces = Bool(configuration, TracesKey, errors, fallback: otlpEndpoint is not null),
+            OtlpEndpoint = otlpEndpoint,
         };
 
         if (errors.Count > 0)
@@ -165,12 +178,12 @@ public static partial class CollabSettings
         return fallback;
     }
 
-    private static bool Bool(IConfiguration configuration, string key, List<string> errors)
+    private static bool Bool(IConfiguration configuration, string key, List<string> errors, bool fallback = false)
     {
         var text = configuration[key];
         if (string.IsNullOrWhiteSpace(text))
         {
-            return false;
+            return fallback;
         }
 
         if (bool.TryParse(text, out var value))
@@ -179,7 +192,7 @@ public static partial class CollabSettings
         }
 
         errors.Add($"{key} is '{text}'; expected 'true' or 'false'.");
-        return false;
+        return fallback;
     }
 
     private static string Identifier(IConfiguration configuration, string key, string fallback, List<string> errors)
