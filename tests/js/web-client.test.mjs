@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { STRINGS, LANGUAGES, pickLanguage, translate, createI18n } from '../../src/Web/wwwroot/js/i18n.js';
 import {
-  newer, roomOf, roomDocuments, sectionTitle, parseTimeSpan, timerState, clockSkew, formatDuration, colorFor, PEOPLE_COLOURS,
+  newer, roomOf, roomDocuments, sectionTitle, parseTimeSpan, timerState, timerText, clockSkew, formatDuration, colorFor, PEOPLE_COLOURS,
   joinCodeFrom, mergeAnnouncements, presenceSegments,
 } from '../../src/Web/wwwroot/js/model.js';
 import { createStore } from '../../src/Web/wwwroot/js/store.js';
@@ -99,6 +99,17 @@ test('the countdown runs against the server clock, pauses with what is left, and
   assert.equal(timerState(null, now).state, 'none');
   assert.equal(parseTimeSpan('1.02:03:04.5'), ((26 * 60 + 3) * 60 + 4) * 1000 + 500);
   assert.equal(parseTimeSpan('nonsense'), null);
+});
+
+test('the countdown line says what is left, paused or over, after its label, in the page language', () => {
+  const fr = createI18n('fr');
+  const en = createI18n('en');
+  const running = { state: 'running', remainingMs: 65_000, label: 'Travail en groupe' };
+  assert.equal(timerText(running, fr.t), `Travail en groupe: ${fr.t('timer.left', { time: '1:05' })}`);
+  assert.equal(timerText({ state: 'paused', remainingMs: 270_000, label: null }, en.t), en.t('timer.paused', { time: '4:30' }));
+  assert.equal(timerText({ state: 'up', remainingMs: 0, label: null }, en.t), en.t('timer.up'));
+  assert.equal(timerText({ state: 'none', remainingMs: 0, label: null }, en.t), en.t('timer.none'));
+  assert.notEqual(fr.t('timer.left', { time: '1:05' }), en.t('timer.left', { time: '1:05' }));
 });
 
 test('durations read as m:ss or h:mm:ss, rounded up so that 0:00 means over', () => {

@@ -5,7 +5,7 @@
 
 import { h, replace, field, select, patch } from './dom.js';
 import { mountPreview } from './editor.js';
-import { formatDuration, sectionTitle, timerState } from './model.js';
+import { sectionTitle, timerState, timerText } from './model.js';
 
 const GRID_LIMIT = 40; // a connection may have 50 documents open; leave room for the workspace
 const ASSIGNMENTS = ['mixDelegations', 'keepDelegations', 'preassigned', 'manual', 'selfSelect'];
@@ -23,7 +23,7 @@ export function createConsoleView(ctx) {
   const controls = h('div', { class: 'buttons' });
   const phaseSelect = h('select');
   const phaseButton = h('button', { type: 'button', onclick: () => run('/phase', { phase: phaseSelect.value }) });
-  const timerText = h('p', { class: 'timer', role: 'timer' });
+  const timerLine = h('p', { class: 'timer', role: 'timer' });
   const minutes = h('input', { type: 'number', min: 1, max: 720, value: '10', inputmode: 'numeric' });
   const timerLabel = h('input', { maxlength: 80 });
   const timerButtons = h('div', { class: 'buttons' });
@@ -70,7 +70,7 @@ export function createConsoleView(ctx) {
         controls,
         formsHost.phase,
         heading('timer.title', 'h3'),
-        timerText,
+        timerLine,
         formsHost.timer,
         timerButtons,
         heading('console.broadcast', 'h3'),
@@ -192,15 +192,7 @@ export function createConsoleView(ctx) {
     const s = store.state;
     const view = session(s);
     const state = timerState(view?.timer, Date.now(), s.skew);
-    const text =
-      state.state === 'running'
-        ? t('timer.left', { time: formatDuration(state.remainingMs) })
-        : state.state === 'paused'
-          ? t('timer.paused', { time: formatDuration(state.remainingMs) })
-          : state.state === 'up'
-            ? t('timer.up')
-            : t('timer.none');
-    timerText.textContent = state.label ? `${state.label}: ${text}` : text;
+    timerLine.textContent = timerText(state, t);
   }
 
   function renderHelp(s) {

@@ -67,6 +67,19 @@ export function timerState(timer, now, skewMs = 0) {
   return { state: 'none', remainingMs: 0, label };
 }
 
+/** The countdown's line in the page's language (`t` from i18n): "Group work: 4:05 left", "Time's up" … */
+export function timerText(state, t) {
+  const text =
+    state.state === 'running'
+      ? t('timer.left', { time: formatDuration(state.remainingMs) })
+      : state.state === 'paused'
+        ? t('timer.paused', { time: formatDuration(state.remainingMs) })
+        : state.state === 'up'
+          ? t('timer.up')
+          : t('timer.none');
+  return state.label ? `${state.label}: ${text}` : text;
+}
+
 /** Server clock minus local clock, from a view's `serverTime` received at local time `receivedAt`. */
 export function clockSkew(serverTime, receivedAt) {
   const server = Date.parse(serverTime ?? '');

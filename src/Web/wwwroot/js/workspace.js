@@ -4,7 +4,7 @@
 
 import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
-import { colorFor, formatDuration, roomDocuments, roomOf, timerState } from './model.js';
+import { colorFor, roomDocuments, roomOf, timerState, timerText } from './model.js';
 
 export function createWorkspaceView(ctx) {
   const { i18n, store } = ctx;
@@ -194,15 +194,7 @@ export function createWorkspaceView(ctx) {
     const s = store.state;
     const session = liveSession(s);
     const state = timerState(session?.timer, Date.now(), s.skew);
-    const text =
-      state.state === 'running'
-        ? t('timer.left', { time: formatDuration(state.remainingMs) })
-        : state.state === 'paused'
-          ? t('timer.paused', { time: formatDuration(state.remainingMs) })
-          : state.state === 'up'
-            ? t('timer.up')
-            : t('timer.none');
-    timer.textContent = state.label ? `${state.label}: ${text}` : text;
+    timer.textContent = timerText(state, t);
     timer.dataset.state = state.state;
   }
 
