@@ -68,7 +68,7 @@ public sealed class RecommendationRestartTests
             var board = await workshop.OkAsync<BoardView>(awa.Token, HttpMethod.Get, path);
             Assert.Equal(proposed.Id, Assert.Single(board.Themes.SelectMany(t => t.Recommendations)).Id);
             Assert.Equal(published, await ExportAsync(workshop, awa.Token, outcome + "?format=md&lang=fr&version=draft-for-closing-plenary"));
-            Assert.Contains("Version: Draft for closing plenary", published, StringComparison.Ordinal);
+            Assert.Contains("Version\u00A0: Draft for closing plenary, publiée le", published, StringComparison.Ordinal);
         }
     }
 
