@@ -2,13 +2,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Collab.Web.Realtime;
 using Collab.Web.Seeds;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -20,11 +15,11 @@ namespace Collab.BrowserTests;
 /// chromium driven by Playwright. People join through the page itself (<see cref="JoinAsync"/>), each in their own
 /// browser context (own storage, own connection), as on separate laptops.
 /// </summary>
-public sealed partial class BrowserSite : IAsyncLifetime
+public sealed class BrowserSite : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    private readonly Node _node = new();
+    private readonly EmbeddedKestrelNode _node = new();
     private IPlaywright? _playwright;
     private readonly List<IBrowserContext> _contexts = [];
 
@@ -49,7 +44,7 @@ public sealed partial class BrowserSite : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install -y chromium (./build.sh test does it).");
-        Address = _node.Start();
+        Address = _node.Address;
         await LoadSeedAsync();
 
         // Debian's chromium, headless; Playwright downloads no browser.
@@ -65,11 +60,10 @@ public sealed partial class BrowserSite : IAsyncLifetime
         var seed = Path.Combine(RepoRoot.Path, "seeds", "cotonou-2023.json");
         var exit = await SeedCommand.RunAsync([seed, "--url", Address.ToString()], output, error);
         Assert.True(exit == 0, $"seed failed ({exit}): {error}");
-        var printed = output.ToString();
-        WorkshopId = WorkshopLine().Match(printed).Groups[1].Value;
-        Codes = CodeLine().Matches(printed).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
-        FacilitatorToken = TokenLine().Match(printed).Groups[1].Value;
-        Assert.True(WorkshopId.Length > 0 && Codes.Count == 4 && FacilitatorToken.Length > 0, "unexpected seed output: " + printed);
+        var seeded = SeedOutput.Parse(output.ToString());
+        WorkshopId = seeded.WorkshopId;
+        Codes = seeded.Codes;
+        FacilitatorToken = seeded.FacilitatorToken;
     }
 
     /// <summary>
@@ -169,46 +163,6 @@ public sealed partial class BrowserSite : IAsyncLifetime
         lock (_log)
         {
             File.AppendAllLines(Path.Combine(ScreenshotFolder, "browser-console.log"), _log);
-        }
-    }
-
-    [GeneratedRegex(@"as workshop (\S+) \(")]
-    private static partial Regex WorkshopLine();
-
-    [GeneratedRegex(@"^\s+(facilitator|rapporteur|participant|observer)\s+(\S+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex CodeLine();
-
-    [GeneratedRegex(@"token, valid until [^\n]*\n\s+(\S+)")]
-    private static partial Regex TokenLine();
-
-    /// <summary>The web node in embedded mode on Kestrel at 127.0.0.1 (port 0), with its own data folder and silo ports.</summary>
-    private sealed class Node : WebApplicationFactory<Program>
-    {
-        private readonly TempFolder _data = new();
-
-        public Uri Start()
-        {
-            UseKestrel();
-            StartServer();
-            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-            return new Uri(addresses.First());
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseUrls("http://127.0.0.1:0");
-            builder.UseSetting("Collab:Storage", "Sqlite");
-            builder.UseSetting("Collab:DataPath", _data.Path);
-            builder.UseSetting("Collab:Silo:Port", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
-            builder.UseSetting("Collab:Silo:GatewayPort", FreePorts.Next().ToString(CultureInfo.InvariantCulture));
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            builder.UseSetting("Logging:LogLevel:Orleans", "Error");
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            await base.DisposeAsync();
-            _data.Dispose();
         }
     }
 }

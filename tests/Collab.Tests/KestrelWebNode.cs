@@ -1,32 +1,11 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Tests;
 
 /// <summary>The embedded web node on a real Kestrel at 127.0.0.1 (WebSockets), for real SignalR clients.</summary>
-public class KestrelWebNode : EmbeddedWebNode
+public class KestrelWebNode : EmbeddedKestrelNode
 {
-    private Uri? _address;
-
-    public Uri Address
-    {
-        get
-        {
-            if (_address is null)
-            {
-                UseKestrel();
-                StartServer();
-                var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-                _address = new Uri(addresses.First());
-            }
-
-            return _address;
-        }
-    }
-
     public Uri HubUrl => new(Address, "/hubs/collab");
 
     private readonly SemaphoreSlim _workshopGate = new(1, 1);
@@ -62,10 +41,4 @@ public class KestrelWebNode : EmbeddedWebNode
             .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(
                 new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)))
             .Build();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseUrls("http://127.0.0.1:0");
-    }
 }

@@ -37,8 +37,8 @@ public sealed record OutcomeScenario(
     {
         var run = await node.FirstLoadAsync();
         Assert.True(run.ExitCode == 0, run.Error);
-        var workshop = await TestWorkshop.ExistingAsync(
-            () => new HttpClient { BaseAddress = node.Address }, SeedCommandTests.WorkshopIdOf(run), SeedCommandTests.CodesOf(run), "Chair");
+        var seeded = SeedOutput.Parse(run.Output);
+        var workshop = await TestWorkshop.ExistingAsync(() => new HttpClient { BaseAddress = node.Address }, seeded.WorkshopId, seeded.Codes, "Chair");
         var facilitator = workshop.Facilitator.Token;
         var rapporteur = await workshop.JoinAsync("Aïcha Rapporteure", "rapporteur", language: "fr");
         var awa = await workshop.JoinAsync("Awa Sow", delegation: "bj", language: "fr");

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Collab.Documents;
 using Collab.Web.Seeds;
 using Collab.Workshops;
@@ -34,7 +33,7 @@ public class SeededWebNode : KestrelWebNode
 }
 
 /// <summary>The seed command against a running node, through the public HTTP API as any client.</summary>
-public sealed partial class SeedCommandTests(SeededWebNode node) : IClassFixture<SeededWebNode>
+public sealed class SeedCommandTests(SeededWebNode node) : IClassFixture<SeededWebNode>
 {
     private static readonly JsonObject Seed = JsonNode.Parse(File.ReadAllText(SeededWebNode.SeedFile))!.AsObject();
 
@@ -111,23 +110,9 @@ public sealed partial class SeedCommandTests(SeededWebNode node) : IClassFixture
 
     private static List<string> Strings(JsonNode array, string property) => [.. array.AsArray().Select(n => n![property]!.GetValue<string>())];
 
-    internal static string WorkshopIdOf(SeedRun run) =>
-        LoadedAs().Match(run.Output) is { Success: true } match ? match.Groups[1].Value : throw new Xunit.Sdk.XunitException("No workshop id in: " + run.Output);
+    private static string WorkshopIdOf(SeedRun run) => SeedOutput.Parse(run.Output).WorkshopId;
 
-    internal static Dictionary<string, string> CodesOf(SeedRun run) =>
-        CodeLine().Matches(run.Output).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+    private static Dictionary<string, string> CodesOf(SeedRun run) => new(SeedOutput.Parse(run.Output).Codes);
 
-    internal static string FacilitatorTokenOf(SeedRun run)
-    {
-        var lines = run.Output.Split('\n', StringSplitOptions.TrimEntries);
-        var at = Array.FindIndex(lines, l => l.StartsWith("Facilitator (", StringComparison.Ordinal) && l.Contains("token", StringComparison.Ordinal));
-        Assert.True(at >= 0 && at + 1 < lines.Length, "No facilitator token in: " + run.Output);
-        return lines[at + 1];
-    }
-
-    [GeneratedRegex(@"as workshop ([a-z0-9]+) \(")]
-    private static partial Regex LoadedAs();
-
-    [GeneratedRegex(@"^\s+(facilitator|rapporteur|participant|observer)\s+(\S+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex CodeLine();
+    private static string FacilitatorTokenOf(SeedRun run) => SeedOutput.Parse(run.Output).FacilitatorToken;
 }

@@ -1,8 +1,11 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Collab.Tests;
+namespace Collab.Testing;
 
 /// <summary>
 /// The real web node (<c>src/Web</c>'s Program) in embedded mode: co-hosted silo, SQLite in a temp folder, its own
@@ -28,5 +31,34 @@ public class EmbeddedWebNode : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         _data.Dispose();
+    }
+}
+
+/// <summary>The embedded web node on a real Kestrel at 127.0.0.1 (WebSockets), for real SignalR clients and browsers.</summary>
+public class EmbeddedKestrelNode : EmbeddedWebNode
+{
+    private Uri? _address;
+
+    /// <summary>Where it listens; the first use starts it.</summary>
+    public Uri Address
+    {
+        get
+        {
+            if (_address is null)
+            {
+                UseKestrel();
+                StartServer();
+                var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+                _address = new Uri(addresses.First());
+            }
+
+            return _address;
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseUrls("http://127.0.0.1:0");
     }
 }
