@@ -57,8 +57,7 @@ public static class DocumentsApi
             return TypedResults.Ok(await grain.GetTextAtTimeAsync(caller, instant));
         }
 
-        var current = await grain.GetAsync(caller);
-        return TypedResults.Ok(await grain.GetTextAtRevisionAsync(caller, current.Revision));
+        return TypedResults.Ok(await grain.GetTextAsync(caller));
     }
 
     private static IDocumentGrain Grain(IClusterClient cluster, string docId) => cluster.GetGrain<IDocumentGrain>(docId);

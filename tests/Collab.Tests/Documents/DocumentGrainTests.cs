@@ -31,8 +31,7 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
     private static SubmitOp Submit(string client, long seq, int baseRevision, TextOperation op, Caller? caller = null) =>
         new(client, seq, baseRevision, op, caller ?? Amina, null);
 
-    private static async Task<string> TextAsync(IDocumentGrain grain) =>
-        (await grain.GetTextAtRevisionAsync(Amina, (await grain.GetAsync(Amina)).Revision)).Text;
+    private static async Task<string> TextAsync(IDocumentGrain grain) => (await grain.GetTextAsync(Amina)).Text;
 
     [Fact]
     public async Task SubmittedOpIsCommittedAtTheNextRevision()
@@ -202,6 +201,10 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
         var atSecond = await grain.GetTextAtTimeAsync(Amina, ops[0].CommittedAt);
         Assert.Equal("Lessons learnt", atSecond.Text);
         await Assert.ThrowsAsync<NotFoundException>(() => grain.GetTextAtRevisionAsync(Amina, 4));
+
+        // "Now" is the last committed revision, in one call.
+        var now = await grain.GetTextAsync(Kofi);
+        Assert.Equal((3, " learnt", ops[1].CommittedAt), (now.Revision, now.Text, now.CommittedAt));
     }
 
     [Fact]

@@ -37,6 +37,10 @@ public interface IDocumentGrain : IGrainWithStringKey
     [Alias("ops")]
     Task<IReadOnlyList<CommittedOp>> GetOpsAsync(Caller caller, int afterRevision, int toRevision);
 
+    /// <summary>The text as it is now: the last committed revision (one call, from memory when the grain is current).</summary>
+    [Alias("text")]
+    Task<TextAtRevision> GetTextAsync(Caller caller);
+
     /// <summary>The text as it was at a revision.</summary>
     [Alias("text-at-revision")]
     Task<TextAtRevision> GetTextAtRevisionAsync(Caller caller, int revision);

@@ -337,6 +337,13 @@ internal sealed partial class DocumentGrain(
         return await OpsAsync(afterRevision, to);
     }
 
+    Task<TextAtRevision> IDocumentGrain.GetTextAsync(Caller caller)
+    {
+        EnsureVisibleTo(caller);
+        EnsureUsable();
+        return TextAtAsync(_committedRevision);
+    }
+
     Task<TextAtRevision> IDocumentGrain.GetTextAtRevisionAsync(Caller caller, int revision)
     {
         EnsureVisibleTo(caller);

@@ -230,12 +230,8 @@ internal sealed class OutcomeGrain(
         return new OutcomeRecommendation(number, view.Id, view.Title, view.LanguageOfRecord, texts, sources, reservations, mergedFrom, view.Origin);
     }
 
-    private async Task<string> TextOfAsync(Caller caller, string docId)
-    {
-        var document = GrainFactory.GetGrain<IDocumentGrain>(docId);
-        var view = await document.GetAsync(caller);
-        return (await document.GetTextAtRevisionAsync(caller, view.Revision)).Text;
-    }
+    private async Task<string> TextOfAsync(Caller caller, string docId) =>
+        (await GrainFactory.GetGrain<IDocumentGrain>(docId).GetTextAsync(caller)).Text;
 
     private sealed record NotePlace(string Place, string? Session, IReadOnlyList<LocalizedText> Note);
 }

@@ -74,8 +74,7 @@ internal sealed class RecommendationBoardGrain(
         {
             var ofRecord = view.Texts.First(t => t.OfRecord);
             var document = GrainFactory.GetGrain<Documents.IDocumentGrain>(ofRecord.DocId);
-            var revision = (await document.GetAsync(caller)).Revision;
-            texts.Add((await document.GetTextAtRevisionAsync(caller, revision)).Text.Trim());
+            texts.Add((await document.GetTextAsync(caller)).Text.Trim());
         }
 
         var provenance = views.SelectMany(v => v.Provenance.Select(p => new ProvenanceLink(p.DocId, p.AnchorId, p.ViaRecommendation ?? v.Id))).ToList();

@@ -525,12 +525,8 @@ internal sealed partial class RecommendationGrain(
         return [.. Enumerable.Range(0, current.Count).Where(i => synced is null || i >= synced.Count || synced[i] != current[i])];
     }
 
-    private async Task<TextAtRevision> TextAsync(string language)
-    {
-        var document = GrainFactory.GetGrain<IDocumentGrain>(state.State.Documents[language]);
-        var view = await document.GetAsync(System);
-        return await document.GetTextAtRevisionAsync(System, view.Revision);
-    }
+    private Task<TextAtRevision> TextAsync(string language) =>
+        GrainFactory.GetGrain<IDocumentGrain>(state.State.Documents[language]).GetTextAsync(System);
 
     private async Task WriteAsync(Action<RecommendationState> change)
     {
