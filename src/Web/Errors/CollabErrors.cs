@@ -69,11 +69,10 @@ internal sealed class CollabExceptionHandler(IProblemDetailsService problems) : 
                 };
                 problem.Extensions["code"] = "request.malformed";
                 break;
-            case TimeoutException or SiloUnavailableException or OrleansMessageRejectionException:
+            case var fault when ClusterFaults.IsUnavailable(fault):
                 // The cluster did not answer (a silo just died, or is starting): nothing was decided; the same request
                 // may be sent again in a moment, as the hub's server.unavailable says.
-                problem = CollabErrors.ToProblem(new UnavailableException(
-                    "server.unavailable", "The server could not reach the workshop's data in time; send the request again."));
+                problem = CollabErrors.ToProblem(ClusterFaults.Unavailable("The server could not reach the workshop's data in time; send the request again."));
                 httpContext.Response.Headers.RetryAfter = "1";
                 break;
             default:

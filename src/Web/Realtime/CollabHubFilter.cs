@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Collab.Diagnostics;
 using Collab.Errors;
 using Collab.Hosting.Operations;
+using Collab.Web.Errors;
 using Collab.Web.Identity;
 using Microsoft.AspNetCore.SignalR;
 
@@ -42,11 +43,11 @@ internal sealed partial class CollabHubFilter(ILogger<CollabHubFilter> logger) :
             Rejected(span, submit, rejection.Code);
             throw new HubException($"{rejection.Code}: {rejection.Message}");
         }
-        catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+        catch (Exception e) when (ClusterFaults.IsUnavailable(e))
         {
-            Rejected(span, submit, "server.unavailable");
+            Rejected(span, submit, ClusterFaults.Code);
             LogUnavailable(logger, e, invocationContext.HubMethodName);
-            throw new HubException("server.unavailable: The server could not reach the document in time; send it again.");
+            throw new HubException($"{ClusterFaults.Code}: The server could not reach the document in time; send it again.");
         }
     }
 
