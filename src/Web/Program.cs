@@ -37,6 +37,7 @@ try
     app.UseStatusCodePages();
     app.UseCollabWebClient();
     app.UseCollabAuth();
+    app.UseCollabRealtime();
     app.MapCollabHealth();
     app.MapCollabOperations();
     app.MapCollabApiReference();

@@ -94,6 +94,7 @@ public static class CollabHosting
             }
 
             silo.AddReminders();
+            silo.AddCollabGrainFilters();
             silo.AddActivityPropagation();
             if (options.Dashboard)
             {

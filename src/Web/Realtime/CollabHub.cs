@@ -27,16 +27,11 @@ public sealed class CollabHub(
     {
         var caller = CollabClaims.CallerOf(Context);
         connections.Add(caller.WorkshopId, caller.ParticipantId, Context);
-        await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.WorkshopGroup(caller.WorkshopId));
-        if (caller.Role == Role.Facilitator)
-        {
-            await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.FacilitatorsGroup(caller.WorkshopId));
-        }
-
         await workshops.AcquireWorkshopAsync(caller.WorkshopId);
 
         // Removals are pushed only to web nodes subscribed to the workshop. One that landed after this connection
-        // signed in but before the subscription above reached nobody here, so ask again: any later one is pushed.
+        // signed in but before the subscription above reached nobody here, so ask again: any later one is pushed. And
+        // only an admitted caller joins the workshop's push groups.
         try
         {
             await cluster.GetGrain<IWorkshopGrain>(caller.WorkshopId).AuthenticateAsync(caller.ParticipantId);
@@ -47,6 +42,12 @@ public sealed class CollabHub(
             await Clients.Caller.Revoked(new Revoked(caller.WorkshopId, revoked.Code));
             Context.Abort();
             return;
+        }
+
+        await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.WorkshopGroup(caller.WorkshopId));
+        if (caller.Role == Role.Facilitator)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.FacilitatorsGroup(caller.WorkshopId));
         }
 
         await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).ConnectAsync(Context.ConnectionId, caller);
@@ -62,98 +63,106 @@ public sealed class CollabHub(
         return new EnteredWorkshop(await cluster.GetGrain<IWorkshopGrain>(caller.WorkshopId).GetAsync(caller), caller);
     }
 
-    /// <summary>Receives a session's changes, announcements and time's-up pushes from now on; answers its current view.</summary>
+    /// <summary>
+    /// Receives a session's changes, announcements and time's-up pushes from now on; answers its current view. The
+    /// session grain admits the caller first (a session of another workshop, or none, is refused before anything is
+    /// subscribed); then the connection joins the push group, and only then is the answer read, so that no change falls
+    /// between the answer and the pushes.
+    /// </summary>
     public async Task<SessionView> WatchSession(WatchSessionRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
         var caller = CollabClaims.CallerOf(Context);
-        var grain = cluster.GetGrain<ISessionGrain>(SessionKeys.Of(caller.WorkshopId, request.SessionId ?? ""));
+        var sessionId = request.SessionId;
+        var grain = cluster.GetGrain<ISessionGrain>(SessionKeys.Of(caller.WorkshopId, sessionId));
         var connection = ConnectionState.Of(Context, options);
+        var admitted = await grain.GetAsync(caller);
         bool first;
         lock (connection.WatchedSessions)
         {
-            first = connection.WatchedSessions.Add(request.SessionId ?? "");
+            if (!connection.WatchedSessions.Contains(sessionId) && connection.WatchedSessions.Count >= options.MaxWatchedSessions)
+            {
+                throw new ValidationFailedException(
+                    "connection.too_many_sessions", $"A connection may watch {options.MaxWatchedSessions} sessions at once.", "sessionId");
+            }
+
+            first = connection.WatchedSessions.Add(sessionId);
+        }
+
+        if (!first)
+        {
+            return admitted;
         }
 
         try
         {
-            // Subscribe before reading, so that no change falls between the answer and the pushes.
-            if (first)
-            {
-                await workshops.AcquireSessionAsync(caller.WorkshopId, request.SessionId!);
-                await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.SessionGroup(caller.WorkshopId, request.SessionId!));
-            }
-
+            await workshops.AcquireSessionAsync(caller.WorkshopId, sessionId);
+            await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.SessionGroup(caller.WorkshopId, sessionId));
             return await grain.GetAsync(caller);
         }
-        catch when (first)
+        catch
         {
-            await UnwatchAsync(connection, caller, request.SessionId!);
+            await UnwatchAsync(connection, caller, sessionId);
             throw;
         }
     }
 
-    public Task UnwatchSession(WatchSessionRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return UnwatchAsync(ConnectionState.Of(Context, options), CollabClaims.CallerOf(Context), request.SessionId ?? "");
-    }
+    public Task UnwatchSession(WatchSessionRequest request) =>
+        UnwatchAsync(ConnectionState.Of(Context, options), CollabClaims.CallerOf(Context), request.SessionId);
 
+    /// <summary>
+    /// Opens a document: the grain admits the caller first (another workshop's document, or none, is refused before this
+    /// connection subscribes to anything), then the connection joins the document's push group, and only then is the
+    /// answer read, so that no commit falls between the answer and the pushes and no push reaches a caller the grain has
+    /// not admitted. Opening a document already open only reads (a catch-up or a snapshot).
+    /// </summary>
     public async Task<OpenedDocument> OpenDocument(OpenDocumentRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        var caller = CollabClaims.CallerOf(Context);
+        var grain = cluster.GetGrain<IDocumentGrain>(request.DocId);
         var connection = ConnectionState.Of(Context, options);
-        var first = false;
+        var open = new OpenDocument(request.LastRevision, Context.ConnectionId, caller);
+        if (connection.IsOpen(request.DocId))
+        {
+            return await grain.OpenAsync(open);
+        }
+
+        await grain.GetAsync(caller);
+        bool first;
         lock (connection.OpenDocuments)
         {
-            if (!connection.OpenDocuments.Contains(request.DocId))
+            if (!connection.OpenDocuments.Contains(request.DocId) && connection.OpenDocuments.Count >= options.MaxOpenDocuments)
             {
-                if (connection.OpenDocuments.Count >= options.MaxOpenDocuments)
-                {
-                    throw new ValidationFailedException(
-                        "connection.too_many_documents", $"A connection may have {options.MaxOpenDocuments} documents open at once.", "docId");
-                }
-
-                connection.OpenDocuments.Add(request.DocId);
-                first = true;
+                throw new ValidationFailedException(
+                    "connection.too_many_documents", $"A connection may have {options.MaxOpenDocuments} documents open at once.", "docId");
             }
+
+            first = connection.OpenDocuments.Add(request.DocId);
+        }
+
+        if (!first)
+        {
+            // Opened meanwhile by a parallel call on this connection, which holds the subscription.
+            return await grain.OpenAsync(open);
         }
 
         try
         {
-            // Subscribe and join the group before reading, so that no commit falls between the answer and the pushes.
-            if (first)
-            {
-                await fanout.AcquireAsync(request.DocId);
-                await Groups.AddToGroupAsync(Context.ConnectionId, DocumentFanout.GroupOf(request.DocId));
-            }
-
-            var caller = CollabClaims.CallerOf(Context);
-            var opened = await cluster.GetGrain<IDocumentGrain>(request.DocId)
-                .OpenAsync(new OpenDocument(request.LastRevision, Context.ConnectionId, caller));
-            if (first)
-            {
-                await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).LocateAsync(Context.ConnectionId, request.DocId, opened.Room, open: true);
-            }
-
+            await fanout.AcquireAsync(request.DocId);
+            await Groups.AddToGroupAsync(Context.ConnectionId, DocumentFanout.GroupOf(request.DocId));
+            var opened = await grain.OpenAsync(open);
+            await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).LocateAsync(Context.ConnectionId, request.DocId, opened.Room, open: true);
             return opened;
         }
-        catch when (first)
+        catch
         {
             await CloseAsync(connection, request.DocId);
             throw;
         }
     }
 
+    /// <summary>One edit. The grain admits the caller; an id that names nothing leaves no activation behind.</summary>
     public Task<SubmitResult> SubmitOp(SubmitOpRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (!ConnectionState.Of(Context, options).TryTakeOp(options))
-        {
-            throw new ValidationFailedException(
-                "rate.limited", $"More than {options.OpsPerSecond} ops per second from this connection; slow down and resend.", "op");
-        }
-
         if (!TextOperationJson.TryParse(request.Op, out var op, out var code, out var error))
         {
             throw new ValidationFailedException(code, error, "op");
@@ -163,15 +172,12 @@ public sealed class CollabHub(
             request.ClientId, request.ClientSeq, request.BaseRevision, op, CollabClaims.CallerOf(Context), request.ClientTime));
     }
 
-    public Task CloseDocument(CloseDocumentRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return CloseAsync(ConnectionState.Of(Context, options), request.DocId);
-    }
+    public Task CloseDocument(CloseDocumentRequest request) => CloseAsync(ConnectionState.Of(Context, options), request.DocId);
 
+    /// <summary>The caller's selection in a document this connection has open.</summary>
     public Task UpdatePresence(UpdatePresenceRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        EnsureOpen(request.DocId);
         return cluster.GetGrain<IDocumentGrain>(request.DocId)
             .UpdatePresenceAsync(new PresenceUpdate(Context.ConnectionId, CollabClaims.CallerOf(Context), request.Revision, request.Selection));
     }
@@ -230,6 +236,18 @@ public sealed class CollabHub(
         await cluster.GetGrain<IDocumentGrain>(docId).LeaveAsync(Context.ConnectionId);
         await fanout.ReleaseAsync(docId);
         await cluster.GetGrain<IPresenceGrain>(CollabClaims.CallerOf(Context).WorkshopId).LocateAsync(Context.ConnectionId, docId, "", open: false);
+    }
+
+    /// <summary>
+    /// Presence goes only to documents this connection opened (and so was admitted to, and will leave when it closes
+    /// them): an update about any other id reaches no grain and activates nothing.
+    /// </summary>
+    private void EnsureOpen(string docId)
+    {
+        if (!ConnectionState.Of(Context, options).IsOpen(docId))
+        {
+            throw new ConflictException("document.not_open", $"Open document '{docId}' on this connection (OpenDocument) before editing it.");
+        }
     }
 
     private async Task UnwatchAsync(ConnectionState connection, Caller caller, string sessionId)

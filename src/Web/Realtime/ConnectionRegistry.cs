@@ -17,6 +17,10 @@ public sealed class ConnectionRegistry
         _byParticipant.GetOrAdd(workshopId + "/" + participantId, _ => new()).TryAdd(context.ConnectionId, context);
     }
 
+    /// <summary>How many hub connections the participant has on this node now.</summary>
+    public int CountOf(string workshopId, string participantId) =>
+        _byParticipant.TryGetValue(workshopId + "/" + participantId, out var contexts) ? contexts.Count : 0;
+
     public void Remove(string workshopId, string participantId, string connectionId)
     {
         if (_byParticipant.TryGetValue(workshopId + "/" + participantId, out var contexts))

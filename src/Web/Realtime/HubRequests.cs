@@ -1,20 +1,53 @@
 using System.Text.Json;
 using Collab.Documents;
+using Collab.Errors;
 
 namespace Collab.Web.Realtime;
 
+/// <summary>
+/// A hub request. <see cref="CollabHubFilter"/> checks its shape (<see cref="Check"/>) before the method runs, so a
+/// malformed call is refused with a typed code before it can reach a grain, join a group or activate anything.
+/// </summary>
+public interface IHubRequest
+{
+    /// <summary>Throws a <see cref="ValidationFailedException"/> (<c>request.malformed</c> or a more precise code) for a malformed request.</summary>
+    void Check(RealtimeOptions limits);
+}
+
 /// <summary>A hub request about one document: its id tags the invocation's span.</summary>
-public interface IDocumentRequest
+public interface IDocumentRequest : IHubRequest
 {
     string DocId { get; }
 }
 
 /// <summary><c>OpenDocument</c>: the last revision the client saw, or null for a snapshot.</summary>
-public sealed record OpenDocumentRequest(string DocId, int? LastRevision) : IDocumentRequest;
+public sealed record OpenDocumentRequest(string DocId, int? LastRevision) : IDocumentRequest
+{
+    public void Check(RealtimeOptions limits) => HubRequestRules.Id(DocId, "docId", limits);
+}
 
 /// <summary><c>SubmitOp</c>: one edit; <see cref="Op"/> is the operation's JSON wire form.</summary>
 public sealed record SubmitOpRequest(string DocId, int BaseRevision, string ClientId, long ClientSeq, JsonElement Op, DateTimeOffset? ClientTime) : IDocumentRequest
 {
+    public void Check(RealtimeOptions limits)
+    {
+        HubRequestRules.Id(DocId, "docId", limits);
+        if (ClientId is null)
+        {
+            throw HubRequestRules.Malformed("clientId", "'clientId' is required.");
+        }
+
+        if (BaseRevision < 0)
+        {
+            throw HubRequestRules.Malformed("baseRevision", "'baseRevision' is a revision (0 or more).");
+        }
+
+        if (Op.ValueKind != JsonValueKind.Array)
+        {
+            throw new ValidationFailedException("op.malformed", "An operation is a JSON array of components.", "op");
+        }
+    }
+
     /// <summary>
     /// What <c>ToString</c> shows: SignalR logs every invocation with its arguments (at Debug), and the op holds the text
     /// a person typed, which never goes to a log.
@@ -28,13 +61,72 @@ public sealed record SubmitOpRequest(string DocId, int BaseRevision, string Clie
 }
 
 /// <summary><c>CloseDocument</c>.</summary>
-public sealed record CloseDocumentRequest(string DocId) : IDocumentRequest;
+public sealed record CloseDocumentRequest(string DocId) : IDocumentRequest
+{
+    public void Check(RealtimeOptions limits) => HubRequestRules.Id(DocId, "docId", limits);
+}
 
 /// <summary><c>UpdatePresence</c>: the client's selection at a revision it has, or null for none.</summary>
-public sealed record UpdatePresenceRequest(string DocId, int Revision, Selection? Selection) : IDocumentRequest;
+public sealed record UpdatePresenceRequest(string DocId, int Revision, Selection? Selection) : IDocumentRequest
+{
+    public void Check(RealtimeOptions limits)
+    {
+        HubRequestRules.Id(DocId, "docId", limits);
+        if (Revision < 0)
+        {
+            throw HubRequestRules.Malformed("revision", "'revision' is a revision (0 or more).");
+        }
+
+        if (Selection is { Anchor: < 0 } or { Head: < 0 })
+        {
+            throw HubRequestRules.Malformed("selection", "A selection's 'anchor' and 'head' are positions (0 or more).");
+        }
+    }
+}
 
 /// <summary><c>WatchSession</c> / <c>UnwatchSession</c>: a session of the caller's workshop's agenda.</summary>
-public sealed record WatchSessionRequest(string SessionId);
+public sealed record WatchSessionRequest(string SessionId) : IHubRequest
+{
+    public void Check(RealtimeOptions limits) => HubRequestRules.Id(SessionId, "sessionId", limits);
+}
 
 /// <summary>Answer to <c>EnterWorkshop</c>: the workshop and who the token says the caller is.</summary>
 public sealed record EnteredWorkshop(Collab.Workshops.WorkshopView Workshop, Caller Me);
+
+/// <summary>
+/// Bounds on what a client sends on the hub (docs/protocol.md, "Limits"). Ids are short printable ASCII: a client never
+/// makes the server keep, log or push a string longer than these.
+/// </summary>
+public static class HubRequestRules
+{
+    public const string MalformedCode = "request.malformed";
+
+    /// <summary>A document or session id: 1 to <see cref="RealtimeOptions.MaxIdLength"/> of <c>[A-Za-z0-9._:-]</c>.</summary>
+    public static void Id(string? id, string field, RealtimeOptions limits)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            throw Malformed(field, $"'{field}' is required.");
+        }
+
+        if (id.Length > limits.MaxIdLength || !IsIdText(id))
+        {
+            throw Malformed(field, $"'{field}' has 1–{limits.MaxIdLength} letters, digits, '.', '_', '-' or ':'.");
+        }
+    }
+
+    public static ValidationFailedException Malformed(string field, string message) => new(MalformedCode, message, field);
+
+    private static bool IsIdText(string text)
+    {
+        foreach (var c in text)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -14,7 +14,12 @@ public static class RealtimeEndpoints
         {
             OpsPerSecond = Positive(section, nameof(RealtimeOptions.OpsPerSecond), defaults.OpsPerSecond),
             OpsBurst = (int)Positive(section, nameof(RealtimeOptions.OpsBurst), defaults.OpsBurst),
+            CallsPerSecond = Positive(section, nameof(RealtimeOptions.CallsPerSecond), defaults.CallsPerSecond),
+            CallsBurst = (int)Positive(section, nameof(RealtimeOptions.CallsBurst), defaults.CallsBurst),
+            PresencePerSecond = Positive(section, nameof(RealtimeOptions.PresencePerSecond), defaults.PresencePerSecond),
+            PresenceBurst = (int)Positive(section, nameof(RealtimeOptions.PresenceBurst), defaults.PresenceBurst),
             MaxOpenDocuments = (int)Positive(section, nameof(RealtimeOptions.MaxOpenDocuments), defaults.MaxOpenDocuments),
+            MaxConnectionsPerParticipant = (int)Positive(section, nameof(RealtimeOptions.MaxConnectionsPerParticipant), defaults.MaxConnectionsPerParticipant),
             SubscriptionRenewal = TimeSpan.FromSeconds(Positive(section, "SubscriptionRenewalSeconds", defaults.SubscriptionRenewal.TotalSeconds)),
         };
         builder.Services.AddSingleton(options);
@@ -24,6 +29,11 @@ public static class RealtimeEndpoints
             hub.MaximumReceiveMessageSize = options.MaxMessageBytes;
             hub.AddFilter<CollabHubFilter>();
         });
+        CodedJsonHubProtocol.Use(builder.Services);
+
+        // Refusals are answered and logged (at Debug) by CollabHubFilter, faults logged by it at Error: SignalR's own
+        // Error line per failed invocation, with its stack trace, would only repeat them.
+        builder.Logging.AddFilter(CollabHubFilter.DispatcherLogCategory, level => level < LogLevel.Error);
         builder.Services.AddSingleton<DocumentFanout>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DocumentFanout>());
         builder.Services.AddSingleton<ConnectionRegistry>();
@@ -44,6 +54,43 @@ public static class RealtimeEndpoints
             ? value
             : throw new Collab.Hosting.Configuration.CollabStartupException(
                 $"Collab cannot start: invalid configuration.{Environment.NewLine}  - Collab:Realtime:{key} is '{text}'; expected a number of at least 1.");
+    }
+
+    /// <summary>
+    /// Refuses a new hub connection (negotiation, or a WebSocket that skips it) from a participant who already holds
+    /// <see cref="RealtimeOptions.MaxConnectionsPerParticipant"/> on this node: 429 <c>connection.too_many</c>, before
+    /// SignalR sees it. Each connection costs pushes to every document it opens, so one token cannot multiply them.
+    /// Goes after authentication.
+    /// </summary>
+    public static IApplicationBuilder UseCollabRealtime(this IApplicationBuilder app)
+    {
+        return app.Use(async (http, next) =>
+        {
+            var path = http.Request.Path;
+            var opening = path.StartsWithSegments(HubPath + "/negotiate") || (path == HubPath && !http.Request.Query.ContainsKey("id"));
+            if (opening && http.User.Identity?.IsAuthenticated == true)
+            {
+                var options = http.RequestServices.GetRequiredService<RealtimeOptions>();
+                var caller = Identity.CollabClaims.CallerOf(http.User);
+                if (http.RequestServices.GetRequiredService<ConnectionRegistry>().CountOf(caller.WorkshopId, caller.ParticipantId) >= options.MaxConnectionsPerParticipant)
+                {
+                    http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                    var problem = Errors.CollabErrors.ToProblem(new Collab.Errors.ValidationFailedException(
+                        "connection.too_many",
+                        $"You already have {options.MaxConnectionsPerParticipant} live connections; close a tab or device first.",
+                        "connection"));
+                    problem.Status = StatusCodes.Status429TooManyRequests;
+                    await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                    {
+                        HttpContext = http,
+                        ProblemDetails = problem,
+                    });
+                    return;
+                }
+            }
+
+            await next(http);
+        });
     }
 
     public static IEndpointRouteBuilder MapCollabRealtime(this IEndpointRouteBuilder endpoints)

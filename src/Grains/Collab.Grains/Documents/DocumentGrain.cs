@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Collab.Diagnostics;
 using Collab.Errors;
+using Collab.Hosting;
 using Collab.Storage;
 using Collab.Text;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,7 @@ internal sealed partial class DocumentGrain(
     IOpLog log,
     DocumentOptions options,
     TimeProvider clock,
-    ILogger<DocumentGrain> logger) : Grain, IDocumentGrain
+    ILogger<DocumentGrain> logger) : Grain, IDocumentGrain, IMayNotExist
 {
     private readonly ObserverManager<IDocumentObserver> _observers = new(options.ObserverExpiry, logger);
     private readonly Dictionary<string, ClientMark> _clients = [];
@@ -50,8 +51,9 @@ internal sealed partial class DocumentGrain(
     private string _text = "";
     private int _revision;
 
-    // What is durable: the only revision anyone outside is told about.
+    // What is durable: the only revision anyone outside is told about, and the text's length there.
     private int _committedRevision;
+    private int _committedLength;
 
     // Anchors at _committedRevision, moved in place as batches become durable.
     private readonly Dictionary<string, LiveAnchor> _anchors = new(StringComparer.Ordinal);
@@ -67,6 +69,8 @@ internal sealed partial class DocumentGrain(
     private string? _listenerKey;
 
     private string DocId => this.GetPrimaryKeyString();
+
+    bool IMayNotExist.Exists => state.State.Created;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -98,6 +102,7 @@ internal sealed partial class DocumentGrain(
         }
 
         _committedRevision = _revision;
+        _committedLength = _text.Length;
         _listenerKey = state.State.ListenerKey;
         await LoadAnchorsAsync(tail, cancellationToken);
         CountActive();
@@ -212,6 +217,7 @@ internal sealed partial class DocumentGrain(
         }
 
         _text = text;
+        _committedLength = text.Length;
         CountActive();
         return View();
     }
@@ -243,6 +249,7 @@ internal sealed partial class DocumentGrain(
     {
         EnsureVisibleTo(command.Caller);
         EnsureUsable();
+        ValidateClient(command);
         if (_clients.TryGetValue(command.ClientId, out var mark) && command.ClientSeq <= mark.Seq)
         {
             return await DuplicateAsync(command, mark);
@@ -545,8 +552,11 @@ internal sealed partial class DocumentGrain(
             DocumentMetrics.PresenceDropped();
         }
 
+        // Positions beyond the text (a client's mistake) are pulled back to its end, so nobody is pushed a caret outside it.
         var selection = update.Selection is { } s && update.Revision <= _committedRevision
-            ? MoveSelection(s, update.Revision, _committedRevision)
+            ? MoveSelection(s, update.Revision, _committedRevision) is { } moved
+                ? new Selection(Math.Clamp(moved.Anchor, 0, _committedLength), Math.Clamp(moved.Head, 0, _committedLength))
+                : null
             : null;
         _presence[update.SessionId] = new PresenceSlot(
             new PresenceEntry(update.SessionId, update.Caller.ParticipantId, update.Caller.DisplayName, selection), clock.GetUtcNow());
@@ -617,6 +627,7 @@ internal sealed partial class DocumentGrain(
                 DocumentMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
 
                 _committedRevision = batch[^1].Op.Revision;
+                _committedLength = batch[^1].Op.Op.TargetLength;
                 var ops = batch.ConvertAll(b => b.Op);
                 MoveAnchors(ops);
                 foreach (var (op, done) in batch)
@@ -1072,6 +1083,22 @@ internal sealed partial class DocumentGrain(
         }
     }
 
+    /// <summary>The client id and sequence are stored with the op and pushed to every reader: short, printable, counted from 1.</summary>
+    private void ValidateClient(SubmitOp command)
+    {
+        var id = command.ClientId;
+        if (string.IsNullOrEmpty(id) || id.Length > options.MaxClientIdLength || !IdPattern().IsMatch(id))
+        {
+            throw new ValidationFailedException(
+                "op.client_id_invalid", $"A client id has 1–{options.MaxClientIdLength} letters, digits, '.', '_', '-' or ':' (e.g. a UUID).", "clientId");
+        }
+
+        if (command.ClientSeq < 1)
+        {
+            throw new ValidationFailedException("op.client_seq_invalid", "A client's sequence numbers count from 1.", "clientSeq");
+        }
+    }
+
     private void ValidateId()
     {
         if (DocId.Length > options.MaxDocIdLength || !IdPattern().IsMatch(DocId))
@@ -1082,7 +1109,7 @@ internal sealed partial class DocumentGrain(
     }
 
     /// <summary>Document and anchor ids.</summary>
-    [GeneratedRegex("^[A-Za-z0-9._:-]+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9._:-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 
     private sealed record PresenceSlot(PresenceEntry Entry, DateTimeOffset SeenAt);

@@ -35,6 +35,9 @@ public sealed record DocumentOptions
     /// <summary>Longest document id.</summary>
     public int MaxDocIdLength { get; init; } = 200;
 
+    /// <summary>Longest client id (stored with every op and pushed to every reader; a UUID has 36 characters).</summary>
+    public int MaxClientIdLength { get; init; } = 64;
+
     /// <summary>Longest title.</summary>
     public int MaxTitleLength { get; init; } = 200;
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Collab.Documents;
 using Collab.Errors;
+using Collab.Hosting;
 using Collab.Storage;
 using Collab.Text;
 using Microsoft.Extensions.Logging;
@@ -16,12 +17,14 @@ namespace Collab.Recommendations;
 internal sealed partial class RecommendationGrain(
     [PersistentState("recommendation")] IPersistentState<RecommendationState> state,
     TimeProvider clock,
-    ILogger<RecommendationGrain> logger) : Grain, IRecommendationGrain
+    ILogger<RecommendationGrain> logger) : Grain, IRecommendationGrain, IMayNotExist
 {
     private const int MaxTitleLength = 200;
     private const int MaxNoteLength = 2_000;
     private const int MaxProvenance = 50;
     private const int MaxComments = 500;
+
+    bool IMayNotExist.Exists => state.State.Created;
 
     private string WorkshopId => Key[0];
 

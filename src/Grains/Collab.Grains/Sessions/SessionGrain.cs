@@ -16,7 +16,7 @@ internal sealed partial class SessionGrain(
     [PersistentState("session")] IPersistentState<SessionState> state,
     WorkshopOptions options,
     TimeProvider clock,
-    ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable, Hosting.IMayNotExist
 {
     private const string TimerReminder = "countdown";
     private static readonly TimeSpan RecentTimeUp = TimeSpan.FromMinutes(1);
@@ -33,6 +33,12 @@ internal sealed partial class SessionGrain(
 
     private readonly ObserverManager<ISessionObserver> _observers = new(options.ObserverExpiry, logger);
     private IGrainTimer? _countdown;
+
+    // The workshop's agenda lists this session (learnt by the first call of the activation that checked).
+    private bool _onAgenda;
+
+    /// <summary>A session exists once it is on its workshop's agenda (or has stored state, or web nodes watch it).</summary>
+    bool Hosting.IMayNotExist.Exists => _onAgenda || state.RecordExists || _observers.Count > 0;
 
     private string WorkshopId => SessionKeys.Parse(this.GetPrimaryKeyString()).WorkshopId;
 
@@ -565,6 +571,7 @@ internal sealed partial class SessionGrain(
         var workshop = await Workshop.GetAsync(caller);
         var agenda = workshop.Agenda.FirstOrDefault(s => s.Id == SessionId)
             ?? throw new NotFoundException("session.not_found", $"There is no session '{SessionId}' on the agenda.");
+        _onAgenda = true;
         if (state.State.Phases.Count == 0 || (state.State.Status == SessionStatus.Scheduled && !state.State.Phases.SequenceEqual(agenda.Phases)))
         {
             state.State.Phases = [.. agenda.Phases];

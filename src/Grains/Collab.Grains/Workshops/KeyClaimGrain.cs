@@ -1,7 +1,9 @@
 namespace Collab.Workshops;
 
-internal sealed class KeyClaimGrain([PersistentState("claim")] IPersistentState<KeyClaimState> state) : Grain, IKeyClaimGrain
+internal sealed class KeyClaimGrain([PersistentState("claim")] IPersistentState<KeyClaimState> state) : Grain, IKeyClaimGrain, Hosting.IMayNotExist
 {
+    bool Hosting.IMayNotExist.Exists => state.State.Owner is not null;
+
     async Task<bool> IKeyClaimGrain.ClaimAsync(string workshopId)
     {
         if (state.State.Owner is { } owner)

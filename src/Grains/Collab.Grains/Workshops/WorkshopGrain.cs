@@ -12,13 +12,15 @@ internal sealed partial class WorkshopGrain(
     [PersistentState("workshop")] IPersistentState<WorkshopState> state,
     WorkshopOptions options,
     TimeProvider clock,
-    ILogger<WorkshopGrain> logger) : Grain, IWorkshopGrain
+    ILogger<WorkshopGrain> logger) : Grain, IWorkshopGrain, Hosting.IMayNotExist
 {
     private const int MaxPlenaryDocuments = 100;
     private const string CodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     private readonly ObserverManager<IWorkshopObserver> _observers = new(options.ObserverExpiry, logger);
 
     private string WorkshopId => this.GetPrimaryKeyString();
+
+    bool Hosting.IMayNotExist.Exists => state.State.Created;
 
     async Task<WorkshopCreated> IWorkshopGrain.CreateAsync(CreateWorkshop command)
     {
