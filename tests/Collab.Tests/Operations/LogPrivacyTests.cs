@@ -1,5 +1,6 @@
 using Collab.Client;
 using Collab.Text;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -84,6 +85,55 @@ public sealed class LogPrivacyTests(LogPrivacyTests.TracingLoggedNode node) : IC
             .Distinct()
             .ToList();
         Assert.True(leaks.Count == 0, $"{leaks.Count} log entries hold typed text or a token:\n" + string.Join('\n', leaks.Take(40)));
+    }
+
+    [Fact]
+    public async Task RefusedHubCallsAreAnsweredNotLoggedAsErrorsAndTheirContentIsNeverLogged()
+    {
+        const string Secret = "SECRET-Kpémé-4417";
+        var workshop = await node.WorkshopAsync();
+        var docId = await workshop.NewDocumentAsync("Refusals", "abc");
+        var member = await node.MemberAsync("Refused (Togo)");
+        int before, after;
+        var codes = new List<string?>();
+        await using (var connection = node.Raw(member.Token))
+        {
+            await connection.StartAsync();
+            await connection.InvokeAsync<Collab.Documents.OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
+            before = node.Logs.Entries.Count;
+            async Task RefusedAsync(Func<Task> call)
+            {
+                var error = await Assert.ThrowsAsync<HubException>(call);
+                codes.Add(Collab.Client.HubErrors.CodeOf(error));
+            }
+
+            for (var i = 0; i < 60; i++)
+            {
+                await RefusedAsync(() => connection.InvokeAsync<Collab.Documents.OpenedDocument>("OpenDocument", new { docId = $"unknown-{i}", lastRevision = (int?)null }));
+            }
+
+            // Malformed ops carrying typed text where it does not belong, a 100 KB one among them.
+            object[][] malformed = [[Secret], [0, Secret], [new { insert = Secret }], [new string('x', 100_000) + Secret, 0.5]];
+            foreach (var op in malformed)
+            {
+                await RefusedAsync(() => connection.InvokeAsync<Collab.Documents.SubmitResult>(
+                    "SubmitOp", new { docId, baseRevision = 0, clientId = "c1", clientSeq = 1, op }));
+            }
+
+            await RefusedAsync(() => connection.InvokeCoreAsync("SubmitOp", typeof(object), [new { docId, baseRevision = Secret, clientId = "c1", clientSeq = 1, op = new[] { "x" } }]));
+            after = node.Logs.Entries.Count;
+        }
+
+        var written = node.Logs.Entries.Skip(before).Take(after - before).ToList();
+        var loud = written.Where(e => e.Level >= LogLevel.Warning).Select(e => $"[{e.Level}] {e.Category}: {Abbreviate(e.Text, 300)}").ToList();
+        Assert.True(loud.Count == 0, $"{loud.Count} refusals were logged at Warning or above:\n" + string.Join('\n', loud.Take(10)));
+        var leaks = written.Where(e => e.Text.Contains("SECRET-", StringComparison.Ordinal)).Select(e => $"[{e.Level}] {e.Category}: {Abbreviate(e.Text, 300)}").ToList();
+        Assert.True(leaks.Count == 0, $"{leaks.Count} log entries hold what was sent:\n" + string.Join('\n', leaks.Take(10)));
+        Assert.Contains(written, e => e.Level == LogLevel.Debug && e.Text.Contains("refused: document.not_found", StringComparison.Ordinal));
+        // What a node writes at its default levels (Information and above): nothing for refusals, however many.
+        var informational = written.Where(e => e.Level >= LogLevel.Information).Select(e => $"[{e.Level}] {e.Category}: {Abbreviate(e.Text, 200)}").ToList();
+        Assert.True(informational.Count == 0, $"Refusals wrote {informational.Count} entries at Information or above:\n" + string.Join('\n', informational.Take(10)));
+        Assert.All(codes, code => Assert.True(code is "document.not_found" or "op.malformed" or "op.base_length_mismatch" or "request.malformed", code));
     }
 
     private static string Abbreviate(string text, int length = 24) => text.Length <= length ? text : text[..length] + "…";
