@@ -366,7 +366,7 @@ public static class TextOt
                 case OpKind.Retain or OpKind.Delete when c.Count <= 0:
                     throw Error("op.malformed", $"Component {i} is a {c.Kind.ToString().ToLowerInvariant()} of less than 1 code unit.");
                 case OpKind.Insert when string.IsNullOrEmpty(c.Text) || c.Count != c.Text.Length:
-                    throw Error("op.malformed", $"Component {i} is an insert without text.");
+                    throw Error("op.malformed", $"Component {i} is an insert whose text is empty or does not match its count.");
                 case OpKind.Retain or OpKind.Delete or OpKind.Insert:
                     break;
                 default:
