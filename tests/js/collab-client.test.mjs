@@ -402,6 +402,45 @@ test('reconnect answered by a snapshot, op committed only by the resubmission: a
   assert.equal(doc.state, 'synchronized');
 });
 
+test('a pushed op this client cannot apply resyncs from a snapshot instead of stalling the document', async () => {
+  const { conn, doc, events } = await setup({ text: 'hello', revision: 3 });
+  // Counts that wrap around a 32-bit sum: once committed by a server that summed them in an int (issue 13).
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, [5, -2147483647, -2147483643, 5]), entry(5, [10, '!'])] });
+  assert.equal(doc.revision, 3, 'nothing of the unappliable op is applied');
+  assert.equal(doc.text, 'hello');
+  assert.deepEqual(events.errors.map((e) => e.code), ['client.diverged']);
+  const open = conn.take('OpenDocument');
+  assert.deepEqual(open.arg, { docId: 'd1', lastRevision: null });
+  open.resolve({ docId: 'd1', revision: 5, text: 'hellohello!', ops: [], locked: false, presence: [] });
+  await flush();
+  assert.equal(doc.revision, 5);
+  assert.equal(doc.text, 'hellohello!');
+  doc.applyLocal([11, '?']);
+  const next = conn.take('SubmitOp');
+  assert.deepEqual(next.arg, { docId: 'd1', baseRevision: 5, clientId: doc.clientId, clientSeq: 1, op: [11, '?'] });
+});
+
+test('an unappliable op in a catch-up answer resyncs from a snapshot and keeps the local edit', async () => {
+  const { conn, doc, timers, events } = await setup({ text: 'abc', revision: 3 });
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(5, [4, '5'])] });
+  await timers.runAll();
+  doc.applyLocal(['<', 3]);
+  conn.take('OpenDocument').resolve({
+    docId: 'd1', revision: 5, text: null, ops: [entry(4, [2147483647, 2147483647, 5]), entry(5, [4, '5'])], locked: false, presence: [],
+  });
+  await flush();
+  assert.deepEqual(events.errors.map((e) => e.code), ['client.diverged']);
+  assert.equal(doc.text, '<abc');
+  const open = conn.take('OpenDocument');
+  assert.deepEqual(open.arg, { docId: 'd1', lastRevision: null });
+  open.resolve({ docId: 'd1', revision: 5, text: 'abc45', ops: [], locked: false, presence: [] });
+  await flush();
+  assert.equal(doc.text, '<abc45');
+  assert.equal(doc.revision, 5);
+  const next = conn.take('SubmitOp');
+  assert.deepEqual(next.arg, { docId: 'd1', baseRevision: 5, clientId: doc.clientId, clientSeq: 1, op: ['<', 5] });
+});
+
 test('presence: selections moved to the local text; updateSelection maps back to the server revision', async () => {
   const { conn, doc, events } = await setup();
   conn.emit('PresenceChanged', { docId: 'd1', revision: 3, participants: [{ sessionId: 's2', name: 'Ana', selection: { anchor: 5, head: 5 } }, { sessionId: 's3', name: 'Bo', selection: null }] });

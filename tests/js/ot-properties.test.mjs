@@ -239,3 +239,145 @@ test('errors are OtErrors with the spec codes for every entry point', () => {
   assert.deepEqual(ot.normalize([0 + 1, 2, -1, 'a', -2, 'b', 3]), [3, 'ab', -3, 3]);
   assert.deepEqual(ot.normalize([]), []);
 });
+
+// Hostile input (issue 13): counts near and past 2^31, triples that sum to 2^32 (invisible to a sum taken in a 32-bit
+// int), the engine's ceiling, numbers that are not counts (fractions, -0, NaN, Infinity, past 2^53) and values of the
+// wrong type. Every function answers with a result or an OtError with a spec code; every op it returns is one the
+// server can hold (integers within ±(2^31 - 1)); whatever applies is exactly consistent.
+const CODES = new Set(['op.malformed', 'op.base_length_mismatch', 'op.too_large', 'op.splits_surrogate_pair', 'document.too_large']);
+const MAX_INT = 2147483647;
+const BOUNDARY_COUNTS = [
+  1, 2, MAX_INT, MAX_INT - 1, 2 ** 31, -(2 ** 31), ot.MAX_LENGTH - 1, ot.MAX_LENGTH, ot.MAX_LENGTH + 1, 2 ** 30, 2 ** 32,
+  2 ** 32 + 1, 2 ** 53, 2 ** 53 + 2, 65536, 1048577,
+];
+const NOT_COUNTS = [0, -0, 0.5, 1.5, -2.5, 2147483646.5, 1e-300, 1e300, -1e300, NaN, Infinity, -Infinity, null, true, [], [1], {}, { x: 1 }, ''];
+
+class HostileGen extends Gen {
+  count() {
+    const r = this.rnd();
+    if (r < 0.4) return 1 + this.int(12);
+    if (r < 0.8) return this.pick(BOUNDARY_COUNTS);
+    return Math.floor(this.rnd() * 2 ** 32) - 2 ** 31;
+  }
+  /** Three retains or deletes summing to exactly 2^32. */
+  wrapping() {
+    const k = 2 + this.int(MAX_INT - 1);
+    const sign = () => (this.chance(0.5) ? 1 : -1);
+    return [sign() * k, sign() * MAX_INT, sign() * (2 ** 31 + 1 - k)];
+  }
+  hostileOp(text) {
+    const r = this.rnd();
+    if (r < 0.3) return this.op(text);
+    if (r < 0.7) {
+      const honest = this.op(text);
+      const at = this.int(honest.length + 1);
+      return [...honest.slice(0, at), ...this.wrapping(), ...honest.slice(at)];
+    }
+    const out = [];
+    const n = this.int(6);
+    for (let i = 0; i < n; i++) {
+      const k = this.rnd();
+      if (k < 0.35) out.push(this.count());
+      else if (k < 0.6) out.push(-this.count());
+      else if (k < 0.85) out.push(this.pick(['x', 'é', '😀', '\ud83d']));
+      else out.push(this.pick(NOT_COUNTS));
+    }
+    return out;
+  }
+  position() {
+    return this.chance(0.7) ? this.int(40) - 2 : this.pick([MAX_INT, -(2 ** 31), 2 ** 53, -(2 ** 60), ot.MAX_LENGTH + 1]);
+  }
+}
+
+/** Runs `fn`: its result, or undefined when it throws an OtError with a spec code; anything else fails the test. */
+function typed(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    assert.ok(err instanceof ot.OtError, `expected an OtError, got ${err}`);
+    assert.ok(CODES.has(err.code), `unknown code ${err.code}`);
+    return undefined;
+  }
+}
+
+/** An op the server can hold: components are non-zero integers within ±(2^31 - 1) or non-empty strings. */
+function assertHoldable(op) {
+  for (const c of op) {
+    assert.ok(typeof c === 'string' ? c.length > 0 : Number.isInteger(c) && c !== 0 && Math.abs(c) <= MAX_INT, JSON.stringify(c));
+  }
+}
+
+test('hostile ops: every function answers with a result or a typed code, and returns only ops the server can hold', () => {
+  const g = new HostileGen(7);
+  for (let i = 0; i < 6000; i++) {
+    const s = g.text(6);
+    const a = g.hostileOp(s);
+    const b = g.hostileOp(s);
+    const affinity = g.chance(0.5) ? 'after' : 'before';
+    const results = [
+      typed(() => ot.normalize(a)),
+      typed(() => ot.invert(a, s)),
+      typed(() => ot.compose(a, b)),
+      ...(typed(() => ot.transform(a, b)) ?? []),
+    ];
+    for (const op of results) if (op) assertHoldable(op);
+    typed(() => ot.apply(s, a));
+    typed(() => ot.apply(s, a, { maxOpInsertLength: Infinity, maxOpComponents: Infinity, maxDocumentLength: Infinity }));
+    typed(() => ot.baseLength(a));
+    typed(() => ot.targetLength(a));
+    typed(() => ot.isNoop(a));
+    const moved = typed(() => ot.transformPosition(g.position(), a, affinity));
+    if (moved !== undefined) assert.ok(Number.isInteger(moved) && moved >= 0 && moved <= ot.MAX_LENGTH * 3);
+  }
+});
+
+test('hostile ops: whatever applies spans the text exactly and is undone, transformed and composed exactly', () => {
+  const g = new HostileGen(8);
+  for (let i = 0; i < 6000; i++) {
+    const s = g.text(6);
+    const a = g.hostileOp(s);
+    const b = g.hostileOp(s);
+    const afterA = typed(() => ot.apply(s, a));
+    if (afterA === undefined) continue;
+    assert.equal(ot.baseLength(a), s.length);
+    assert.equal(ot.targetLength(a), afterA.length);
+    assert.equal(ot.apply(afterA, ot.invert(a, s)), s);
+    const moved = ot.transformPosition(g.position(), a, g.chance(0.5) ? 'after' : 'before');
+    assert.ok(moved >= 0 && moved <= afterA.length);
+    const afterB = typed(() => ot.apply(s, b));
+    if (afterB === undefined) continue;
+    const [ap, bp] = ot.transform(a, b);
+    const both = ot.apply(afterA, bp);
+    assert.equal(ot.apply(afterB, ap), both);
+    assert.equal(ot.apply(s, ot.compose(a, bp)), both);
+    assert.equal(ot.apply(s, ot.compose(b, ap)), both);
+  }
+});
+
+test('op.malformed messages name the component and the kind of value, never its content', () => {
+  const huge = 'SECRET' + 'x'.repeat(400 * 1024);
+  const cases = [
+    [[1, ['SECRET']], 1],
+    [[{ x: 'SECRET' }], 0],
+    [[1, { SECRET: 1 }], 1],
+    [[1, [huge]], 1],
+    [[1, { x: huge }], 1],
+    [[1, true], 1],
+    [[1, 2.5], 1],
+    [[1, 1e300], 1],
+    [{ op: 'SECRET' }, -1],
+    ['SECRET', -1],
+    [huge, -1],
+  ];
+  for (const [op, index] of cases) {
+    for (const run of [() => ot.apply('a', op), () => ot.transform(op, [1]), () => ot.transformPosition(0, op, 'before')]) {
+      assert.throws(run, (err) => {
+        assert.equal(err.code, 'op.malformed');
+        assert.ok(!err.message.includes('SECRET'), err.message.slice(0, 200));
+        assert.ok(err.message.length < 200, `a ${err.message.length}-character message`);
+        if (index >= 0) assert.match(err.message, new RegExp(`component ${index} is `));
+        return true;
+      });
+    }
+  }
+});

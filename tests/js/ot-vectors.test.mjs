@@ -60,7 +60,8 @@ test('compose vectors', async (t) => {
       }
       assertCanonical(v.result, 'result');
       assert.deepEqual(ot.compose(v.a, v.b), v.result);
-      assert.equal(ot.apply(v.text, v.result), ot.apply(ot.apply(v.text, v.a), v.b));
+      // Vectors at the engine's ceiling (2^29 code units) carry no text: too long to build here.
+      if ('text' in v) assert.equal(ot.apply(v.text, v.result), ot.apply(ot.apply(v.text, v.a), v.b));
     });
   }
 });
@@ -77,7 +78,7 @@ test('transform vectors', async (t) => {
       const [aPrime, bPrime] = ot.transform(v.a, v.b);
       assert.deepEqual(aPrime, v.aPrime);
       assert.deepEqual(bPrime, v.bPrime);
-      assert.equal(ot.apply(ot.apply(v.text, v.a), v.bPrime), ot.apply(ot.apply(v.text, v.b), v.aPrime));
+      if ('text' in v) assert.equal(ot.apply(ot.apply(v.text, v.a), v.bPrime), ot.apply(ot.apply(v.text, v.b), v.aPrime));
     });
   }
 });
@@ -99,6 +100,10 @@ test('invert vectors', async (t) => {
 test('transformPosition vectors', async (t) => {
   for (const v of vectors.transformPosition) {
     await t.test(v.name, () => {
+      if ('error' in v) {
+        assertThrowsCode(() => ot.transformPosition(v.position, v.op, v.affinity), v.error);
+        return;
+      }
       assert.equal(ot.transformPosition(v.position, v.op, v.affinity), v.result);
     });
   }

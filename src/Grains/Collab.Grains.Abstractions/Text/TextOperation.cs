@@ -51,12 +51,15 @@ public sealed class TextOperation : IEquatable<TextOperation>
     [Id(0)]
     public ImmutableArray<OpComponent> Components { get; }
 
-    /// <summary>Length of the text this operation applies to.</summary>
-    public int BaseLength
+    /// <summary>
+    /// Length of the text this operation applies to. Summed in 64 bits, so it cannot wrap around whatever the counts
+    /// (an op that has not been validated may span far more than any text: see <c>TextOt.MaxLength</c>).
+    /// </summary>
+    public long BaseLength
     {
         get
         {
-            var length = 0;
+            var length = 0L;
             foreach (var c in Components)
             {
                 length += c.Kind == OpKind.Insert ? 0 : c.Count;
@@ -66,12 +69,12 @@ public sealed class TextOperation : IEquatable<TextOperation>
         }
     }
 
-    /// <summary>Length of the text this operation produces.</summary>
-    public int TargetLength
+    /// <summary>Length of the text this operation produces; summed in 64 bits like <see cref="BaseLength"/>.</summary>
+    public long TargetLength
     {
         get
         {
-            var length = 0;
+            var length = 0L;
             foreach (var c in Components)
             {
                 length += c.Kind == OpKind.Delete ? 0 : c.Count;
@@ -84,8 +87,20 @@ public sealed class TextOperation : IEquatable<TextOperation>
     /// <summary>True when the operation changes nothing (only retains).</summary>
     public bool IsNoop => Components.All(c => c.Kind == OpKind.Retain);
 
-    /// <summary>Code units inserted in total.</summary>
-    public int InsertedLength => Components.Where(c => c.Kind == OpKind.Insert).Sum(c => c.Count);
+    /// <summary>Code units inserted in total; summed in 64 bits like <see cref="BaseLength"/>.</summary>
+    public long InsertedLength
+    {
+        get
+        {
+            var length = 0L;
+            foreach (var c in Components)
+            {
+                length += c.Kind == OpKind.Insert ? c.Count : 0;
+            }
+
+            return length;
+        }
+    }
 
     public static TextOperation Of(params OpComponent[] components) => new([.. components]);
 
@@ -152,8 +167,12 @@ public sealed class TextOperationJsonConverter : JsonConverter<TextOperation>
 public static class TextOperationJson
 {
     /// <summary>
-    /// Reads the wire form. On failure <paramref name="code"/> is <c>op.malformed</c>, or <c>op.splits_surrogate_pair</c>
-    /// for a string holding half of a surrogate pair (which .NET strings read from JSON cannot represent).
+    /// Reads the wire form. A number component is read by its value, as JSON.parse reads it in the web client: an
+    /// integer from 1 to 2^31 - 1 (or its negation) in any spelling (<c>3</c>, <c>3.0</c>, <c>3e0</c>); anything else
+    /// (zero, a fraction, a larger magnitude) is malformed. On failure <paramref name="code"/> is <c>op.malformed</c>,
+    /// or <c>op.splits_surrogate_pair</c> for a string holding half of a surrogate pair (which .NET strings read from
+    /// JSON cannot represent). <paramref name="error"/> names the component and the kind of JSON value it was, never
+    /// its content: errors are logged and sent back, and what people typed appears in neither.
     /// </summary>
     public static bool TryParse(JsonElement element, out TextOperation op, out string code, out string error)
     {
@@ -161,7 +180,7 @@ public static class TextOperationJson
         code = "op.malformed";
         if (element.ValueKind != JsonValueKind.Array)
         {
-            error = "An operation is a JSON array of components.";
+            error = $"An operation is a JSON array of components, not {KindOf(element)}.";
             return false;
         }
 
@@ -171,7 +190,7 @@ public static class TextOperationJson
         {
             switch (item.ValueKind)
             {
-                case JsonValueKind.Number when item.TryGetInt32(out var n) && n != 0:
+                case JsonValueKind.Number when CountOf(item) is { } n:
                     components.Add(n > 0 ? OpComponent.Retain(n) : OpComponent.Delete(-n));
                     break;
                 case JsonValueKind.String:
@@ -196,7 +215,7 @@ public static class TextOperationJson
                     components.Add(OpComponent.Insert(text));
                     break;
                 default:
-                    error = $"Component {index} ({item.GetRawText()}) is not a non-zero integer or a non-empty string.";
+                    error = $"Component {index} is {KindOf(item)}, not a non-zero integer or a non-empty string.";
                     return false;
             }
 
@@ -207,5 +226,46 @@ public static class TextOperationJson
         code = "";
         error = "";
         return true;
+    }
+
+    /// <summary>The count a number component stands for: a non-zero integer of magnitude at most 2^31 - 1, or null.</summary>
+    private static int? CountOf(JsonElement number)
+    {
+        if (number.TryGetInt32(out var n))
+        {
+            return n is 0 or int.MinValue ? null : n;
+        }
+
+        // Other spellings of an integer (3.0, 1e1) are read by their value as a double, exactly like JSON.parse.
+        return number.TryGetDouble(out var value) && double.IsInteger(value) && value != 0 && Math.Abs(value) <= int.MaxValue
+            ? (int)value
+            : null;
+    }
+
+    /// <summary>What kind of JSON value <paramref name="value"/> is, in words that reveal nothing of its content.</summary>
+    private static string KindOf(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.String => "a string",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Number => NumberKind(value),
+        _ => "missing",
+    };
+
+    private static string NumberKind(JsonElement number)
+    {
+        if (!number.TryGetDouble(out var value) || !double.IsFinite(value))
+        {
+            return "a number too large to represent";
+        }
+
+        if (!double.IsInteger(value))
+        {
+            return "a number with a fraction";
+        }
+
+        return value == 0 ? "zero" : $"an integer beyond ±{int.MaxValue}";
     }
 }

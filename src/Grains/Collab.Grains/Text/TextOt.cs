@@ -33,71 +33,66 @@ public enum Affinity
 /// </summary>
 public static class TextOt
 {
+    /// <summary>
+    /// The longest text an operation may span or produce: 2^29 code units, far above any document limit, and not
+    /// configurable. Every operation the engine accepts or returns spans and produces at most this (checked in 64-bit
+    /// arithmetic before any int sum is taken), so every count is at most 2^29 and every length or position the
+    /// engine computes is a sum of at most three such lengths, below 2^31: no int arithmetic on them can overflow.
+    /// </summary>
+    public const int MaxLength = 1 << 29;
+
     private const string Field = "op";
 
-    /// <summary>Checks the op's own shape and size (not its fit to a text).</summary>
-    public static void Validate(TextOperation op, TextLimits? limits = null)
-    {
-        ArgumentNullException.ThrowIfNull(op);
-        limits ??= TextLimits.Default;
-        foreach (var c in op.Components)
-        {
-            switch (c.Kind)
-            {
-                case OpKind.Retain or OpKind.Delete when c.Count <= 0:
-                    throw Error("op.malformed", $"A {c.Kind.ToString().ToLowerInvariant()} must count at least 1 code unit, not {c.Count}.");
-                case OpKind.Insert when string.IsNullOrEmpty(c.Text) || c.Count != c.Text.Length:
-                    throw Error("op.malformed", "An insert must carry a non-empty text.");
-                case OpKind.Retain or OpKind.Delete or OpKind.Insert:
-                    break;
-                default:
-                    throw Error("op.malformed", $"Unknown component kind {(int)c.Kind}.");
-            }
-        }
+    /// <summary>
+    /// Checks the op's own shape and size (not its fit to a text), in this order: each component (<c>op.malformed</c>),
+    /// the number of components, lone surrogates in inserted text, the inserted length (<c>op.too_large</c>), then the
+    /// engine's ceiling (<see cref="MaxLength"/>): an op spanning more than any text is <c>op.base_length_mismatch</c>,
+    /// one producing more is <c>op.too_large</c>.
+    /// </summary>
+    public static void Validate(TextOperation op, TextLimits? limits = null) => ValidateCore(op, limits ?? TextLimits.Default);
 
+    private static (int Base, int Target) ValidateCore(TextOperation op, TextLimits limits)
+    {
+        CheckComponents(op);
         if (op.Components.Length > limits.MaxOpComponents)
         {
             throw Error("op.too_large", $"The operation has {op.Components.Length} components; at most {limits.MaxOpComponents} are allowed.");
         }
 
-        var inserted = 0L;
         foreach (var c in op.Components)
         {
-            if (c.Kind == OpKind.Insert)
+            if (c.Kind == OpKind.Insert && HasLoneSurrogate(c.Text!))
             {
-                if (HasLoneSurrogate(c.Text!))
-                {
-                    throw Error("op.splits_surrogate_pair", "An inserted text contains half of a surrogate pair.");
-                }
-
-                inserted += c.Count;
+                throw Error("op.splits_surrogate_pair", "An inserted text contains half of a surrogate pair.");
             }
         }
 
+        var inserted = op.InsertedLength;
         if (inserted > limits.MaxOpInsertLength)
         {
             throw Error("op.too_large", $"The operation inserts {inserted} code units; at most {limits.MaxOpInsertLength} are allowed.");
         }
+
+        return CheckSpan(op);
     }
 
     /// <summary>Applies <paramref name="op"/> to <paramref name="text"/>, validating everything the spec lists.</summary>
     public static string Apply(string text, TextOperation op, TextLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        Validate(op, limits);
         limits ??= TextLimits.Default;
-        if (op.BaseLength != text.Length)
+        var (baseLength, target) = ValidateCore(op, limits);
+        if (baseLength != text.Length)
         {
-            throw Error("op.base_length_mismatch", $"The operation spans {op.BaseLength} code units but the text has {text.Length}.");
+            throw Error("op.base_length_mismatch", $"The operation spans {baseLength} code units but the text has {text.Length}.");
         }
 
-        var target = (long)op.TargetLength;
         if (target > limits.MaxDocumentLength)
         {
             throw Error("document.too_large", $"The text would have {target} code units; at most {limits.MaxDocumentLength} are allowed.");
         }
 
-        var result = new StringBuilder((int)target);
+        var result = new StringBuilder(target);
         var position = 0;
         foreach (var c in op.Components)
         {
@@ -128,11 +123,11 @@ public static class TextOt
     /// <summary>One operation with the effect of <paramref name="a"/> then <paramref name="b"/>.</summary>
     public static TextOperation Compose(TextOperation a, TextOperation b)
     {
-        Validate(a);
-        Validate(b);
-        if (a.TargetLength != b.BaseLength)
+        var (_, aTarget) = CheckShape(a);
+        var (bBase, _) = CheckShape(b);
+        if (aTarget != bBase)
         {
-            throw Error("op.base_length_mismatch", $"Cannot compose: the first operation produces {a.TargetLength} code units, the second spans {b.BaseLength}.");
+            throw Error("op.base_length_mismatch", $"Cannot compose: the first operation produces {aTarget} code units, the second spans {bBase}.");
         }
 
         var result = new OpBuilder();
@@ -189,11 +184,11 @@ public static class TextOt
     /// </summary>
     public static (TextOperation APrime, TextOperation BPrime) Transform(TextOperation a, TextOperation b)
     {
-        Validate(a);
-        Validate(b);
-        if (a.BaseLength != b.BaseLength)
+        var (aBase, _) = CheckShape(a);
+        var (bBase, _) = CheckShape(b);
+        if (aBase != bBase)
         {
-            throw Error("op.base_length_mismatch", $"Cannot transform operations over {a.BaseLength} and {b.BaseLength} code units.");
+            throw Error("op.base_length_mismatch", $"Cannot transform operations over {aBase} and {bBase} code units.");
         }
 
         var aPrime = new OpBuilder();
@@ -244,17 +239,24 @@ public static class TextOt
             right.Take(n);
         }
 
-        return (aPrime.Build(), bPrime.Build());
+        // The text both ops make together can pass the ceiling (each may insert up to it); it stays below 2^31.
+        var (aResult, bResult) = (aPrime.Build(), bPrime.Build());
+        if (aResult.TargetLength > MaxLength)
+        {
+            throw Error("document.too_large", $"Together the operations would make a text of {aResult.TargetLength} code units; no text may be longer than {MaxLength}.");
+        }
+
+        return (aResult, bResult);
     }
 
     /// <summary>The operation that undoes <paramref name="op"/>, given the text <paramref name="op"/> applied to.</summary>
     public static TextOperation Invert(TextOperation op, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        Validate(op);
-        if (op.BaseLength != text.Length)
+        var (baseLength, _) = CheckShape(op);
+        if (baseLength != text.Length)
         {
-            throw Error("op.base_length_mismatch", $"The operation spans {op.BaseLength} code units but the text has {text.Length}.");
+            throw Error("op.base_length_mismatch", $"The operation spans {baseLength} code units but the text has {text.Length}.");
         }
 
         var inverse = new OpBuilder();
@@ -280,12 +282,15 @@ public static class TextOt
         return inverse.Build();
     }
 
-    /// <summary>Moves a position of the base text through <paramref name="op"/>.</summary>
+    /// <summary>
+    /// Moves a position of the base text through <paramref name="op"/>; a position outside [0, base length] is clamped
+    /// into it first, so the result is within [0, target length].
+    /// </summary>
     public static int TransformPosition(int position, TextOperation op, Affinity affinity)
     {
-        ArgumentNullException.ThrowIfNull(op);
+        var (baseLength, _) = CheckShape(op);
         op = Canonical(op);
-        position = Math.Clamp(position, 0, op.BaseLength);
+        position = Math.Clamp(position, 0, baseLength);
         var moved = position;
         var index = 0;
         foreach (var c in op.Components)
@@ -318,7 +323,7 @@ public static class TextOt
     /// <summary>The canonical form of any sequence of components.</summary>
     public static TextOperation Normalize(TextOperation op)
     {
-        Validate(op);
+        CheckShape(op);
         var builder = new OpBuilder();
         foreach (var c in op.Components)
         {
@@ -337,6 +342,59 @@ public static class TextOt
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// What every function checks of its operations: each component (<c>op.malformed</c>), then the ceiling. The limits
+    /// (<see cref="TextLimits"/>) are checked only by <see cref="Validate"/> and <see cref="Apply"/>: compose, transform
+    /// and invert are algebra over any well-formed ops, and must not refuse an op the server accepted under larger limits.
+    /// </summary>
+    private static (int Base, int Target) CheckShape(TextOperation op)
+    {
+        CheckComponents(op);
+        return CheckSpan(op);
+    }
+
+    private static void CheckComponents(TextOperation op)
+    {
+        ArgumentNullException.ThrowIfNull(op);
+        for (var i = 0; i < op.Components.Length; i++)
+        {
+            var c = op.Components[i];
+            switch (c.Kind)
+            {
+                case OpKind.Retain or OpKind.Delete when c.Count <= 0:
+                    throw Error("op.malformed", $"Component {i} is a {c.Kind.ToString().ToLowerInvariant()} of less than 1 code unit.");
+                case OpKind.Insert when string.IsNullOrEmpty(c.Text) || c.Count != c.Text.Length:
+                    throw Error("op.malformed", $"Component {i} is an insert whose text is empty or does not match its count.");
+                case OpKind.Retain or OpKind.Delete or OpKind.Insert:
+                    break;
+                default:
+                    throw Error("op.malformed", $"Component {i} is of an unknown kind.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The op's base and target lengths, once they are known to be at most <see cref="MaxLength"/>. They are summed in
+    /// 64 bits (no count exceeds 2^31 - 1 and no op has 2^31 components, so the sums stay below 2^62): counts that would
+    /// wrap around a 32-bit sum cannot pass for a short op.
+    /// </summary>
+    private static (int Base, int Target) CheckSpan(TextOperation op)
+    {
+        var baseLength = op.BaseLength;
+        if (baseLength > MaxLength)
+        {
+            throw Error("op.base_length_mismatch", $"The operation spans {baseLength} code units; no text is longer than {MaxLength}.");
+        }
+
+        var target = op.TargetLength;
+        if (target > MaxLength)
+        {
+            throw Error("op.too_large", $"The operation would make a text of {target} code units; no text may be longer than {MaxLength}.");
+        }
+
+        return ((int)baseLength, (int)target);
     }
 
     private static bool SplitsPair(string text, int position) =>
@@ -366,7 +424,10 @@ public static class TextOt
 
     private static ValidationFailedException Error(string code, string message) => new(code, message, Field);
 
-    /// <summary>Reads an operation component by component, splitting components as callers take parts of them.</summary>
+    /// <summary>
+    /// Reads an operation component by component, splitting components as callers take parts of them. Offsets never
+    /// exceed a component's count, and callers line two cursors up only after checking both ops' lengths.
+    /// </summary>
     private struct Cursor(TextOperation op)
     {
         private readonly ImmutableArray<OpComponent> _components = op.Components;
@@ -406,7 +467,11 @@ public static class TextOt
     }
 }
 
-/// <summary>Builds canonical operations: merges neighbours of a kind and keeps inserts before adjacent deletes.</summary>
+/// <summary>
+/// Builds canonical operations: merges neighbours of a kind and keeps inserts before adjacent deletes. A merged count
+/// is at most the length the built op spans or produces, and the engine only builds ops from inputs within
+/// <see cref="TextOt.MaxLength"/> (at most three times it, below 2^31), so the sums here cannot overflow.
+/// </summary>
 internal sealed class OpBuilder
 {
     private readonly List<OpComponent> _components = [];

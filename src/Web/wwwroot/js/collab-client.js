@@ -550,7 +550,18 @@ export class DocumentClient {
       const next = this._pending.get(this.revision + 1);
       if (!next) break;
       this._pending.delete(next.revision);
-      this._applyCommitted(next);
+      try {
+        this._applyCommitted(next);
+      } catch (err) {
+        if (!(err instanceof OtError)) throw err;
+        // A committed op this client cannot apply (the server checks every op by the same rules, so this means a
+        // fault). Waiting at this revision would stall the document for good, later typing included: nothing was
+        // changed, so start over from a snapshot, keeping the local changes.
+        this._pending.clear();
+        this._emitError('client.diverged', `revision ${next.revision} could not be applied (${err.code}); resynchronising`);
+        this._requestSync({ snapshot: true });
+        return;
+      }
     }
     for (const r of this._pending.keys()) if (r <= this.revision) this._pending.delete(r);
   }
@@ -560,26 +571,32 @@ export class DocumentClient {
     if (this._history.length > HISTORY_KEPT) this._history.splice(0, this._history.length - HISTORY_KEPT);
   }
 
+  /** Applies one committed op; everything is computed before anything changes, so a throw leaves the state as it was. */
   _applyCommitted(e) {
     const o = this._outstanding;
     if (o && o.seq != null && !this._resolved && e.clientId === this.clientId && e.clientSeq === o.seq) {
       // Our own op, committed: this is its ack (whether it came as a push, the invocation's answer or a catch-up).
       const diverged = !sameOp(e.op, o.op);
-      const mine = diverged ? apply(this._serverText, o.op, UNLIMITED) : null;
-      this._serverText = apply(this._serverText, e.op, UNLIMITED);
+      const serverText = apply(this._serverText, e.op, UNLIMITED);
+      let buffer = this._buffer;
+      let text = this.text;
+      if (diverged) {
+        // Should never happen (both sides transform alike); recover by rebasing what is left on the server's text.
+        const mine = apply(this._serverText, o.op, UNLIMITED);
+        if (buffer) buffer = transform(buffer, diffOp(mine, serverText))[0];
+        text = buffer ? apply(serverText, buffer, UNLIMITED) : serverText;
+      }
+      const old = this.text;
+      this._serverText = serverText;
       this.revision = e.revision;
       this._remember(e);
       this._attempt = 0;
       this._outstanding = null;
       if (this._inFlight?.seq === o.seq) this._inFlight = null;
-      let buffer = this._buffer;
       this._buffer = null;
       if (diverged) {
-        // Should never happen (both sides transform alike); recover by rebasing what is left on the server's text.
         this._emitError('client.diverged', `revision ${e.revision}: the committed op differs from the local one`);
-        if (buffer) buffer = transform(buffer, diffOp(mine, this._serverText))[0];
-        const old = this.text;
-        this.text = buffer ? apply(this._serverText, buffer, UNLIMITED) : this._serverText;
+        this.text = text;
         this._emit('onChange', this.text, diffOp(old, this.text), { revision: this.revision, resync: true });
       }
       if (buffer && !isNoop(buffer)) this._outstanding = { op: buffer, seq: null, sent: false };
@@ -589,12 +606,18 @@ export class DocumentClient {
     }
     // Someone else's op (sequenced before our pending ones): rebase ours over it, and it over ours.
     let incoming = e.op;
-    if (o) [o.op, incoming] = transform(o.op, incoming);
-    if (this._buffer) [this._buffer, incoming] = transform(this._buffer, incoming);
-    this._serverText = apply(this._serverText, e.op, UNLIMITED);
+    let outstanding = o?.op;
+    let buffer = this._buffer;
+    if (o) [outstanding, incoming] = transform(outstanding, incoming);
+    if (buffer) [buffer, incoming] = transform(buffer, incoming);
+    const serverText = apply(this._serverText, e.op, UNLIMITED);
+    const text = apply(this.text, incoming, UNLIMITED);
+    if (o) o.op = outstanding;
+    this._buffer = buffer;
+    this._serverText = serverText;
     this.revision = e.revision;
     this._remember(e);
-    this.text = apply(this.text, incoming, UNLIMITED);
+    this.text = text;
     this._emit('onChange', this.text, incoming, {
       revision: e.revision,
       clientId: e.clientId,

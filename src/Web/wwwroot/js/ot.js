@@ -18,6 +18,13 @@ export const DEFAULT_LIMITS = Object.freeze({
 /** The largest count a component may carry (a 32-bit signed integer, as on the server). */
 const MAX_COUNT = 2147483647;
 
+/**
+ * The longest text an operation may span or produce: 2^29 code units, far above any document limit, and not
+ * configurable (TextOt.MaxLength on the server). Every operation the engine accepts or returns spans and produces at
+ * most this, so every length or position it computes stays below 2^31 on the server and is exact here.
+ */
+export const MAX_LENGTH = 536870912;
+
 /** A rejected operation; `code` is one of the spec's stable codes (e.g. "op.malformed"). */
 export class OtError extends Error {
   constructor(code, message) {
@@ -27,28 +34,64 @@ export class OtError extends Error {
   }
 }
 
-function describe(value) {
-  try {
-    const s = JSON.stringify(value);
-    return s === undefined ? String(value) : s.length > 40 ? `${s.slice(0, 37)}...` : s;
-  } catch {
-    return String(value);
+/** What kind of value `value` is, in words that reveal nothing of its content (messages get logged and shown). */
+function kindOf(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return 'a boolean';
+    case 'undefined':
+      return 'missing';
+    case 'number':
+      if (Number.isNaN(value)) return 'not a number';
+      if (!Number.isFinite(value)) return 'a number too large to represent';
+      if (!Number.isInteger(value)) return 'a number with a fraction';
+      return value === 0 ? 'zero' : `an integer beyond \u00b1${MAX_COUNT}`;
+    case 'object':
+      return 'an object';
+    default:
+      return `a ${typeof value}`;
   }
 }
 
 /** Throws op.malformed unless `op` is an array of non-zero integers and non-empty strings. */
-function checkShape(op) {
+function checkComponents(op) {
   if (!Array.isArray(op)) {
-    throw new OtError('op.malformed', `an operation is an array of components, not ${describe(op)}`);
+    throw new OtError('op.malformed', `an operation is an array of components, not ${kindOf(op)}`);
   }
   for (let i = 0; i < op.length; i++) {
     const c = op[i];
     if (typeof c === 'string') {
-      if (c.length === 0) throw new OtError('op.malformed', `component ${i} is an empty string`);
+      if (c.length === 0) throw new OtError('op.malformed', `component ${i} inserts an empty string`);
     } else if (typeof c !== 'number' || !Number.isInteger(c) || c === 0 || c > MAX_COUNT || c < -MAX_COUNT) {
-      throw new OtError('op.malformed', `component ${i} (${describe(c)}) is not a non-zero integer or a non-empty string`);
+      throw new OtError('op.malformed', `component ${i} is ${kindOf(c)}, not a non-zero integer or a non-empty string`);
     }
   }
+}
+
+/**
+ * The op's lengths, once they are known to be within MAX_LENGTH: an op spanning more than any text is
+ * op.base_length_mismatch, one producing more is op.too_large. Sums are exact (each count is at most 2^31 - 1 and
+ * summing stops past the ceiling, far below 2^53).
+ */
+function checkSpan(op) {
+  const l = lengths(op);
+  if (l.base > MAX_LENGTH) {
+    throw new OtError('op.base_length_mismatch', `the operation spans more than ${MAX_LENGTH} code units; no text is that long`);
+  }
+  if (l.target > MAX_LENGTH) {
+    throw new OtError('op.too_large', `the operation would make a text longer than ${MAX_LENGTH} code units, the most any text may have`);
+  }
+  return l;
+}
+
+/** What every function checks of its operations: each component (op.malformed), then the ceiling; returns the lengths. */
+function checkShape(op) {
+  checkComponents(op);
+  return checkSpan(op);
 }
 
 function isHigh(code) {
@@ -78,6 +121,7 @@ function splitsPair(text, pos) {
   return pos > 0 && pos < text.length && isHigh(text.charCodeAt(pos - 1)) && isLow(text.charCodeAt(pos));
 }
 
+/** Lengths of a well-formed op; once either passes MAX_LENGTH summing stops (the caller refuses the op). */
 function lengths(op) {
   let base = 0;
   let target = 0;
@@ -92,11 +136,15 @@ function lengths(op) {
     } else {
       base -= c;
     }
+    if (base > MAX_LENGTH || target > MAX_LENGTH) break;
   }
   return { base, target, inserted };
 }
 
-/** Builds canonical operations. */
+/**
+ * Builds canonical operations. A merged count is at most the length the built op spans or produces; the engine builds
+ * only from ops within MAX_LENGTH, so counts stay below 3 * MAX_LENGTH < 2^31, as on the server.
+ */
 class Builder {
   constructor() {
     this.ops = [];
@@ -196,10 +244,11 @@ function mergeLimits(limits) {
 
 /**
  * The op's own checks, in the order the server runs them: shape (op.malformed), component count (op.too_large),
- * lone surrogates in inserted text (op.splits_surrogate_pair), inserted length (op.too_large).
+ * lone surrogates in inserted text (op.splits_surrogate_pair), inserted length (op.too_large), then the ceiling
+ * (op.base_length_mismatch past MAX_LENGTH spanned, op.too_large past MAX_LENGTH produced). Returns the lengths.
  */
 function checkOp(op, limits) {
-  checkShape(op);
+  checkComponents(op);
   if (op.length > limits.maxOpComponents) {
     throw new OtError('op.too_large', `the operation has ${op.length} components; at most ${limits.maxOpComponents} are allowed`);
   }
@@ -215,6 +264,7 @@ function checkOp(op, limits) {
   if (inserted > limits.maxOpInsertLength) {
     throw new OtError('op.too_large', `the operation inserts ${inserted} code units; at most ${limits.maxOpInsertLength} are allowed`);
   }
+  return checkSpan(op);
 }
 
 /** Throws op.splits_surrogate_pair when a component of `op` starts inside a surrogate pair of `text`. */
@@ -237,8 +287,7 @@ function checkBoundaries(text, op) {
 export function apply(text, op, limits) {
   if (typeof text !== 'string') throw new TypeError('apply: text must be a string');
   const l = mergeLimits(limits);
-  checkOp(op, l);
-  const { base, target } = lengths(op);
+  const { base, target } = checkOp(op, l);
   if (base !== text.length) {
     throw new OtError('op.base_length_mismatch', `the operation spans ${base} code units but the text has ${text.length}`);
   }
@@ -263,14 +312,12 @@ export function apply(text, op, limits) {
 
 /** Length of the text `op` applies to. */
 export function baseLength(op) {
-  checkShape(op);
-  return lengths(op).base;
+  return checkShape(op).base;
 }
 
 /** Length of the text `op` produces. */
 export function targetLength(op) {
-  checkShape(op);
-  return lengths(op).target;
+  return checkShape(op).target;
 }
 
 /** The canonical form of `op` (a new array). */
@@ -287,10 +334,8 @@ export function isNoop(op) {
 
 /** One operation with the effect of `a` then `b`; requires targetLength(a) === baseLength(b). */
 export function compose(a, b) {
-  checkShape(a);
-  checkShape(b);
-  const la = lengths(a);
-  const lb = lengths(b);
+  const la = checkShape(a);
+  const lb = checkShape(b);
   if (la.target !== lb.base) {
     throw new OtError('op.base_length_mismatch', `cannot compose: the first operation produces ${la.target} code units, the second spans ${lb.base}`);
   }
@@ -332,10 +377,8 @@ export function compose(a, b) {
  * transform(pending, incomingFromServer)).
  */
 export function transform(a, b) {
-  checkShape(a);
-  checkShape(b);
-  const la = lengths(a).base;
-  const lb = lengths(b).base;
+  const la = checkShape(a).base;
+  const lb = checkShape(b).base;
   if (la !== lb) {
     throw new OtError('op.base_length_mismatch', `cannot transform operations over ${la} and ${lb} code units`);
   }
@@ -371,6 +414,10 @@ export function transform(a, b) {
     x.take(n);
     y.take(n);
   }
+  // The text both ops make together can pass the ceiling (each may insert up to it); it stays below 2^31.
+  if (lengths(ap.ops).target > MAX_LENGTH) {
+    throw new OtError('document.too_large', `together the operations would make a text longer than ${MAX_LENGTH} code units, the most any text may have`);
+  }
   return [ap.ops, bp.ops];
 }
 
@@ -380,8 +427,7 @@ export function transform(a, b) {
  */
 export function invert(op, text) {
   if (typeof text !== 'string') throw new TypeError('invert: text must be a string');
-  checkShape(op);
-  const { base } = lengths(op);
+  const { base } = checkShape(op);
   if (base !== text.length) {
     throw new OtError('op.base_length_mismatch', `the operation spans ${base} code units but the text has ${text.length}`);
   }
@@ -410,9 +456,8 @@ export function invert(op, text) {
 export function transformPosition(pos, op, affinity = 'before') {
   if (typeof pos !== 'number' || !Number.isInteger(pos)) throw new TypeError('transformPosition: position must be an integer');
   if (affinity !== 'before' && affinity !== 'after') throw new TypeError('transformPosition: affinity must be "before" or "after"');
-  checkShape(op);
+  const { base } = checkShape(op);
   const c = canonical(op);
-  const base = lengths(c).base;
   let p = pos < 0 ? 0 : pos > base ? base : pos;
   let index = 0; // position in the base text
   let moved = 0; // the same place in the target text
