@@ -17,6 +17,8 @@ public sealed class UnmeteredWebNode : KestrelWebNode
         base.ConfigureWebHost(builder);
         builder.UseSetting("Collab:Realtime:CallsPerSecond", "1000000");
         builder.UseSetting("Collab:Realtime:CallsBurst", "1000000");
+        builder.UseSetting("Collab:Realtime:OpsPerSecond", "1000000");
+        builder.UseSetting("Collab:Realtime:OpsBurst", "1000000");
         builder.UseSetting("Collab:Auth:JoinsPerSecond", "100000");
     }
 

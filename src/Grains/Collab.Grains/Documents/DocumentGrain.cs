@@ -627,7 +627,7 @@ internal sealed partial class DocumentGrain(
                 DocumentMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
 
                 _committedRevision = batch[^1].Op.Revision;
-                _committedLength = batch[^1].Op.Op.TargetLength;
+                _committedLength = (int)batch[^1].Op.Op.TargetLength;
                 var ops = batch.ConvertAll(b => b.Op);
                 MoveAnchors(ops);
                 foreach (var (op, done) in batch)
