@@ -77,6 +77,12 @@ public static partial class CollabAuth
                             context.HttpContext.Items[FailureItem] = rejection;
                             context.Fail(rejection.Message);
                         }
+                        catch (UnavailableException unavailable)
+                        {
+                            // The workshop's storage is down: the grain said so with its typed answer.
+                            context.HttpContext.Items[FailureItem] = unavailable;
+                            context.Fail(unavailable.Message);
+                        }
                         catch (Exception fault) when (ClusterFaults.IsUnavailable(fault))
                         {
                             // The token is fine but its workshop could not be asked whether the participant is still in
