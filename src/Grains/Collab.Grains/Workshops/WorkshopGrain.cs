@@ -226,7 +226,13 @@ internal sealed partial class WorkshopGrain(
     async Task<RosterImported> IWorkshopGrain.ImportRosterAsync(ImportRoster command)
     {
         EnsureFacilitator(command.Caller);
-        var byName = state.State.Participants.Values.Where(p => !p.Removed).ToDictionary(p => WorkshopRules.NameKey(p.Name));
+        // Names stored before keys folded look-alikes together may share a key now: the first one stands for it.
+        var byName = new Dictionary<string, ParticipantRecord>();
+        foreach (var participant in state.State.Participants.Values.Where(p => !p.Removed))
+        {
+            byName.TryAdd(WorkshopRules.NameKey(participant.Name), participant);
+        }
+
         var seen = new HashSet<string>();
         var changes = new List<ParticipantRecord>();
         var added = 0;

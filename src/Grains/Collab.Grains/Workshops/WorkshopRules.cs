@@ -67,25 +67,158 @@ internal static partial class WorkshopRules
             Agenda(agenda, days, options));
     }
 
-    /// <summary>A display name: trimmed, inner whitespace collapsed, no control characters, 1–max characters.</summary>
+    /// <summary>A display name, cleaned as <see cref="CleanText"/> says, 1–max characters.</summary>
     public static string PersonName(string? name, string field, WorkshopOptions options) =>
         Text(name, field, "participant.name", options.MaxNameLength, required: true)!;
 
-    /// <summary>Names compare case- and accent-insensitively, so "Adjoa Mensah" and "adjoa  mensah" are one person.</summary>
+    /// <summary>
+    /// What two names are compared by, so that names that look the same are one person: the cleaned text (no invisible
+    /// characters, one kind of space), compatibility forms folded (full-width letters, ligatures, styled letters), accents
+    /// and other combining marks dropped, Cyrillic and Greek letters that look like Latin ones read as those, and case
+    /// ignored. "Adjoa Mensah", "adjoa  mensah", "Adjoa\u200b Mensah" and "Аdjoa Mensah" (Cyrillic А) are one key.
+    /// </summary>
     public static string NameKey(string name)
     {
-        var decomposed = name.Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
+        ArgumentNullException.ThrowIfNull(name);
+        var folded = Clean(name, strict: false).Normalize(NormalizationForm.FormKD);
+        var builder = new StringBuilder(folded.Length);
+        foreach (var rune in folded.EnumerateRunes())
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark || IsIgnorable(rune))
             {
-                builder.Append(char.ToUpperInvariant(c));
+                continue;
             }
+
+            var latin = LatinLookAlikes.TryGetValue(rune.Value, out var lookAlike) ? new Rune(lookAlike) : rune;
+            builder.Append(Rune.ToUpperInvariant(latin).ToString());
         }
 
         return string.Join(' ', builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    /// <summary>
+    /// Text a person typed as a name, a title or a label, as it is stored and shown: Unicode NFC; every space, tab and
+    /// line break one space, none at the ends; no control characters; and no invisible characters — format characters
+    /// (zero-width spaces and joiners, bidirectional embeddings, overrides and isolates, byte order marks, soft hyphens),
+    /// and variation selectors — which would let two names that look the same differ, or reorder what is shown around
+    /// them; characters drawn as blanks (Hangul fillers, the Braille blank) are spaces. Null when nothing visible is left.
+    /// </summary>
+    /// <exception cref="ValidationFailedException">
+    /// <c>{codePrefix}_invalid</c>: the text holds a replacement character (U+FFFD: it was decoded with the wrong
+    /// encoding), half of a surrogate pair, a noncharacter, or more than <see cref="MaxCombiningMarks"/> marks on one letter.
+    /// </exception>
+    public static string? CleanText(string? value, string field, string codePrefix)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var clean = Clean(value, strict: true);
+            return clean.Length == 0 ? null : clean;
+        }
+        catch (FormatException invalid)
+        {
+            throw new ValidationFailedException($"{codePrefix}_invalid", $"The {field} {invalid.Message}", field);
+        }
+    }
+
+    /// <summary>Most combining marks one letter may carry (Vietnamese needs two); more only pile up over the text around.</summary>
+    public const int MaxCombiningMarks = 4;
+
+    /// <param name="strict">Throw a <see cref="FormatException"/> (with the reason) on what <see cref="CleanText"/> refuses; else drop it.</param>
+    private static string Clean(string value, bool strict)
+    {
+        var builder = new StringBuilder(value.Length);
+        var space = false;
+        var marks = 0;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            // A lone surrogate enumerates as U+FFFD too.
+            if (rune == Rune.ReplacementChar || IsNoncharacter(rune))
+            {
+                if (strict)
+                {
+                    throw new FormatException(rune == Rune.ReplacementChar
+                        ? "contains U+FFFD or half of a surrogate pair: text decoded with the wrong encoding. Type it again, or save the file as UTF-8."
+                        : $"contains the noncharacter U+{rune.Value:X4}.");
+                }
+
+                continue;
+            }
+
+            if (IsIgnorable(rune) && !IsBlank(rune))
+            {
+                continue;
+            }
+
+            if (Rune.IsWhiteSpace(rune) || Rune.IsControl(rune) || IsBlank(rune))
+            {
+                space = builder.Length > 0;
+                marks = 0;
+                continue;
+            }
+
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.SpacingCombiningMark)
+            {
+                if (++marks > MaxCombiningMarks && strict)
+                {
+                    throw new FormatException($"has more than {MaxCombiningMarks} accents or other marks on one letter.");
+                }
+            }
+            else
+            {
+                marks = 0;
+            }
+
+            if (space)
+            {
+                builder.Append(' ');
+                space = false;
+            }
+
+            builder.Append(rune.ToString());
+        }
+
+        return builder.ToString().Normalize(NormalizationForm.FormC);
+    }
+
+    /// <summary>
+    /// Characters that show nothing: format characters (Cf) and the other default-ignorable code points of Unicode
+    /// (combining grapheme joiner, Hangul and half-width fillers, Khmer inherent vowels, Mongolian and other variation
+    /// selectors, shorthand format controls, musical formatting, tags).
+    /// </summary>
+    private static bool IsIgnorable(Rune rune) =>
+        Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format
+        || rune.Value is 0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F) or 0x3164
+            or (>= 0xFE00 and <= 0xFE0F) or 0xFFA0 or (>= 0x1BCA0 and <= 0x1BCA3) or (>= 0x1D173 and <= 0x1D17A)
+            or (>= 0xE0000 and <= 0xE0FFF);
+
+    private static bool IsNoncharacter(Rune rune) => (rune.Value & 0xFFFE) == 0xFFFE || rune.Value is >= 0xFDD0 and <= 0xFDEF;
+
+    /// <summary>Characters drawn as an empty space although they are letters or symbols: Hangul fillers and the Braille blank.</summary>
+    private static bool IsBlank(Rune rune) => rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800;
+
+    /// <summary>
+    /// Cyrillic and Greek letters drawn like Latin ones in common fonts (after Unicode's confusables for these scripts):
+    /// in a name key they are the Latin letter, so that "Fac Two" cannot be joined again with a Cyrillic "а".
+    /// </summary>
+    private static readonly Dictionary<int, int> LatinLookAlikes = new()
+    {
+        // Cyrillic capitals and small letters.
+        ['А'] = 'A', ['В'] = 'B', ['Е'] = 'E', ['К'] = 'K', ['М'] = 'M', ['Н'] = 'H', ['О'] = 'O', ['Р'] = 'P', ['С'] = 'C',
+        ['Т'] = 'T', ['У'] = 'Y', ['Х'] = 'X', ['І'] = 'I', ['Ј'] = 'J', ['Ѕ'] = 'S', ['Ү'] = 'Y', ['Һ'] = 'H', ['Ԛ'] = 'Q',
+        ['Ԝ'] = 'W', ['Ӏ'] = 'I',
+        ['а'] = 'a', ['е'] = 'e', ['о'] = 'o', ['р'] = 'p', ['с'] = 'c', ['у'] = 'y', ['х'] = 'x', ['і'] = 'i', ['ј'] = 'j',
+        ['ѕ'] = 's', ['ԁ'] = 'd', ['һ'] = 'h', ['ԛ'] = 'q', ['ԝ'] = 'w', ['ү'] = 'y', ['ӏ'] = 'l', ['ɡ'] = 'g',
+
+        // Greek capitals and small letters.
+        ['Α'] = 'A', ['Β'] = 'B', ['Ε'] = 'E', ['Ζ'] = 'Z', ['Η'] = 'H', ['Ι'] = 'I', ['Κ'] = 'K', ['Μ'] = 'M', ['Ν'] = 'N',
+        ['Ο'] = 'O', ['Ρ'] = 'P', ['Τ'] = 'T', ['Υ'] = 'Y', ['Χ'] = 'X',
+        ['α'] = 'a', ['ο'] = 'o', ['ρ'] = 'p', ['ν'] = 'v', ['ι'] = 'i', ['κ'] = 'k', ['υ'] = 'u', ['χ'] = 'x',
+    };
 
     public static string? Email(string? email)
     {
@@ -96,7 +229,9 @@ internal static partial class WorkshopRules
 
         var trimmed = email.Trim();
         var at = trimmed.IndexOf('@', StringComparison.Ordinal);
-        if (trimmed.Length > MaxEmailLength || at <= 0 || at == trimmed.Length - 1 || trimmed.IndexOf('@', at + 1) >= 0 || trimmed.Any(char.IsWhiteSpace))
+        if (trimmed.Length > MaxEmailLength || at <= 0 || at == trimmed.Length - 1 || trimmed.IndexOf('@', at + 1) >= 0
+            || trimmed.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || char.IsSurrogate(c) || c == '\uFFFD'
+                || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format))
         {
             throw new ValidationFailedException("participant.email_invalid", $"'{Shorten(trimmed)}' is not an e-mail address.", "email");
         }
@@ -158,8 +293,14 @@ internal static partial class WorkshopRules
 
     private static string? Text(string? value, string field, string codePrefix, int max, bool required)
     {
-        var clean = string.Join(' ', new string((value ?? "").Select(c => char.IsControl(c) ? ' ' : c).ToArray())
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        // Far more than any cleaning could bring under the limit: refused before it is worked on.
+        if (value is { Length: var raw } && raw > max * 8)
+        {
+            throw new ValidationFailedException(
+                $"{codePrefix}_too_long", $"The {field} has {raw} characters; at most {max} are allowed.", field);
+        }
+
+        var clean = CleanText(value, field, codePrefix) ?? "";
         if (clean.Length == 0)
         {
             return required
