@@ -30,6 +30,7 @@ public static partial class CollabAuth
         var options = LoadOptions(builder.Configuration, collab);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<JoinGate>();
 
         // Browsers send the hub's token in the query string (below), and ASP.NET Core's request lines ("Request
         // starting … ?access_token=…") print the query: tokens must never reach a log, so those lines are not written,

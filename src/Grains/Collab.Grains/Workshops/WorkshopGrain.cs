@@ -15,7 +15,6 @@ internal sealed partial class WorkshopGrain(
     ILogger<WorkshopGrain> logger) : Grain, IWorkshopGrain
 {
     private const int MaxPlenaryDocuments = 100;
-    private const string CodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     private readonly ObserverManager<IWorkshopObserver> _observers = new(options.ObserverExpiry, logger);
 
     private string WorkshopId => this.GetPrimaryKeyString();
@@ -426,11 +425,11 @@ internal sealed partial class WorkshopGrain(
         // 10 characters of a 32-letter alphabet: 50 bits, so guessing a code is hopeless even without a rate limit.
         for (var attempt = 0; ; attempt++)
         {
-            var code = string.Create(10, 0, static (chars, _) =>
+            var code = string.Create(ClaimKeys.CodeLength, 0, static (chars, _) =>
             {
                 for (var i = 0; i < chars.Length; i++)
                 {
-                    chars[i] = CodeAlphabet[RandomNumberGenerator.GetInt32(CodeAlphabet.Length)];
+                    chars[i] = ClaimKeys.CodeAlphabet[RandomNumberGenerator.GetInt32(ClaimKeys.CodeAlphabet.Length)];
                 }
             });
             if (await GrainFactory.GetGrain<IKeyClaimGrain>(ClaimKeys.JoinCode(code)).ClaimAsync(WorkshopId) || attempt > 5)
