@@ -23,7 +23,7 @@ public static class WorkshopsApi
             .ProducesCollabProblems();
 
         var group = endpoints.MapGroup("/api/workshops/{id}").WithTags("Workshops")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
+            .RequireAuthorization().ChecksCallerRoutes().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         group.MapGet("/", async (string id, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id).GetAsync(Caller(http))))
             .WithSummary("The workshop: metadata, languages, delegations, agenda and plenary documents");

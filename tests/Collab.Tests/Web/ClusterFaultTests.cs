@@ -22,10 +22,14 @@ public sealed class FaultyClusterWebNode : ProductionWebNode
     }
 }
 
-/// <summary>Fails the calls to one grain's method with a chosen exception while armed.</summary>
+/// <summary>Records the grains the web node calls, and fails the calls to one grain's method with a chosen exception while armed.</summary>
 public sealed class GrainCallFaults : IOutgoingGrainCallFilter
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _called = new();
     private volatile Func<IOutgoingGrainCallContext, Exception?> _fault = _ => null;
+
+    /// <summary>The keys of every grain called so far, in order.</summary>
+    public IReadOnlyList<string> CalledKeys => [.. _called];
 
     /// <summary>From now on, calls of <paramref name="method"/> on the grain with key <paramref name="key"/> throw <paramref name="error"/>.</summary>
     public IDisposable Fail(string method, string key, Func<Exception> error)
@@ -37,6 +41,7 @@ public sealed class GrainCallFaults : IOutgoingGrainCallFilter
     public Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        _called.Enqueue(context.TargetId.Key.ToString() ?? "");
         return _fault(context) is { } error ? Task.FromException(error) : context.Invoke();
     }
 

@@ -15,6 +15,7 @@ internal sealed partial class WorkshopGrain(
     ILogger<WorkshopGrain> logger) : Grain, IWorkshopGrain
 {
     private const int MaxPlenaryDocuments = 100;
+    private const int MaxRejoinKeyLength = 100;
     private readonly ObserverManager<IWorkshopObserver> _observers = new(options.ObserverExpiry, logger);
 
     private string WorkshopId => this.GetPrimaryKeyString();
@@ -151,7 +152,8 @@ internal sealed partial class WorkshopGrain(
 
         if (!string.IsNullOrWhiteSpace(command.RejoinKey))
         {
-            var hash = Hash(command.RejoinKey.Trim());
+            // Issued keys have 16 characters; anything much longer is not one of them and is not hashed.
+            var hash = command.RejoinKey.Length <= MaxRejoinKeyLength ? Hash(command.RejoinKey.Trim()) : "";
             var same = state.State.Participants.Values.FirstOrDefault(p => p.RejoinKeyHash == hash)
                 ?? throw new UnauthenticatedException("join.rejoin_key_invalid", "This personal rejoin key is not known in this workshop.");
             if (same.Removed)
@@ -336,9 +338,13 @@ internal sealed partial class WorkshopGrain(
             throw new ConflictException("workshop.too_many_documents", $"A workshop has at most {MaxPlenaryDocuments} plenary documents.");
         }
 
+        // A title is shown beside everyone's names: the same clean text (the document checks its length).
+        var title = command.Title is { Length: > WorkshopRules.MaxRawTextLength } tooLong
+            ? tooLong
+            : WorkshopRules.CleanText(command.Title, "title", "document.title");
         var docId = $"{WorkshopId}.plenary.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var view = await GrainFactory.GetGrain<Documents.IDocumentGrain>(docId)
-            .CreateAsync(new Documents.CreateDocument(command.Title, command.Text, command.Caller, SessionKeys.Plenary, null));
+            .CreateAsync(new Documents.CreateDocument(title, command.Text, command.Caller, SessionKeys.Plenary, null));
         var document = new WorkshopDocument(docId, view.Title, SessionKeys.Plenary);
         await WriteAsync(s => s.Documents = [.. s.Documents, document]);
         await NotifyChangedAsync();

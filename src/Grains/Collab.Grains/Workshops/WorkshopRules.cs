@@ -14,6 +14,9 @@ internal static partial class WorkshopRules
     public const int MaxListItems = 20;
     public const int MaxPhases = 10;
     public const int MaxEmailLength = 254;
+
+    /// <summary>A text this long is refused as too long before it is cleaned, whatever its limit (no name or title comes near).</summary>
+    public const int MaxRawTextLength = 10_000;
     public static readonly IReadOnlyList<string> DefaultPhases = ["share", "draft", "review", "adopt"];
 
     /// <summary>The metadata shared by create and update, normalized.</summary>
@@ -247,6 +250,12 @@ internal static partial class WorkshopRules
             return null;
         }
 
+        if (idOrName.Length > MaxRawTextLength)
+        {
+            throw new ValidationFailedException(
+                "participant.delegation_unknown", $"'{Shorten(idOrName)}' is not a delegation of this workshop.", "delegation");
+        }
+
         var key = NameKey(idOrName.Trim());
         return delegations.FirstOrDefault(d => string.Equals(d.Id, idOrName.Trim(), StringComparison.OrdinalIgnoreCase) || NameKey(d.Name) == key)
             ?? throw new ValidationFailedException(
@@ -294,7 +303,7 @@ internal static partial class WorkshopRules
     private static string? Text(string? value, string field, string codePrefix, int max, bool required)
     {
         // Far more than any cleaning could bring under the limit: refused before it is worked on.
-        if (value is { Length: var raw } && raw > max * 8)
+        if (value is { Length: var raw } && raw > Math.Min(max * 8, MaxRawTextLength))
         {
             throw new ValidationFailedException(
                 $"{codePrefix}_too_long", $"The {field} has {raw} characters; at most {max} are allowed.", field);
@@ -319,7 +328,7 @@ internal static partial class WorkshopRules
 
     private static List<string> Languages(IReadOnlyList<string>? languages)
     {
-        var list = (languages ?? []).Select(l => l?.Trim().ToLowerInvariant() ?? "").ToList();
+        var list = (languages ?? []).Take(MaxLanguages + 1).Select(l => l is { Length: <= 20 } ? l.Trim().ToLowerInvariant() : "?").ToList();
         if (list.Count is 0 or > MaxLanguages)
         {
             throw new ValidationFailedException("workshop.languages_count", $"Give between 1 and {MaxLanguages} working languages.", "languages");
@@ -340,20 +349,27 @@ internal static partial class WorkshopRules
 
     private static List<string> Names(IReadOnlyList<string>? names, string field, WorkshopOptions options)
     {
-        var list = (names ?? []).Select(n => Text(n, field, "workshop." + field, options.MaxTitleLength, required: false))
-            .OfType<string>().ToList();
-        return list.Count <= MaxListItems
-            ? list
-            : throw new ValidationFailedException($"workshop.{field}_too_many", $"At most {MaxListItems} {field}.", field);
+        if (names is { Count: > MaxListItems })
+        {
+            throw new ValidationFailedException($"workshop.{field}_too_many", $"At most {MaxListItems} {field}.", field);
+        }
+
+        return [.. (names ?? []).Select(n => Text(n, field, "workshop." + field, options.MaxTitleLength, required: false)).OfType<string>()];
     }
 
     private static List<Delegation> Delegations(IReadOnlyList<Delegation>? delegations, List<string> languages, WorkshopOptions options)
     {
+        if (delegations is { Count: var count } && count > options.MaxDelegations)
+        {
+            throw new ValidationFailedException(
+                "workshop.too_many_delegations", $"A workshop has at most {options.MaxDelegations} delegations.", "delegations");
+        }
+
         var list = new List<Delegation>();
         foreach (var d in delegations ?? [])
         {
             var name = Text(d?.Name, "delegation name", "delegation.name", options.MaxNameLength, required: true)!;
-            var id = string.IsNullOrWhiteSpace(d!.Id) ? Slug(name) : d.Id.Trim().ToLowerInvariant();
+            var id = string.IsNullOrWhiteSpace(d!.Id) ? Slug(name) : d.Id.Length > MaxRawTextLength ? "?" : d.Id.Trim().ToLowerInvariant();
             if (!IdPattern().IsMatch(id))
             {
                 throw new ValidationFailedException(
@@ -365,7 +381,7 @@ internal static partial class WorkshopRules
                 throw new ValidationFailedException("delegation.repeated", $"Delegation '{name}' ({id}) is listed twice.", "delegations");
             }
 
-            var language = string.IsNullOrWhiteSpace(d.Language) ? null : d.Language.Trim().ToLowerInvariant();
+            var language = string.IsNullOrWhiteSpace(d.Language) ? null : d.Language.Length > 20 ? "?" : d.Language.Trim().ToLowerInvariant();
             if (language is not null && !languages.Contains(language))
             {
                 throw new ValidationFailedException(
@@ -384,6 +400,12 @@ internal static partial class WorkshopRules
 
     private static List<AgendaSession> Agenda(IReadOnlyList<AgendaSession>? agenda, int days, WorkshopOptions options)
     {
+        if (agenda is { Count: var count } && count > options.MaxAgendaSessions)
+        {
+            throw new ValidationFailedException(
+                "workshop.too_many_sessions", $"An agenda has at most {options.MaxAgendaSessions} sessions.", "agenda");
+        }
+
         var list = new List<AgendaSession>();
         foreach (var s in agenda ?? [])
         {
@@ -393,14 +415,14 @@ internal static partial class WorkshopRules
                 throw new ValidationFailedException("session.day_invalid", $"Session '{Shorten(title)}' is on day {s.Day}; the workshop has days 1–{days}.", "agenda");
             }
 
-            var id = string.IsNullOrWhiteSpace(s.Id) ? $"d{s.Day}-{list.Count(x => x.Day == s.Day) + 1}" : s.Id.Trim().ToLowerInvariant();
+            var id = string.IsNullOrWhiteSpace(s.Id) ? $"d{s.Day}-{list.Count(x => x.Day == s.Day) + 1}" : s.Id.Length > MaxRawTextLength ? "?" : s.Id.Trim().ToLowerInvariant();
             if (!IdPattern().IsMatch(id) || list.Any(x => x.Id == id))
             {
                 throw new ValidationFailedException(
                     "session.id_invalid", $"Session id '{Shorten(id)}' must be unique, 1–40 lower-case letters, digits or '-'.", "agenda");
             }
 
-            var kind = (s.Kind ?? "plenary").Trim().ToLowerInvariant();
+            var kind = s.Kind is { Length: > 40 } ? "?" : (s.Kind ?? "plenary").Trim().ToLowerInvariant();
             if (kind is not ("plenary" or "breakouts"))
             {
                 throw new ValidationFailedException("session.kind_invalid", $"Session kind '{Shorten(kind)}' is neither 'plenary' nor 'breakouts'.", "agenda");
@@ -409,6 +431,11 @@ internal static partial class WorkshopRules
             if (s.StartsAt is { } start && s.EndsAt is { } end && end < start)
             {
                 throw new ValidationFailedException("session.times_reversed", $"Session '{Shorten(title)}' ends before it starts.", "agenda");
+            }
+
+            if (s.Phases is { Count: > MaxPhases })
+            {
+                throw new ValidationFailedException("session.phases_invalid", $"A session has 1–{MaxPhases} distinct phases.", "agenda");
             }
 
             var phases = (s.Phases is { Count: > 0 } given ? given : DefaultPhases)
