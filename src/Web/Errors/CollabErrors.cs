@@ -13,7 +13,7 @@ namespace Collab.Web.Errors;
 /// code; what the framework refuses by itself (a body it cannot read, a wrong content type, an oversize body, an
 /// unknown route or method) gets one from its status here, in every environment.
 /// </summary>
-public static partial class CollabErrors
+public static class CollabErrors
 {
     /// <summary>
     /// The largest request body the API reads (<c>request.too_large</c>, 413, beyond): a plenary document's whole

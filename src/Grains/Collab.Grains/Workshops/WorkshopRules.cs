@@ -93,7 +93,7 @@ internal static partial class WorkshopRules
             }
 
             var latin = LatinLookAlikes.TryGetValue(rune.Value, out var lookAlike) ? new Rune(lookAlike) : rune;
-            builder.Append(Rune.ToUpperInvariant(latin).ToString());
+            Append(builder, Rune.ToUpperInvariant(latin));
         }
 
         return string.Join(' ', builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
@@ -182,10 +182,16 @@ internal static partial class WorkshopRules
                 space = false;
             }
 
-            builder.Append(rune.ToString());
+            Append(builder, rune);
         }
 
         return builder.ToString().Normalize(NormalizationForm.FormC);
+    }
+
+    private static void Append(StringBuilder builder, Rune rune)
+    {
+        Span<char> utf16 = stackalloc char[2];
+        builder.Append(utf16[..rune.EncodeToUtf16(utf16)]);
     }
 
     /// <summary>
