@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace Collab.Web.Errors;
 
@@ -25,7 +26,10 @@ public static class CollabErrors
     public static IHostApplicationBuilder AddCollabErrors(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context => Stamp(context.ProblemDetails));
+        // Ours first: the framework's writer declines when the request accepts no JSON (a browser opening an API address
+        // asks for text/html), which left such answers empty, or turned them into a 500.
+        builder.Services.AddSingleton<IProblemDetailsWriter, CollabProblemWriter>();
+        builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<CollabExceptionHandler>();
 
         // Unreadable bodies and unbindable values throw, in Production too, so that they reach the handler below and
@@ -126,7 +130,7 @@ public static class CollabErrors
     private static string TypeOf(string code) => $"https://collab.invalid/errors/{code}";
 
     /// <summary>Every problem this node writes leaves with a code: ours keep theirs, the framework's get one from the status.</summary>
-    private static void Stamp(ProblemDetails problem)
+    internal static void Stamp(ProblemDetails problem)
     {
         if (problem.Extensions.ContainsKey("code"))
         {
@@ -198,6 +202,26 @@ public static class CollabErrors
         }
 
         return null;
+    }
+}
+
+/// <summary>
+/// Writes every problem of this node, whoever asks: <c>application/problem+json</c> with its <c>code</c> (stamped from the
+/// status when the framework made it) and the trace id, whatever the request's <c>Accept</c> header says.
+/// </summary>
+internal sealed class CollabProblemWriter(IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var problem = context.ProblemDetails;
+        var http = context.HttpContext;
+        problem.Status ??= http.Response.StatusCode;
+        CollabErrors.Stamp(problem);
+        problem.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? http.TraceIdentifier);
+        return new ValueTask(http.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions, CollabProblems.ContentType));
     }
 }
 

@@ -116,16 +116,43 @@ public sealed class ClusterFaultTests(FaultyClusterWebNode node) : IClassFixture
         }
     }
 
-    [Fact]
-    public async Task FaultOfOurOwnIsAnInternalErrorThatStillHasACode()
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("text/html")]
+    public async Task FaultOfOurOwnIsAnInternalErrorThatStillHasACode(string accept)
     {
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
 
         using (node.Faults.Fail(nameof(IWorkshopGrain.GetAsync), workshop.Id, () => new InvalidOperationException("a bug of ours")))
         {
-            using var response = await GetAsync($"/api/workshops/{workshop.Id}", workshop.Facilitator.Token);
+            using var http = new HttpClient { BaseAddress = node.Address };
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/workshops/{workshop.Id}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", workshop.Facilitator.Token);
+            request.Headers.Accept.ParseAdd(accept);
+            using var response = await http.SendAsync(request);
+
             var problem = await HttpErrorsTests.ProblemAsync(response, HttpStatusCode.InternalServerError, "server.error");
             Assert.DoesNotContain("a bug of ours", problem.ToString(), StringComparison.Ordinal);
+        }
+
+        // The server's own fault is logged, once, as an error with what failed.
+        Assert.Contains(node.Logs.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("a bug of ours", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SignInCheckDuringAnOutageIsProblemJsonWhateverTheClientAccepts()
+    {
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
+
+        using (node.Faults.Fail(nameof(IWorkshopGrain.AuthenticateAsync), workshop.Id, () => new SiloUnavailableException()))
+        {
+            using var http = new HttpClient { BaseAddress = node.Address };
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/workshops/{workshop.Id}/me");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", workshop.Facilitator.Token);
+            request.Headers.Accept.ParseAdd("text/html");
+            using var response = await http.SendAsync(request);
+
+            await HttpErrorsTests.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "server.unavailable");
         }
     }
 }

@@ -175,6 +175,32 @@ public abstract class HttpErrorsTests(KestrelWebNode node)
         await ProblemAsync(response, HttpStatusCode.MethodNotAllowed, "request.method_not_allowed");
     }
 
+    /// <summary>What a browser asks for when a person opens an API address: HTML, not JSON.</summary>
+    public static TheoryData<string, string, int, string> AskedForHtml => new()
+    {
+        { "GET", "/api/nothing-here", 404, "route.not_found" },
+        { "DELETE", "/api/join", 405, "request.method_not_allowed" },
+        { "GET", "/api/workshops/some-id", 401, "auth.required" },
+        { "POST", "/api/join", 401, "join.code_invalid" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AskedForHtml))]
+    public async Task ErrorIsProblemJsonWhateverTheClientAccepts(string method, string path, int status, string code)
+    {
+        using var http = Http();
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Accept.ParseAdd("text/html");
+        if (method == "POST")
+        {
+            request.Content = Json("{\"code\":\"ABCDEFGHJK\",\"displayName\":\"Ama\"}");
+        }
+
+        using var response = await http.SendAsync(request);
+
+        await ProblemAsync(response, (HttpStatusCode)status, code);
+    }
+
     /// <summary>A stream that does not say how long it is, so that the client sends it chunked.</summary>
     private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
     {
