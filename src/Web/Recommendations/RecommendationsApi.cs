@@ -24,12 +24,12 @@ public static class RecommendationsApi
         {
             foreach (var source in request.Provenance?.Take(MaxListedIds) ?? [])
             {
-                CallerRoutes.CheckId(http, "docId", source.DocId ?? "");
+                CallerRoutes.CheckId(http, "docId", source?.DocId ?? "");
             }
 
             var view = await Board(cluster, id).ProposeAsync(new ProposeRecommendation(
                 Caller(http), request.Title ?? "", request.Theme, request.Text, request.Language, request.Origin,
-                request.Provenance?.Select(p => new SourceRange(p.DocId ?? "", p.Start, p.End, p.Revision)).ToList()));
+                request.Provenance?.Select(p => new SourceRange(p?.DocId ?? "", p?.Start ?? 0, p?.End ?? 0, p?.Revision ?? 0)).ToList()));
             return TypedResults.Created($"/api/workshops/{id}/recommendations/{view.Id}", view);
         }).WithSummary("Propose a recommendation with its text and provenance (passages of group documents)");
         board.MapPost("/merge", async (string id, MergeRequest request, HttpContext http, IClusterClient cluster) =>

@@ -69,7 +69,7 @@ public static class SessionsApi
             request.Count,
             request.Names,
             request.Assignment ?? AssignmentMode.MixDelegations,
-            request.Sections?.Select(s => new SectionTemplate(s.Key ?? "", s.Titles ?? new Dictionary<string, string>(), s.Text)).ToList())));
+            request.Sections?.Select(s => new SectionTemplate(s?.Key ?? "", s?.Titles ?? new Dictionary<string, string>(), s?.Text)).ToList())));
 
     private static ISessionGrain Grain(IClusterClient cluster, string id, string sessionId) =>
         cluster.GetGrain<ISessionGrain>(SessionKeys.Of(id, sessionId));

@@ -170,6 +170,39 @@ public sealed class HttpInputBoundsTests(FaultyClusterWebNode node) : IClassFixt
         Assert.Equal(JsonValueKind.Null, view.GetProperty("breakouts").ValueKind);
     }
 
+    public static TheoryData<string, string, string> NullItems => new()
+    {
+        { "/api/workshops", """{"title":"T","startsOn":"2026-11-30","endsOn":"2026-11-30","languages":["en"],"creator":{"name":"F"},"delegations":[null]}""", "delegation.name_required" },
+        { "/api/workshops", """{"title":"T","startsOn":"2026-11-30","endsOn":"2026-11-30","languages":["en"],"creator":{"name":"F"},"agenda":[null]}""", "session.title_required" },
+        { "/api/workshops", """{"title":"T","startsOn":"2026-11-30","endsOn":"2026-11-30","languages":[null],"creator":{"name":"F"}}""", "workshop.language_invalid" },
+        { "/api/workshops", """{"title":"T","startsOn":"2026-11-30","endsOn":"2026-11-30","languages":["en"],"creator":{"name":"F"},"agenda":[{"day":1,"title":"S","phases":[null]}]}""", "session.phase_required" },
+        { "{workshop}/recommendations", """{"title":"T","text":"x","provenance":[null]}""", "document.not_found" },
+        { "{workshop}/recommendations/merge", """{"title":"T","sources":[null,null]}""", "recommendation.not_found" },
+        { "{workshop}/sessions/d1-breakouts/breakouts", """{"naming":"numbered","count":2,"sections":[null]}""", "breakouts.sections_invalid" },
+        { "{workshop}/sessions/d1-breakouts/breakouts", """{"naming":"named","names":[null]}""", "participant.name_required" },
+        { "{workshop}/sessions/d1-breakouts/breakouts", """{"naming":"numbered","count":2,"sections":[{"key":"k","titles":{"en":null}}]}""", "breakouts.sections_invalid" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NullItems))]
+    public async Task NullInAListIsRefusedWithItsCode(string path, string json, string code)
+    {
+        var workshop = await NewWorkshopAsync(TestWorkshop.DefaultBody());
+        await workshop.OkAsync<JsonElement>(workshop.Facilitator.Token, HttpMethod.Post, $"/api/workshops/{workshop.Id}/sessions/d1-breakouts/start");
+        using var http = new HttpClient { BaseAddress = node.Address };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path.Replace("{workshop}", $"/api/workshops/{workshop.Id}", StringComparison.Ordinal))
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", workshop.Facilitator.Token);
+
+        using var response = await http.SendAsync(request);
+
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound, $"{(int)response.StatusCode}: {problem}");
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+    }
+
     [Fact]
     public async Task TitlesAndLabelsAreStoredClean()
     {
