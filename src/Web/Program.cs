@@ -33,8 +33,7 @@ try
     builder.AddCollabRealtime();
 
     var app = builder.Build();
-    app.UseExceptionHandler();
-    app.UseStatusCodePages();
+    app.UseCollabErrors();
     app.UseCollabWebClient();
     app.UseCollabAuth();
     app.UseCollabRealtime();

@@ -16,11 +16,11 @@ public static class DocumentsApi
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost("/api/workshops/{id}/documents", CreateAsync).WithTags("Documents")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems()
+            .RequireAuthorization().ChecksCallerRoutes().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems()
             .WithSummary("Create a plenary document every participant edits (facilitators, rapporteurs)");
 
         var group = endpoints.MapGroup("/api/documents/{docId}").WithTags("Documents")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
+            .RequireAuthorization().ChecksCallerRoutes().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         group.MapGet("/", async (string docId, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, docId).GetAsync(Caller(http))))
             .WithSummary("The document: title, committed revision, length, lock, room");

@@ -16,6 +16,9 @@ public static class CollabProblems
 {
     public const string ContentType = "application/problem+json";
 
+    /// <summary>Marks an endpoint that limits its callers itself (e.g. <c>/api/join</c>'s per-code budgets): it may answer 429.</summary>
+    public static readonly object RateLimited = new RateLimitedInHandler();
+
     public static TBuilder ProducesCollabProblems<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -35,7 +38,7 @@ public static class CollabProblems
                 statuses.Add(StatusCodes.Status409Conflict);
             }
 
-            if (metadata.OfType<EnableRateLimitingAttribute>().Any())
+            if (metadata.OfType<EnableRateLimitingAttribute>().Any() || metadata.Contains(RateLimited))
             {
                 statuses.Add(StatusCodes.Status429TooManyRequests);
             }
@@ -58,10 +61,12 @@ public static class CollabProblems
         StatusCodes.Status403Forbidden => "The caller's role or group may not do this (e.g. session.facilitators_only).",
         StatusCodes.Status404NotFound => "No such workshop, session, document or recommendation in the caller's workshop.",
         StatusCodes.Status409Conflict => "The resource's state forbids it now (e.g. document.locked, a stale expectedVersion).",
-        StatusCodes.Status429TooManyRequests => "Too many requests from this participant (or joins on this node): rate.limited; see Retry-After.",
+        StatusCodes.Status429TooManyRequests => "Too many requests from this participant, with this join code, or with codes that do not work: rate.limited; see Retry-After.",
         StatusCodes.Status503ServiceUnavailable => "The cluster did not answer in time (server.unavailable): nothing changed; send it again after Retry-After.",
         _ => "An error (problem+json with a stable code).",
     };
+
+    private sealed class RateLimitedInHandler;
 
     private sealed class ProblemResponse(int status) : IProducesResponseTypeMetadata
     {

@@ -30,6 +30,7 @@ public static partial class CollabAuth
         var options = LoadOptions(builder.Configuration, collab);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<JoinGate>();
 
         // Browsers send the hub's token in the query string (below), and ASP.NET Core's request lines ("Request
         // starting … ?access_token=…") print the query: tokens must never reach a log, so those lines are not written,
@@ -77,17 +78,37 @@ public static partial class CollabAuth
                             context.HttpContext.Items[FailureItem] = rejection;
                             context.Fail(rejection.Message);
                         }
+                        catch (UnavailableException unavailable)
+                        {
+                            // The workshop's storage is down: the grain said so with its typed answer.
+                            context.HttpContext.Items[FailureItem] = unavailable;
+                            context.Fail(unavailable.Message);
+                        }
+                        catch (Exception fault) when (ClusterFaults.IsUnavailable(fault))
+                        {
+                            // The token is fine but its workshop could not be asked whether the participant is still in
+                            // (a silo restarting, storage blinking): that is not the caller's fault, and not a sign-in
+                            // failure either. The challenge answers 503 server.unavailable, as every other call would.
+                            context.HttpContext.Items[FailureItem] = ClusterFaults.Unavailable(
+                                "The server could not reach the workshop's data in time to check your sign-in; send the request again.");
+                            context.Fail("The workshop could not be reached.");
+                        }
                     },
                     OnChallenge = async context =>
                     {
                         context.HandleResponse();
-                        var rejection = context.HttpContext.Items[FailureItem] as UnauthenticatedException ?? context.AuthenticateFailure switch
+                        var rejection = context.HttpContext.Items[FailureItem] as CollabException ?? context.AuthenticateFailure switch
                         {
                             SecurityTokenExpiredException => new UnauthenticatedException("auth.token_expired", "The token has expired; join again with your rejoin key."),
                             null => new UnauthenticatedException("auth.required", "Sign in first: send 'Authorization: Bearer <token>' from POST /api/join."),
                             _ => new UnauthenticatedException("auth.invalid_token", "The token is not valid (bad signature, issuer or format)."),
                         };
-                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        context.Response.StatusCode = CollabErrors.StatusCodeOf(rejection);
+                        if (rejection is UnavailableException)
+                        {
+                            context.Response.Headers.RetryAfter = "1";
+                        }
+
                         await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                         {
                             HttpContext = context.HttpContext,

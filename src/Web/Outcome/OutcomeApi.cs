@@ -21,7 +21,7 @@ public static class OutcomeApi
     public static IEndpointRouteBuilder MapOutcomeApi(this IEndpointRouteBuilder endpoints)
     {
         var outcome = endpoints.MapGroup("/api/workshops/{id}/outcome").WithTags("Outcome")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
+            .RequireAuthorization().ChecksCallerRoutes().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         outcome.MapGet("/", ExportAsync)
             .Produces(StatusCodes.Status200OK, contentType: MarkdownType, additionalContentTypes: [HtmlType, OutcomeDocx.ContentType])
             .WithSummary("The outcome document as a file: format md, html or docx; lang en, fr … or bilingual; version current (rapporteurs and facilitators) or a published one (every member)");

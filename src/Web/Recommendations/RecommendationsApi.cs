@@ -16,19 +16,29 @@ public static class RecommendationsApi
     public static IEndpointRouteBuilder MapRecommendationsApi(this IEndpointRouteBuilder endpoints)
     {
         var board = endpoints.MapGroup("/api/workshops/{id}/recommendations").WithTags("Recommendations")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
+            .RequireAuthorization().ChecksCallerRoutes().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         board.MapGet("/", async (string id, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Board(cluster, id).GetAsync(Caller(http))))
             .WithSummary("The recommendations board: every recommendation's summary, likely duplicates, the adoption rule");
         board.MapPost("/", async (string id, ProposeRequest request, HttpContext http, IClusterClient cluster) =>
         {
+            foreach (var source in request.Provenance?.Take(MaxListedIds) ?? [])
+            {
+                CallerRoutes.CheckId(http, "docId", source?.DocId ?? "");
+            }
+
             var view = await Board(cluster, id).ProposeAsync(new ProposeRecommendation(
                 Caller(http), request.Title ?? "", request.Theme, request.Text, request.Language, request.Origin,
-                request.Provenance?.Select(p => new SourceRange(p.DocId ?? "", p.Start, p.End, p.Revision)).ToList()));
+                request.Provenance?.Select(p => new SourceRange(p?.DocId ?? "", p?.Start ?? 0, p?.End ?? 0, p?.Revision ?? 0)).ToList()));
             return TypedResults.Created($"/api/workshops/{id}/recommendations/{view.Id}", view);
         }).WithSummary("Propose a recommendation with its text and provenance (passages of group documents)");
         board.MapPost("/merge", async (string id, MergeRequest request, HttpContext http, IClusterClient cluster) =>
         {
+            foreach (var source in request.Sources?.Take(MaxListedIds) ?? [])
+            {
+                CallerRoutes.CheckId(http, "recommendationId", source ?? "");
+            }
+
             var view = await Board(cluster, id).MergeAsync(new MergeRecommendations(Caller(http), request.Sources ?? [], request.Title ?? "", request.Theme));
             return TypedResults.Created($"/api/workshops/{id}/recommendations/{view.Id}", view);
         }).WithSummary("Merge recommendations into a new one that keeps every source's provenance");
@@ -77,6 +87,9 @@ public static class RecommendationsApi
             .WithSummary("What changed in one language's text between two revisions, with authors");
         return endpoints;
     }
+
+    /// <summary>Ids checked at the edge per list; the grains refuse longer lists (50 passages, 20 merged recommendations).</summary>
+    private const int MaxListedIds = 100;
 
     private static IRecommendationBoardGrain Board(IClusterClient cluster, string id) => cluster.GetGrain<IRecommendationBoardGrain>(id);
 

@@ -15,7 +15,7 @@ public static class SessionsApi
     public static IEndpointRouteBuilder MapSessionsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/workshops/{id}/sessions/{sessionId}").WithTags("Sessions")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
+            .RequireAuthorization().ChecksCallerRoutes().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         group.MapGet("/", async (string id, string sessionId, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, sessionId).GetAsync(Caller(http))))
             .WithSummary("The session: status, phase, timer, breakout groups and who is where");
@@ -69,7 +69,7 @@ public static class SessionsApi
             request.Count,
             request.Names,
             request.Assignment ?? AssignmentMode.MixDelegations,
-            request.Sections?.Select(s => new SectionTemplate(s.Key ?? "", s.Titles ?? new Dictionary<string, string>(), s.Text)).ToList())));
+            request.Sections?.Select(s => new SectionTemplate(s?.Key ?? "", s?.Titles ?? new Dictionary<string, string>(), s?.Text)).ToList())));
 
     private static ISessionGrain Grain(IClusterClient cluster, string id, string sessionId) =>
         cluster.GetGrain<ISessionGrain>(SessionKeys.Of(id, sessionId));

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text;
 using Collab.Errors;
 using Collab.Workshops;
 using CsvHelper;
@@ -67,15 +68,23 @@ public static class RosterCsv
     }
 
     /// <summary>
-    /// Reads a roster CSV: UTF-8 with or without a byte order mark, separated by <c>,</c> or <c>;</c> (as the header
-    /// line shows), blank lines skipped.
+    /// The largest roster file read (<c>roster.too_large</c> beyond): 500 people take about 50 KB; this leaves room for
+    /// long rows and many blank ones without letting one upload hold megabytes.
+    /// </summary>
+    public const int MaxBytes = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// Reads a roster CSV, separated by <c>,</c> or <c>;</c> (as the header line shows), blank lines skipped. The encoding
+    /// is found from the bytes: UTF-8 with or without a byte order mark, UTF-16 or UTF-32 with one, otherwise
+    /// Windows-1252 (what a spreadsheet in a Western European locale saves as "CSV"); a file that mixes UTF-8 with other
+    /// bytes is refused naming its first line that is not UTF-8. Nothing is ever read as U+FFFD.
     /// </summary>
     /// <param name="csv">The upload; read to the end (or the first error) and left open.</param>
     /// <param name="maxRows">The most people the roster may list.</param>
     /// <param name="cancellationToken">Stops reading the upload.</param>
     /// <returns>One entry per non-blank data row, in file order.</returns>
     /// <exception cref="ValidationFailedException">
-    /// Field <c>roster</c>; code <c>roster.header_missing</c>, <c>roster.unknown_column</c>, <c>roster.name_required</c>,
+    /// Field <c>roster</c>; code <c>roster.too_large</c>, <c>roster.encoding_invalid</c>, <c>roster.header_missing</c>, <c>roster.unknown_column</c>, <c>roster.name_required</c>,
     /// <c>roster.role_invalid</c>, <c>roster.email_invalid</c>, <c>roster.too_many_rows</c> or <c>roster.malformed</c>,
     /// with a message naming the line and the value at fault.
     /// </exception>
@@ -85,9 +94,13 @@ public static class RosterCsv
         ArgumentNullException.ThrowIfNull(csv);
         ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
 
+        // The encoding is known only once every byte is seen (a Windows-1252 é may come on the last line), so the upload
+        // is read whole, within MaxBytes, and handed on as UTF-8.
+        using var utf8 = new MemoryStream(Encoding.UTF8.GetBytes(Decode(await ReadAllAsync(csv, cancellationToken))), writable: false);
+
         // The separator is decided from the header line before CsvHelper starts, so the upload goes through a pipe
-        // that can look ahead without consuming: CsvHelper then reads it from the first byte, byte order mark included.
-        var input = PipeReader.Create(csv, new StreamPipeReaderOptions(leaveOpen: true));
+        // that can look ahead without consuming: CsvHelper then reads it from the first byte.
+        var input = PipeReader.Create(utf8, new StreamPipeReaderOptions(leaveOpen: true));
         await using var source = input.AsStream();
         var separator = await DetectSeparatorAsync(input, cancellationToken);
         await using var reader = CsvReader.Create(source, Options(separator), leaveOpen: true);
@@ -120,6 +133,133 @@ public static class RosterCsv
                 $"Line {Math.Max(1, e.LineNumber)}: the row could not be read as CSV ({e.Message.TrimEnd('.')}); this usually means a double quote that is never closed. {QuotingHint(separator)}"));
         }
     }
+
+    private static async Task<byte[]> ReadAllAsync(Stream csv, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await csv.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBytes)
+            {
+                throw Invalid("roster.too_large", Invariant(
+                    $"Line 1: the file is larger than {MaxBytes / 1024 / 1024} MB, far more than a roster of people needs. Save only the roster's columns as CSV."));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>The text of the upload, from its byte order mark, or UTF-8 when every byte is UTF-8, else Windows-1252.</summary>
+    private static string Decode(byte[] bytes)
+    {
+        ReadOnlySpan<byte> span = bytes;
+        if (span.StartsWith(Utf8Bom))
+        {
+            return Utf8Text(span[Utf8Bom.Length..], "UTF-8 (it starts with a UTF-8 byte order mark)");
+        }
+
+        // UTF-32 first: its little-endian mark starts like UTF-16's.
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE, 0x00, 0x00]))
+        {
+            return Strict(new UTF32Encoding(bigEndian: false, byteOrderMark: true, throwOnInvalidCharacters: true), span[4..], "UTF-32");
+        }
+
+        if (span.StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]))
+        {
+            return Strict(new UTF32Encoding(bigEndian: true, byteOrderMark: true, throwOnInvalidCharacters: true), span[4..], "UTF-32");
+        }
+
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+        {
+            return Strict(new UnicodeEncoding(bigEndian: false, byteOrderMark: true, throwOnInvalidBytes: true), span[2..], "UTF-16");
+        }
+
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            return Strict(new UnicodeEncoding(bigEndian: true, byteOrderMark: true, throwOnInvalidBytes: true), span[2..], "UTF-16");
+        }
+
+        if (span.IndexOf((byte)0) is var zero and >= 0)
+        {
+            // UTF-16 without a byte order mark: every other byte of Latin text is zero.
+            throw Invalid("roster.encoding_invalid", Invariant(
+                $"Line {LineOf(span, zero)}: the file is not text in an encoding Collab can tell (it holds zero bytes, as UTF-16 without a byte order mark does). Save it as \"CSV UTF-8\"."));
+        }
+
+        var (firstInvalid, multiByte) = ScanUtf8(span);
+        if (firstInvalid < 0)
+        {
+            return Encoding.UTF8.GetString(span);
+        }
+
+        if (multiByte)
+        {
+            // Some characters are UTF-8 and others are not: reading it either way would garble part of it.
+            throw Invalid("roster.encoding_invalid", Invariant(
+                $"Line {LineOf(span, firstInvalid)}: this line is not UTF-8, although the lines before it are; the file mixes two encodings. Save it again as \"CSV UTF-8\"."));
+        }
+
+        // No UTF-8 at all beyond ASCII: a "CSV" from a spreadsheet in a Western European locale (é is the byte E9).
+        return Windows1252.GetString(span);
+    }
+
+    private static readonly Encoding Windows1252 = CodePagesEncodingProvider.Instance.GetEncoding(1252)
+        ?? throw new InvalidOperationException("The Windows-1252 encoding is not available.");
+
+    private static string Utf8Text(ReadOnlySpan<byte> span, string declared)
+    {
+        var (firstInvalid, _) = ScanUtf8(span);
+        return firstInvalid < 0
+            ? Encoding.UTF8.GetString(span)
+            : throw Invalid("roster.encoding_invalid", Invariant(
+                $"Line {LineOf(span, firstInvalid)}: this line is not {declared}. Save the file again as \"CSV UTF-8\"."));
+    }
+
+    private static string Strict(Encoding encoding, ReadOnlySpan<byte> span, string name)
+    {
+        try
+        {
+            return encoding.GetString(span);
+        }
+        catch (DecoderFallbackException invalid)
+        {
+            var at = Math.Max(0, invalid.Index);
+            throw Invalid("roster.encoding_invalid", Invariant(
+                $"Line {LineOf(span, at)}: the file starts with a {name} byte order mark but is not valid {name} here. Save it again as \"CSV UTF-8\"."));
+        }
+    }
+
+    /// <returns>The offset of the first byte that is not UTF-8 (-1 for none), and whether any character took more than one byte.</returns>
+    private static (int FirstInvalid, bool MultiByte) ScanUtf8(ReadOnlySpan<byte> span)
+    {
+        var multiByte = false;
+        for (var offset = 0; offset < span.Length;)
+        {
+            var ascii = span[offset..].IndexOfAnyExceptInRange((byte)0, (byte)0x7F);
+            if (ascii < 0)
+            {
+                break;
+            }
+
+            offset += ascii;
+            if (Rune.DecodeFromUtf8(span[offset..], out _, out var consumed) != OperationStatus.Done)
+            {
+                return (offset, multiByte);
+            }
+
+            multiByte = true;
+            offset += consumed;
+        }
+
+        return (-1, multiByte);
+    }
+
+    /// <summary>The 1-based line of the byte at <paramref name="offset"/>, as the other roster errors count lines.</summary>
+    private static int LineOf(ReadOnlySpan<byte> span, int offset) => span[..Math.Min(offset, span.Length)].Count((byte)'\n') + 1;
 
     private static CsvReaderOptions Options(char separator) => new()
     {
@@ -164,7 +304,6 @@ public static class RosterCsv
     private static bool TryReadHeaderSeparator(ReadOnlySequence<byte> buffer, out char separator)
     {
         var bytes = new SequenceReader<byte>(buffer);
-        bytes.IsNext(Utf8Bom, advancePast: true);
         int commas = 0, semicolons = 0;
         bool quoted = false, blank = true;
         while (bytes.TryRead(out var b))

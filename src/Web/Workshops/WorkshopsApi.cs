@@ -18,12 +18,12 @@ public static class WorkshopsApi
         endpoints.MapPost("/api/workshops", CreateAsync).WithTags("Workshops").RequireRateLimiting(CollabAuth.JoinPolicy)
             .WithSummary("Create a workshop; its creator becomes its first facilitator and gets a token and the join codes")
             .ProducesCollabProblems();
-        endpoints.MapPost("/api/join", JoinAsync).WithTags("Identity").RequireRateLimiting(CollabAuth.JoinPolicy)
+        endpoints.MapPost("/api/join", JoinAsync).WithTags("Identity").WithMetadata(CollabProblems.RateLimited)
             .WithSummary("Exchange a join code (or a rejoin key) for a bearer token")
             .ProducesCollabProblems();
 
         var group = endpoints.MapGroup("/api/workshops/{id}").WithTags("Workshops")
-            .RequireAuthorization().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
+            .RequireAuthorization().ChecksCallerRoutes().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
         group.MapGet("/", async (string id, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id).GetAsync(Caller(http))))
             .WithSummary("The workshop: metadata, languages, delegations, agenda and plenary documents");
@@ -38,12 +38,18 @@ public static class WorkshopsApi
             await Grain(cluster, id).RemoveParticipantAsync(new RemoveParticipant(Caller(http), participantId));
             return TypedResults.NoContent();
         }).WithSummary("Remove a participant: their token stops working and their connections are closed (facilitators)");
-        group.MapGet("/join-codes", async (string id, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id).GetJoinCodesAsync(Caller(http))))
-            .WithSummary("The current join code of each role (facilitators)");
-        group.MapPost("/join-codes/{role}/rotate", async (string id, string role, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, id).RotateJoinCodeAsync(new RotateJoinCode(Caller(http), RoleOf(role)))))
-            .WithSummary("Replace a role's join code; the old one stops working (facilitators)");
+        group.MapGet("/join-codes", async (string id, HttpContext http, IClusterClient cluster, JoinGate joins) =>
+        {
+            var codes = await Grain(cluster, id).GetJoinCodesAsync(Caller(http));
+            joins.Learn(codes.Select(c => c.Code));
+            return TypedResults.Ok(codes);
+        }).WithSummary("The current join code of each role (facilitators)");
+        group.MapPost("/join-codes/{role}/rotate", async (string id, string role, HttpContext http, IClusterClient cluster, JoinGate joins) =>
+        {
+            var rotated = await Grain(cluster, id).RotateJoinCodeAsync(new RotateJoinCode(Caller(http), RoleOf(role)));
+            joins.Learn([rotated.Code]);
+            return TypedResults.Ok(rotated);
+        }).WithSummary("Replace a role's join code; the old one stops working (facilitators)");
         group.MapGet("/presence", async (string id, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await cluster.GetGrain<IPresenceGrain>(id).GetAsync(Caller(http))))
             .WithSummary("Who is online now, and in which room or document");
@@ -52,7 +58,7 @@ public static class WorkshopsApi
 
     internal static Caller Caller(HttpContext http) => CollabClaims.CallerOf(http.User);
 
-    private static async Task<Created<CreatedWorkshopResponse>> CreateAsync(CreateWorkshopRequest request, IClusterClient cluster, TokenIssuer tokens)
+    private static async Task<Created<CreatedWorkshopResponse>> CreateAsync(CreateWorkshopRequest request, IClusterClient cluster, TokenIssuer tokens, JoinGate joins)
     {
         var id = NewWorkshopId();
         var created = await Grain(cluster, id).CreateAsync(new CreateWorkshop(
@@ -69,6 +75,7 @@ public static class WorkshopsApi
             request.Creator?.Delegation,
             request.Creator?.Language,
             request.SeedKey));
+        joins.Learn(created.JoinCodes.Select(c => c.Code));
         var token = tokens.Issue(id, created.Creator.Participant);
         return TypedResults.Created(
             $"/api/workshops/{id}",
@@ -89,17 +96,30 @@ public static class WorkshopsApi
             Delegations(request.Delegations),
             Agenda(request.Agenda))));
 
-    private static async Task<Ok<JoinedResponse>> JoinAsync(JoinRequest request, IClusterClient cluster, TokenIssuer tokens)
+    private static async Task<Ok<JoinedResponse>> JoinAsync(JoinRequest request, IClusterClient cluster, TokenIssuer tokens, JoinGate joins, HttpContext http)
     {
-        var code = ClaimKeys.NormalizeCode(request.Code);
-        var workshopId = code.Length == 0 ? null : await cluster.GetGrain<IKeyClaimGrain>(ClaimKeys.JoinCode(code)).ResolveAsync();
-        if (workshopId is null)
+        var invalid = new Collab.Errors.UnauthenticatedException("join.code_invalid", "This join code is not valid (it may have been replaced); ask the facilitator for the current one.");
+
+        // What cannot be a code is refused without asking the cluster (a code is 10 letters; people add dashes and spaces).
+        var code = request.Code is { Length: <= 64 } typed ? ClaimKeys.NormalizeCode(typed) : "";
+        if (!ClaimKeys.IsCodeShaped(code))
         {
-            throw new Collab.Errors.UnauthenticatedException("join.code_invalid", "This join code is not valid (it may have been replaced); ask the facilitator for the current one.");
+            throw joins.Failed(invalid);
         }
 
-        var joined = await Grain(cluster, workshopId).JoinAsync(new JoinWorkshop(code, request.DisplayName, request.Delegation, request.Language, request.RejoinKey));
-        return TypedResults.Ok(JoinedResponse.Of(joined, tokens.Issue(workshopId, joined.Participant)));
+        var workshopId = await joins.ResolveAsync(
+            code, () => cluster.GetGrain<IKeyClaimGrain>(ClaimKeys.JoinCode(code)).ResolveAsync(), http.RequestAborted)
+            ?? throw joins.Failed(invalid);
+        try
+        {
+            var joined = await Grain(cluster, workshopId).JoinAsync(new JoinWorkshop(code, request.DisplayName, request.Delegation, request.Language, request.RejoinKey));
+            return TypedResults.Ok(JoinedResponse.Of(joined, tokens.Issue(workshopId, joined.Participant)));
+        }
+        catch (Collab.Errors.UnauthenticatedException refused)
+        {
+            // A code replaced since this node learnt it, or a rejoin key nobody holds: failed attempts too.
+            throw joins.Failed(refused);
+        }
     }
 
     private static async Task<Ok<RosterImported>> ImportRosterAsync(string id, HttpContext http, IClusterClient cluster, Collab.Hosting.Configuration.CollabOptions options)
@@ -129,10 +149,10 @@ public static class WorkshopsApi
     }
 
     private static List<Delegation>? Delegations(IReadOnlyList<DelegationRequest>? delegations) =>
-        delegations?.Select(d => new Delegation(d.Id ?? "", d.Name ?? "", d.Kind, d.Language)).ToList();
+        delegations?.Select(d => new Delegation(d?.Id ?? "", d?.Name ?? "", d?.Kind, d?.Language)).ToList();
 
     private static List<AgendaSession>? Agenda(IReadOnlyList<AgendaSessionRequest>? agenda) =>
-        agenda?.Select(s => new AgendaSession(s.Id ?? "", s.Day, s.Title ?? "", s.Kind ?? "plenary", s.StartsAt, s.EndsAt, s.Phases ?? [])).ToList();
+        agenda?.Select(s => new AgendaSession(s?.Id ?? "", s?.Day ?? 0, s?.Title ?? "", s?.Kind ?? "plenary", s?.StartsAt, s?.EndsAt, s?.Phases ?? [])).ToList();
 
     /// <summary>12 characters of lower-case base32: short enough to read aloud, 60 bits against guessing.</summary>
     private static string NewWorkshopId()

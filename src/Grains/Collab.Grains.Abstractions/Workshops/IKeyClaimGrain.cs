@@ -27,6 +27,16 @@ public static class ClaimKeys
 
     public static string Seed(string seedKey) => "seed:" + seedKey;
 
+    /// <summary>The letters of a join code: upper case and digits without the look-alikes I, O, 0 and 1.</summary>
+    public const string CodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    /// <summary>Characters in a join code: 50 bits, so that guessing one is hopeless.</summary>
+    public const int CodeLength = 10;
+
+    /// <summary>Whether a normalized code could be a join code at all; one that cannot is refused without a lookup.</summary>
+    public static bool IsCodeShaped(string normalizedCode) =>
+        normalizedCode is { Length: CodeLength } && normalizedCode.AsSpan().IndexOfAnyExcept(CodeAlphabet) < 0;
+
     /// <summary>A join code as stored: upper case, without the dashes and spaces people type between groups of characters.</summary>
     public static string NormalizeCode(string? code) =>
         new((code ?? "").Where(char.IsAsciiLetterOrDigit).Select(char.ToUpperInvariant).ToArray());

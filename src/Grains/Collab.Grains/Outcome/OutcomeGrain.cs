@@ -46,7 +46,7 @@ internal sealed class OutcomeGrain(
         var workshop = await Workshop.GetAsync(caller);
         EnsureRapporteur(caller);
 
-        var name = (command.Name ?? "").Trim();
+        var name = command.Name is { Length: > MaxNameLength * 8 } raw ? raw : WorkshopRules.CleanText(command.Name, "name", "outcome.version_name") ?? "";
         if (name.Length is 0 or > MaxNameLength)
         {
             throw new ValidationFailedException("outcome.version_name_invalid", $"A version's name has 1 to {MaxNameLength} characters.", "name");

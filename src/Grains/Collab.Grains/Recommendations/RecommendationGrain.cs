@@ -49,9 +49,9 @@ internal sealed partial class RecommendationGrain(
             throw new ForbiddenException("recommendation.read_only", "Observers read recommendations but do not propose them.");
         }
 
-        var title = Clean(proposal.Title, "title", MaxTitleLength, required: true)!;
-        var theme = Clean(proposal.Theme, "theme", 80, required: false);
-        var origin = Clean(proposal.Origin, "origin", 100, required: false) ?? "plenary";
+        var title = Clean(Name(proposal.Title, "title"), "title", MaxTitleLength, required: true)!;
+        var theme = Clean(Name(proposal.Theme, "theme"), "theme", 80, required: false);
+        var origin = Clean(Name(proposal.Origin, "origin"), "origin", 100, required: false) ?? "plenary";
         var language = (proposal.Language ?? command.Languages[0]).Trim().ToLowerInvariant();
         if (!command.Languages.Contains(language))
         {
@@ -627,6 +627,10 @@ internal sealed partial class RecommendationGrain(
 
         return (inserted.ToString(), deleted.ToString());
     }
+
+    /// <summary>A title or label is shown as a name is: the same clean text (<see cref="Workshops.WorkshopRules.CleanText"/>).</summary>
+    private static string? Name(string? value, string field) =>
+        value is { Length: > Workshops.WorkshopRules.MaxRawTextLength } ? value : Workshops.WorkshopRules.CleanText(value, field, "recommendation." + field);
 
     private static string? Clean(string? value, string field, int max, bool required)
     {

@@ -20,6 +20,9 @@ internal sealed partial class SessionGrain(
 {
     private const string TimerReminder = "countdown";
     private static readonly TimeSpan RecentTimeUp = TimeSpan.FromMinutes(1);
+    /// <summary>Languages one breakout document template may be titled in.</summary>
+    private const int MaxSectionTitles = 10;
+
     private static readonly IReadOnlyList<SectionTemplate> DefaultSections =
     [
         new("best-practices", new Dictionary<string, string> { ["en"] = "Best practices", ["fr"] = "Bonnes pratiques" }, null),
@@ -152,7 +155,7 @@ internal sealed partial class SessionGrain(
     {
         await EnsureFacilitatorAsync(command.Caller);
         var now = clock.GetUtcNow();
-        var label = string.IsNullOrWhiteSpace(command.Label) ? null : command.Label.Trim();
+        var label = command.Label is { Length: > 80 * 8 } raw ? raw : WorkshopRules.CleanText(command.Label, "label", "timer.label");
         if (label is { Length: > 80 })
         {
             throw new ValidationFailedException("timer.label_too_long", "A timer label has at most 80 characters.", "label");
@@ -607,6 +610,11 @@ internal sealed partial class SessionGrain(
 
     private List<(string Id, string Name)> GroupNames(OpenBreakouts command, WorkshopView workshop)
     {
+        if (command.Names is { Count: var given } && given > options.MaxGroupsPerSession)
+        {
+            throw new ValidationFailedException("breakouts.count_invalid", $"Open between 1 and {options.MaxGroupsPerSession} groups.", "names");
+        }
+
         List<(string Id, string Name)> names = command.Naming switch
         {
             GroupNaming.Numbered when command.Count is { } count && count >= 1 && count <= options.MaxGroupsPerSession =>
@@ -647,15 +655,28 @@ internal sealed partial class SessionGrain(
         var sections = new List<SectionTemplate>();
         foreach (var section in given)
         {
-            var key = WorkshopRules.Slug(section.Key ?? "");
-            var titles = (section.Titles ?? new Dictionary<string, string>())
-                .Where(t => !string.IsNullOrWhiteSpace(t.Value))
-                .ToDictionary(t => t.Key.Trim().ToLowerInvariant(), t => t.Value.Trim());
-            if (key.Length == 0 || titles.Count == 0 || titles.Values.Any(t => t.Length > 200) || (section.Text?.Length ?? 0) > 10_000
+            var key = section.Key is { Length: > 200 } ? "" : WorkshopRules.Slug(section.Key ?? "");
+
+            // One title per language, a language said once (whatever its case), each title a clean name.
+            var titles = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (language, title) in (section.Titles ?? new Dictionary<string, string>()).Take(MaxSectionTitles + 1))
+            {
+                var clean = title is { Length: > 200 } ? null : WorkshopRules.CleanText(title, "title", "breakouts.sections");
+                if (clean is null || clean.Length > 200 || language is not { Length: > 0 and <= 20 }
+                    || titles.Count == MaxSectionTitles || !titles.TryAdd(language.Trim().ToLowerInvariant(), clean))
+                {
+                    titles.Clear();
+                    break;
+                }
+            }
+
+            if (key.Length == 0 || titles.Count == 0 || (section.Text?.Length ?? 0) > 10_000
                 || sections.Any(s => s.Key == key))
             {
                 throw new ValidationFailedException(
-                    "breakouts.sections_invalid", "Each document of the template needs a distinct key, a title (up to 200 characters) and at most 10,000 characters of text.", "sections");
+                    "breakouts.sections_invalid",
+                    $"Each document of the template needs a distinct key, one title (up to 200 characters) for each of at most {MaxSectionTitles} languages, and at most 10,000 characters of text.",
+                    "sections");
             }
 
             sections.Add(new SectionTemplate(key, titles, section.Text));

@@ -25,7 +25,16 @@ internal sealed class KeyClaimGrain([PersistentState("claim")] IPersistentState<
         return true;
     }
 
-    Task<string?> IKeyClaimGrain.ResolveAsync() => Task.FromResult(state.State.Owner);
+    Task<string?> IKeyClaimGrain.ResolveAsync()
+    {
+        if (state.State.Owner is null)
+        {
+            // Nobody holds the key (a mistyped or guessed join code): keep no activation for it, however many are tried.
+            DeactivateOnIdle();
+        }
+
+        return Task.FromResult(state.State.Owner);
+    }
 
     async Task IKeyClaimGrain.ReleaseAsync(string workshopId)
     {

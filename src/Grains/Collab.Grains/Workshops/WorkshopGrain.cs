@@ -15,7 +15,7 @@ internal sealed partial class WorkshopGrain(
     ILogger<WorkshopGrain> logger) : Grain, IWorkshopGrain, Hosting.IMayNotExist
 {
     private const int MaxPlenaryDocuments = 100;
-    private const string CodeAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    private const int MaxRejoinKeyLength = 100;
     private readonly ObserverManager<IWorkshopObserver> _observers = new(options.ObserverExpiry, logger);
 
     private string WorkshopId => this.GetPrimaryKeyString();
@@ -154,7 +154,8 @@ internal sealed partial class WorkshopGrain(
 
         if (!string.IsNullOrWhiteSpace(command.RejoinKey))
         {
-            var hash = Hash(command.RejoinKey.Trim());
+            // Issued keys have 16 characters; anything much longer is not one of them and is not hashed.
+            var hash = command.RejoinKey.Length <= MaxRejoinKeyLength ? Hash(command.RejoinKey.Trim()) : "";
             var same = state.State.Participants.Values.FirstOrDefault(p => p.RejoinKeyHash == hash)
                 ?? throw new UnauthenticatedException("join.rejoin_key_invalid", "This personal rejoin key is not known in this workshop.");
             if (same.Removed)
@@ -228,7 +229,13 @@ internal sealed partial class WorkshopGrain(
     async Task<RosterImported> IWorkshopGrain.ImportRosterAsync(ImportRoster command)
     {
         EnsureFacilitator(command.Caller);
-        var byName = state.State.Participants.Values.Where(p => !p.Removed).ToDictionary(p => WorkshopRules.NameKey(p.Name));
+        // Names stored before keys folded look-alikes together may share a key now: the first one stands for it.
+        var byName = new Dictionary<string, ParticipantRecord>();
+        foreach (var participant in state.State.Participants.Values.Where(p => !p.Removed))
+        {
+            byName.TryAdd(WorkshopRules.NameKey(participant.Name), participant);
+        }
+
         var seen = new HashSet<string>();
         var changes = new List<ParticipantRecord>();
         var added = 0;
@@ -333,9 +340,13 @@ internal sealed partial class WorkshopGrain(
             throw new ConflictException("workshop.too_many_documents", $"A workshop has at most {MaxPlenaryDocuments} plenary documents.");
         }
 
+        // A title is shown beside everyone's names: the same clean text (the document checks its length).
+        var title = command.Title is { Length: > WorkshopRules.MaxRawTextLength } tooLong
+            ? tooLong
+            : WorkshopRules.CleanText(command.Title, "title", "document.title");
         var docId = $"{WorkshopId}.plenary.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var view = await GrainFactory.GetGrain<Documents.IDocumentGrain>(docId)
-            .CreateAsync(new Documents.CreateDocument(command.Title, command.Text, command.Caller, SessionKeys.Plenary, null));
+            .CreateAsync(new Documents.CreateDocument(title, command.Text, command.Caller, SessionKeys.Plenary, null));
         var document = new WorkshopDocument(docId, view.Title, SessionKeys.Plenary);
         await WriteAsync(s => s.Documents = [.. s.Documents, document]);
         await NotifyChangedAsync();
@@ -422,11 +433,11 @@ internal sealed partial class WorkshopGrain(
         // 10 characters of a 32-letter alphabet: 50 bits, so guessing a code is hopeless even without a rate limit.
         for (var attempt = 0; ; attempt++)
         {
-            var code = string.Create(10, 0, static (chars, _) =>
+            var code = string.Create(ClaimKeys.CodeLength, 0, static (chars, _) =>
             {
                 for (var i = 0; i < chars.Length; i++)
                 {
-                    chars[i] = CodeAlphabet[RandomNumberGenerator.GetInt32(CodeAlphabet.Length)];
+                    chars[i] = ClaimKeys.CodeAlphabet[RandomNumberGenerator.GetInt32(ClaimKeys.CodeAlphabet.Length)];
                 }
             });
             if (await GrainFactory.GetGrain<IKeyClaimGrain>(ClaimKeys.JoinCode(code)).ClaimAsync(WorkshopId) || attempt > 5)

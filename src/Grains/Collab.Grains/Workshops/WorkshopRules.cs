@@ -14,6 +14,9 @@ internal static partial class WorkshopRules
     public const int MaxListItems = 20;
     public const int MaxPhases = 10;
     public const int MaxEmailLength = 254;
+
+    /// <summary>A text this long is refused as too long before it is cleaned, whatever its limit (no name or title comes near).</summary>
+    public const int MaxRawTextLength = 10_000;
     public static readonly IReadOnlyList<string> DefaultPhases = ["share", "draft", "review", "adopt"];
 
     /// <summary>The metadata shared by create and update, normalized.</summary>
@@ -67,25 +70,164 @@ internal static partial class WorkshopRules
             Agenda(agenda, days, options));
     }
 
-    /// <summary>A display name: trimmed, inner whitespace collapsed, no control characters, 1–max characters.</summary>
+    /// <summary>A display name, cleaned as <see cref="CleanText"/> says, 1–max characters.</summary>
     public static string PersonName(string? name, string field, WorkshopOptions options) =>
         Text(name, field, "participant.name", options.MaxNameLength, required: true)!;
 
-    /// <summary>Names compare case- and accent-insensitively, so "Adjoa Mensah" and "adjoa  mensah" are one person.</summary>
+    /// <summary>
+    /// What two names are compared by, so that names that look the same are one person: the cleaned text (no invisible
+    /// characters, one kind of space), compatibility forms folded (full-width letters, ligatures, styled letters), accents
+    /// and other combining marks dropped, Cyrillic and Greek letters that look like Latin ones read as those, and case
+    /// ignored. "Adjoa Mensah", "adjoa  mensah", "Adjoa\u200b Mensah" and "Аdjoa Mensah" (Cyrillic А) are one key.
+    /// </summary>
     public static string NameKey(string name)
     {
-        var decomposed = name.Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(decomposed.Length);
-        foreach (var c in decomposed)
+        ArgumentNullException.ThrowIfNull(name);
+        var folded = Clean(name, strict: false).Normalize(NormalizationForm.FormKD);
+        var builder = new StringBuilder(folded.Length);
+        foreach (var rune in folded.EnumerateRunes())
         {
-            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark || IsIgnorable(rune))
             {
-                builder.Append(char.ToUpperInvariant(c));
+                continue;
             }
+
+            var latin = LatinLookAlikes.TryGetValue(rune.Value, out var lookAlike) ? new Rune(lookAlike) : rune;
+            Append(builder, Rune.ToUpperInvariant(latin));
         }
 
         return string.Join(' ', builder.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
+
+    /// <summary>
+    /// Text a person typed as a name, a title or a label, as it is stored and shown: Unicode NFC; every space, tab and
+    /// line break one space, none at the ends; no control characters; and no invisible characters — format characters
+    /// (zero-width spaces and joiners, bidirectional embeddings, overrides and isolates, byte order marks, soft hyphens),
+    /// and variation selectors — which would let two names that look the same differ, or reorder what is shown around
+    /// them; characters drawn as blanks (Hangul fillers, the Braille blank) are spaces. Null when nothing visible is left.
+    /// </summary>
+    /// <exception cref="ValidationFailedException">
+    /// <c>{codePrefix}_invalid</c>: the text holds a replacement character (U+FFFD: it was decoded with the wrong
+    /// encoding), half of a surrogate pair, a noncharacter, or more than <see cref="MaxCombiningMarks"/> marks on one letter.
+    /// </exception>
+    public static string? CleanText(string? value, string field, string codePrefix)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var clean = Clean(value, strict: true);
+            return clean.Length == 0 ? null : clean;
+        }
+        catch (FormatException invalid)
+        {
+            throw new ValidationFailedException($"{codePrefix}_invalid", $"The {field} {invalid.Message}", field);
+        }
+    }
+
+    /// <summary>Most combining marks one letter may carry (Vietnamese needs two); more only pile up over the text around.</summary>
+    public const int MaxCombiningMarks = 4;
+
+    /// <param name="strict">Throw a <see cref="FormatException"/> (with the reason) on what <see cref="CleanText"/> refuses; else drop it.</param>
+    private static string Clean(string value, bool strict)
+    {
+        var builder = new StringBuilder(value.Length);
+        var space = false;
+        var marks = 0;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            // A lone surrogate enumerates as U+FFFD too.
+            if (rune == Rune.ReplacementChar || IsNoncharacter(rune))
+            {
+                if (strict)
+                {
+                    throw new FormatException(rune == Rune.ReplacementChar
+                        ? "contains U+FFFD or half of a surrogate pair: text decoded with the wrong encoding. Type it again, or save the file as UTF-8."
+                        : $"contains the noncharacter U+{rune.Value:X4}.");
+                }
+
+                continue;
+            }
+
+            if (IsIgnorable(rune) && !IsBlank(rune))
+            {
+                continue;
+            }
+
+            if (Rune.IsWhiteSpace(rune) || Rune.IsControl(rune) || IsBlank(rune))
+            {
+                space = builder.Length > 0;
+                marks = 0;
+                continue;
+            }
+
+            if (Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.SpacingCombiningMark)
+            {
+                if (++marks > MaxCombiningMarks && strict)
+                {
+                    throw new FormatException($"has more than {MaxCombiningMarks} accents or other marks on one letter.");
+                }
+            }
+            else
+            {
+                marks = 0;
+            }
+
+            if (space)
+            {
+                builder.Append(' ');
+                space = false;
+            }
+
+            Append(builder, rune);
+        }
+
+        return builder.ToString().Normalize(NormalizationForm.FormC);
+    }
+
+    private static void Append(StringBuilder builder, Rune rune)
+    {
+        Span<char> utf16 = stackalloc char[2];
+        builder.Append(utf16[..rune.EncodeToUtf16(utf16)]);
+    }
+
+    /// <summary>
+    /// Characters that show nothing: format characters (Cf) and the other default-ignorable code points of Unicode
+    /// (combining grapheme joiner, Hangul and half-width fillers, Khmer inherent vowels, Mongolian and other variation
+    /// selectors, shorthand format controls, musical formatting, tags).
+    /// </summary>
+    private static bool IsIgnorable(Rune rune) =>
+        Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format
+        || rune.Value is 0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F) or 0x3164
+            or (>= 0xFE00 and <= 0xFE0F) or 0xFFA0 or (>= 0x1BCA0 and <= 0x1BCA3) or (>= 0x1D173 and <= 0x1D17A)
+            or (>= 0xE0000 and <= 0xE0FFF);
+
+    private static bool IsNoncharacter(Rune rune) => (rune.Value & 0xFFFE) == 0xFFFE || rune.Value is >= 0xFDD0 and <= 0xFDEF;
+
+    /// <summary>Characters drawn as an empty space although they are letters or symbols: Hangul fillers and the Braille blank.</summary>
+    private static bool IsBlank(Rune rune) => rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800;
+
+    /// <summary>
+    /// Cyrillic and Greek letters drawn like Latin ones in common fonts (after Unicode's confusables for these scripts):
+    /// in a name key they are the Latin letter, so that "Fac Two" cannot be joined again with a Cyrillic "а".
+    /// </summary>
+    private static readonly Dictionary<int, int> LatinLookAlikes = new()
+    {
+        // Cyrillic capitals and small letters.
+        ['А'] = 'A', ['В'] = 'B', ['Е'] = 'E', ['К'] = 'K', ['М'] = 'M', ['Н'] = 'H', ['О'] = 'O', ['Р'] = 'P', ['С'] = 'C',
+        ['Т'] = 'T', ['У'] = 'Y', ['Х'] = 'X', ['І'] = 'I', ['Ј'] = 'J', ['Ѕ'] = 'S', ['Ү'] = 'Y', ['Һ'] = 'H', ['Ԛ'] = 'Q',
+        ['Ԝ'] = 'W', ['Ӏ'] = 'I',
+        ['а'] = 'a', ['е'] = 'e', ['о'] = 'o', ['р'] = 'p', ['с'] = 'c', ['у'] = 'y', ['х'] = 'x', ['і'] = 'i', ['ј'] = 'j',
+        ['ѕ'] = 's', ['ԁ'] = 'd', ['һ'] = 'h', ['ԛ'] = 'q', ['ԝ'] = 'w', ['ү'] = 'y', ['ӏ'] = 'l', ['ɡ'] = 'g',
+
+        // Greek capitals and small letters.
+        ['Α'] = 'A', ['Β'] = 'B', ['Ε'] = 'E', ['Ζ'] = 'Z', ['Η'] = 'H', ['Ι'] = 'I', ['Κ'] = 'K', ['Μ'] = 'M', ['Ν'] = 'N',
+        ['Ο'] = 'O', ['Ρ'] = 'P', ['Τ'] = 'T', ['Υ'] = 'Y', ['Χ'] = 'X',
+        ['α'] = 'a', ['ο'] = 'o', ['ρ'] = 'p', ['ν'] = 'v', ['ι'] = 'i', ['κ'] = 'k', ['υ'] = 'u', ['χ'] = 'x',
+    };
 
     public static string? Email(string? email)
     {
@@ -96,7 +238,9 @@ internal static partial class WorkshopRules
 
         var trimmed = email.Trim();
         var at = trimmed.IndexOf('@', StringComparison.Ordinal);
-        if (trimmed.Length > MaxEmailLength || at <= 0 || at == trimmed.Length - 1 || trimmed.IndexOf('@', at + 1) >= 0 || trimmed.Any(char.IsWhiteSpace))
+        if (trimmed.Length > MaxEmailLength || at <= 0 || at == trimmed.Length - 1 || trimmed.IndexOf('@', at + 1) >= 0
+            || trimmed.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || char.IsSurrogate(c) || c == '\uFFFD'
+                || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format))
         {
             throw new ValidationFailedException("participant.email_invalid", $"'{Shorten(trimmed)}' is not an e-mail address.", "email");
         }
@@ -110,6 +254,12 @@ internal static partial class WorkshopRules
         if (string.IsNullOrWhiteSpace(idOrName))
         {
             return null;
+        }
+
+        if (idOrName.Length > MaxRawTextLength)
+        {
+            throw new ValidationFailedException(
+                "participant.delegation_unknown", $"'{Shorten(idOrName)}' is not a delegation of this workshop.", "delegation");
         }
 
         var key = NameKey(idOrName.Trim());
@@ -158,8 +308,14 @@ internal static partial class WorkshopRules
 
     private static string? Text(string? value, string field, string codePrefix, int max, bool required)
     {
-        var clean = string.Join(' ', new string((value ?? "").Select(c => char.IsControl(c) ? ' ' : c).ToArray())
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        // Far more than any cleaning could bring under the limit: refused before it is worked on.
+        if (value is { Length: var raw } && raw > Math.Min(max * 8, MaxRawTextLength))
+        {
+            throw new ValidationFailedException(
+                $"{codePrefix}_too_long", $"The {field} has {raw} characters; at most {max} are allowed.", field);
+        }
+
+        var clean = CleanText(value, field, codePrefix) ?? "";
         if (clean.Length == 0)
         {
             return required
@@ -178,7 +334,7 @@ internal static partial class WorkshopRules
 
     private static List<string> Languages(IReadOnlyList<string>? languages)
     {
-        var list = (languages ?? []).Select(l => l?.Trim().ToLowerInvariant() ?? "").ToList();
+        var list = (languages ?? []).Take(MaxLanguages + 1).Select(l => l is { Length: <= 20 } ? l.Trim().ToLowerInvariant() : "?").ToList();
         if (list.Count is 0 or > MaxLanguages)
         {
             throw new ValidationFailedException("workshop.languages_count", $"Give between 1 and {MaxLanguages} working languages.", "languages");
@@ -199,20 +355,27 @@ internal static partial class WorkshopRules
 
     private static List<string> Names(IReadOnlyList<string>? names, string field, WorkshopOptions options)
     {
-        var list = (names ?? []).Select(n => Text(n, field, "workshop." + field, options.MaxTitleLength, required: false))
-            .OfType<string>().ToList();
-        return list.Count <= MaxListItems
-            ? list
-            : throw new ValidationFailedException($"workshop.{field}_too_many", $"At most {MaxListItems} {field}.", field);
+        if (names is { Count: > MaxListItems })
+        {
+            throw new ValidationFailedException($"workshop.{field}_too_many", $"At most {MaxListItems} {field}.", field);
+        }
+
+        return [.. (names ?? []).Select(n => Text(n, field, "workshop." + field, options.MaxTitleLength, required: false)).OfType<string>()];
     }
 
     private static List<Delegation> Delegations(IReadOnlyList<Delegation>? delegations, List<string> languages, WorkshopOptions options)
     {
+        if (delegations is { Count: var count } && count > options.MaxDelegations)
+        {
+            throw new ValidationFailedException(
+                "workshop.too_many_delegations", $"A workshop has at most {options.MaxDelegations} delegations.", "delegations");
+        }
+
         var list = new List<Delegation>();
         foreach (var d in delegations ?? [])
         {
             var name = Text(d?.Name, "delegation name", "delegation.name", options.MaxNameLength, required: true)!;
-            var id = string.IsNullOrWhiteSpace(d!.Id) ? Slug(name) : d.Id.Trim().ToLowerInvariant();
+            var id = string.IsNullOrWhiteSpace(d!.Id) ? Slug(name) : d.Id.Length > MaxRawTextLength ? "?" : d.Id.Trim().ToLowerInvariant();
             if (!IdPattern().IsMatch(id))
             {
                 throw new ValidationFailedException(
@@ -224,7 +387,7 @@ internal static partial class WorkshopRules
                 throw new ValidationFailedException("delegation.repeated", $"Delegation '{name}' ({id}) is listed twice.", "delegations");
             }
 
-            var language = string.IsNullOrWhiteSpace(d.Language) ? null : d.Language.Trim().ToLowerInvariant();
+            var language = string.IsNullOrWhiteSpace(d.Language) ? null : d.Language.Length > 20 ? "?" : d.Language.Trim().ToLowerInvariant();
             if (language is not null && !languages.Contains(language))
             {
                 throw new ValidationFailedException(
@@ -243,6 +406,12 @@ internal static partial class WorkshopRules
 
     private static List<AgendaSession> Agenda(IReadOnlyList<AgendaSession>? agenda, int days, WorkshopOptions options)
     {
+        if (agenda is { Count: var count } && count > options.MaxAgendaSessions)
+        {
+            throw new ValidationFailedException(
+                "workshop.too_many_sessions", $"An agenda has at most {options.MaxAgendaSessions} sessions.", "agenda");
+        }
+
         var list = new List<AgendaSession>();
         foreach (var s in agenda ?? [])
         {
@@ -252,14 +421,14 @@ internal static partial class WorkshopRules
                 throw new ValidationFailedException("session.day_invalid", $"Session '{Shorten(title)}' is on day {s.Day}; the workshop has days 1–{days}.", "agenda");
             }
 
-            var id = string.IsNullOrWhiteSpace(s.Id) ? $"d{s.Day}-{list.Count(x => x.Day == s.Day) + 1}" : s.Id.Trim().ToLowerInvariant();
+            var id = string.IsNullOrWhiteSpace(s.Id) ? $"d{s.Day}-{list.Count(x => x.Day == s.Day) + 1}" : s.Id.Length > MaxRawTextLength ? "?" : s.Id.Trim().ToLowerInvariant();
             if (!IdPattern().IsMatch(id) || list.Any(x => x.Id == id))
             {
                 throw new ValidationFailedException(
                     "session.id_invalid", $"Session id '{Shorten(id)}' must be unique, 1–40 lower-case letters, digits or '-'.", "agenda");
             }
 
-            var kind = (s.Kind ?? "plenary").Trim().ToLowerInvariant();
+            var kind = s.Kind is { Length: > 40 } ? "?" : (s.Kind ?? "plenary").Trim().ToLowerInvariant();
             if (kind is not ("plenary" or "breakouts"))
             {
                 throw new ValidationFailedException("session.kind_invalid", $"Session kind '{Shorten(kind)}' is neither 'plenary' nor 'breakouts'.", "agenda");
@@ -268,6 +437,11 @@ internal static partial class WorkshopRules
             if (s.StartsAt is { } start && s.EndsAt is { } end && end < start)
             {
                 throw new ValidationFailedException("session.times_reversed", $"Session '{Shorten(title)}' ends before it starts.", "agenda");
+            }
+
+            if (s.Phases is { Count: > MaxPhases })
+            {
+                throw new ValidationFailedException("session.phases_invalid", $"A session has 1–{MaxPhases} distinct phases.", "agenda");
             }
 
             var phases = (s.Phases is { Count: > 0 } given ? given : DefaultPhases)
