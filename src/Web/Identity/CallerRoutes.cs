@@ -60,10 +60,17 @@ public static class CallerRoutes
         ArgumentNullException.ThrowIfNull(id);
         var workshop = http.User.FindFirst(CollabClaims.Workshop)?.Value ?? "";
         var (code, thing) = Named(parameter);
-        if (!IsId(id) || (parameter == "docId" && !id.StartsWith(workshop + ".", StringComparison.Ordinal)))
+        if (!IsId(id) || (parameter == "docId" && !MayBeDocumentOf(workshop, id)))
         {
             throw new NotFoundException(code, $"There is no {thing} '{Shorten(id)}'.");
         }
+    }
+
+    /// <summary>Every document id starts with its workshop's id and a dot: any other cannot be one of the workshop's.</summary>
+    public static bool MayBeDocumentOf(string workshopId, string docId)
+    {
+        ArgumentNullException.ThrowIfNull(docId);
+        return docId.StartsWith(workshopId + ".", StringComparison.Ordinal);
     }
 
     private static string Shorten(string id) => id.Length > 40 ? id[..40] + "…" : id;

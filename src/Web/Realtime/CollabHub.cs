@@ -118,6 +118,7 @@ public sealed class CollabHub(
     public async Task<OpenedDocument> OpenDocument(OpenDocumentRequest request)
     {
         var caller = CollabClaims.CallerOf(Context);
+        EnsureMayBeDocumentOf(caller, request.DocId);
         var grain = cluster.GetGrain<IDocumentGrain>(request.DocId);
         var connection = ConnectionState.Of(Context, options);
         var open = new OpenDocument(request.LastRevision, Context.ConnectionId, caller);
@@ -163,13 +164,15 @@ public sealed class CollabHub(
     /// <summary>One edit. The grain admits the caller; an id that names nothing leaves no activation behind.</summary>
     public Task<SubmitResult> SubmitOp(SubmitOpRequest request)
     {
+        var caller = CollabClaims.CallerOf(Context);
+        EnsureMayBeDocumentOf(caller, request.DocId);
         if (!TextOperationJson.TryParse(request.Op, out var op, out var code, out var error))
         {
             throw new ValidationFailedException(code, error, "op");
         }
 
         return cluster.GetGrain<IDocumentGrain>(request.DocId).SubmitAsync(new SubmitOp(
-            request.ClientId, request.ClientSeq, request.BaseRevision, op, CollabClaims.CallerOf(Context), request.ClientTime));
+            request.ClientId, request.ClientSeq, request.BaseRevision, op, caller, request.ClientTime));
     }
 
     public Task CloseDocument(CloseDocumentRequest request) => CloseAsync(ConnectionState.Of(Context, options), request.DocId);
@@ -236,6 +239,15 @@ public sealed class CollabHub(
         await cluster.GetGrain<IDocumentGrain>(docId).LeaveAsync(Context.ConnectionId);
         await fanout.ReleaseAsync(docId);
         await cluster.GetGrain<IPresenceGrain>(CollabClaims.CallerOf(Context).WorkshopId).LocateAsync(Context.ConnectionId, docId, "", open: false);
+    }
+
+    /// <summary>An id that cannot be one of the caller's workshop's documents is refused as the grain would, without asking it.</summary>
+    private static void EnsureMayBeDocumentOf(Caller caller, string docId)
+    {
+        if (!CallerRoutes.MayBeDocumentOf(caller.WorkshopId, docId))
+        {
+            throw new NotFoundException("document.not_found", $"There is no document '{docId}'.");
+        }
     }
 
     /// <summary>

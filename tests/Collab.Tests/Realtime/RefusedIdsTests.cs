@@ -59,6 +59,7 @@ public sealed class RefusedIdsTests(UnmeteredWebNode node) : IClassFixture<Unmet
     {
         var before = await node.ActivationsAsync("DocumentGrain");
         var member = await node.MemberAsync("Scanner");
+        var workshopId = (await node.WorkshopAsync()).Id;
         var connections = new List<HubConnection>();
         for (var i = 0; i < 4; i++)
         {
@@ -75,7 +76,7 @@ public sealed class RefusedIdsTests(UnmeteredWebNode node) : IClassFixture<Unmet
                 for (var i = 0; i < 2_500; i++)
                 {
                     var error = await Assert.ThrowsAsync<HubException>(() =>
-                        connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = $"scan-{c}-{i}-{Guid.NewGuid():N}", lastRevision = (int?)null }));
+                        connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = $"{workshopId}.scan-{c}-{i}-{Guid.NewGuid():N}", lastRevision = (int?)null }));
                     Assert.Equal("document.not_found", Collab.Client.HubErrors.CodeOf(error));
                     Interlocked.Increment(ref refused);
                 }

@@ -25,16 +25,8 @@ internal sealed class KeyClaimGrain([PersistentState("claim")] IPersistentState<
         return true;
     }
 
-    Task<string?> IKeyClaimGrain.ResolveAsync()
-    {
-        if (state.State.Owner is null)
-        {
-            // Nobody holds the key (a mistyped or guessed join code): keep no activation for it, however many are tried.
-            DeactivateOnIdle();
-        }
-
-        return Task.FromResult(state.State.Owner);
-    }
+    // Nobody holds an unknown key (a mistyped or guessed join code): UnknownIdFilter deactivates it after the call.
+    Task<string?> IKeyClaimGrain.ResolveAsync() => Task.FromResult(state.State.Owner);
 
     async Task IKeyClaimGrain.ReleaseAsync(string workshopId)
     {
