@@ -26,8 +26,8 @@ public static class DocumentsApi
             .WithSummary("The document: title, committed revision, length, lock, room");
         group.MapGet("/text", TextAsync).WithSummary("The text now, at a revision (?revision=) or as it was at a time (?at=)");
         group.MapGet("/ops", async (string docId, int? after, int? to, HttpContext http, IClusterClient cluster) =>
-            TypedResults.Ok(await Grain(cluster, docId).GetOpsAsync(Caller(http), after ?? 0, to ?? int.MaxValue)))
-            .WithSummary("The committed ops after a revision (?after=, ?to=), with their authors: the history");
+            TypedResults.Ok(await Grain(cluster, docId).GetOpsAsync(Caller(http), after ?? 0, PageEnd(after ?? 0, to))))
+            .WithSummary($"The committed ops after a revision (?after=, ?to=), with their authors: the history, at most {MaxOpsPerRead} per request");
         group.MapPost("/lock", async (string docId, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, docId).SetLockedAsync(new SetLocked(true, Caller(http)))))
             .WithSummary("Lock the document: it accepts no more edits (facilitators)");
@@ -36,6 +36,11 @@ public static class DocumentsApi
             .WithSummary("Unlock the document (facilitators)");
         return endpoints;
     }
+
+    /// <summary>Most ops one history request answers: a long history is read page by page (?after= the last revision read).</summary>
+    public const int MaxOpsPerRead = 1_000;
+
+    private static int PageEnd(int after, int? to) => (int)Math.Min(to ?? int.MaxValue, Math.Max(after, 0) + (long)MaxOpsPerRead);
 
     private static async Task<Created<WorkshopDocument>> CreateAsync(string id, CreateDocumentRequest request, HttpContext http, IClusterClient cluster)
     {

@@ -120,3 +120,30 @@ public sealed class RefusedIdsTests(UnmeteredWebNode node) : IClassFixture<Unmet
         Assert.True(await node.ActivationsSettleBelowAsync("KeyClaimGrain", claimsBefore + 10, Quiet) < claimsBefore + 10, "Unknown join codes stayed active.");
     }
 }
+
+/// <summary>A document's history is read in bounded pages, however long it is.</summary>
+public sealed class HistoryPagingTests(UnmeteredWebNode node) : IClassFixture<UnmeteredWebNode>
+{
+    [Fact]
+    public async Task HistoryIsAnsweredAThousandOpsAtATime()
+    {
+        var workshop = await node.WorkshopAsync();
+        var docId = await workshop.NewDocumentAsync("Long history", "");
+        await using var connection = node.Raw((await node.MemberAsync("Typist")).Token);
+        await connection.StartAsync();
+        for (var seq = 1; seq <= 1_005; seq++)
+        {
+            object[] op = seq == 1 ? ["x"] : [seq - 1, "x"];
+            await connection.InvokeAsync<SubmitResult>("SubmitOp", new { docId, baseRevision = seq - 1, clientId = "typist", clientSeq = seq, op });
+        }
+
+        var first = await workshop.OkAsync<System.Text.Json.JsonElement>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/documents/{docId}/ops?after=0");
+        var rest = await workshop.OkAsync<System.Text.Json.JsonElement>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/documents/{docId}/ops?after=1000");
+        var edge = await workshop.OkAsync<System.Text.Json.JsonElement>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/documents/{docId}/ops?after={int.MaxValue}");
+
+        Assert.Equal(1_000, first.GetArrayLength());
+        Assert.Equal(1_000, first[999].GetProperty("revision").GetInt32());
+        Assert.Equal([1_001, 1_002, 1_003, 1_004, 1_005], rest.EnumerateArray().Select(o => o.GetProperty("revision").GetInt32()));
+        Assert.Equal(0, edge.GetArrayLength());
+    }
+}

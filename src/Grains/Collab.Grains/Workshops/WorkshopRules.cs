@@ -460,9 +460,9 @@ internal static partial class WorkshopRules
                 "workshop.too_many_sessions", $"An agenda has at most {options.MaxAgendaSessions} sessions.", "agenda");
     }
 
-    [GeneratedRegex("^[a-z]{2,3}(-[a-z0-9]{2,8})?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z]{2,3}(-[a-z0-9]{2,8})?\z", RegexOptions.CultureInvariant)]
     private static partial Regex LanguageTag();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,39}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 }
