@@ -1,5 +1,6 @@
 using Collab.Documents;
 using Collab.Hosting.Configuration;
+using Collab.Hosting.Faults;
 using Collab.Hosting.Postgres;
 using Collab.Hosting.Health;
 using Collab.Hosting.Sqlite;
@@ -67,6 +68,11 @@ public static class CollabHosting
         var options = CollabSettings.Load(builder.Configuration, defaultStorage);
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // Every background loop of ours catches and logs each failed round; an exception that still escapes one is a bug,
+        // which the host logs at Error. Stopping the process for it (the default, StopHost, and with exit code 0, which
+        // supervisors take for a clean stop) would turn one loop's bug into an outage for everyone on this node.
+        builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
 
         // First hosted service: storage is locked, migrated or verified before Orleans starts.
         builder.Services.AddHostedService<StorageStartup>();
@@ -137,6 +143,9 @@ public static class CollabHosting
                     o.ConnectionString = connectionString;
                 });
             }
+
+            // Database exceptions cannot cross the wire: they leave the silo as server.unavailable (StorageFaults).
+            silo.AddStorageFaultTranslation(GrainStorageName);
         });
         builder.Services.AddHealthChecks().AddSiloCheck();
     }

@@ -97,17 +97,13 @@ public sealed partial class DocumentFanout(
         var perCall = options.SubscriptionRenewal < TimeSpan.FromSeconds(5) ? options.SubscriptionRenewal : TimeSpan.FromSeconds(5);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            // RenewAsync reports every failure and never throws but for the node stopping: a failed round must never
+            // end the loop (pushes would stop for good) nor, through the host, stop the whole node.
             await Subscriptions.RenewAsync(perCall, (e, key) => LogRenewFailed(logger, e, key), stoppingToken);
         }
     }
 
-    public override void Dispose()
-    {
-        // The observer reference dies with the node's client; grains drop it at expiry.
-        _subscriptions?.Dispose();
-        base.Dispose();
-    }
-
+    // The observer reference dies with the node's client; grains drop it at expiry.
     private IDocumentObserver Reference() => _reference ??= cluster.CreateObjectReference<IDocumentObserver>(this);
 
     /// <summary>Per document: the next revision to forward and the batches that arrived ahead of it.</summary>

@@ -126,14 +126,10 @@ public sealed partial class WorkshopFanout(
         var perCall = options.SubscriptionRenewal < TimeSpan.FromSeconds(5) ? options.SubscriptionRenewal : TimeSpan.FromSeconds(5);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            // RenewAsync reports every failure and never throws but for the node stopping: a failed round must never
+            // end the loop (pushes would stop for good) nor, through the host, stop the whole node.
             await Subscriptions.RenewAsync(perCall, (e, key) => LogRenewFailed(logger, e, key), stoppingToken);
         }
-    }
-
-    public override void Dispose()
-    {
-        _subscriptions?.Dispose();
-        base.Dispose();
     }
 
     private IWorkshopObserver WorkshopRef() => _workshopRef ??= cluster.CreateObjectReference<IWorkshopObserver>(this);

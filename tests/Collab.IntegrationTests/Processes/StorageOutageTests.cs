@@ -5,6 +5,7 @@ using Collab.IntegrationTests.Infrastructure;
 using Collab.Text;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Xunit.Abstractions;
 
 namespace Collab.IntegrationTests.Processes;
 
@@ -12,10 +13,31 @@ namespace Collab.IntegrationTests.Processes;
 /// PostgreSQL blinks under a running cluster (a <see cref="DatabaseProxy"/> resets every connection and refuses new
 /// ones): no process stops itself, callers get <c>server.unavailable</c>, and everything works again once it is back.
 /// </summary>
-public sealed class StorageOutageTests
+public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _clusterId = "o-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly List<(string Name, ChildProcess Process)> _processes = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>What each process printed, for the test's output (shown when it fails).</summary>
+    public Task DisposeAsync()
+    {
+        foreach (var (name, process) in _processes)
+        {
+            output.WriteLine($"===== {name} =====");
+            output.WriteLine(process.Output);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private ChildProcess Watch(string name, ChildProcess process)
+    {
+        _processes.Add((name, process));
+        return process;
+    }
 
     [Fact]
     public async Task WebNodeStaysUpWhenSubscriptionRenewalsFallInADatabaseOutage()
@@ -23,12 +45,12 @@ public sealed class StorageOutageTests
         await using var proxy = DatabaseProxy.For(await PostgresServer.CreateDatabaseAsync());
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
         var (silo, _) = await Programs.StartSiloAsync(proxy.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
-        await using var firstSilo = silo;
+        await using var firstSilo = Watch("silo (first)", silo);
         var (web, url) = await Programs.StartWebNodeAsync(proxy.ConnectionString, _clusterId, new Dictionary<string, string?>
         {
             ["Collab__Realtime__SubscriptionRenewalSeconds"] = "1",
         });
-        await using var webNode = web;
+        await using var webNode = Watch("web node", web);
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = url });
         var member = await workshop.JoinAsync("Délégation du Bénin");
 
@@ -39,7 +61,7 @@ public sealed class StorageOutageTests
         // The grains lose their activations; renewing them now means activating them, which reads PostgreSQL.
         await silo.KillAsync();
         var (restarted, _) = await Programs.StartSiloAsync(proxy.ConnectionString, _clusterId, "second", siloPort, gatewayPort);
-        await using var secondSilo = restarted;
+        await using var secondSilo = Watch("silo (second)", restarted);
         proxy.BeginOutage();
         try
         {
@@ -53,7 +75,7 @@ public sealed class StorageOutageTests
         using var http = new HttpClient { BaseAddress = url, Timeout = Patience };
         Assert.False(web.HasExited, $"The web node exited (code {(web.HasExited ? web.ExitCode : 0)}) during the outage:\n{web.Output}");
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
-        var entered = await idle.EnterWorkshopAsync();
+        var entered = await Retry.WhileUnavailableAsync(() => idle.EnterWorkshopAsync(), TimeSpan.FromSeconds(10), "EnterWorkshop after the outage");
         Assert.Equal(workshop.Id, entered.Workshop.Id);
     }
 
@@ -63,9 +85,9 @@ public sealed class StorageOutageTests
         await using var proxy = DatabaseProxy.For(await PostgresServer.CreateDatabaseAsync());
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
         var (silo, _) = await Programs.StartSiloAsync(proxy.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
-        await using var firstSilo = silo;
+        await using var firstSilo = Watch("silo (first)", silo);
         var (web, url) = await Programs.StartWebNodeAsync(proxy.ConnectionString, _clusterId);
-        await using var webNode = web;
+        await using var webNode = Watch("web node", web);
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = url });
         var docId = await workshop.NewDocumentAsync("Recommendations", "Recommandation 1 : ");
         await using var connection = await CollabConnection.ConnectAsync(new Uri(url, "/hubs/collab"), workshop.Facilitator.Token);
@@ -77,7 +99,7 @@ public sealed class StorageOutageTests
         // The document's activation is gone; the next call activates it, which reads its state and its op log.
         await silo.KillAsync();
         var (restarted, _) = await Programs.StartSiloAsync(proxy.ConnectionString, _clusterId, "second", siloPort, gatewayPort);
-        await using var secondSilo = restarted;
+        await using var secondSilo = Watch("silo (second)", restarted);
         proxy.BeginOutage();
         try
         {
@@ -99,7 +121,10 @@ public sealed class StorageOutageTests
             proxy.EndOutage();
         }
 
-        // Nothing was decided during the outage: once the database is back the same edit goes through.
+        // Nothing was decided during the outage: once the database is back the document opens and the same edit goes through.
+        await Retry.WhileUnavailableAsync(
+            () => connection.Connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)document.Revision }),
+            TimeSpan.FromSeconds(10), "OpenDocument after the outage");
         document.Edit(text => TextOperation.Of(OpComponent.Retain(text.Length), OpComponent.Insert("la coopération")));
         await document.WaitSyncedAsync(Patience);
         Assert.Equal("Recommandation 1 : renforcer la coopération", document.Text);

@@ -1,0 +1,34 @@
+using Collab.Client;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Collab.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// Sends a hub call again while it answers <c>server.unavailable</c>, as the protocol tells clients to (docs/protocol.md),
+/// every <see cref="Pace"/>; any other error, or no success within the time given, fails.
+/// </summary>
+internal static class Retry
+{
+    public static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(200);
+
+    public static async Task<T> WhileUnavailableAsync<T>(Func<Task<T>> call, TimeSpan within, string what)
+    {
+        var deadline = DateTime.UtcNow + within;
+        using var pace = new PeriodicTimer(Pace);
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (HubException e) when (HubErrors.CodeOf(e) == "server.unavailable" && DateTime.UtcNow < deadline)
+            {
+                await pace.WaitForNextTickAsync();
+            }
+            catch (HubException e) when (HubErrors.CodeOf(e) == "server.unavailable")
+            {
+                throw new TimeoutException($"Expected {what} to succeed within {within}; it still answers: {e.Message}");
+            }
+        }
+    }
+}
