@@ -38,7 +38,7 @@ public sealed class CollabConnection : IAsyncDisposable
         {
             foreach (var document in Documents())
             {
-                await document.CatchUpAsync();
+                await document.CatchUpAfterReconnectAsync();
             }
         };
     }
@@ -106,7 +106,10 @@ public sealed class CollabConnection : IAsyncDisposable
     {
         lock (_documents)
         {
-            _documents.Remove(docId);
+            if (_documents.Remove(docId, out var document))
+            {
+                document.Close();
+            }
         }
 
         await Connection.InvokeAsync("CloseDocument", new { docId });

@@ -131,6 +131,7 @@ public static class CollabHosting
                     o.Invariant = PostgresInvariant;
                     o.ConnectionString = connectionString;
                 });
+                silo.AddFailureTuning();
                 silo.AddAdoNetGrainStorage(GrainStorageName, storage => storage.Configure<IServiceProvider>((o, services) =>
                 {
                     o.Invariant = PostgresInvariant;
@@ -165,6 +166,7 @@ public static class CollabHosting
                 o.Invariant = PostgresInvariant;
                 o.ConnectionString = options.PostgresConnectionString!;
             });
+            client.AddFailureTuning();
 
             // Silos may still be starting (docker compose starts everything at once): keep trying for a while.
             DateTimeOffset? deadline = null;

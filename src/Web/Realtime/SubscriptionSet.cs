@@ -11,6 +11,13 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     // Guarded by locking the dictionary. An entry lives while it has interest or someone is waiting for its gate.
     private readonly Dictionary<string, Entry> _entries = [];
 
+    // Keys to subscribe again promptly, with when to give up; guarded by locking _entries.
+    private readonly Dictionary<string, DateTime> _soon = [];
+
+    // Wakes the renewal loop when keys are asked for.
+    private readonly System.Threading.Channels.Channel<bool> _wake = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+
     public async Task AcquireAsync(string key)
     {
         var entry = Enter(key);
@@ -95,16 +102,17 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     }
 
     /// <summary>
-    /// Subscribes again to every key, all at once, each call bounded by <paramref name="perCall"/>: a call stuck on a silo
-    /// that just died must not hold back the others (their grains may already live on another silo). A key whose
-    /// subscribe or unsubscribe is under way is skipped (that call reaches the grain anyway). Every failure is reported
-    /// to <paramref name="failed"/> and never thrown: renewal is a background duty, and the next round tries again.
-    /// Returns how many keys could not be renewed.
+    /// Subscribes again to <paramref name="keys"/>, all at once, each call bounded by <paramref name="perCall"/>: a call
+    /// stuck on a silo that just died must not hold back the others (their grains may already live on another silo). A
+    /// key nobody is interested in any more, or whose subscribe or unsubscribe is under way, is skipped (that call reaches
+    /// the grain anyway). Every failure is reported to <paramref name="failed"/> and never thrown: renewal is a background
+    /// duty, and it is tried again. Returns the keys that could not be renewed.
     /// </summary>
-    public async Task<int> RenewAsync(TimeSpan perCall, Action<Exception, string> failed, CancellationToken cancellationToken)
+    public async Task<IReadOnlyCollection<string>> RenewAsync(
+        IEnumerable<string> keys, TimeSpan perCall, Action<Exception, string> failed, CancellationToken cancellationToken)
     {
-        var failures = 0;
-        await Parallel.ForEachAsync(Keys(), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (key, ct) =>
+        var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (key, ct) =>
         {
             var entry = Enter(key);
             try
@@ -132,9 +140,9 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
             }
             catch (Exception e)
             {
-                // Whatever it is (a silo died, the database blinked, a grain refused), the next round tries again;
-                // meanwhile clients catch up from versions and revisions.
-                Interlocked.Increment(ref failures);
+                // Whatever it is (a silo died, the database blinked, a grain refused), it is tried again; meanwhile
+                // clients catch up from versions and revisions.
+                failures[key] = true;
                 failed(e, key);
             }
             finally
@@ -142,8 +150,117 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
                 Leave(key, entry);
             }
         });
-        return failures;
+        return [.. failures.Keys];
     }
+
+    /// <summary>
+    /// Asks for <paramref name="keys"/> (every key when null) to be subscribed again promptly rather than at the next
+    /// periodic renewal: their grain may have a new activation that does not know this node (a silo died, the cluster
+    /// changed, the grain said it is going away). <see cref="RunRenewalsAsync"/> retries each until it succeeds or
+    /// <see cref="PromptWindow"/> has passed.
+    /// </summary>
+    public void RenewSoon(IEnumerable<string>? keys = null)
+    {
+        var until = DateTime.UtcNow + PromptWindow;
+        lock (_entries)
+        {
+            foreach (var key in keys ?? _entries.Where(e => e.Value.Interest > 0).Select(e => e.Key))
+            {
+                _soon[key] = until;
+            }
+        }
+
+        _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>How long a key asked for by <see cref="RenewSoon"/> is retried, every <see cref="PromptPace"/>, before
+    /// it is left to the periodic renewal.</summary>
+    public static TimeSpan PromptWindow { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The pause between two prompt rounds (each call of a round is bounded anyway).</summary>
+    public static TimeSpan PromptPace { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The renewal loop of a web node: every key every <paramref name="period"/> (below the grains' observer expiry), and
+    /// the keys asked for by <see cref="RenewSoon"/> every <see cref="PromptPace"/> until each succeeds. A key whose
+    /// periodic renewal fails is retried promptly too. Never throws but when <paramref name="stoppingToken"/> is cancelled.
+    /// </summary>
+    public async Task RunRenewalsAsync(
+        TimeSpan period, Action<Exception, string> failed, Action<Exception, string> failedPromptly, CancellationToken stoppingToken)
+    {
+        var perCall = period < TimeSpan.FromSeconds(5) ? period : TimeSpan.FromSeconds(5);
+        var nextFull = DateTime.UtcNow + period;
+        var lastPrompt = DateTime.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = DateTime.UtcNow;
+            bool prompt;
+            lock (_entries)
+            {
+                prompt = _soon.Count > 0;
+            }
+
+            var due = prompt ? Min(lastPrompt + PromptPace, nextFull) : nextFull;
+            if (due > now)
+            {
+                await WakeOrTimeoutAsync(due - now, stoppingToken);
+                continue;
+            }
+
+            string[] keys;
+            var full = now >= nextFull;
+            if (full)
+            {
+                nextFull = now + period;
+                keys = Keys();
+            }
+            else
+            {
+                lastPrompt = now;
+                lock (_entries)
+                {
+                    foreach (var expired in _soon.Where(s => s.Value < now).Select(s => s.Key).ToList())
+                    {
+                        _soon.Remove(expired);
+                    }
+
+                    keys = [.. _soon.Keys];
+                }
+            }
+
+            var failures = (await RenewAsync(keys, perCall, full ? failed : failedPromptly, stoppingToken)).ToHashSet(StringComparer.Ordinal);
+            lock (_entries)
+            {
+                foreach (var key in keys)
+                {
+                    if (!failures.Contains(key))
+                    {
+                        _soon.Remove(key);
+                    }
+                    else if (full && !_soon.ContainsKey(key))
+                    {
+                        _soon[key] = now + PromptWindow;
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task WakeOrTimeoutAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeoutSource.CancelAfter(timeout);
+        try
+        {
+            await _wake.Reader.ReadAsync(timeoutSource.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The time is up.
+        }
+    }
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     private int Interest(Entry entry)
     {

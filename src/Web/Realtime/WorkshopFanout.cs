@@ -18,6 +18,7 @@ public sealed partial class WorkshopFanout(
     IHubContext<CollabHub, ICollabClient> hub,
     ConnectionRegistry connections,
     RealtimeOptions options,
+    ClusterChanges changes,
     ILogger<WorkshopFanout> logger) : BackgroundService, IWorkshopObserver, ISessionObserver, IPresenceObserver, IRecommendationObserver, IOutcomeObserver
 {
     private IWorkshopObserver? _workshopRef;
@@ -120,17 +121,28 @@ public sealed partial class WorkshopFanout(
     Task ISessionObserver.HelpQueueChanged(HelpQueue queue) =>
         hub.Clients.Group(FacilitatorsGroup(queue.WorkshopId)).HelpQueueChanged(queue);
 
+    /// <summary>
+    /// Renews every subscription on a timer, well inside the grains' expiry, and at once when grains may have moved
+    /// (<see cref="ClusterChanges"/>). Never ends but when the node stops.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.SubscriptionRenewal);
-        var perCall = options.SubscriptionRenewal < TimeSpan.FromSeconds(5) ? options.SubscriptionRenewal : TimeSpan.FromSeconds(5);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        changes.Changed += OnClusterChanged;
+        try
         {
-            // RenewAsync reports every failure and never throws but for the node stopping: a failed round must never
-            // end the loop (pushes would stop for good) nor, through the host, stop the whole node.
-            await Subscriptions.RenewAsync(perCall, (e, key) => LogRenewFailed(logger, e, key), stoppingToken);
+            await Subscriptions.RunRenewalsAsync(
+                options.SubscriptionRenewal,
+                (e, key) => LogRenewFailed(logger, e, key),
+                (e, key) => LogPromptRenewFailed(logger, e, key),
+                stoppingToken);
+        }
+        finally
+        {
+            changes.Changed -= OnClusterChanged;
         }
     }
+
+    private void OnClusterChanged(string reason) => Subscriptions.RenewSoon();
 
     private IWorkshopObserver WorkshopRef() => _workshopRef ??= cluster.CreateObjectReference<IWorkshopObserver>(this);
 
@@ -144,4 +156,7 @@ public sealed partial class WorkshopFanout(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to {Topic} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception error, string topic);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribing again to {Topic} failed; trying again in a moment")]
+    private static partial void LogPromptRenewFailed(ILogger logger, Exception error, string topic);
 }

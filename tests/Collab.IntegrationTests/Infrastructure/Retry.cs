@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Collab.Client;
 using Microsoft.AspNetCore.SignalR;
 
@@ -29,6 +31,30 @@ internal static class Retry
             {
                 throw new TimeoutException($"Expected {what} to succeed within {within}; it still answers: {e.Message}");
             }
+        }
+    }
+
+    /// <summary>The same for an HTTP request: sent again while it answers 503; any other error status fails.</summary>
+    public static async Task<T> HttpWhileUnavailableAsync<T>(Func<Task<HttpResponseMessage>> send, TimeSpan within, string what)
+    {
+        var deadline = DateTime.UtcNow + within;
+        using var pace = new PeriodicTimer(Pace);
+        while (true)
+        {
+            using var response = await send();
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+            {
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.True(response.IsSuccessStatusCode, $"{what}: answered {(int)response.StatusCode}: {body}");
+                return System.Text.Json.JsonSerializer.Deserialize<T>(body, TestWorkshop.Json)!;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"Expected {what} within {within}; it still answers 503.");
+            }
+
+            await pace.WaitForNextTickAsync();
         }
     }
 }

@@ -110,6 +110,14 @@ internal sealed partial class DocumentGrain(
         // included) and then have its own first write refused for a stale ETag.
         await _writing.WaitAsync(cancellationToken);
         _writing.Release();
+
+        // The next activation starts with no subscribers: tell the web nodes to subscribe again now, or readers would
+        // get no pushes until their node's next renewal. (One-way calls: a dead node costs nothing.)
+        if (_observers.Count > 0)
+        {
+            await _observers.Notify(o => o.Deactivating(DocId));
+        }
+
         if (_counted)
         {
             _counted = false;
@@ -523,7 +531,16 @@ internal sealed partial class DocumentGrain(
     Task IDocumentGrain.SubscribeAsync(IDocumentObserver observer)
     {
         EnsureCreated();
+        var fresh = !_observers.Observers.ContainsKey(observer);
         _observers.Subscribe(observer, observer);
+
+        // A node new to this activation (first client, or this activation replaced one that died) may have missed the
+        // ops committed before now: the newest one shows its clients whether they are behind, and they catch up.
+        if (fresh && FindRecent(_committedRevision) is { } newest)
+        {
+            observer.OpsCommitted(new OpsCommitted(DocId, [newest])).Ignore();
+        }
+
         return Task.CompletedTask;
     }
 
