@@ -16,7 +16,8 @@ namespace Collab.IntegrationTests.Chaos;
 /// and every copy converges. Availability: what README, "What a node failure costs a participant", promises.
 /// <para>
 /// Knobs (environment): <c>COLLAB_CHAOS_SECONDS</c> (length of the silo-kill phase, default 60),
-/// <c>COLLAB_CHAOS_KILL_EVERY</c> (default 10) and <c>COLLAB_CHAOS_RESTART_AFTER</c> (default 3), in seconds.
+/// <c>COLLAB_CHAOS_KILL_EVERY</c> (default 10) and <c>COLLAB_CHAOS_RESTART_AFTER</c> (default 3), in seconds;
+/// <c>COLLAB_CHAOS_LOGS</c>, a folder where every process's output is written at the end.
 /// The measured figures are printed to the test output.
 /// </para>
 /// </summary>
@@ -165,6 +166,23 @@ public sealed partial class ChaosTests(ITestOutputHelper output)
             foreach (var participant in participants)
             {
                 await participant.DisposeAsync();
+            }
+
+            if (Environment.GetEnvironmentVariable("COLLAB_CHAOS_LOGS") is { Length: > 0 } folder)
+            {
+                Directory.CreateDirectory(folder);
+                for (var i = 0; i < webNodes.Count; i++)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(folder, $"web-{i + 1}.log"), webNodes[i].Output);
+                }
+
+                foreach (var slot in silos)
+                {
+                    for (var i = 0; i < slot.Runs.Count; i++)
+                    {
+                        await File.WriteAllTextAsync(Path.Combine(folder, $"{slot.Name}-{i + 1}.log"), slot.Runs[i].Output);
+                    }
+                }
             }
 
             foreach (var process in webNodes)
@@ -371,7 +389,7 @@ public sealed partial class ChaosTests(ITestOutputHelper output)
         }
     }
 
-    private void Log(string message) => output.WriteLine(Invariant($"[{_clock.Elapsed.TotalSeconds,6:0.0}s] {message}"));
+    private void Log(string message) => output.WriteLine(Invariant($"[{_clock.Elapsed.TotalSeconds,6:0.0}s {DateTime.Now:HH:mm:ss.fff}] {message}"));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
@@ -388,9 +406,13 @@ public sealed partial class ChaosTests(ITestOutputHelper output)
 
         public ChildProcess? Process { get; private set; }
 
+        /// <summary>Every process this slot ran, the current one last.</summary>
+        public List<ChildProcess> Runs { get; } = [];
+
         public async Task StartAsync(string connectionString, string clusterId)
         {
             (Process, _) = await Programs.StartSiloAsync(connectionString, clusterId, Name, siloPort, gatewayPort);
+            Runs.Add(Process);
         }
 
         public async Task KillAsync()
@@ -403,9 +425,9 @@ public sealed partial class ChaosTests(ITestOutputHelper output)
 
         public async ValueTask DisposeAsync()
         {
-            if (Process is { } process)
+            foreach (var run in Runs)
             {
-                await process.DisposeAsync();
+                await run.DisposeAsync();
             }
         }
     }

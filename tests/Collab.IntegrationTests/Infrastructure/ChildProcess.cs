@@ -57,6 +57,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

@@ -7,7 +7,8 @@ namespace Collab.IntegrationTests.Infrastructure;
 /// <summary>
 /// A TCP proxy on 127.0.0.1 between a cluster and the test PostgreSQL server, so that a test can "stop PostgreSQL" for
 /// its own cluster only: <see cref="BeginOutage"/> resets every open connection and refuses new ones until
-/// <see cref="EndOutage"/>. The shared server itself is never stopped (other tests use it at the same time).
+/// <see cref="EndOutage"/>; <see cref="BeginStall"/> makes it hang instead (nothing flows, nothing fails) until
+/// <see cref="EndStall"/>. The shared server itself is never stopped (other tests use it at the same time).
 /// </summary>
 internal sealed class DatabaseProxy : IAsyncDisposable
 {
@@ -18,6 +19,7 @@ internal sealed class DatabaseProxy : IAsyncDisposable
     private readonly List<(TcpClient Client, TcpClient Server)> _open = [];
     private readonly Task _accepting;
     private volatile bool _down;
+    private TaskCompletionSource _flowing = Flowing();
     private int _refused;
 
     private DatabaseProxy(string targetHost, int targetPort)
@@ -68,6 +70,12 @@ internal sealed class DatabaseProxy : IAsyncDisposable
 
     /// <summary>The database is back: new connections go through again.</summary>
     public void EndOutage() => _down = false;
+
+    /// <summary>The database hangs: no byte goes either way on any connection, old or new, until <see cref="EndStall"/>.</summary>
+    public void BeginStall() => Interlocked.Exchange(ref _flowing, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>The database answers again, from where it stopped.</summary>
+    public void EndStall() => Volatile.Read(ref _flowing).TrySetResult();
 
     public async ValueTask DisposeAsync()
     {
@@ -140,6 +148,11 @@ internal sealed class DatabaseProxy : IAsyncDisposable
 
         // Each direction ends when either side closes or is reset; the other side is then reset too.
         await Task.WhenAny(CopyAsync(client, server), CopyAsync(server, client));
+        Forget(client, server);
+    }
+
+    private void Forget(TcpClient client, TcpClient server)
+    {
         lock (_open)
         {
             _open.Remove((client, server));
@@ -149,16 +162,41 @@ internal sealed class DatabaseProxy : IAsyncDisposable
         Reset(server);
     }
 
-    private static async Task CopyAsync(TcpClient from, TcpClient to)
+    /// <summary>Copies one direction, holding each chunk while the proxy is stalled.</summary>
+    private async Task CopyAsync(TcpClient from, TcpClient to)
     {
+        var buffer = new byte[16 * 1024];
         try
         {
-            await from.GetStream().CopyToAsync(to.GetStream());
+            var source = from.GetStream();
+            var target = to.GetStream();
+            while (true)
+            {
+                var read = await source.ReadAsync(buffer, _stopping.Token);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                await Volatile.Read(ref _flowing).Task.WaitAsync(_stopping.Token);
+                await target.WriteAsync(buffer.AsMemory(0, read), _stopping.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The proxy is stopping.
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException or InvalidOperationException)
         {
             // The connection was reset (by the peer or by an outage).
         }
+    }
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.TrySetResult();
+        return flowing;
     }
 
     /// <summary>Closes with a TCP reset, as a crashed server's kernel would.</summary>

@@ -57,4 +57,22 @@ internal static class Retry
             await pace.WaitForNextTickAsync();
         }
     }
+
+    /// <summary>Connects to the hub, again while the web node answers 503 (its cluster is still starting).</summary>
+    public static async Task<CollabConnection> ConnectAsync(Uri hubUrl, string token, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        using var pace = new PeriodicTimer(Pace);
+        while (true)
+        {
+            try
+            {
+                return await CollabConnection.ConnectAsync(hubUrl, token);
+            }
+            catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
+            {
+                await pace.WaitForNextTickAsync();
+            }
+        }
+    }
 }

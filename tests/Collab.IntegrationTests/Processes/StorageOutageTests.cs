@@ -129,4 +129,38 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
         await document.WaitSyncedAsync(Patience);
         Assert.Equal("Recommandation 1 : renforcer la coopération", document.Text);
     }
+
+    [Fact]
+    public async Task ReadersGetEditsAgainWithinSecondsAfterADatabaseOutage()
+    {
+        await using var proxy = DatabaseProxy.For(await PostgresServer.CreateDatabaseAsync());
+        var (silo, _) = await Programs.StartSiloAsync(proxy.ConnectionString, _clusterId, "silo", FreePorts.Next(), FreePorts.Next());
+        await using var theSilo = Watch("silo", silo);
+
+        // Renewals are rare here (100 s): they cannot be what brings the pushes back.
+        var (web, url) = await Programs.StartWebNodeAsync(proxy.ConnectionString, _clusterId, new Dictionary<string, string?>
+        {
+            ["Collab__Realtime__SubscriptionRenewalSeconds"] = "100",
+        });
+        await using var writerNode = Watch("writer's web node", web);
+        await using var readerNode = new KestrelClusterWebNode(proxy.ConnectionString, _clusterId, subscriptionRenewalSeconds: 100);
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = url });
+        var docId = await workshop.NewDocumentAsync("Bonnes pratiques");
+        await using var writerConnection = await CollabConnection.ConnectAsync(new Uri(url, "/hubs/collab"), (await workshop.JoinAsync("Délégation du Ghana")).Token);
+        await using var readerConnection = await CollabConnection.ConnectAsync(readerNode.HubUrl, (await workshop.JoinAsync("Observateur", "observer")).Token);
+        var writer = await writerConnection.OpenAsync(docId);
+        await readerConnection.OpenAsync(docId);
+        var pushes = new FailoverTests.PushClock(readerConnection, docId);
+        using var typing = new FailoverTests.Typing(writer);
+        await pushes.NextAfterAsync(TimeSpan.Zero, Patience, "a first push");
+
+        // The writer's edits fail while the database is gone; the document's activation gives up and reloads.
+        proxy.BeginOutage();
+        await silo.WaitForOutputCountAsync("appending to the op log failed", 1, Patience);
+        proxy.EndOutage();
+        var back = pushes.Now;
+
+        var resumed = await pushes.NextAfterAsync(back, TimeSpan.FromSeconds(10), "a push after the database came back");
+        Assert.True(resumed - back < TimeSpan.FromSeconds(10), $"The reader got no push for {resumed - back} after the database came back.");
+    }
 }

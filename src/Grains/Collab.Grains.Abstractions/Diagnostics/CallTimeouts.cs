@@ -10,5 +10,5 @@ namespace Collab.Diagnostics;
 public static class CallTimeouts
 {
     /// <summary>For <c>[ResponseTimeout]</c> on the methods the hub and the push path call.</summary>
-    public const string RealTime = "00:00:03";
+    public const string RealTime = "00:00:02";
 }

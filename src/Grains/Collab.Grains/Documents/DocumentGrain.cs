@@ -788,6 +788,12 @@ internal sealed partial class DocumentGrain(
 
     private async Task<IReadOnlyList<CommittedOp>> OpsAsync(int afterRevision, int toRevision)
     {
+        // Nothing to read (a client that is up to date reopens): no trip to the database, which may be the part that is down.
+        if (afterRevision >= toRevision)
+        {
+            return [];
+        }
+
         var oldest = _recent.First?.Value.Revision ?? int.MaxValue;
         if (afterRevision + 1 >= oldest)
         {
