@@ -25,7 +25,11 @@ public sealed partial class DocumentFanout(
 
     private SubscriptionSet Subscriptions => LazyInitializer.EnsureInitialized(ref _subscriptions, () => new(
         docId => cluster.GetGrain<IDocumentGrain>(docId).SubscribeAsync(Reference()),
-        docId => cluster.GetGrain<IDocumentGrain>(docId).UnsubscribeAsync(Reference())));
+        docId => cluster.GetGrain<IDocumentGrain>(docId).UnsubscribeAsync(Reference()),
+        (e, docId) => LogUnsubscribeFailed(logger, e, docId)));
+
+    /// <summary>How many of this node's connections have <paramref name="docId"/> open (for diagnostics and tests).</summary>
+    public int InterestIn(string docId) => Subscriptions.InterestIn(docId);
 
     /// <summary>A local client opened the document: subscribe if it is the first.</summary>
     public Task AcquireAsync(string docId) => Subscriptions.AcquireAsync(docId);
@@ -180,6 +184,9 @@ public sealed partial class DocumentFanout(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to document {DocId} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception error, string docId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from document {DocId} failed; it forgets this node at its observer expiry")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception error, string docId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Forwarding held pushes of document {DocId} failed")]
     private static partial void LogFlushFailed(ILogger logger, Exception error, string docId);

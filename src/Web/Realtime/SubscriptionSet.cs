@@ -6,7 +6,7 @@ namespace Collab.Web.Realtime;
 /// one at a time (a key is never unsubscribed while another connection is subscribing to it); different keys never wait
 /// for each other, so a call stuck on a silo that just died holds back only the connections of that one key.
 /// </summary>
-internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string, Task> unsubscribe)
+internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string, Task> unsubscribe, Action<Exception, string> unsubscribeFailed)
 {
     // Guarded by locking the dictionary. An entry lives while it has interest or someone is waiting for its gate.
     private readonly Dictionary<string, Entry> _entries = [];
@@ -47,7 +47,11 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
         }
     }
 
-    /// <summary>Drops one interest; true when it was the last (the subscription is gone).</summary>
+    /// <summary>
+    /// Drops one interest; true when it was the last (the subscription is gone). Never fails for the cluster: this node
+    /// stops forwarding at once, and a grain that could not be told forgets the node at its observer expiry. (A failure
+    /// here used to end a disconnecting connection's clean-up half way, leaking its other subscriptions.)
+    /// </summary>
     public async Task<bool> ReleaseAsync(string key)
     {
         var entry = Enter(key);
@@ -69,7 +73,15 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
                     }
                 }
 
-                await unsubscribe(key);
+                try
+                {
+                    await unsubscribe(key);
+                }
+                catch (Exception e)
+                {
+                    unsubscribeFailed(e, key);
+                }
+
                 return true;
             }
             finally

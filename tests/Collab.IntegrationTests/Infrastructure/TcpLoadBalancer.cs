@@ -27,6 +27,21 @@ internal sealed class TcpLoadBalancer : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>Drops every connection open now (as a load balancer that restarts would); new ones go through.</summary>
+    public void DropAll()
+    {
+        lock (_open)
+        {
+            foreach (var connection in _open)
+            {
+                connection.Client.LingerState = new LingerOption(true, 0);
+                connection.Dispose();
+            }
+
+            _open.Clear();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();

@@ -3,6 +3,7 @@ using Collab.Client;
 using Collab.Documents;
 using Collab.IntegrationTests.Infrastructure;
 using Collab.Text;
+using Collab.Web.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -111,6 +112,79 @@ public sealed class FailoverTests
 
         var resumedAfter = await pushes.NextAfterAsync(killedAt + TimeSpan.FromSeconds(0.5), PushesWithin, "a push after the kill");
         Assert.True(resumedAfter - killedAt < PushesWithin, $"The reader got no push for {resumedAfter - killedAt} after the kill.");
+    }
+
+    [Fact]
+    public async Task AConnectionThatClosesWhileTheClusterIsDownReleasesEveryDocumentItHadOpen()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "silo", FreePorts.Next(), FreePorts.Next());
+        await using var theSilo = silo;
+        await using var node = new KestrelClusterWebNode(database, _clusterId);
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
+        var docs = new[] { await workshop.NewDocumentAsync("Défis"), await workshop.NewDocumentAsync("Leçons apprises") };
+        var fanout = node.Services.GetRequiredService<DocumentFanout>();
+        var connection = await CollabConnection.ConnectAsync(node.HubUrl, workshop.Facilitator.Token);
+        foreach (var docId in docs)
+        {
+            await connection.OpenAsync(docId);
+        }
+
+        Assert.All(docs, docId => Assert.Equal(1, fanout.InterestIn(docId)));
+
+        // Unsubscribing cannot reach any grain now; the node must let go of every document all the same.
+        await silo.KillAsync();
+        await connection.DisposeAsync();
+
+        using var poll = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (docs.Any(docId => fanout.InterestIn(docId) > 0))
+        {
+            Assert.True(DateTime.UtcNow < deadline,
+                $"Expected the closed connection's documents to be released; still held: {string.Join(", ", docs.Where(d => fanout.InterestIn(d) > 0))}");
+            await poll.WaitForNextTickAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AClientWhoseConnectionWasClosedForGoodComesBackOnceTheClusterIsBack()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
+        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
+        await using var firstSilo = silo;
+        var (web, url) = await Programs.StartWebNodeAsync(database, _clusterId);
+        await using var webNode = web;
+        await using var balancer = new TcpLoadBalancer([url]);
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = balancer.Address });
+        var docId = await workshop.NewDocumentAsync("Recommandations");
+        await using var connection = await CollabConnection.ConnectAsync(new Uri(balancer.Address, "/hubs/collab"), workshop.Facilitator.Token, builder =>
+            builder.Services.Configure<Microsoft.AspNetCore.Http.Connections.Client.HttpConnectionOptions>(o =>
+            {
+                o.SkipNegotiation = true;
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+            }));
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        var document = await connection.OpenAsync(docId);
+        document.Edit(_ => TextOperation.Of(OpComponent.Insert("Renforcer ")));
+        await document.WaitSyncedAsync(Patience);
+
+        // The cluster is gone and the connection drops: every reconnect attempt is refused, and SignalR closes it for good.
+        await silo.KillAsync();
+        balancer.DropAll();
+        await closed.Task.WaitAsync(Patience);
+        document.Edit(text => TextOperation.Of(OpComponent.Retain(text.Length), OpComponent.Insert("la coopération")));
+
+        // Once the cluster is back the client is too, and the edit typed meanwhile goes through.
+        var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
+        await using var secondSilo = restarted;
+        await document.WaitSyncedAsync(Patience);
+        Assert.Equal("Renforcer la coopération", document.Text);
     }
 
     /// <summary>Types a short token every 300 ms until disposed.</summary>
