@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
 namespace Collab.Web.Realtime;
 
 /// <summary>
@@ -15,8 +18,8 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     private readonly Dictionary<string, DateTime> _soon = [];
 
     // Wakes the renewal loop when keys are asked for.
-    private readonly System.Threading.Channels.Channel<bool> _wake = System.Threading.Channels.Channel.CreateBounded<bool>(
-        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     public async Task AcquireAsync(string key)
     {
@@ -123,7 +126,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     public async Task<IReadOnlyCollection<string>> RenewAsync(
         IEnumerable<string> keys, TimeSpan perCall, Action<Exception, string> failed, CancellationToken cancellationToken)
     {
-        var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var failures = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (key, ct) =>
         {
             var entry = Enter(key);
@@ -185,8 +188,10 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
         _wake.Writer.TryWrite(true);
     }
 
-    /// <summary>How long a key asked for by <see cref="RenewSoon"/> is retried, every <see cref="PromptPace"/>, before
-    /// it is left to the periodic renewal.</summary>
+    /// <summary>
+    /// How long a key asked for by <see cref="RenewSoon"/> is retried, every <see cref="PromptPace"/>, before it is left
+    /// to the periodic renewal.
+    /// </summary>
     public static TimeSpan PromptWindow { get; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The pause between two prompt rounds (each call of a round is bounded anyway).</summary>
