@@ -10,11 +10,18 @@ namespace Collab.Client;
 
 /// <summary>
 /// A connection to <c>/hubs/collab</c> with any number of open <see cref="SharedDocument"/>s. Reconnects
-/// automatically and then catches every open document up and resends what was pending.
+/// automatically and then catches every open document up and resends what was pending. It never gives up while it is
+/// not disposed: when SignalR closes it for good (its reconnect attempts ran out, or the server closed it because the
+/// cluster could not take the connection), it starts again after a backoff, unless the server refuses the token.
 /// </summary>
 public sealed class CollabConnection : IAsyncDisposable
 {
+    /// <summary>Waits before starting again a connection that closed for good; the last one repeats.</summary>
+    public static IReadOnlyList<TimeSpan> RestartDelays { get; } =
+        [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
+
     private readonly Dictionary<string, SharedDocument> _documents = [];
+    private readonly CancellationTokenSource _disposed = new();
 
     private CollabConnection(HubConnection connection)
     {
@@ -34,12 +41,15 @@ public sealed class CollabConnection : IAsyncDisposable
         connection.On<HelpQueue>("HelpQueueChanged", queue => HelpQueueChanged?.Invoke(queue));
         connection.On<WorkshopPresence>("WorkshopPresenceChanged", presence => WorkshopPresenceChanged?.Invoke(presence));
         connection.On<JsonElement>("Revoked", _ => Revoked?.Invoke());
-        connection.Reconnected += async _ =>
+        connection.Reconnected += _ => CatchUpAllAsync();
+        connection.Closed += error =>
         {
-            foreach (var document in Documents())
+            if (!_disposed.IsCancellationRequested)
             {
-                await document.CatchUpAsync();
+                _ = RestartAsync();
             }
+
+            return Task.CompletedTask;
         };
     }
 
@@ -106,13 +116,69 @@ public sealed class CollabConnection : IAsyncDisposable
     {
         lock (_documents)
         {
-            _documents.Remove(docId);
+            if (_documents.Remove(docId, out var document))
+            {
+                document.Close();
+            }
         }
 
         await Connection.InvokeAsync("CloseDocument", new { docId });
     }
 
-    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _disposed.CancelAsync();
+        await Connection.DisposeAsync();
+        _disposed.Dispose();
+    }
+
+    private async Task CatchUpAllAsync()
+    {
+        foreach (var document in Documents())
+        {
+            await document.CatchUpAfterReconnectAsync();
+        }
+    }
+
+    /// <summary>Starts the connection again until it works, then catches every document up; stops when disposed or refused.</summary>
+    private async Task RestartAsync()
+    {
+        var stop = _disposed.Token;
+        for (var attempt = 0; !stop.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await Task.Delay(RestartDelays[Math.Min(attempt, RestartDelays.Count - 1)], stop);
+                if (Connection.State != HubConnectionState.Disconnected)
+                {
+                    return;
+                }
+
+                await Connection.StartAsync(stop);
+            }
+            catch (HttpRequestException e) when (e.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+            {
+                // The token is refused (the participant was removed): there is nothing to reconnect to.
+                return;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not ObjectDisposedException)
+            {
+                // The server or the cluster cannot take the connection yet: try again.
+                continue;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+
+            await CatchUpAllAsync();
+            return;
+        }
+    }
 
     private SharedDocument? Find(string docId)
     {

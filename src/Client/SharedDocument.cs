@@ -11,7 +11,10 @@ namespace Collab.Client;
 /// once; at most one op is in flight (later edits are composed into a buffer); incoming ops are transformed against
 /// what is pending (the server's op wins ties); pushes are applied in revision order and a gap triggers a catch-up;
 /// after a reconnect the document is reopened at its last revision and the pending op is resent with the same
-/// sequence number, so it takes effect exactly once.
+/// sequence number, so it takes effect exactly once. A call that fails for a reason that passes
+/// (<c>server.unavailable</c>, <c>rate.limited</c>, no code, a dropped connection) is tried again after a short
+/// backoff, by reopening and resending, as docs/protocol.md says; it never relies on the server running this
+/// connection's calls one at a time.
 /// </summary>
 public sealed class SharedDocument
 {
@@ -23,6 +26,9 @@ public sealed class SharedDocument
     private long _nextSeq = 1;
     private bool _sending;
     private bool _catchingUp;
+    private bool _retryScheduled;
+    private int _retryAttempt;
+    private bool _closed;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal SharedDocument(HubConnection connection, string docId, string clientId)
@@ -34,6 +40,10 @@ public sealed class SharedDocument
 
     /// <summary>How long a gap in the pushed revisions may last before the client asks for the missing ops.</summary>
     public static TimeSpan GapDelay { get; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Waits before reopening and resending after a call failed for a reason that passes; the last one repeats.</summary>
+    public static IReadOnlyList<TimeSpan> RetryDelays { get; } =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)];
 
     public string DocId { get; }
 
@@ -61,6 +71,18 @@ public sealed class SharedDocument
 
     /// <summary>One of this client's ops was acknowledged: its revision and the local time it was submitted.</summary>
     public event Action<int, long>? Acknowledged;
+
+    /// <summary>
+    /// One of this client's ops was acknowledged: its sequence number (the one <see cref="Edit(Func{string, TextOperation?})"/>
+    /// returned for every edit it carries) and its revision.
+    /// </summary>
+    public event Action<long, int>? OwnOpCommitted;
+
+    /// <summary>
+    /// A hub call for this document failed (the method and the error as received). Informational: the document
+    /// retries, resynchronises or reports <see cref="Rejected"/> by itself.
+    /// </summary>
+    public event Action<string, Exception>? InvocationFailed;
 
     /// <summary>The server rejected an op (code, message); the document resynchronises from a snapshot.</summary>
     public event Action<string, string>? Rejected;
@@ -157,9 +179,15 @@ public sealed class SharedDocument
         {
             if (opened.Text is not null)
             {
-                // A snapshot replaces everything; pending local edits cannot be rebased onto it and are dropped.
+                // A snapshot replaces everything; pending local edits cannot be rebased onto it and are dropped. The
+                // sequence number Edit promised to the buffered ones is never given to other edits.
                 Text = opened.Text;
                 Revision = opened.Revision;
+                if (_buffer is not null)
+                {
+                    _nextSeq++;
+                }
+
                 _outstanding = null;
                 _buffer = null;
                 _early.Clear();
@@ -216,7 +244,7 @@ public sealed class SharedDocument
 
         if (behind)
         {
-            await CatchUpAsync();
+            await CatchUpOrRetryLaterAsync();
         }
     }
 
@@ -299,8 +327,10 @@ public sealed class SharedDocument
             _buffer = null;
         }
 
+        _retryAttempt = 0;
         Signal();
         Acknowledged?.Invoke(revision, acked.SubmittedAt);
+        OwnOpCommitted?.Invoke(acked.Seq, revision);
     }
 
     private void SendOutstanding()
@@ -335,20 +365,24 @@ public sealed class SharedDocument
                 op = JsonSerializer.SerializeToElement(pending.Op),
             });
         }
-        catch (HubException e) when (HubErrors.CodeOf(e) is { } code && code is not ("server.unavailable" or "rate.limited"))
+        catch (HubException e) when (HubErrors.CodeOf(e) is { } code && !IsRetryable(code))
         {
+            InvocationFailed?.Invoke("SubmitOp", e);
             Rejected?.Invoke(code, e.Message);
             await ResyncFromSnapshotAsync();
             return;
         }
-        catch (Exception e) when (e is HubException or InvalidOperationException or IOException or TaskCanceledException)
+        catch (Exception e) when (IsTransient(e))
         {
-            // Not sent, or the answer was lost: keep it; the reconnect (or the next catch-up) resends it with the same seq.
+            // Not sent, or the answer was lost: keep it; a reconnect, the next catch-up or the retry below resends it
+            // with the same seq.
+            InvocationFailed?.Invoke("SubmitOp", e);
             lock (_sync)
             {
                 _sending = false;
             }
 
+            RetryLater();
             return;
         }
 
@@ -371,7 +405,7 @@ public sealed class SharedDocument
 
         if (behind)
         {
-            await CatchUpAsync();
+            await CatchUpOrRetryLaterAsync();
         }
         else
         {
@@ -381,13 +415,99 @@ public sealed class SharedDocument
 
     private async Task ResyncFromSnapshotAsync()
     {
-        var opened = await _connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = DocId, lastRevision = (int?)null });
-        Load(opened);
-        lock (_sync)
+        try
         {
-            _sending = false;
+            var opened = await _connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = DocId, lastRevision = (int?)null });
+            Load(opened);
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            // The rejected op is gone either way; catching up later brings the text (a gap, a push or the retry).
+            InvocationFailed?.Invoke("OpenDocument", e);
+            RetryLater();
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                _sending = false;
+            }
         }
     }
+
+    /// <summary>After an automatic reconnect: catch up now, or later if the server cannot answer yet.</summary>
+    internal Task CatchUpAfterReconnectAsync() => CatchUpOrRetryLaterAsync();
+
+    /// <summary>Reopens now; if that fails for a reason that passes, tries again after a backoff.</summary>
+    private async Task CatchUpOrRetryLaterAsync()
+    {
+        try
+        {
+            await CatchUpAsync();
+        }
+        catch (Exception e) when (IsTransient(e))
+        {
+            InvocationFailed?.Invoke("OpenDocument", e);
+            RetryLater();
+        }
+    }
+
+    /// <summary>Reopens and resends after the next delay of <see cref="RetryDelays"/>, unless a retry is already waiting.</summary>
+    private void RetryLater()
+    {
+        TimeSpan delay;
+        lock (_sync)
+        {
+            if (_retryScheduled || _closed)
+            {
+                return;
+            }
+
+            _retryScheduled = true;
+            delay = RetryDelays[Math.Min(_retryAttempt++, RetryDelays.Count - 1)];
+        }
+
+        _ = RetryAsync(delay);
+    }
+
+    private async Task RetryAsync(TimeSpan delay)
+    {
+        await Task.Delay(delay);
+        lock (_sync)
+        {
+            _retryScheduled = false;
+            if (_closed)
+            {
+                return;
+            }
+        }
+
+        await CatchUpOrRetryLaterAsync();
+    }
+
+    /// <summary>The document was closed: no more retries.</summary>
+    internal void Close()
+    {
+        lock (_sync)
+        {
+            _closed = true;
+        }
+    }
+
+    /// <summary>Codes that mean "nothing was decided, send it again" (docs/protocol.md).</summary>
+    private static bool IsRetryable(string code) => code is "server.unavailable" or "rate.limited";
+
+    /// <summary>
+    /// A failure that passes: a retryable code, an error without a code, or the connection dropping under the call (but
+    /// not a disposed connection: that one is over).
+    /// </summary>
+    private static bool IsTransient(Exception error) => error switch
+    {
+        ObjectDisposedException => false,
+        HubException hub => HubErrors.CodeOf(hub) is not { } code || IsRetryable(code),
+        InvalidOperationException or IOException or OperationCanceledException or TimeoutException => true,
+        _ => false,
+    };
 
     private sealed record Pending(TextOperation Op, long Seq, int BaseRevision, long SubmittedAt);
 }

@@ -1,5 +1,6 @@
 using Collab.Documents;
 using Collab.Hosting.Configuration;
+using Collab.Hosting.Faults;
 using Collab.Hosting.Postgres;
 using Collab.Hosting.Health;
 using Collab.Hosting.Sqlite;
@@ -68,6 +69,11 @@ public static class CollabHosting
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
 
+        // Every background loop of ours catches and logs each failed round; an exception that still escapes one is a bug,
+        // which the host logs at Error. Stopping the process for it (the default, StopHost, and with exit code 0, which
+        // supervisors take for a clean stop) would turn one loop's bug into an outage for everyone on this node.
+        builder.Services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
+
         // First hosted service: storage is locked, migrated or verified before Orleans starts.
         builder.Services.AddHostedService<StorageStartup>();
         builder.Services.AddStorageCheck();
@@ -126,6 +132,7 @@ public static class CollabHosting
                     o.Invariant = PostgresInvariant;
                     o.ConnectionString = connectionString;
                 });
+                silo.AddFailureTuning();
                 silo.AddAdoNetGrainStorage(GrainStorageName, storage => storage.Configure<IServiceProvider>((o, services) =>
                 {
                     o.Invariant = PostgresInvariant;
@@ -138,6 +145,9 @@ public static class CollabHosting
                     o.ConnectionString = connectionString;
                 });
             }
+
+            // Database exceptions cannot cross the wire: they leave the silo as server.unavailable (StorageFaults).
+            silo.AddStorageFaultTranslation(GrainStorageName);
         });
         builder.Services.AddHealthChecks().AddSiloCheck();
     }
@@ -157,6 +167,7 @@ public static class CollabHosting
                 o.Invariant = PostgresInvariant;
                 o.ConnectionString = options.PostgresConnectionString!;
             });
+            client.AddFailureTuning();
 
             // Silos may still be starting (docker compose starts everything at once): keep trying for a while.
             DateTimeOffset? deadline = null;

@@ -2,6 +2,7 @@ using Collab.Documents;
 using Collab.Errors;
 using Collab.Sessions;
 using Collab.Text;
+using Collab.Web.Errors;
 using Collab.Web.Identity;
 using Collab.Workshops;
 using Microsoft.AspNetCore.Authorization;
@@ -14,16 +15,32 @@ namespace Collab.Web.Realtime;
 /// only (<see cref="CollabClaims"/>), one grain call per method, domain errors mapped by <see cref="CollabHubFilter"/>.
 /// </summary>
 [Authorize]
-public sealed class CollabHub(
+public sealed partial class CollabHub(
     IClusterClient cluster,
     DocumentFanout fanout,
     WorkshopFanout workshops,
     ConnectionRegistry connections,
-    RealtimeOptions options) : Hub<ICollabClient>
+    RealtimeOptions options,
+    ILogger<CollabHub> logger) : Hub<ICollabClient>
 {
     private const string CountedItem = "collab.connection.counted";
 
     public override async Task OnConnectedAsync()
+    {
+        try
+        {
+            await ConnectAsync();
+        }
+        catch (Exception e) when (ClusterFaults.IsUnavailable(e))
+        {
+            // The cluster cannot admit the connection now. Closed without an error, the client reconnects by itself (an
+            // exception here would tell it never to); OnDisconnectedAsync releases what this connection took.
+            LogConnectUnavailable(logger, e.GetType().Name);
+            Context.Abort();
+        }
+    }
+
+    private async Task ConnectAsync()
     {
         var caller = CollabClaims.CallerOf(Context);
         connections.Add(caller.WorkshopId, caller.ParticipantId, Context);
@@ -192,7 +209,11 @@ public sealed class CollabHub(
             RealtimeMetrics.Disconnected();
         }
 
+        // Every release is tried, whatever an earlier one met: a cluster that is down now must not leak this
+        // connection's subscriptions, group memberships or registry entry for good.
         var connection = ConnectionState.Of(Context, options);
+        var caller = CollabClaims.CallerOf(Context);
+        connections.Remove(caller.WorkshopId, caller.ParticipantId, Context.ConnectionId);
         string[] open;
         lock (connection.OpenDocuments)
         {
@@ -201,7 +222,7 @@ public sealed class CollabHub(
 
         foreach (var docId in open)
         {
-            await CloseAsync(connection, docId);
+            await ReleaseAsync(() => CloseAsync(connection, docId));
         }
 
         string[] watched;
@@ -210,16 +231,27 @@ public sealed class CollabHub(
             watched = [.. connection.WatchedSessions];
         }
 
-        var caller = CollabClaims.CallerOf(Context);
         foreach (var sessionId in watched)
         {
-            await UnwatchAsync(connection, caller, sessionId);
+            await ReleaseAsync(() => UnwatchAsync(connection, caller, sessionId));
         }
 
-        connections.Remove(caller.WorkshopId, caller.ParticipantId, Context.ConnectionId);
-        await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).DisconnectAsync(Context.ConnectionId);
-        await workshops.ReleaseWorkshopAsync(caller.WorkshopId);
+        await ReleaseAsync(() => cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).DisconnectAsync(Context.ConnectionId));
+        await ReleaseAsync(() => workshops.ReleaseWorkshopAsync(caller.WorkshopId));
         await base.OnDisconnectedAsync(exception);
+    }
+
+    private async Task ReleaseAsync(Func<Task> release)
+    {
+        try
+        {
+            await release();
+        }
+        catch (Exception e) when (ClusterFaults.IsUnavailable(e))
+        {
+            // Grains drop a web node's subscription at its expiry; presence and group state are per node.
+            LogReleaseUnavailable(logger, e.GetType().Name);
+        }
     }
 
     private async Task CloseAsync(ConnectionState connection, string docId)
@@ -276,4 +308,10 @@ public sealed class CollabHub(
             await workshops.ReleaseSessionAsync(caller.WorkshopId, sessionId);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A hub connection could not be admitted now ({Fault}); it was closed and will reconnect")]
+    private static partial void LogConnectUnavailable(ILogger logger, string fault);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Releasing a closed connection's subscription could not reach the cluster ({Fault}); it expires by itself")]
+    private static partial void LogReleaseUnavailable(ILogger logger, string fault);
 }

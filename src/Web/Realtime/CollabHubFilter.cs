@@ -67,7 +67,7 @@ internal sealed partial class CollabHubFilter(RealtimeOptions options, ILogger<C
         {
             Rejected(span, submit, ClusterFaults.Code);
             LogUnavailable(logger, method, e.GetType().Name, WorkshopOf(invocationContext), DocumentOf(invocationContext));
-            throw new HubException($"{ClusterFaults.Code}: The server could not reach the document in time; send it again.");
+            throw new HubException($"{ClusterFaults.Code}: The server could not reach the workshop's data just now (a server or the database is restarting); nothing was changed, send it again.");
         }
         catch (Exception e) when (e is not HubException)
         {

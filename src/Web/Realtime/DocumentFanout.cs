@@ -12,6 +12,7 @@ public sealed partial class DocumentFanout(
     IClusterClient cluster,
     IHubContext<CollabHub, ICollabClient> hub,
     RealtimeOptions options,
+    ClusterChanges changes,
     ILogger<DocumentFanout> logger) : BackgroundService, IDocumentObserver
 {
     private static readonly TimeSpan ReorderWindow = TimeSpan.FromMilliseconds(200);
@@ -24,7 +25,11 @@ public sealed partial class DocumentFanout(
 
     private SubscriptionSet Subscriptions => LazyInitializer.EnsureInitialized(ref _subscriptions, () => new(
         docId => cluster.GetGrain<IDocumentGrain>(docId).SubscribeAsync(Reference()),
-        docId => cluster.GetGrain<IDocumentGrain>(docId).UnsubscribeAsync(Reference())));
+        docId => cluster.GetGrain<IDocumentGrain>(docId).UnsubscribeAsync(Reference()),
+        (e, docId) => LogUnsubscribeFailed(logger, e, docId)));
+
+    /// <summary>How many of this node's connections have <paramref name="docId"/> open (for diagnostics and tests).</summary>
+    public int InterestIn(string docId) => Subscriptions.InterestIn(docId);
 
     /// <summary>A local client opened the document: subscribe if it is the first.</summary>
     public Task AcquireAsync(string docId) => Subscriptions.AcquireAsync(docId);
@@ -68,19 +73,28 @@ public sealed partial class DocumentFanout(
         }
     }
 
+    /// <summary>Runs unobserved (from a push): whatever fails is logged here, never lost in an unobserved task.</summary>
     private async Task FlushHeldLaterAsync(string docId, PushOrder order)
     {
-        await Task.Delay(ReorderWindow);
-        List<OpsCommitted> overdue;
-        lock (order)
+        try
         {
-            overdue = order.Accept(null, DateTime.UtcNow, ReorderWindow);
-        }
+            await Task.Delay(ReorderWindow);
+            List<OpsCommitted> overdue;
+            lock (order)
+            {
+                overdue = order.Accept(null, DateTime.UtcNow, ReorderWindow);
+            }
 
-        foreach (var batch in overdue)
+            foreach (var batch in overdue)
+            {
+                RealtimeMetrics.Pushed(batch.Ops.Count, Subscriptions.InterestIn(docId));
+                await hub.Clients.Group(GroupOf(docId)).OpsCommitted(batch);
+            }
+        }
+        catch (Exception e)
         {
-            RealtimeMetrics.Pushed(batch.Ops.Count, Subscriptions.InterestIn(docId));
-            await hub.Clients.Group(GroupOf(docId)).OpsCommitted(batch);
+            // Clients that miss these ops see the gap at the next push and catch up.
+            LogFlushFailed(logger, e, docId);
         }
     }
 
@@ -90,24 +104,38 @@ public sealed partial class DocumentFanout(
     Task IDocumentObserver.LockChanged(LockChanged change) =>
         hub.Clients.Group(GroupOf(change.DocId)).LockChanged(change);
 
-    /// <summary>Renews every subscription on a timer, well inside the grains' expiry.</summary>
+    Task IDocumentObserver.Deactivating(string docId)
+    {
+        // Its next activation does not know this node: subscribe again now (retried until it is back).
+        Subscriptions.RenewSoon([docId]);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Renews every subscription on a timer, well inside the grains' expiry, and at once when grains may have moved
+    /// (<see cref="ClusterChanges"/>, <see cref="IDocumentObserver.Deactivating"/>). Never ends but when the node stops:
+    /// a failed round must not stop pushes for good, nor (through the host) the node.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.SubscriptionRenewal);
-        var perCall = options.SubscriptionRenewal < TimeSpan.FromSeconds(5) ? options.SubscriptionRenewal : TimeSpan.FromSeconds(5);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        changes.Changed += OnClusterChanged;
+        try
         {
-            await Subscriptions.RenewAsync(perCall, (e, key) => LogRenewFailed(logger, e, key), stoppingToken);
+            await Subscriptions.RunRenewalsAsync(
+                options.SubscriptionRenewal,
+                (e, key) => LogRenewFailed(logger, e, key),
+                (e, key) => LogPromptRenewFailed(logger, e, key),
+                stoppingToken);
+        }
+        finally
+        {
+            changes.Changed -= OnClusterChanged;
         }
     }
 
-    public override void Dispose()
-    {
-        // The observer reference dies with the node's client; grains drop it at expiry.
-        _subscriptions?.Dispose();
-        base.Dispose();
-    }
+    private void OnClusterChanged(string reason) => Subscriptions.RenewSoon();
 
+    // The observer reference dies with the node's client; grains drop it at expiry.
     private IDocumentObserver Reference() => _reference ??= cluster.CreateObjectReference<IDocumentObserver>(this);
 
     /// <summary>Per document: the next revision to forward and the batches that arrived ahead of it.</summary>
@@ -156,4 +184,13 @@ public sealed partial class DocumentFanout(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to document {DocId} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception error, string docId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from document {DocId} failed; it forgets this node at its observer expiry")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception error, string docId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Forwarding held pushes of document {DocId} failed")]
+    private static partial void LogFlushFailed(ILogger logger, Exception error, string docId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribing again to document {DocId} failed; trying again in a moment")]
+    private static partial void LogPromptRenewFailed(ILogger logger, Exception error, string docId);
 }

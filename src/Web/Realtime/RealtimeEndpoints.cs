@@ -23,10 +23,16 @@ public static class RealtimeEndpoints
             SubscriptionRenewal = TimeSpan.FromSeconds(Positive(section, "SubscriptionRenewalSeconds", defaults.SubscriptionRenewal.TotalSeconds)),
         };
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<InvocationOrderFilter>();
         builder.Services.AddSingleton<CollabHubFilter>();
         builder.Services.AddSignalR(hub =>
         {
             hub.MaximumReceiveMessageSize = options.MaxMessageBytes;
+
+            // A call stuck on a silo that just died must not hold up the connection's other calls; calls about one
+            // document still run in the order sent (InvocationOrderFilter, outermost).
+            hub.MaximumParallelInvocationsPerClient = options.ParallelInvocationsPerConnection;
+            hub.AddFilter<InvocationOrderFilter>();
             hub.AddFilter<CollabHubFilter>();
         });
         CodedJsonHubProtocol.Use(builder.Services);
@@ -34,6 +40,11 @@ public static class RealtimeEndpoints
         // Refusals are answered and logged (at Debug) by CollabHubFilter, faults logged by it at Error: SignalR's own
         // Error line per failed invocation, with its stack trace, would only repeat them.
         builder.Logging.AddFilter(CollabHubFilter.DispatcherLogCategory, level => level < LogLevel.Error);
+
+        // Grains that may have moved get this node's subscriptions again at once (the Orleans client reports to it).
+        builder.Services.AddSingleton<ClusterChanges>();
+        builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterChanges>());
+        builder.Services.AddHostedService(services => services.GetRequiredService<ClusterChanges>());
         builder.Services.AddSingleton<DocumentFanout>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DocumentFanout>());
         builder.Services.AddSingleton<ConnectionRegistry>();

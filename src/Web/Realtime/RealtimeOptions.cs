@@ -42,6 +42,12 @@ public sealed record RealtimeOptions
     /// <summary>Longest document or session id a client may send.</summary>
     public int MaxIdLength { get; init; } = 200;
 
+    /// <summary>
+    /// Hub calls of one connection that may run at once (SignalR runs one at a time by default): a call stuck on a dead
+    /// silo holds up only the calls about its own document (see <see cref="InvocationOrderFilter"/>).
+    /// </summary>
+    public int ParallelInvocationsPerConnection { get; init; } = 8;
+
     /// <summary>How often a web node renews its document subscriptions (below the grains' 2-minute expiry).</summary>
     public TimeSpan SubscriptionRenewal { get; init; } = TimeSpan.FromSeconds(30);
 }

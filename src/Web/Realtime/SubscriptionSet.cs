@@ -1,110 +1,327 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
 namespace Collab.Web.Realtime;
 
 /// <summary>
 /// A web node's ref-counted grain subscriptions: subscribe when the first local connection becomes interested in a
-/// key, unsubscribe after the last one leaves, and list the keys for renewal. Subscribing and unsubscribing run one at
-/// a time, so a key is never unsubscribed while another connection is subscribing to it.
+/// key, unsubscribe after the last one leaves, and list the keys for renewal. Subscribing and unsubscribing one key run
+/// one at a time (a key is never unsubscribed while another connection is subscribing to it); different keys never wait
+/// for each other, so a call stuck on a silo that just died holds back only the connections of that one key.
 /// </summary>
-internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string, Task> unsubscribe) : IDisposable
+internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string, Task> unsubscribe, Action<Exception, string> unsubscribeFailed)
 {
-    private readonly Dictionary<string, int> _interest = [];
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // Guarded by locking the dictionary. An entry lives while it has interest or someone is waiting for its gate.
+    private readonly Dictionary<string, Entry> _entries = [];
+
+    // Keys to subscribe again promptly, with when to give up; guarded by locking _entries.
+    private readonly Dictionary<string, DateTime> _soon = [];
+
+    // Wakes the renewal loop when keys are asked for.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     public async Task AcquireAsync(string key)
     {
-        await _gate.WaitAsync();
+        var entry = Enter(key);
         try
         {
-            _interest.TryGetValue(key, out var count);
-            if (count == 0)
+            await entry.Gate.WaitAsync();
+            try
             {
-                await subscribe(key);
-            }
+                if (Interest(entry) == 0)
+                {
+                    await subscribe(key);
+                }
 
-            lock (_interest)
+                lock (_entries)
+                {
+                    entry.Interest++;
+                }
+            }
+            finally
             {
-                _interest[key] = count + 1;
+                entry.Gate.Release();
             }
         }
         finally
         {
-            _gate.Release();
+            Leave(key, entry);
         }
     }
 
-    /// <summary>Drops one interest; true when it was the last (the subscription is gone).</summary>
+    /// <summary>
+    /// Drops one interest; true when it was the last (the subscription is gone). Never fails for the cluster: this node
+    /// stops forwarding at once, and a grain that could not be told forgets the node at its observer expiry. (A failure
+    /// here used to end a disconnecting connection's clean-up half way, leaking its other subscriptions.)
+    /// </summary>
     public async Task<bool> ReleaseAsync(string key)
     {
-        await _gate.WaitAsync();
+        var entry = Enter(key);
         try
         {
-            if (!_interest.TryGetValue(key, out var count))
+            await entry.Gate.WaitAsync();
+            try
             {
-                return false;
-            }
-
-            lock (_interest)
-            {
-                if (count > 1)
+                lock (_entries)
                 {
-                    _interest[key] = count - 1;
-                    return false;
+                    if (entry.Interest == 0)
+                    {
+                        return false;
+                    }
+
+                    if (--entry.Interest > 0)
+                    {
+                        return false;
+                    }
                 }
 
-                _interest.Remove(key);
-            }
+                try
+                {
+                    await unsubscribe(key);
+                }
+                catch (Exception e)
+                {
+                    unsubscribeFailed(e, key);
+                }
 
-            await unsubscribe(key);
-            return true;
+                return true;
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
         }
         finally
         {
-            _gate.Release();
+            Leave(key, entry);
         }
     }
 
     /// <summary>How many local interests <paramref name="key"/> has now (read without waiting for a subscribe in progress).</summary>
     public int InterestIn(string key)
     {
-        lock (_interest)
+        lock (_entries)
         {
-            return _interest.GetValueOrDefault(key);
+            return _entries.TryGetValue(key, out var entry) ? entry.Interest : 0;
         }
     }
 
-    public async Task<string[]> KeysAsync(CancellationToken cancellationToken)
+    /// <summary>The keys with local interest now.</summary>
+    public string[] Keys()
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
+        lock (_entries)
         {
-            return [.. _interest.Keys];
-        }
-        finally
-        {
-            _gate.Release();
+            return [.. _entries.Where(e => e.Value.Interest > 0).Select(e => e.Key)];
         }
     }
 
     /// <summary>
-    /// Subscribes again to every key, all at once, each call bounded by <paramref name="perCall"/>: a call stuck on a silo
-    /// that just died must not hold back the others (their grains may already live on another silo).
+    /// Subscribes again to <paramref name="keys"/>, all at once, each call bounded by <paramref name="perCall"/>: a call
+    /// stuck on a silo that just died must not hold back the others (their grains may already live on another silo). A
+    /// key nobody is interested in any more, or whose subscribe or unsubscribe is under way, is skipped (that call reaches
+    /// the grain anyway). Every failure is reported to <paramref name="failed"/> and never thrown: renewal is a background
+    /// duty, and it is tried again. Returns the keys that could not be renewed.
     /// </summary>
-    public async Task RenewAsync(TimeSpan perCall, Action<Exception, string> failed, CancellationToken cancellationToken)
+    public async Task<IReadOnlyCollection<string>> RenewAsync(
+        IEnumerable<string> keys, TimeSpan perCall, Action<Exception, string> failed, CancellationToken cancellationToken)
     {
-        var keys = await KeysAsync(cancellationToken);
+        var failures = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (key, ct) =>
         {
+            var entry = Enter(key);
             try
             {
-                await subscribe(key).WaitAsync(perCall, ct);
+                if (!entry.Gate.Wait(0))
+                {
+                    return;
+                }
+
+                try
+                {
+                    if (Interest(entry) > 0)
+                    {
+                        await subscribe(key).WaitAsync(perCall, ct);
+                    }
+                }
+                finally
+                {
+                    entry.Gate.Release();
+                }
             }
-            catch (Exception e) when (e is OrleansException or TimeoutException)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                // The next round tries again; meanwhile clients catch up from versions and revisions.
+                // The node is stopping.
+            }
+            catch (Exception e)
+            {
+                // Whatever it is (a silo died, the database blinked, a grain refused), it is tried again; meanwhile
+                // clients catch up from versions and revisions.
+                failures[key] = true;
                 failed(e, key);
             }
+            finally
+            {
+                Leave(key, entry);
+            }
         });
+        return [.. failures.Keys];
     }
 
-    public void Dispose() => _gate.Dispose();
+    /// <summary>
+    /// Asks for <paramref name="keys"/> (every key when null) to be subscribed again promptly rather than at the next
+    /// periodic renewal: their grain may have a new activation that does not know this node (a silo died, the cluster
+    /// changed, the grain said it is going away). <see cref="RunRenewalsAsync"/> retries each until it succeeds or
+    /// <see cref="PromptWindow"/> has passed.
+    /// </summary>
+    public void RenewSoon(IEnumerable<string>? keys = null)
+    {
+        var until = DateTime.UtcNow + PromptWindow;
+        lock (_entries)
+        {
+            foreach (var key in keys ?? _entries.Where(e => e.Value.Interest > 0).Select(e => e.Key))
+            {
+                _soon[key] = until;
+            }
+        }
+
+        _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// How long a key asked for by <see cref="RenewSoon"/> is retried, every <see cref="PromptPace"/>, before it is left
+    /// to the periodic renewal.
+    /// </summary>
+    public static TimeSpan PromptWindow { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The pause between two prompt rounds (each call of a round is bounded anyway).</summary>
+    public static TimeSpan PromptPace { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The renewal loop of a web node: every key every <paramref name="period"/> (below the grains' observer expiry), and
+    /// the keys asked for by <see cref="RenewSoon"/> every <see cref="PromptPace"/> until each succeeds. A key whose
+    /// periodic renewal fails is retried promptly too. Never throws but when <paramref name="stoppingToken"/> is cancelled.
+    /// </summary>
+    public async Task RunRenewalsAsync(
+        TimeSpan period, Action<Exception, string> failed, Action<Exception, string> failedPromptly, CancellationToken stoppingToken)
+    {
+        var perCall = period < TimeSpan.FromSeconds(5) ? period : TimeSpan.FromSeconds(5);
+        var nextFull = DateTime.UtcNow + period;
+        var lastPrompt = DateTime.MinValue;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var now = DateTime.UtcNow;
+            bool prompt;
+            lock (_entries)
+            {
+                prompt = _soon.Count > 0;
+            }
+
+            var due = prompt ? Min(lastPrompt + PromptPace, nextFull) : nextFull;
+            if (due > now)
+            {
+                await WakeOrTimeoutAsync(due - now, stoppingToken);
+                continue;
+            }
+
+            string[] keys;
+            var full = now >= nextFull;
+            if (full)
+            {
+                nextFull = now + period;
+                keys = Keys();
+            }
+            else
+            {
+                lastPrompt = now;
+                lock (_entries)
+                {
+                    foreach (var expired in _soon.Where(s => s.Value < now).Select(s => s.Key).ToList())
+                    {
+                        _soon.Remove(expired);
+                    }
+
+                    keys = [.. _soon.Keys];
+                }
+            }
+
+            var failures = (await RenewAsync(keys, perCall, full ? failed : failedPromptly, stoppingToken)).ToHashSet(StringComparer.Ordinal);
+            lock (_entries)
+            {
+                foreach (var key in keys)
+                {
+                    if (!failures.Contains(key))
+                    {
+                        _soon.Remove(key);
+                    }
+                    else if (full && !_soon.ContainsKey(key))
+                    {
+                        _soon[key] = now + PromptWindow;
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task WakeOrTimeoutAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeoutSource.CancelAfter(timeout);
+        try
+        {
+            await _wake.Reader.ReadAsync(timeoutSource.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            // The time is up.
+        }
+    }
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
+
+    private int Interest(Entry entry)
+    {
+        lock (_entries)
+        {
+            return entry.Interest;
+        }
+    }
+
+    private Entry Enter(string key)
+    {
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue(key, out var entry))
+            {
+                entry = new Entry();
+                _entries[key] = entry;
+            }
+
+            entry.Users++;
+            return entry;
+        }
+    }
+
+    private void Leave(string key, Entry entry)
+    {
+        lock (_entries)
+        {
+            if (--entry.Users == 0 && entry.Interest == 0)
+            {
+                _entries.Remove(key);
+                entry.Gate.Dispose();
+            }
+        }
+    }
+
+    private sealed class Entry
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        /// <summary>Local connections subscribed through this node.</summary>
+        public int Interest { get; set; }
+
+        /// <summary>Calls holding or waiting for <see cref="Gate"/>; the entry is dropped when none is left and nobody is interested.</summary>
+        public int Users { get; set; }
+    }
 }

@@ -18,6 +18,7 @@ public sealed partial class WorkshopFanout(
     IHubContext<CollabHub, ICollabClient> hub,
     ConnectionRegistry connections,
     RealtimeOptions options,
+    ClusterChanges changes,
     ILogger<WorkshopFanout> logger) : BackgroundService, IWorkshopObserver, ISessionObserver, IPresenceObserver, IRecommendationObserver, IOutcomeObserver
 {
     private IWorkshopObserver? _workshopRef;
@@ -41,7 +42,8 @@ public sealed partial class WorkshopFanout(
 
     public Task ReleaseSessionAsync(string workshopId, string sessionId) => ReleaseAsync("s|" + SessionKeys.Of(workshopId, sessionId));
 
-    private SubscriptionSet Subscriptions => LazyInitializer.EnsureInitialized(ref _subscriptions, () => new(SubscribeAsync, UnsubscribeAsync));
+    private SubscriptionSet Subscriptions => LazyInitializer.EnsureInitialized(
+        ref _subscriptions, () => new(SubscribeAsync, UnsubscribeAsync, (e, topic) => LogUnsubscribeFailed(logger, e, topic)));
 
     private Task AcquireAsync(string topic) => Subscriptions.AcquireAsync(topic);
 
@@ -52,10 +54,12 @@ public sealed partial class WorkshopFanout(
         var key = topic[2..];
         if (topic[0] == 'w')
         {
-            await cluster.GetGrain<IWorkshopGrain>(key).UnsubscribeAsync(WorkshopRef());
-            await cluster.GetGrain<IPresenceGrain>(key).UnsubscribeAsync(PresenceRef());
-            await cluster.GetGrain<IRecommendationBoardGrain>(key).UnsubscribeAsync(RecommendationRef());
-            await cluster.GetGrain<IOutcomeGrain>(key).UnsubscribeAsync(OutcomeRef());
+            // Four grains, likely on different silos: one that cannot answer now must not hold back the others.
+            await Task.WhenAll(
+                cluster.GetGrain<IWorkshopGrain>(key).UnsubscribeAsync(WorkshopRef()),
+                cluster.GetGrain<IPresenceGrain>(key).UnsubscribeAsync(PresenceRef()),
+                cluster.GetGrain<IRecommendationBoardGrain>(key).UnsubscribeAsync(RecommendationRef()),
+                cluster.GetGrain<IOutcomeGrain>(key).UnsubscribeAsync(OutcomeRef()));
         }
         else
         {
@@ -68,10 +72,11 @@ public sealed partial class WorkshopFanout(
         var key = topic[2..];
         if (topic[0] == 'w')
         {
-            await cluster.GetGrain<IWorkshopGrain>(key).SubscribeAsync(WorkshopRef());
-            await cluster.GetGrain<IPresenceGrain>(key).SubscribeAsync(PresenceRef());
-            await cluster.GetGrain<IRecommendationBoardGrain>(key).SubscribeAsync(RecommendationRef());
-            await cluster.GetGrain<IOutcomeGrain>(key).SubscribeAsync(OutcomeRef());
+            await Task.WhenAll(
+                cluster.GetGrain<IWorkshopGrain>(key).SubscribeAsync(WorkshopRef()),
+                cluster.GetGrain<IPresenceGrain>(key).SubscribeAsync(PresenceRef()),
+                cluster.GetGrain<IRecommendationBoardGrain>(key).SubscribeAsync(RecommendationRef()),
+                cluster.GetGrain<IOutcomeGrain>(key).SubscribeAsync(OutcomeRef()));
         }
         else
         {
@@ -120,21 +125,28 @@ public sealed partial class WorkshopFanout(
     Task ISessionObserver.HelpQueueChanged(HelpQueue queue) =>
         hub.Clients.Group(FacilitatorsGroup(queue.WorkshopId)).HelpQueueChanged(queue);
 
+    /// <summary>
+    /// Renews every subscription on a timer, well inside the grains' expiry, and at once when grains may have moved
+    /// (<see cref="ClusterChanges"/>). Never ends but when the node stops.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.SubscriptionRenewal);
-        var perCall = options.SubscriptionRenewal < TimeSpan.FromSeconds(5) ? options.SubscriptionRenewal : TimeSpan.FromSeconds(5);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        changes.Changed += OnClusterChanged;
+        try
         {
-            await Subscriptions.RenewAsync(perCall, (e, key) => LogRenewFailed(logger, e, key), stoppingToken);
+            await Subscriptions.RunRenewalsAsync(
+                options.SubscriptionRenewal,
+                (e, key) => LogRenewFailed(logger, e, key),
+                (e, key) => LogPromptRenewFailed(logger, e, key),
+                stoppingToken);
+        }
+        finally
+        {
+            changes.Changed -= OnClusterChanged;
         }
     }
 
-    public override void Dispose()
-    {
-        _subscriptions?.Dispose();
-        base.Dispose();
-    }
+    private void OnClusterChanged(string reason) => Subscriptions.RenewSoon();
 
     private IWorkshopObserver WorkshopRef() => _workshopRef ??= cluster.CreateObjectReference<IWorkshopObserver>(this);
 
@@ -148,4 +160,10 @@ public sealed partial class WorkshopFanout(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to {Topic} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception error, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from {Topic} failed; its grains forget this node at their observer expiry")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception error, string topic);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribing again to {Topic} failed; trying again in a moment")]
+    private static partial void LogPromptRenewFailed(ILogger logger, Exception error, string topic);
 }

@@ -57,6 +57,7 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";
+        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
@@ -100,6 +101,53 @@ internal sealed class ChildProcess : IAsyncDisposable
         catch (TimeoutException)
         {
             throw new TimeoutException($"Expected the process to print '{text}' within {timeout}. Output so far:\n{Output}");
+        }
+    }
+
+    /// <summary>
+    /// Completes once the process has printed <paramref name="count"/> lines containing <paramref name="text"/>, or has
+    /// exited (the caller checks <see cref="HasExited"/>); fails when the time runs out.
+    /// </summary>
+    public async Task WaitForOutputCountAsync(string text, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (CountLines(text) < count && !_process.HasExited)
+        {
+            TaskCompletionSource seen;
+            lock (_output)
+            {
+                seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((text, seen));
+            }
+
+            if (CountLines(text) >= count || _process.HasExited)
+            {
+                break;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            try
+            {
+                await seen.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException($"Expected the process to print '{text}' {count} times within {timeout}. Output so far:\n{Output}");
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited: the caller looks at how.
+                break;
+            }
+        }
+    }
+
+    /// <summary>How many lines printed so far contain <paramref name="text"/>.</summary>
+    public int CountLines(string text)
+    {
+        lock (_output)
+        {
+            return _output.ToString().Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal));
         }
     }
 

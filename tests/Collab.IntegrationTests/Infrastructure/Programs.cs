@@ -43,5 +43,31 @@ internal static class Programs
         return (process, url);
     }
 
+    /// <summary>
+    /// A clustered web node (an Orleans client of the PostgreSQL cluster) as its own process; <paramref name="settings"/>
+    /// adds or overrides environment settings (e.g. <c>Collab__Realtime__SubscriptionRenewalSeconds</c>).
+    /// </summary>
+    public static async Task<(ChildProcess Process, Uri Url)> StartWebNodeAsync(
+        string connectionString, string clusterId, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var url = new Uri($"http://127.0.0.1:{FreePorts.Next()}");
+        var environment = new Dictionary<string, string?>
+        {
+            ["Collab__Storage"] = "Postgres",
+            ["ConnectionStrings__Collab"] = connectionString,
+            ["Collab__ClusterId"] = clusterId,
+            ["Collab__Auth__SigningKey"] = TestKeys.SigningKey,
+            ["ASPNETCORE_URLS"] = url.ToString(),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+
+        var process = ChildProcess.Start(Repo.WebDll, environment);
+        await process.WaitForOutputAsync("is ready at", StartTimeout);
+        return (process, url);
+    }
+
     private static string Port() => FreePorts.Next().ToString(CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using Collab.Diagnostics;
 using Collab.Text;
 using Orleans.Concurrency;
 
@@ -23,14 +24,14 @@ public interface IDocumentGrain : IGrainWithStringKey
     /// Opens the document for a client that last saw <see cref="OpenDocument.LastRevision"/>: the committed ops after it,
     /// or a snapshot of the whole text when it has nothing, is too far behind, or asks for a revision that does not exist.
     /// </summary>
-    [Alias("open")]
+    [Alias("open"), ResponseTimeout(CallTimeouts.RealTime)]
     Task<OpenedDocument> OpenAsync(OpenDocument command);
 
     /// <summary>
     /// Sequences one edit. Answers only after the op is durable. Resubmitting the same (client id, client sequence)
     /// returns the original answer without applying the op again.
     /// </summary>
-    [Alias("submit"), AlwaysInterleave]
+    [Alias("submit"), AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task<SubmitResult> SubmitAsync(SubmitOp command);
 
     /// <summary>Committed ops with revisions in (<paramref name="afterRevision"/>, <paramref name="toRevision"/>], with their authors.</summary>
@@ -87,11 +88,11 @@ public interface IDocumentGrain : IGrainWithStringKey
     Task SetListenerAsync(string workshopId, string? listenerKey);
 
     /// <summary>Subscribes a web node's observer to commits, presence and lock changes; renew before it expires.</summary>
-    [Alias("subscribe"), AlwaysInterleave]
+    [Alias("subscribe"), AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task SubscribeAsync(IDocumentObserver observer);
 
     /// <summary>Ends a subscription.</summary>
-    [Alias("unsubscribe"), AlwaysInterleave]
+    [Alias("unsubscribe"), AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task UnsubscribeAsync(IDocumentObserver observer);
 
     /// <summary>A session's presence (and cursor or selection at a revision it has seen). Ephemeral; batched to observers.</summary>
@@ -130,6 +131,15 @@ public interface IDocumentObserver : IGrainObserver
 
     [Alias("lock-changed"), OneWay]
     Task LockChanged(LockChanged change);
+
+    /// <summary>
+    /// The activation holding this subscription is going away (it reloads after a storage fault or a stale write, or
+    /// its silo shuts down); the next activation of <paramref name="docId"/> does not know its subscribers, so a web node
+    /// subscribes again at once rather than at its next renewal. (A silo that crashes sends nothing: web nodes also
+    /// subscribe again when the cluster changes.)
+    /// </summary>
+    [Alias("deactivating"), OneWay]
+    Task Deactivating(string docId);
 }
 
 /// <summary>

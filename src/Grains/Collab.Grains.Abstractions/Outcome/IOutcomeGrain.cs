@@ -1,3 +1,4 @@
+using Collab.Diagnostics;
 using Collab.Sessions;
 
 namespace Collab.Outcome;
@@ -26,10 +27,10 @@ public interface IOutcomeGrain : IGrainWithStringKey
     [Alias("version")]
     Task<OutcomeDocument> GetVersionAsync(Caller caller, string version);
 
-    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task SubscribeAsync(IOutcomeObserver observer);
 
-    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task UnsubscribeAsync(IOutcomeObserver observer);
 }
 

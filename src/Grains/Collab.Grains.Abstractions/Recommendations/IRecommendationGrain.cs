@@ -1,3 +1,4 @@
+using Collab.Diagnostics;
 using Collab.Documents;
 
 namespace Collab.Recommendations;
@@ -84,10 +85,10 @@ public interface IRecommendationBoardGrain : IGrainWithStringKey
     [Alias("changed"), Orleans.Concurrency.OneWay]
     Task ChangedAsync(RecommendationSummary summary);
 
-    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task SubscribeAsync(IRecommendationObserver observer);
 
-    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task UnsubscribeAsync(IRecommendationObserver observer);
 }
 

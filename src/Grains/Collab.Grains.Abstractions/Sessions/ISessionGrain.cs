@@ -1,3 +1,4 @@
+using Collab.Diagnostics;
 namespace Collab.Sessions;
 
 /// <summary>
@@ -9,7 +10,7 @@ namespace Collab.Sessions;
 public interface ISessionGrain : IGrainWithStringKey
 {
     /// <summary>The session as the caller may see it (help requests and group announcements filtered by role and group).</summary>
-    [Alias("get")]
+    [Alias("get"), ResponseTimeout(CallTimeouts.RealTime)]
     Task<SessionView> GetAsync(Caller caller);
 
     /// <summary>Starts, pauses (the timer too), resumes or ends the session. Facilitators.</summary>
@@ -67,10 +68,10 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("forget-participant"), Orleans.Concurrency.OneWay]
     Task ForgetParticipantAsync(string participantId);
 
-    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task SubscribeAsync(ISessionObserver observer);
 
-    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task UnsubscribeAsync(ISessionObserver observer);
 }
 

@@ -1,3 +1,4 @@
+using Collab.Diagnostics;
 namespace Collab.Workshops;
 
 /// <summary>
@@ -7,7 +8,7 @@ namespace Collab.Workshops;
 [Alias("collab.IPresenceGrain")]
 public interface IPresenceGrain : IGrainWithStringKey
 {
-    [Alias("connect"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("connect"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task ConnectAsync(string connectionId, Caller caller);
 
     /// <summary>The connection opened (<paramref name="open"/>) or closed a document of a room.</summary>
@@ -20,10 +21,10 @@ public interface IPresenceGrain : IGrainWithStringKey
     [Alias("get")]
     Task<WorkshopPresence> GetAsync(Caller caller);
 
-    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task SubscribeAsync(IPresenceObserver observer);
 
-    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task UnsubscribeAsync(IPresenceObserver observer);
 }
 

@@ -1,3 +1,4 @@
+using Collab.Diagnostics;
 namespace Collab.Workshops;
 
 /// <summary>
@@ -16,7 +17,7 @@ public interface IWorkshopGrain : IGrainWithStringKey
     Task<WorkshopCreated> CreateAsync(CreateWorkshop command);
 
     /// <summary>The workshop as it is now. <c>workshop.not_found</c> when it was never created or belongs to another workshop's caller.</summary>
-    [Alias("get")]
+    [Alias("get"), ResponseTimeout(CallTimeouts.RealTime)]
     Task<WorkshopView> GetAsync(Caller caller);
 
     /// <summary>Replaces the editable metadata (facilitators). <c>workshop.version_conflict</c> if <see cref="UpdateWorkshop.ExpectedVersion"/> is stale.</summary>
@@ -31,7 +32,7 @@ public interface IWorkshopGrain : IGrainWithStringKey
     Task<Joined> JoinAsync(JoinWorkshop command);
 
     /// <summary>The participant behind a token, if they still belong to the workshop; <c>auth.revoked</c> otherwise.</summary>
-    [Alias("authenticate")]
+    [Alias("authenticate"), ResponseTimeout(CallTimeouts.RealTime)]
     Task<ParticipantView> AuthenticateAsync(string participantId);
 
     /// <summary>The roster. Facilitators and rapporteurs see e-mail addresses; others do not.</summary>
@@ -63,10 +64,10 @@ public interface IWorkshopGrain : IGrainWithStringKey
     Task ClaimLiveSessionAsync(string sessionId, bool live);
 
     /// <summary>Subscribes a web node to roster changes and removals of this workshop.</summary>
-    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task SubscribeAsync(IWorkshopObserver observer);
 
-    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("unsubscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task UnsubscribeAsync(IWorkshopObserver observer);
 }
 

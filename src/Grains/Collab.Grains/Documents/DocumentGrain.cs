@@ -115,6 +115,14 @@ internal sealed partial class DocumentGrain(
         // included) and then have its own first write refused for a stale ETag.
         await _writing.WaitAsync(cancellationToken);
         _writing.Release();
+
+        // The next activation starts with no subscribers: tell the web nodes to subscribe again now, or readers would
+        // get no pushes until their node's next renewal. (One-way calls: a dead node costs nothing.)
+        if (_observers.Count > 0)
+        {
+            await _observers.Notify(o => o.Deactivating(DocId));
+        }
+
         if (_counted)
         {
             _counted = false;
@@ -530,7 +538,16 @@ internal sealed partial class DocumentGrain(
     Task IDocumentGrain.SubscribeAsync(IDocumentObserver observer)
     {
         EnsureCreated();
+        var fresh = !_observers.Observers.ContainsKey(observer);
         _observers.Subscribe(observer, observer);
+
+        // A node new to this activation (first client, or this activation replaced one that died) may have missed the
+        // ops committed before now: the newest one shows its clients whether they are behind, and they catch up.
+        if (fresh && FindRecent(_committedRevision) is { } newest)
+        {
+            observer.OpsCommitted(new OpsCommitted(DocId, [newest])).Ignore();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -782,6 +799,12 @@ internal sealed partial class DocumentGrain(
 
     private async Task<IReadOnlyList<CommittedOp>> OpsAsync(int afterRevision, int toRevision)
     {
+        // Nothing to read (a client that is up to date reopens): no trip to the database, which may be the part that is down.
+        if (afterRevision >= toRevision)
+        {
+            return [];
+        }
+
         var oldest = _recent.First?.Value.Revision ?? int.MaxValue;
         if (afterRevision + 1 >= oldest)
         {

@@ -121,19 +121,28 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
                         }
                     }
                 }
-                catch (Exception e) when (e is SqliteException or IOException or InvalidOperationException)
+                catch (Exception e)
                 {
+                    // Whatever failed, this batch fails and the loop goes on with the next one on a fresh connection:
+                    // were the loop to end, every later append would wait forever.
                     LogCommitFailed(logger, e, batch.Count);
                     foreach (var append in batch)
                     {
                         append.Done.TrySetException(e);
                     }
 
-                    // Start the next batch on a fresh connection.
-                    if (writer is not null)
+                    // Start the next batch on a fresh connection; closing the broken one may fail too.
+                    if (writer is { } broken)
                     {
-                        await writer.DisposeAsync();
                         writer = null;
+                        try
+                        {
+                            await broken.DisposeAsync();
+                        }
+                        catch (Exception closeError)
+                        {
+                            LogCloseFailed(logger, closeError);
+                        }
                     }
                 }
             }
@@ -233,6 +242,9 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
         OpLogRows.ReadAsync(command, static (reader, column) => new DateTimeOffset(reader.GetInt64(column), TimeSpan.Zero), cancellationToken);
 
     private sealed record PendingAppend(string DocId, IReadOnlyList<CommittedOp> Ops, TaskCompletionSource Done);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Closing the op-log writer's connection after a failed commit failed too")]
+    private static partial void LogCloseFailed(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Appends} op-log appends to SQLite failed")]
     private static partial void LogCommitFailed(ILogger logger, Exception error, int appends);

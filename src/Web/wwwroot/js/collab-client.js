@@ -137,7 +137,9 @@ export class CollabClient {
     this.options = options;
     this._setTimeout = options.setTimeout ?? ((fn, ms) => globalThis.setTimeout(fn, ms));
     this._clearTimeout = options.clearTimeout ?? ((t) => globalThis.clearTimeout(t));
-    this.retryDelays = options.retryDelays ?? [250, 1000, 3000, 10000];
+    // A silo that dies takes a few seconds to be replaced (README, "What a node failure costs a participant"): retry
+    // quickly at first so that an edit waits about that long, then back off.
+    this.retryDelays = options.retryDelays ?? [250, 500, 1000, 2000, 5000];
     this.gapDelay = options.gapDelay ?? 300;
     this.restartOnClose = options.restartOnClose ?? true;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
