@@ -17,7 +17,7 @@ public interface IDocumentGrain : IGrainWithStringKey
     Task<DocumentView> CreateAsync(CreateDocument command);
 
     /// <summary>The document's metadata and current (committed) revision. <c>document.not_found</c> if never created.</summary>
-    [Alias("get")]
+    [Alias("get"), ResponseTimeout(CallTimeouts.RealTime)]
     Task<DocumentView> GetAsync(Caller caller);
 
     /// <summary>
