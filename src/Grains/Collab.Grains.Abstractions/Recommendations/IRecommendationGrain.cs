@@ -348,8 +348,16 @@ public sealed record BoardView(
 [GenerateSerializer, Immutable, Alias("collab.BoardTheme")]
 public sealed record BoardTheme([property: Id(0)] string Theme, [property: Id(1)] IReadOnlyList<RecommendationSummary> Recommendations);
 
+/// <summary>
+/// Two open recommendations that likely say the same thing: their similarity (0–1) and, as the reason to show, the
+/// words they share as the first one writes them (shared by both titles first, then the rarest on the board).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("collab.LikelyDuplicate")]
-public sealed record LikelyDuplicate([property: Id(0)] string First, [property: Id(1)] string Second, [property: Id(2)] double Similarity);
+public sealed record LikelyDuplicate(
+    [property: Id(0)] string First,
+    [property: Id(1)] string Second,
+    [property: Id(2)] double Similarity,
+    [property: Id(3)] IReadOnlyList<string> SharedWords);
 
 [GenerateSerializer, Immutable, Alias("collab.RecommendationDiff")]
 public sealed record RecommendationDiff(

@@ -7,9 +7,10 @@ using Orleans.Utilities;
 namespace Collab.Recommendations;
 
 /// <summary>
-/// A workshop's recommendations side by side: ids, summaries by theme, likely duplicates (word overlap), merges and
-/// the adoption rule. Summaries are a read model fed by the recommendations themselves; each push carries the
-/// recommendation's version, so an older one never overwrites a newer one.
+/// A workshop's recommendations side by side: ids, summaries by theme, likely duplicates (found by a
+/// <see cref="DuplicateDetector"/>), merges and the adoption rule. Summaries are a read model fed by the
+/// recommendations themselves; each push carries the recommendation's version, so an older one never overwrites a
+/// newer one.
 /// </summary>
 internal sealed class RecommendationBoardGrain(
     [PersistentState("board")] IPersistentState<BoardState> state,
@@ -17,8 +18,10 @@ internal sealed class RecommendationBoardGrain(
     ILogger<RecommendationBoardGrain> logger) : Grain, IRecommendationBoardGrain
 {
     private const int MaxRecommendations = 500;
-    private const double DuplicateSimilarity = 0.5;
     private readonly ObserverManager<IRecommendationObserver> _observers = new(options.ObserverExpiry, logger);
+
+    // Kept in memory beside the summaries it was fed (never persisted); null until the board is first read.
+    private DuplicateDetector? _duplicates;
 
     private string WorkshopId => this.GetPrimaryKeyString();
 
@@ -37,7 +40,7 @@ internal sealed class RecommendationBoardGrain(
             .OrderBy(g => g.Key, StringComparer.CurrentCultureIgnoreCase)
             .Select(g => new BoardTheme(g.Key, [.. g]))
             .ToList();
-        return new BoardView(WorkshopId, themes, Duplicates(summaries), state.State.Rule ?? AdoptionRule.Default);
+        return new BoardView(WorkshopId, themes, Duplicates().Find(), state.State.Rule ?? AdoptionRule.Default);
     }
 
     async Task<RecommendationView> IRecommendationBoardGrain.MergeAsync(MergeRecommendations command)
@@ -122,6 +125,7 @@ internal sealed class RecommendationBoardGrain(
         var next = Copy();
         next.Summaries = new Dictionary<string, RecommendationSummary>(next.Summaries) { [summary.Id] = summary };
         await state.ReplaceAsync(next);
+        _duplicates?.Track(summary);
         await _observers.Notify(o => o.RecommendationChanged(summary));
     }
 
@@ -157,32 +161,19 @@ internal sealed class RecommendationBoardGrain(
 
     private static int Number(string id) => int.TryParse(id.AsSpan(1), out var n) ? n : int.MaxValue;
 
-    /// <summary>Pairs of open recommendations whose words overlap a lot (Jaccard over words of 3+ letters).</summary>
-    private static List<LikelyDuplicate> Duplicates(List<RecommendationSummary> summaries)
+    private DuplicateDetector Duplicates()
     {
-        var open = summaries
-            .Where(s => s.Status is RecommendationStatus.Draft or RecommendationStatus.Proposed or RecommendationStatus.InReview)
-            .Select(s => (s.Id, Words: Words(s.Title + " " + s.Excerpt)))
-            .ToList();
-        var pairs = new List<LikelyDuplicate>();
-        for (var i = 0; i < open.Count; i++)
+        if (_duplicates is null)
         {
-            for (var j = i + 1; j < open.Count; j++)
+            _duplicates = new DuplicateDetector();
+            foreach (var summary in state.State.Summaries.Values)
             {
-                var union = open[i].Words.Union(open[j].Words).Count();
-                var similarity = union == 0 ? 0 : (double)open[i].Words.Intersect(open[j].Words).Count() / union;
-                if (similarity >= DuplicateSimilarity)
-                {
-                    pairs.Add(new LikelyDuplicate(open[i].Id, open[j].Id, Math.Round(similarity, 2)));
-                }
+                _duplicates.Track(summary);
             }
         }
 
-        return [.. pairs.OrderByDescending(p => p.Similarity)];
+        return _duplicates;
     }
-
-    private static HashSet<string> Words(string text) =>
-        [.. System.Text.RegularExpressions.Regex.Split(WorkshopRules.NameKey(text), @"[^\p{L}\p{N}]+").Where(w => w.Length >= 3)];
 }
 
 /// <summary>Persisted state of <see cref="RecommendationBoardGrain"/>. Never renumber the ids.</summary>
