@@ -221,6 +221,34 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
     }
 
     [Fact]
+    public async Task BoardListsParaphrasedProposalsAsLikelyDuplicatesWithTheWordsTheyShare()
+    {
+        var room = await RoomAsync();
+        Task<RecommendationView> Propose(string token, string title, string text, string language) =>
+            room.Workshop.OkAsync<RecommendationView>(token, HttpMethod.Post, room.Path(), new { title, theme = "Cooperation", text, language, origin = "plenary" });
+        var quarterly = await Propose(room.Benin.Token, "Quarterly cross-border community forums",
+            "Hold quarterly forums that bring together border communities from both sides to discuss security.", "en");
+        var everyQuarter = await Propose(room.Ghana.Token, "Cross-border community forums every quarter",
+            "Every quarter, communities from both sides of the border should meet in a forum to discuss security concerns.", "en");
+        var fairs = await Propose(room.Togo.Token, "Yearly cross-border trade fairs",
+            "Organise a cross-border trade fair every year where traders from both sides meet.", "en");
+        var alerte = await Propose(room.Benin2.Token, "Système d'alerte précoce communautaire",
+            "Mettre en place un système d'alerte précoce géré par les communautés frontalières pour signaler les menaces.", "fr");
+        var alertes = await Propose(room.Togo.Token, "Systèmes communautaires d'alerte précoce",
+            "Les communautés frontalières doivent gérer des systèmes d'alerte précoce qui signalent vite les menaces.", "fr");
+
+        var board = await room.Workshop.OkAsync<BoardView>(room.Ghana.Token, HttpMethod.Get, room.Path());
+
+        var forums = Assert.Single(board.LikelyDuplicates, d => (d.First, d.Second) == (quarterly.Id, everyQuarter.Id));
+        Assert.InRange(forums.Similarity, 0.5, 1.0);
+        Assert.Equal(["community", "cross-border", "forums", "quarterly"], forums.SharedWords.Take(4).Order(StringComparer.Ordinal));
+        var warning = Assert.Single(board.LikelyDuplicates, d => (d.First, d.Second) == (alerte.Id, alertes.Id));
+        Assert.Contains("alerte", warning.SharedWords);
+        Assert.DoesNotContain(board.LikelyDuplicates, d => d.First == fairs.Id || d.Second == fairs.Id);
+        Assert.Equal(2, board.LikelyDuplicates.Count);
+    }
+
+    [Fact]
     public async Task DiffListsEachChangeWithItsAuthor()
     {
         var room = await RoomAsync();
