@@ -574,3 +574,17 @@ test('a range read at an older revision moves to the local text through committe
   assert.deepEqual(doc.rangeFromRevision({ start: 18, end: 29 }, 4), { start: 24, end: 35 });
   assert.equal(doc.rangeFromRevision({ start: 0, end: 1 }, 9), null, 'a revision this client has not applied yet');
 });
+
+test('a locked document takes local edits only when the server says this reader may edit it', async () => {
+  const { conn, doc } = await setup();
+  conn.emit('LockChanged', { docId: 'd1', locked: true, revision: 3 });
+  assert.throws(() => doc.applyLocal([5, '!']), (err) => err.code === 'document.locked');
+  assert.equal(doc.text, 'hello');
+  conn.emit('AccessChanged', { docId: 'd1', revision: 3 });
+  await flush();
+  conn.take('OpenDocument').resolve({ docId: 'd1', revision: 3, text: null, ops: [], locked: true, presence: [], access: { mode: 'edit', reason: null } });
+  await flush();
+  doc.applyLocal([5, '!']);
+  assert.equal(doc.text, 'hello!');
+  assert.equal(conn.take('SubmitOp').arg.clientSeq, 1);
+});

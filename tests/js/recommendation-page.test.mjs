@@ -210,6 +210,13 @@ test('the word diff shows whole words removed and added, removals first, changes
     { kind: 'added', text: 'two years' },
     { kind: 'same', text: '.' },
   ]);
+  // An addition next to equal words sits on word and sentence boundaries, not across them.
+  assert.deepEqual(wordDiff('Coordinate engagement.', 'Jointly: Coordinate engagement. Every quarter.'), [
+    { kind: 'added', text: 'Jointly: ' },
+    { kind: 'same', text: 'Coordinate engagement.' },
+    { kind: 'added', text: ' Every quarter.' },
+  ]);
+  assert.deepEqual(wordDiff('Forums. Radios.', 'Forums.'), [{ kind: 'same', text: 'Forums.' }, { kind: 'removed', text: ' Radios.' }]);
   assert.deepEqual(wordDiff('same', 'same'), [{ kind: 'same', text: 'same' }]);
   assert.deepEqual(wordDiff('', 'new text'), [{ kind: 'added', text: 'new text' }]);
   assert.deepEqual(wordDiff('old text', ''), [{ kind: 'removed', text: 'old text' }]);
@@ -276,10 +283,11 @@ test("the phase's rules say whether proposing is open, when the workshop tells t
 
 // ------------------------------------------------------------------------------------------ access
 
-test("the server's access decides the editor's mode; a lock makes it read only", () => {
+test("the server's access decides the editor's mode, locks included (an adopted text's stale translation stays open to its rapporteurs)", () => {
   assert.deepEqual(editorAccess({ access: { mode: 'suggest', reason: 'phase', phase: 'review' }, role: 'participant' }), { mode: 'suggest', reason: 'phase', phase: 'review' });
   assert.deepEqual(editorAccess({ access: { mode: 'edit', reason: null }, role: 'participant', fallback: { mode: 'suggest', reason: 'status' } }), { mode: 'edit', reason: null, phase: null });
-  assert.deepEqual(editorAccess({ access: { mode: 'edit' }, locked: true }), { mode: 'read', reason: 'locked', phase: null });
+  assert.deepEqual(editorAccess({ access: { mode: 'edit' }, role: 'rapporteur', locked: true, fallback: { mode: 'read', reason: 'status' } }), { mode: 'edit', reason: null, phase: null });
+  assert.deepEqual(editorAccess({ access: { mode: 'read', reason: 'locked' }, role: 'participant' }), { mode: 'read', reason: 'locked', phase: null });
   assert.deepEqual(editorAccess({ access: { mode: 'read', reason: 'session_ended' }, role: 'rapporteur' }), { mode: 'read', reason: 'session_ended', phase: null });
 });
 
@@ -291,6 +299,10 @@ test("without the server's access the editor behaves as before: observers read, 
   // What the page knows (a recommendation in review) and what a refusal told come next.
   assert.deepEqual(editorAccess({ role: 'participant', fallback: recommendationFallback('inReview', 'participant') }), { mode: 'suggest', reason: 'status', phase: null });
   assert.deepEqual(editorAccess({ role: 'participant', refused: accessFromRefusal('document.phase_read_only') }), { mode: 'read', reason: 'phase', phase: null });
+  assert.deepEqual(
+    editorAccess({ role: 'participant', refused: accessFromRefusal('document.not_a_member'), fallback: recommendationFallback('inReview', 'participant') }),
+    { mode: 'suggest', reason: 'status', phase: null },
+  );
 });
 
 test("a recommendation's status says how participants take part when the server does not", () => {

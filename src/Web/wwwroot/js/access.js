@@ -39,20 +39,21 @@ function normal(access) {
 }
 
 /**
- * The editor's mode: `{ mode, reason, phase }`. The server's `access` decides when it gave one; a document it says is
- * locked is read only whatever came before. When the server did not say (an older server), what the page knows
- * decides: `refused` (the access a refusal told of), then `fallback` (e.g. a recommendation in review: suggest), then
+ * The editor's mode: `{ mode, reason, phase }`. The server's `access` decides when it gave one (it accounts for locks:
+ * an adopted recommendation's stale translation stays open to its rapporteurs). When the server did not say (an older
+ * server), a locked document is read only, and what the page knows
+ * decides: `fallback` (e.g. a recommendation in review: suggest), then `refused` (the access a refusal told of), then
  * today's rules: observers read, everyone else edits.
  */
 export function editorAccess({ access = null, role = null, locked = false, refused = null, fallback = null, readOnly = false } = {}) {
   const server = normal(access);
   if (readOnly || role === 'observer') return { mode: 'read', reason: 'observer', phase: null };
-  if (server) return locked && server.mode !== 'read' ? { mode: 'read', reason: 'locked', phase: null } : server;
-  const told = normal(refused);
-  if (told && told.mode !== 'edit') return told;
+  if (server) return server;
+  if (locked) return { mode: 'read', reason: 'locked', phase: null };
   const fromPage = normal(fallback);
   if (fromPage && fromPage.mode !== 'edit') return fromPage;
-  if (locked) return { mode: 'read', reason: 'locked', phase: null };
+  const told = normal(refused);
+  if (told && told.mode !== 'edit') return told;
   return { mode: 'edit', reason: null, phase: null };
 }
 

@@ -301,9 +301,10 @@ function createApp(identity) {
     },
     /** Opens a note in the workspace with a passage (`{ start, end, revision }`, an anchor) highlighted. */
     openPassage(docId, range) {
-      views.workspace ??= createWorkspaceView(ctx);
-      views.workspace.openNote(docId, range);
+      // The workspace is shown first (the editor measures the text to scroll to the passage); the hash follows.
       if (location.hash !== '#workspace') location.hash = 'workspace';
+      show('workspace');
+      views.workspace.openNote(docId, range);
     },
     setConsoleSession(sessionId) {
       store.set({ consoleSessionId: sessionId });

@@ -374,7 +374,8 @@ export class DocumentClient {
    */
   applyLocal(op) {
     if (this._closed) throw new CollabError('document.closed', `Document '${this.docId}' is closed.`);
-    if (this.locked) throw new CollabError('document.locked', `Document '${this.docId}' is locked; it accepts no edits.`);
+    // The server's access, when it answers one, accounts for locks (e.g. a stale translation of an adopted text).
+    if (this.locked && this.access?.mode !== 'edit') throw new CollabError('document.locked', `Document '${this.docId}' is locked; it accepts no edits.`);
     const limits = this.client.limits;
     const next = apply(this.text, op, limits);
     const n = normalize(op);

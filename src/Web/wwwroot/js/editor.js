@@ -372,8 +372,9 @@ export function mountEditor(host, registry, docId, options) {
     const offerSuggestion = edit && access.mode === 'suggest' && canSuggest() && kept.revision != null;
     replace(
       keptBox,
-      h('p', null, h('strong', null, t('rec.kept.title')), ' ', accessSentence(access.mode !== 'edit' ? access : accessFromRefusal(kept.code), t)),
-      edit ? h('p', { class: 'kept-what' }, suggestionWords(kept.removed ?? '', edit.replacement)) : h('p', { class: 'hint' }, t('rec.kept.waiting')),
+      // Why is said once, in the editor's status line below; here is what was typed and what can be done with it.
+      h('p', null, h('strong', null, t('rec.kept.title'))),
+      edit ? h('p', { class: 'kept-what' }, t('rec.kept.change', { change: suggestionWords(kept.removed ?? '', edit.replacement) })) : h('p', { class: 'hint' }, t('rec.kept.waiting')),
       h(
         'div',
         { class: 'buttons' },

@@ -288,22 +288,72 @@ export function wordDiff(from, to, { maxEdits = 4000 } = {}) {
   while (p < a.length && p < b.length && a[p] === b[p]) p++;
   let s = 0;
   while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  const middle = myers(a.slice(p, a.length - s), b.slice(p, b.length - s), maxEdits) ?? [
+    ...a.slice(p, a.length - s).map((x) => ['removed', x]),
+    ...b.slice(p, b.length - s).map((x) => ['added', x]),
+  ];
+  const script = slide([...a.slice(0, p).map((x) => ['same', x]), ...middle, ...a.slice(a.length - s).map((x) => ['same', x])]);
   const pieces = [];
-  const push = (kind, text) => {
-    if (!text) return;
+  for (const [kind, text] of script) {
     const last = pieces.at(-1);
     if (last && last.kind === kind) last.text += text;
     else pieces.push({ kind, text });
-  };
-  push('same', a.slice(0, p).join(''));
-  const middle = myers(a.slice(p, a.length - s), b.slice(p, b.length - s), maxEdits);
-  if (middle) for (const [kind, token] of middle) push(kind, token);
-  else {
-    push('removed', a.slice(p, a.length - s).join(''));
-    push('added', b.slice(p, b.length - s).join(''));
   }
-  push('same', a.slice(a.length - s).join(''));
   return tidy(pieces);
+}
+
+const SPACE = /^\s+$/;
+const STOP = /^[.,;:!?)»”]$/;
+
+/** How well a change's edges fall on word and sentence boundaries (higher reads better). */
+function edges(before, run, after) {
+  const edge = (x, y) => (x == null || y == null ? 2 : (SPACE.test(x) || SPACE.test(y) ? 1 : 0) + (STOP.test(x) && SPACE.test(y) ? 1 : 0));
+  return edge(before.at(-1), run[0]) + edge(run.at(-1), after[0]);
+}
+
+/**
+ * An insertion or a deletion next to equal words can often sit in several places ("engagement<ins>. Every
+ * quarter</ins>." or "engagement.<ins> Every quarter.</ins>"): each is slid to where its edges fall on word and sentence
+ * boundaries.
+ */
+function slide(script) {
+  const out = script.slice();
+  let i = 0;
+  while (i < out.length) {
+    const kind = out[i][0];
+    let j = i;
+    while (j < out.length && out[j][0] === kind) j++;
+    const pure = kind !== 'same' && (i === 0 || out[i - 1][0] === 'same') && (j === out.length || out[j][0] === 'same');
+    if (!pure) {
+      i = j;
+      continue;
+    }
+    let lo = i;
+    while (lo > 0 && out[lo - 1][0] === 'same') lo--;
+    let hi = j;
+    while (hi < out.length && out[hi][0] === 'same') hi++;
+    const before = out.slice(lo, i).map((x) => x[1]);
+    const run = out.slice(i, j).map((x) => x[1]);
+    const after = out.slice(j, hi).map((x) => x[1]);
+    while (before.length && before.at(-1) === run.at(-1)) {
+      after.unshift(run.pop());
+      run.unshift(before.pop());
+    }
+    let best = { at: before.length, score: edges(before, run, after) };
+    while (after.length && after[0] === run[0]) {
+      before.push(run.shift());
+      run.push(after.shift());
+      const score = edges(before, run, after);
+      if (score >= best.score) best = { at: before.length, score };
+    }
+    // Rebuild the stretch lo..hi with the run at its best place.
+    const tokens = [...before, ...run, ...after];
+    const start = best.at;
+    const stretch = tokens.map((x, k) => [k >= start && k < start + run.length ? kind : 'same', x]);
+    out.splice(lo, hi - lo, ...stretch);
+    i = lo + start + run.length;
+  }
+  return out;
 }
 
 /**

@@ -57,6 +57,8 @@ export function createRecommendationView(ctx) {
   let textLog = null; // { language, loading, changes, revision, capped, error }
   const titles = new Map(); // docId -> note title
   let cameFrom = null; // the view the reader was on when they opened this page
+  let alignedOpened = false;
+  let acting = false; // while this page shows the answer to its own command
 
   const parts = {};
   function skeleton() {
@@ -110,6 +112,7 @@ export function createRecommendationView(ctx) {
     }
     close();
     cameFrom = store.state.view;
+    alignedOpened = false;
     rid = id;
     skeleton();
     parts.title.textContent = t('doc.loading');
@@ -162,6 +165,8 @@ export function createRecommendationView(ctx) {
   function received(next) {
     if (!next || (view && next.version < view.version)) return;
     const statusChanged = view?.status !== next.status;
+    // What this page last said about its own action no longer holds once someone else moved the recommendation on.
+    if (statusChanged && view && !acting) parts.notice.textContent = '';
     view = next;
     render();
     if (statusChanged) for (const { editor } of editors.values()) editor.refreshAccess();
@@ -181,12 +186,15 @@ export function createRecommendationView(ctx) {
   async function act(run, done) {
     try {
       const next = await run();
+      acting = true;
       if (next?.id === rid) received(next);
       parts.notice.textContent = done ?? '';
       return next ?? true;
     } catch (err) {
       parts.notice.textContent = errorWords(t, err);
       return null;
+    } finally {
+      acting = false;
     }
   }
 
@@ -214,6 +222,16 @@ export function createRecommendationView(ctx) {
   const when = (at) => {
     const d = new Date(at);
     return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(i18n.language, { dateStyle: 'short', timeStyle: 'short' });
+  };
+
+  /** "30/11/2026 10:02 – 10:14": the day once when a stretch of work stays within it. */
+  const span = (first, last) => {
+    const a = new Date(first);
+    const b = new Date(last);
+    if (Number.isNaN(a.getTime()) || Number.isNaN(b.getTime())) return when(last);
+    const time = (d) => d.toLocaleTimeString(i18n.language, { timeStyle: 'short' });
+    if (when(first) === when(last)) return when(last);
+    return a.toDateString() === b.toDateString() ? `${when(first)} – ${time(b)}` : `${when(first)} – ${when(last)}`;
   };
 
   function originWords(origin) {
@@ -360,7 +378,7 @@ export function createRecommendationView(ctx) {
     const head = h('div', { class: 'col-head' });
     const editorHost = h('div', { class: 'editor-host' });
     const withSuggestions = h('div', { class: 'with-suggestions', dataset: { testid: `with-suggestions-${text.language}` } });
-    const col = h('div', { class: 'rec-col', lang: text.language, dataset: { language: text.language, testid: `text-${text.language}` } }, head, editorHost, withSuggestions);
+    const col = h('div', { class: 'rec-col', lang: text.language, dataset: { language: text.language, testid: `text-${text.language}` } }, editorHost, head, withSuggestions);
     const entry = { text, head, withSuggestions, col, editor: null, docId: text.docId, raf: null };
     entry.editor = mountEditor(editorHost, ctx.registry, text.docId, {
       title: editorTitle(text),
@@ -381,25 +399,30 @@ export function createRecommendationView(ctx) {
     return col;
   }
 
+  /** Under a translation: whether it is in step with the text of record, and *Mark in sync* for those who check it. */
   function renderColumnHead(entry) {
     const text = entry.text;
     const stale = text.ofRecord ? [] : (text.staleParagraphs ?? []);
-    const canSync = !text.ofRecord && editsEverywhere && stale.length > 0 && view.status !== 'merged';
+    const empty = !entry.editor?.text?.trim();
+    const canSync = !text.ofRecord && editsEverywhere && stale.length > 0 && !empty && view.status !== 'merged';
     const adoptedFix = !text.ofRecord && view.status === 'adopted' && stale.length > 0 && editsEverywhere;
-    patch(entry.head, JSON.stringify([i18n.language, text.ofRecord, stale, text.everSynced, canSync, adoptedFix]), () => [
-      h('h3', null, capitalized(languageName(text.language)), ' ', h('small', null, text.ofRecord ? t('rec.ofRecord') : t('rec.translationOf', { language: languageName(view.languageOfRecord) }))),
+    patch(entry.head, JSON.stringify([i18n.language, text.ofRecord, stale, text.everSynced, canSync, adoptedFix, empty]), () => [
       text.ofRecord
         ? null
         : h(
             'p',
             { class: stale.length ? 'stale-line' : 'hint', dataset: { testid: `stale-${text.language}` } },
-            stale.length === 0
-              ? t('rec.inSync')
-              : !text.everSynced
-                ? t('rec.neverSynced')
-                : stale.length === 1
-                  ? t('rec.staleOne')
-                  : t('rec.staleMany', { count: stale.length }),
+            empty
+              ? editsEverywhere
+                ? t('rec.notTranslated', { language: languageName(text.language), record: languageName(view.languageOfRecord) })
+                : t('rec.notTranslatedYet', { language: languageName(text.language) })
+              : stale.length === 0
+                ? t('rec.inSync')
+                : !text.everSynced
+                  ? t('rec.neverSynced')
+                  : stale.length === 1
+                    ? t('rec.staleOne')
+                    : t('rec.staleMany', { count: stale.length }),
           ),
       adoptedFix ? h('p', { class: 'hint' }, t('rec.adoptedTranslationFix')) : null,
       canSync
@@ -417,6 +440,7 @@ export function createRecommendationView(ctx) {
     entry.raf = requestAnimationFrame(() => {
       entry.raf = null;
       if (disposed || !view) return;
+      renderColumnHead(entry);
       if (!entry.text.ofRecord) entry.editor.setLocalMarks('stale', staleMarks(entry.editor.text, entry.text.staleParagraphs ?? []));
       renderWithSuggestions(entry);
       renderAligned();
@@ -435,6 +459,11 @@ export function createRecommendationView(ctx) {
       const other = editors.get(x.language);
       return { language: x.language, rows: alignParagraphs(record?.editor.text ?? '', other?.editor.text ?? '', x.staleParagraphs ?? []) };
     });
+    // Opened by itself the first time a written translation has paragraphs out of date: that is what it is for.
+    if (!alignedOpened && rows.some((r) => r.rows.some((row) => row.stale && row.translation))) {
+      alignedOpened = true;
+      parts.aligned.open = true;
+    }
     patch(parts.aligned, JSON.stringify([i18n.language, texts.map((x) => x.language), rows, parts.aligned.open]), () => [
       h('summary', null, t('rec.aligned')),
       rows.map(({ language, rows: list }) =>
@@ -609,7 +638,14 @@ export function createRecommendationView(ctx) {
 
   function thread(c) {
     const quote = c.anchor ? (c.anchor.text || t('rec.passageGone')) : t('rec.passageGone');
-    const reply = h('input', { name: 'reply', maxlength: MAX_COMMENT, autocomplete: 'off', dataset: { focusKey: `reply-${c.id}` }, 'aria-label': t('rec.replyTo', { name: c.authorName }) });
+    const reply = h('input', {
+      name: 'reply',
+      maxlength: MAX_COMMENT,
+      autocomplete: 'off',
+      placeholder: t('rec.replyPlaceholder'),
+      dataset: { focusKey: `reply-${c.id}` },
+      'aria-label': t('rec.replyTo', { name: c.authorName }),
+    });
     reply.value = replyDrafts.get(c.id) ?? '';
     reply.addEventListener('input', () => replyDrafts.set(c.id, reply.value));
     const replyForm = contributes && !c.resolved
@@ -861,7 +897,7 @@ export function createRecommendationView(ctx) {
       'section',
       null,
       h('h3', null, t('rec.textHistory')),
-      h('div', { class: 'row' }, field(t('rec.historyLanguage'), language), h('button', { type: 'button', onclick: () => loadHistory(textLog.language) }, t('rec.refreshHistory'))),
+      h('div', { class: 'row history-language' }, field(t('rec.historyLanguage'), language), h('button', { type: 'button', onclick: () => loadHistory(textLog.language) }, t('rec.refreshHistory'))),
       textLog.loading ? h('p', { class: 'hint', role: 'status' }, t('doc.loading')) : null,
       textLog.error ? h('p', { class: 'error', role: 'alert' }, textLog.error) : null,
       !textLog.loading && !textLog.error && changes.length === 0 ? h('p', { class: 'hint' }, t('rec.noChanges')) : null,
@@ -878,7 +914,7 @@ export function createRecommendationView(ctx) {
               { class: 'by' },
               h('span', { class: 'dot', 'aria-hidden': 'true' }),
               h('strong', null, c.authorName),
-              ` · ${c.firstAt === c.lastAt ? when(c.lastAt) : `${when(c.firstAt)} – ${when(c.lastAt)}`}`,
+              ` · ${span(c.firstAt, c.lastAt)}`,
               ` · ${c.accepted ? t('rec.acceptedSuggestion') : c.edits === 1 ? t('rec.oneEdit') : t('rec.edits', { count: c.edits })}`,
               h('small', null, ` (${t('rec.revisions', { from: c.fromRevision + 1, to: c.toRevision })})`),
             ),

@@ -88,7 +88,11 @@ export function createWorkspaceView(ctx) {
   function documentsOf(s) {
     const room = currentRoom(s);
     const origin = room.kind === 'group' ? room.group.room : 'plenary';
-    const docs = roomDocuments(s.workshop, room, i18n.language).map((d) => ({ ...d, origin }));
+    const docs = roomDocuments(s.workshop, room, i18n.language).map((d) => ({
+      ...d,
+      origin,
+      label: room.kind === 'group' ? `${room.group.name} — ${d.title}` : d.title,
+    }));
     if (extraDoc && !docs.some((d) => d.docId === extraDoc.docId)) docs.push(extraDoc);
     return docs;
   }
@@ -168,7 +172,7 @@ export function createWorkspaceView(ctx) {
       onSelection: (sel) => proposeBar?.setSelection(sel),
     });
     // Observers read; everyone else may propose from a passage or add it to a recommendation's sources.
-    if (role !== 'observer') proposeBar = mountProposeBar(proposeHost, ctx, { docId: doc.docId, title: doc.title, origin: doc.origin ?? null }, editor);
+    if (role !== 'observer') proposeBar = mountProposeBar(proposeHost, ctx, { docId: doc.docId, title: doc.label ?? doc.title, origin: doc.origin ?? null }, editor);
     showPendingPassage();
   }
 
