@@ -101,7 +101,7 @@ export function mountEditor(host, registry, docId, options) {
     mode.textContent = t(`rec.mode.${access.mode}`);
     renderStatus();
     renderKept();
-    if (draft && !(access.mode === 'suggest' && canSuggest()) && access.mode !== 'edit') renderDraft();
+    if (draft) renderDraft();
   };
 
   const currentSelection = () => {
@@ -232,7 +232,8 @@ export function mountEditor(host, registry, docId, options) {
 
   textarea.addEventListener('input', () => {
     if (!doc) return;
-    if (access.mode === 'suggest' && canSuggest()) {
+    // A draft suggestion stays one until it is sent or discarded, even if the reader may now edit directly.
+    if (draft || (access.mode === 'suggest' && canSuggest())) {
       if (!draft) draft = { baseText: shown, baseRevision: doc.revision, moved: false };
       renderDraft();
       renderPresence();
@@ -301,13 +302,21 @@ export function mountEditor(host, registry, docId, options) {
     }
     const edit = suggestionFromEdit(draft.baseText, textarea.value);
     draftBar.hidden = false;
-    const send = h('button', { type: 'button', class: 'primary', disabled: !edit || !(access.mode === 'suggest' && canSuggest()), onclick: sendDraft }, t('rec.draft.send'));
+    // Sending is offered whatever the mode is now (the server decides); copying keeps the words in any case.
+    const send = h('button', { type: 'button', class: 'primary', disabled: !edit, onclick: sendDraft }, t('rec.draft.send'));
+    const typed = edit ? edit.replacement : '';
     replace(
       draftBar,
       h('p', { class: 'draft-what' }, h('strong', null, `${t('rec.draft.title')} `), edit ? suggestionWords(draft.baseText.slice(edit.start, edit.end), edit.replacement) : t('rec.draft.empty')),
       draft.moved ? h('p', { class: 'hint' }, t('rec.draft.moved')) : null,
       h('p', { class: 'hint' }, t('rec.draft.hint')),
-      h('div', { class: 'buttons' }, send, h('button', { type: 'button', onclick: discardDraft }, t('rec.draft.discard'))),
+      h(
+        'div',
+        { class: 'buttons' },
+        send,
+        typed ? h('button', { type: 'button', onclick: () => copy(typed, draftBar) }, t('rec.kept.copy')) : null,
+        h('button', { type: 'button', onclick: discardDraft }, t('rec.draft.discard')),
+      ),
     );
   }
 
@@ -379,7 +388,7 @@ export function mountEditor(host, registry, docId, options) {
         'div',
         { class: 'buttons' },
         offerSuggestion ? h('button', { type: 'button', class: 'primary', onclick: keptToSuggestion }, t('rec.kept.suggest')) : null,
-        edit ? h('button', { type: 'button', onclick: () => copy(typed) }, t('rec.kept.copy')) : null,
+        edit ? h('button', { type: 'button', onclick: () => copy(typed, keptBox) }, t('rec.kept.copy')) : null,
         h('button', { type: 'button', onclick: dismissKept }, t('rec.kept.dismiss')),
       ),
     );
@@ -399,14 +408,15 @@ export function mountEditor(host, registry, docId, options) {
     }
   }
 
-  async function copy(text) {
+  async function copy(text, box) {
     try {
       await navigator.clipboard.writeText(text);
       status.textContent = t('rec.kept.copied');
     } catch {
       // No clipboard (an insecure origin): select the words so that the reader copies them with the keyboard.
       const area = h('textarea', { class: 'kept-copy', readonly: true, 'aria-label': t('rec.kept.copy') }, text);
-      keptBox.append(area);
+      box.append(area);
+      area.focus();
       area.select();
     }
   }

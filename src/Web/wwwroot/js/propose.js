@@ -59,12 +59,17 @@ export function mountProposeBar(host, ctx, note, editor) {
     return phaseAllows(s.workshop, session, 'propose') === false ? session : null;
   }
 
+  let shownKey = null;
   function render() {
+    const closed = closedByPhase();
+    const has = selected.text.trim().length > 0;
+    // Called on every change of the page's state (a phase may close proposing): touch the page only when it differs.
+    const key = JSON.stringify([i18n.language, closed?.phase ?? null, has, selected.text.trim().length]);
+    if (key === shownKey) return;
+    shownKey = key;
     proposeButton.textContent = t('propose.button');
     addButton.textContent = t('propose.addButton');
     bar.setAttribute('aria-label', t('propose.bar'));
-    const closed = closedByPhase();
-    const has = selected.text.trim().length > 0;
     proposeButton.disabled = !has || !!closed;
     addButton.disabled = !has;
     proposeButton.setAttribute('aria-describedby', hint.id);
@@ -260,6 +265,7 @@ export function mountProposeBar(host, ctx, note, editor) {
 
   proposeButton.addEventListener('click', propose);
   addButton.addEventListener('click', addAsSource);
+  const unsubscribe = store.subscribe(render);
   render();
 
   return {
@@ -269,6 +275,7 @@ export function mountProposeBar(host, ctx, note, editor) {
     },
     relabel: render,
     dispose() {
+      unsubscribe();
       dialog?.close();
       dialog?.remove();
     },

@@ -15,7 +15,10 @@ import {
   resolvesComment, staleMarks, statusActions, textsInOrder, wordDiff,
 } from './rec-model.js';
 
-const REFRESH_MS = 400;
+const REFRESH_MS = 300;
+// A push that only says the text of record moved on (every commit of it sends one) re-reads the stale flags at most
+// this often per page, jittered: a hundred readers of one recommendation do not all ask at once on every keystroke.
+const TEXT_REFRESH_MS = 4000;
 const HISTORY_PAGE = 1000;
 const HISTORY_MAX_PAGES = 50;
 const HISTORY_SHOWN = 100;
@@ -124,6 +127,7 @@ export function createRecommendationView(ctx) {
     for (const { editor } of editors.values()) editor.dispose();
     editors = new Map();
     clearTimeout(refreshTimer);
+    refreshDue = Infinity;
     view = null;
     rid = null;
     selection = null;
@@ -172,15 +176,32 @@ export function createRecommendationView(ctx) {
     if (statusChanged) for (const { editor } of editors.values()) editor.refreshAccess();
   }
 
-  function scheduleRefresh() {
+  let refreshDue = Infinity; // when the scheduled re-read runs
+  function scheduleRefresh(delay) {
+    const due = Date.now() + delay;
+    if (due >= refreshDue) return;
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, REFRESH_MS);
+    refreshDue = due;
+    refreshTimer = setTimeout(() => {
+      refreshDue = Infinity;
+      refresh();
+    }, delay);
   }
 
   const onPush = (row) => {
-    if (!disposed && rid && row?.id === rid) scheduleRefresh();
+    if (disposed || !rid || row?.id !== rid || !view) return;
+    // Comments, suggestions, status, votes and sync marks change the version; a commit of the text of record does not.
+    const textOnly = row.version === view.version && row.status === view.status;
+    scheduleRefresh(textOnly ? TEXT_REFRESH_MS * (0.5 + Math.random()) : REFRESH_MS);
   };
   ctx.connection.on('RecommendationChanged', onPush);
+  // Pushes missed while the connection was down: read the recommendation again once it is back.
+  let connection = store.state.connection;
+  const unsubscribe = store.subscribe((state) => {
+    if (state.connection === connection) return;
+    connection = state.connection;
+    if (connection === 'online' && rid && view) scheduleRefresh(REFRESH_MS);
+  });
 
   /** Runs a command of this page; the answer (the view) is shown, a refusal is said in words. */
   async function act(run, done) {
@@ -1026,6 +1047,7 @@ export function createRecommendationView(ctx) {
     dispose() {
       disposed = true;
       ctx.connection.off?.('RecommendationChanged', onPush);
+      unsubscribe();
       close();
     },
   };
