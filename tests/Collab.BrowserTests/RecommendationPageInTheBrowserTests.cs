@@ -192,6 +192,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         await Expect(opened).ToBeVisibleAsync();
         await Expect(amina.Locator("mark.m-passage")).ToHaveTextAsync(passage);
         Assert.Equal(passage, await SelectedTextAsync(opened));
+        await Expect(amina.GetByTestId("passage-banner")).ToContainTextAsync("Le passage surligné est une source de « Coordinated engagement across borders ».");
 
         // Someone edits the note before the passage; opened again from the page, the highlight is still on its words.
         await opened.FocusAsync();
@@ -205,6 +206,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         await Expect(amina.Locator("mark.m-passage")).ToHaveTextAsync(passage);
         Assert.Equal(passage, await SelectedTextAsync(opened));
         Assert.StartsWith("Agreed in plenary. ", await site.ServerTextAsync(noteId), StringComparison.Ordinal);
+        await BrowserSite.ScreenshotAsync(amina, "recommendation-source");
 
         // From the note, another passage is added to the recommendation's sources through the picker.
         const string second = "Bring civil society representatives to the table alongside border agencies and regional institutions.";

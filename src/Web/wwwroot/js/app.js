@@ -299,12 +299,15 @@ function createApp(identity) {
     openRecommendation(id) {
       location.hash = `rec=${encodeURIComponent(id)}`;
     },
-    /** Opens a note in the workspace with a passage (`{ start, end, revision }`, an anchor) highlighted. */
-    openPassage(docId, range) {
+    /**
+     * Opens a note in the workspace with a passage (`{ start, end, revision }`, an anchor) highlighted; `from` is the
+     * recommendation it is a source of (`{ id, title }`), for the way back.
+     */
+    openPassage(docId, range, from = null) {
       // The workspace is shown first (the editor measures the text to scroll to the passage); the hash follows.
       if (location.hash !== '#workspace') location.hash = 'workspace';
       show('workspace');
-      views.workspace.openNote(docId, range);
+      views.workspace.openNote(docId, range, from);
     },
     setConsoleSession(sessionId) {
       store.set({ consoleSessionId: sessionId });

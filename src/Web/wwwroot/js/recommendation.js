@@ -832,7 +832,7 @@ export function createRecommendationView(ctx) {
     }
     const link = (view.provenance ?? []).find((x) => x.anchorId === p.anchorId && x.docId === p.docId) ?? p;
     if (!link.anchor) return;
-    ctx.openPassage(link.docId, { start: link.anchor.start, end: link.anchor.end, revision: link.anchor.revision });
+    ctx.openPassage(link.docId, { start: link.anchor.start, end: link.anchor.end, revision: link.anchor.revision }, { id: rid, title: view.title });
   }
 
   // ------------------------------------------------------------------------ history

@@ -18,6 +18,7 @@ export function createWorkspaceView(ctx) {
   const tabs = h('div', { class: 'doc-tabs', role: 'tablist', dataset: { testid: 'doc-tabs' } });
   const editorHost = h('div', { class: 'editor-host', role: 'tabpanel' });
   const proposeHost = h('div', { class: 'propose-host' });
+  const passageBanner = h('p', { class: 'passage-banner', role: 'status', hidden: true, dataset: { testid: 'passage-banner' } });
   const presence = h('ul', { class: 'people', dataset: { testid: 'presence' } });
   const announcements = h('ol', { class: 'announcements', dataset: { testid: 'announcements' }, 'aria-live': 'polite' });
   const recs = h('ul', { class: 'recs', dataset: { testid: 'recommendations' } });
@@ -41,7 +42,7 @@ export function createWorkspaceView(ctx) {
     h(
       'div',
       { class: 'workspace-grid' },
-      h('section', { class: 'docs card', 'aria-labelledby': 'docs-heading' }, headings.documents, tabs, editorHost, proposeHost),
+      h('section', { class: 'docs card', 'aria-labelledby': 'docs-heading' }, headings.documents, tabs, passageBanner, editorHost, proposeHost),
       h(
         'aside',
         { class: 'side' },
@@ -59,6 +60,7 @@ export function createWorkspaceView(ctx) {
   let editor = null;
   let proposeBar = null;
   let pendingPassage = null; // { docId, range } to highlight once that note's editor is mounted
+  let shownPassage = null; // { docId, from: { id, title } } while a recommendation's source is highlighted
   let editorKey = null;
   let lastRoomKey = null;
 
@@ -140,6 +142,7 @@ export function createWorkspaceView(ctx) {
   }
 
   function select(docId) {
+    if (shownPassage && shownPassage.docId !== docId) shownPassage = null;
     activeDocId = docId;
     render(store.state);
   }
@@ -177,17 +180,35 @@ export function createWorkspaceView(ctx) {
   }
 
   function showPendingPassage() {
+    renderPassageBanner();
     if (!pendingPassage || !editor || pendingPassage.docId !== activeDocId) return;
     const { range } = pendingPassage;
     pendingPassage = null;
     editor.showPassage(range);
   }
 
+  /** Above a note opened from a recommendation: whose source the highlighted passage is, and the way back to it. */
+  function renderPassageBanner() {
+    const on = shownPassage && shownPassage.docId === activeDocId && shownPassage.from;
+    passageBanner.hidden = !on;
+    if (!on) {
+      replace(passageBanner);
+      return;
+    }
+    const { id, title } = shownPassage.from;
+    replace(
+      passageBanner,
+      t('rec.sourceBanner', { title }),
+      ' ',
+      h('a', { href: `#rec=${encodeURIComponent(id)}` }, t('rec.backToRecommendation')),
+    );
+  }
+
   /**
    * Opens a note (of this room or another) with a passage highlighted and scrolled to: `range` is the source's anchor
    * as the recommendation last read it (`{ start, end, revision }`); the editor moves it to the text as it is now.
    */
-  async function openNote(docId, range) {
+  async function openNote(docId, range, from = null) {
     const docs = documentsOf(store.state);
     if (!docs.some((d) => d.docId === docId)) {
       const known = noteTitle(docId);
@@ -202,6 +223,7 @@ export function createWorkspaceView(ctx) {
       extraDoc = { docId, title, origin };
     }
     pendingPassage = range ? { docId, range } : null;
+    shownPassage = from ? { docId, from } : null;
     select(docId);
   }
 
