@@ -385,7 +385,12 @@ export function createRecommendationView(ctx) {
       if (!entry) continue;
       entry.text = text;
       renderColumnHead(entry);
-      entry.editor.relabel(editorTitle(text));
+      // Only a new language or title re-labels the editor (that redraws its notices, which may hold the focus).
+      const label = `${i18n.language}|${editorTitle(text)}`;
+      if (entry.label !== label) {
+        if (entry.label) entry.editor.relabel(editorTitle(text));
+        entry.label = label;
+      }
       textChanged(entry);
     }
     renderAligned();
