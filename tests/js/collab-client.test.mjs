@@ -545,3 +545,46 @@ test('diffOp turns one text into another without cutting a pair', () => {
   }
   assert.deepEqual(diffOp('a😀b', 'a😃b'), [1, '😃', -2, 1]);
 });
+
+test('the access the server answers is kept, and AccessChanged reopens and tells the page the new one', async () => {
+  const accesses = [];
+  const { conn, doc } = await setup({ handlers: { onAccessChanged: (a) => accesses.push(a) } });
+  assert.equal(doc.access, null); // a server that does not say: the page decides as before
+  conn.emit('AccessChanged', { docId: 'd1', revision: 3 });
+  await flush();
+  const reopen = conn.take('OpenDocument');
+  assert.deepEqual(reopen.arg, { docId: 'd1', lastRevision: 3 });
+  reopen.resolve({ docId: 'd1', revision: 3, text: null, ops: [], locked: false, presence: [], access: { mode: 'suggest', reason: 'phase', phase: 'review' } });
+  await flush();
+  assert.deepEqual(doc.access, { mode: 'suggest', reason: 'phase', phase: 'review' });
+  assert.deepEqual(accesses, [{ mode: 'suggest', reason: 'phase', phase: 'review' }]);
+  conn.emit('AccessChanged', { docId: 'other', revision: 1 });
+  await flush();
+  assert.equal(conn.pending('OpenDocument').length, 0, 'another document changed: nothing to reopen');
+});
+
+test('a range read at an older revision moves to the local text through committed ops and unsent edits', async () => {
+  const { conn, doc } = await setup({ text: 'Mixed patrols. Local radio.', revision: 3 });
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, ['1. ', 27])] });
+  await flush();
+  doc.applyLocal([3, 'Joint ', 27]);
+  // "Local radio" at revision 3 is [15, 26); "1. " and "Joint " were inserted before it since.
+  assert.deepEqual(doc.rangeFromRevision({ start: 15, end: 26 }, 3), { start: 24, end: 35 });
+  assert.equal(doc.text.slice(24, 35), 'Local radio');
+  assert.deepEqual(doc.rangeFromRevision({ start: 18, end: 29 }, 4), { start: 24, end: 35 });
+  assert.equal(doc.rangeFromRevision({ start: 0, end: 1 }, 9), null, 'a revision this client has not applied yet');
+});
+
+test('a locked document takes local edits only when the server says this reader may edit it', async () => {
+  const { conn, doc } = await setup();
+  conn.emit('LockChanged', { docId: 'd1', locked: true, revision: 3 });
+  assert.throws(() => doc.applyLocal([5, '!']), (err) => err.code === 'document.locked');
+  assert.equal(doc.text, 'hello');
+  conn.emit('AccessChanged', { docId: 'd1', revision: 3 });
+  await flush();
+  conn.take('OpenDocument').resolve({ docId: 'd1', revision: 3, text: null, ops: [], locked: true, presence: [], access: { mode: 'edit', reason: null } });
+  await flush();
+  doc.applyLocal([5, '!']);
+  assert.equal(doc.text, 'hello!');
+  assert.equal(conn.take('SubmitOp').arg.clientSeq, 1);
+});

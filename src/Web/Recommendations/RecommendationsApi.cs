@@ -53,6 +53,12 @@ public static class RecommendationsApi
         one.MapGet("/", async (string id, string recommendationId, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, recommendationId).GetAsync(Caller(http))))
             .WithSummary("One recommendation: status, texts per language, endorsements, comments, suggestions");
+        one.MapPost("/sources", async (string id, string recommendationId, SourceRangeRequest request, HttpContext http, IClusterClient cluster) =>
+        {
+            CallerRoutes.CheckId(http, "docId", request.DocId ?? "");
+            return TypedResults.Ok(await Grain(cluster, id, recommendationId).AddSourceAsync(
+                new AddSource(Caller(http), new SourceRange(request.DocId ?? "", request.Start, request.End, request.Revision))));
+        }).WithSummary("Add a passage of a note (a group's or a plenary document) to the recommendation's sources");
         one.MapPost("/status", async (string id, string recommendationId, TransitionRequest request, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, recommendationId).TransitionAsync(new Transition(Caller(http), request.Status, request.Note))))
             .WithSummary("Move the recommendation through its status flow (proposed, inReview, adopted, rejected, withdrawn)");

@@ -365,6 +365,61 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
     }
 
     [Fact]
+    public async Task AnAddedSourceIsAnchoredInItsNoteAndFollowsItsEdits()
+    {
+        var room = await RoomAsync();
+        var notes = await room.Workshop.NewDocumentAsync("Lessons learnt", "Patrols alone do not build trust. Local radio does.");
+        var proposed = await ProposeAsync(room, room.Benin.Token, "Fund local radio.");
+
+        // "Local radio does." at revision 0, added by another delegation's participant; then the note is edited before it.
+        var added = await room.Workshop.OkAsync<RecommendationView>(room.Ghana.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/sources"),
+            new { docId = notes, start = 34, end = 51, revision = 0 });
+        var (connection, document) = await OpenAsync(node, room.Benin.Token, notes);
+        await using (connection)
+        {
+            await EditAsync(document, text => TextOperation.Of(OpComponent.Insert("From Ghana: "), OpComponent.Retain(text.Length)));
+        }
+
+        var now = await room.Workshop.OkAsync<RecommendationView>(room.Facilitator, HttpMethod.Get, room.Path($"/{proposed.Id}"));
+
+        Assert.Equal("Local radio does.", Assert.Single(added.Provenance).Anchor!.Text);
+        var link = Assert.Single(now.Provenance);
+        Assert.Equal((notes, "Local radio does.", 46, (string?)null), (link.DocId, link.Anchor!.Text, link.Anchor.Start, link.ViaRecommendation));
+        Assert.True(now.Version > proposed.Version);
+    }
+
+    [Fact]
+    public async Task AddingASourceIsRefusedToObserversOnClosedRecommendationsAndOutsideTheNoteAndChangesNothing()
+    {
+        var room = await RoomAsync();
+        var observer = await room.Workshop.JoinAsync("Observer", "observer");
+        var other = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
+        var notes = await room.Workshop.NewDocumentAsync("Challenges", "Porous borders.");
+        var foreignNotes = await other.NewDocumentAsync("Elsewhere", "Not yours.");
+        var open = await ProposeAsync(room, room.Benin.Token, "Open one.");
+        var withdrawn = await ProposeAsync(room, room.Benin.Token, "Withdrawn one.");
+        await MoveAsync(room, withdrawn.Id, "withdrawn", room.Benin.Token);
+        var passage = new { docId = notes, start = 0, end = 6, revision = 0 };
+
+        var byObserver = await room.Workshop.RejectedAsync(observer.Token, HttpMethod.Post, room.Path($"/{open.Id}/sources"), passage, 403);
+        var closed = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path($"/{withdrawn.Id}/sources"), passage, 409);
+        var outside = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path($"/{open.Id}/sources"),
+            new { docId = notes, start = 3, end = 400, revision = 0 }, 400);
+        var foreign = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path($"/{open.Id}/sources"),
+            new { docId = foreignNotes, start = 0, end = 3, revision = 0 }, 404);
+        var unknown = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path("/r999/sources"), passage, 404);
+
+        Assert.Equal(
+            ["recommendation.read_only", "recommendation.closed", "anchor.range_invalid", "document.not_found", "recommendation.not_found"],
+            [byObserver, closed, outside, foreign, unknown]);
+        foreach (var id in new[] { open.Id, withdrawn.Id })
+        {
+            var now = await room.Workshop.OkAsync<RecommendationView>(room.Facilitator, HttpMethod.Get, room.Path($"/{id}"));
+            Assert.Empty(now.Provenance);
+        }
+    }
+
+    [Fact]
     public async Task MergeKeepsEverySourcesProvenance()
     {
         var room = await RoomAsync();

@@ -19,6 +19,14 @@ public interface IRecommendationGrain : IDocumentListener
     [Alias("get")]
     Task<RecommendationView> GetAsync(Caller caller);
 
+    /// <summary>
+    /// Adds a passage of a note (a group's or a plenary document) to its provenance, with the checks of proposing: not
+    /// for observers (<c>recommendation.read_only</c>), only while it is open (<c>recommendation.closed</c>), at most 50
+    /// passages (<c>recommendation.too_much_provenance</c>), and the range anchored at its revision like a proposal's.
+    /// </summary>
+    [Alias("add-source")]
+    Task<RecommendationView> AddSourceAsync(AddSource command);
+
     /// <summary>Moves it through draft → proposed → in review → adopted / rejected / withdrawn, checking who may.</summary>
     [Alias("transition")]
     Task<RecommendationView> TransitionAsync(Transition command);
@@ -165,6 +173,10 @@ public sealed record CreateRecommendation(
     [property: Id(1)] IReadOnlyList<string> Languages,
     [property: Id(2)] IReadOnlyList<ProvenanceLink> InheritedProvenance,
     [property: Id(3)] IReadOnlyList<string> MergedFrom);
+
+/// <summary>Command: add <see cref="Source"/> to a recommendation's provenance.</summary>
+[GenerateSerializer, Immutable, Alias("collab.AddSource")]
+public sealed record AddSource([property: Id(0)] Caller Caller, [property: Id(1)] SourceRange Source);
 
 [GenerateSerializer, Immutable, Alias("collab.Transition")]
 public sealed record Transition([property: Id(0)] Caller Caller, [property: Id(1)] RecommendationStatus To, [property: Id(2)] string? Note);

@@ -122,6 +122,32 @@ internal sealed partial class RecommendationGrain(
         return await ViewAsync(caller);
     }
 
+    async Task<RecommendationView> IRecommendationGrain.AddSourceAsync(AddSource command)
+    {
+        var caller = command.Caller;
+        EnsureVisible(caller);
+        if (caller.Role == Role.Observer)
+        {
+            throw new ForbiddenException("recommendation.read_only", "Observers read recommendations but do not add sources to them.");
+        }
+
+        EnsureOpen();
+        if (state.State.Provenance.Count >= MaxProvenance)
+        {
+            throw new ValidationFailedException("recommendation.too_much_provenance", $"At most {MaxProvenance} source passages.", "provenance");
+        }
+
+        // The proposal's own passages are numbered from 0 and inherited ones carry another recommendation's id, so the
+        // count is a fresh number; a retry after a fault anchors the same id again, which the document answers unchanged.
+        var source = command.Source;
+        var anchorId = $"rec.{RecommendationId}.{state.State.Provenance.Count}";
+        await GrainFactory.GetGrain<IDocumentGrain>(source.DocId)
+            .AnchorAsync(new CreateAnchor(caller, anchorId, source.Start, source.End, source.Revision));
+        var link = new ProvenanceLink(source.DocId, anchorId, null);
+        await WriteAsync(s => s.Provenance = [.. s.Provenance, link]);
+        return await PublishAsync(caller);
+    }
+
     async Task<RecommendationView> IRecommendationGrain.TransitionAsync(Transition command)
     {
         var caller = command.Caller;

@@ -1,5 +1,5 @@
-// Collab's built-in web client: join, the participant's workspace, the facilitator's console and the rapporteur's
-// outcome view. Plain ES modules; the SignalR browser bundle (lib/signalr, from npm) provides `signalR`.
+// Collab's built-in web client: join, the participant's workspace, the facilitator's console, the rapporteur's
+// outcome view, and a recommendation's own page (#rec=<id>). Plain ES modules; the SignalR browser bundle (lib/signalr, from npm) provides `signalR`.
 // Real-time: one hub connection (docs/protocol.md) wrapped by CollabClient (co-editing, reconnects, exactly-once
 // resubmission); commands: the HTTP API (docs/workshops.md).
 
@@ -13,6 +13,7 @@ import { createStore } from './store.js';
 import { createWorkspaceView } from './workspace.js';
 import { createConsoleView } from './console.js';
 import { createOutcomeView } from './outcome.js';
+import { createRecommendationView, recommendationFromHash } from './recommendation.js';
 
 const IDENTITY_KEY = 'collab.identity';
 const LANGUAGE_KEY = 'collab.language';
@@ -294,6 +295,20 @@ function createApp(identity) {
         return null;
       }
     },
+    /** Shows a recommendation's page (#rec=<id>: the browser's back button returns). */
+    openRecommendation(id) {
+      location.hash = `rec=${encodeURIComponent(id)}`;
+    },
+    /**
+     * Opens a note in the workspace with a passage (`{ start, end, revision }`, an anchor) highlighted; `from` is the
+     * recommendation it is a source of (`{ id, title }`), for the way back.
+     */
+    openPassage(docId, range, from = null) {
+      // The workspace is shown first (the editor measures the text to scroll to the passage); the hash follows.
+      if (location.hash !== '#workspace') location.hash = 'workspace';
+      show('workspace');
+      views.workspace.openNote(docId, range, from);
+    },
     setConsoleSession(sessionId) {
       store.set({ consoleSessionId: sessionId });
       followLiveSession();
@@ -326,14 +341,24 @@ function createApp(identity) {
     const allowed = viewsFor(role);
     const hash = location.hash.replace(/^#/, '');
     if (allowed.includes(hash)) return hash;
+    if (recommendationFromHash(location.hash)) return 'recommendation';
     return store.state.view ?? (role === 'facilitator' ? 'console' : 'workspace');
   }
 
   function show(view) {
-    if (store.state.view === view) return;
+    if (store.state.view === view) {
+      if (view === 'recommendation') views.recommendation.open(recommendationFromHash(location.hash));
+      return;
+    }
     for (const [name, v] of Object.entries(views)) if (name !== view && v) v.hide?.();
-    views[view] ??= { workspace: createWorkspaceView, console: createConsoleView, outcome: createOutcomeView }[view](ctx);
+    views[view] ??= {
+      workspace: createWorkspaceView,
+      console: createConsoleView,
+      outcome: createOutcomeView,
+      recommendation: createRecommendationView,
+    }[view](ctx);
     replace(main, views[view].el);
+    if (view === 'recommendation') views.recommendation.open(recommendationFromHash(location.hash));
     views[view].show?.();
     store.set({ view });
   }

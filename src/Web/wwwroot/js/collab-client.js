@@ -155,6 +155,8 @@ export class CollabClient {
     connection.on('OpsCommitted', (m) => this._docs.get(m?.docId)?._onOpsCommitted(m.ops));
     connection.on('PresenceChanged', (m) => this._docs.get(m?.docId)?._onPresenceChanged(m));
     connection.on('LockChanged', (m) => this._docs.get(m?.docId)?._onLockChanged(m));
+    // What the caller may do with the document changed (a phase, a status, a lock): reopening answers the new access.
+    connection.on('AccessChanged', (m) => this._docs.get(m?.docId)?._onAccessChanged(m));
     connection.onreconnecting(() => this._setDisconnected());
     connection.onreconnected(() => this._setConnected());
     connection.onclose(() => {
@@ -196,7 +198,8 @@ export class CollabClient {
 
   /**
    * Opens a document (or returns the one already open). `handlers`: onChange(text, op, meta), onPresence(participants),
-   * onUnsyncedChanged(bool), onError(code, message), onLockChanged(locked, revision); `clientId` to choose the id.
+   * onUnsyncedChanged(bool), onError(code, message), onLockChanged(locked, revision), onAccessChanged(access);
+   * `clientId` to choose the id.
    */
   async openDocument(docId, handlers = {}) {
     const existing = this._docs.get(docId);
@@ -312,11 +315,14 @@ export class DocumentClient {
     /** Last server revision applied (null until opened). */
     this.revision = null;
     this.locked = false;
+    /** What the caller may do now, as the server last answered: `{ mode, reason, phase? }`, or null if it did not say. */
+    this.access = null;
     this.onChange = handlers.onChange ?? null;
     this.onPresence = handlers.onPresence ?? null;
     this.onUnsyncedChanged = handlers.onUnsyncedChanged ?? null;
     this.onError = handlers.onError ?? null;
     this.onLockChanged = handlers.onLockChanged ?? null;
+    this.onAccessChanged = handlers.onAccessChanged ?? null;
 
     this._serverText = '';
     this._outstanding = null; // { op, seq (null until first sent), sent }
@@ -368,7 +374,8 @@ export class DocumentClient {
    */
   applyLocal(op) {
     if (this._closed) throw new CollabError('document.closed', `Document '${this.docId}' is closed.`);
-    if (this.locked) throw new CollabError('document.locked', `Document '${this.docId}' is locked; it accepts no edits.`);
+    // The server's access, when it answers one, accounts for locks (e.g. a stale translation of an adopted text).
+    if (this.locked && this.access?.mode !== 'edit') throw new CollabError('document.locked', `Document '${this.docId}' is locked; it accepts no edits.`);
     const limits = this.client.limits;
     const next = apply(this.text, op, limits);
     const n = normalize(op);
@@ -394,6 +401,26 @@ export class DocumentClient {
   /** Moves a selection of the current text through `op` (a caret with `affinity`; a range does not grow). */
   transformSelection(selection, op, affinity = 'before') {
     return moveSelection(selection, op, affinity);
+  }
+
+  /**
+   * Moves a range `{ start, end }` of the server's text at `revision` (e.g. an anchor read over HTTP) to the current
+   * local text: through the committed ops since, then the local changes not yet committed. Null when this client does
+   * not hold every op since `revision` (too old, or not applied yet). Insertions at either edge stay outside.
+   */
+  rangeFromRevision(range, revision) {
+    if (!range || this.revision == null || revision > this.revision) return null;
+    let ops = [];
+    if (revision < this.revision) {
+      const first = this._history.length > 0 ? this._history[0].revision : Infinity;
+      if (first > revision + 1) return null;
+      ops = this._history.filter((e) => e.revision > revision).map((e) => e.op);
+    }
+    const local = this._localPending();
+    if (local) ops.push(local);
+    let sel = { anchor: range.start, head: range.end };
+    for (const op of ops) sel = moveSelection(sel, op, 'before');
+    return { start: Math.min(sel.anchor, sel.head), end: Math.max(sel.anchor, sel.head) };
   }
 
   /** Others' presence, with selections moved to the current local text. */
@@ -449,6 +476,7 @@ export class DocumentClient {
         throw new CollabError('client.protocol', 'OpenDocument without lastRevision must answer with a snapshot');
       }
       this._applyLock(resp.locked, resp.revision, false);
+      this._applyAccess(resp.access, false);
       this._adopt(resp.text, resp.revision, null, null, true);
       if (resp.presence) this._presence = { revision: resp.revision, participants: resp.presence };
     } finally {
@@ -520,6 +548,18 @@ export class DocumentClient {
   _onLockChanged(m) {
     if (this._closed) return;
     this._applyLock(m.locked, m.revision, true);
+  }
+
+  _onAccessChanged() {
+    if (this._closed) return;
+    this._requestSync();
+  }
+
+  _applyAccess(access, notify) {
+    const value = access && typeof access.mode === 'string' ? access : null;
+    if (JSON.stringify(value) === JSON.stringify(this.access)) return;
+    this.access = value;
+    if (notify) this._emit('onAccessChanged', value);
   }
 
   _applyLock(locked, revision, notify) {
@@ -748,6 +788,7 @@ export class DocumentClient {
     }
     if (this._closed || resp == null) return;
     this._applyLock(resp.locked, resp.revision, true);
+    this._applyAccess(resp.access, true);
     if (typeof resp.text === 'string') {
       await this._onSnapshot(resp.text, resp.revision);
     } else {

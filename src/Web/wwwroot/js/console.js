@@ -254,7 +254,7 @@ export function createConsoleView(ctx) {
           h('p', { class: 'members' }, g.members.map((id) => roster.get(id)?.name ?? id).join(', ')),
           documents.map((d) => {
             const host = h('div', { class: 'preview' });
-            previews.push(mountPreview(host, ctx.registry, d.docId));
+            previews.push(mountPreview(host, ctx.registry, d.docId, i18n));
             return h('section', null, h('h4', null, sectionTitle(d.titles, i18n.language, d.section)), host);
           }),
         ),

@@ -9,7 +9,10 @@ export class DocumentRegistry {
     this._onUnsyncedChanged = onUnsyncedChanged ?? null;
   }
 
-  /** Opens (or shares) `docId`; `listener` may have onChange, onPresence, onLockChanged, onError, onUnsyncedChanged. */
+  /**
+   * Opens (or shares) `docId`; `listener` may have onChange, onPresence, onLockChanged, onAccessChanged, onError,
+   * onUnsyncedChanged.
+   */
   async acquire(docId, listener) {
     let entry = this._entries.get(docId);
     if (!entry) {
@@ -24,6 +27,7 @@ export class DocumentRegistry {
           onChange: each('onChange'),
           onPresence: each('onPresence'),
           onLockChanged: each('onLockChanged'),
+          onAccessChanged: each('onAccessChanged'),
           onError: each('onError'),
           onUnsyncedChanged: each('onUnsyncedChanged'),
         })

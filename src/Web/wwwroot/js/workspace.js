@@ -1,10 +1,12 @@
 // The participant's workspace: the room they are in (plenary or their breakout group, followed live), the room's
-// documents with live co-editing, who is here, the session's timer, announcements, asking for help, and the
-// recommendations board.
+// documents with live co-editing (a selected passage can be proposed as a recommendation, or added as a source to one:
+// propose.js), who is here, the session's timer, announcements, asking for help, and the recommendations, each opening
+// its own page (#rec=<id>, recommendation.js). A recommendation's source opens here, its note scrolled to the passage.
 
 import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
-import { colorFor, roomDocuments, roomOf, timerState, timerText } from './model.js';
+import { colorFor, roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
+import { mountProposeBar } from './propose.js';
 
 export function createWorkspaceView(ctx) {
   const { i18n, store } = ctx;
@@ -15,6 +17,8 @@ export function createWorkspaceView(ctx) {
   const choose = h('div', { class: 'buttons choose', dataset: { testid: 'choose-group' } });
   const tabs = h('div', { class: 'doc-tabs', role: 'tablist', dataset: { testid: 'doc-tabs' } });
   const editorHost = h('div', { class: 'editor-host', role: 'tabpanel' });
+  const proposeHost = h('div', { class: 'propose-host' });
+  const passageBanner = h('p', { class: 'passage-banner', role: 'status', hidden: true, dataset: { testid: 'passage-banner' } });
   const presence = h('ul', { class: 'people', dataset: { testid: 'presence' } });
   const announcements = h('ol', { class: 'announcements', dataset: { testid: 'announcements' }, 'aria-live': 'polite' });
   const recs = h('ul', { class: 'recs', dataset: { testid: 'recommendations' } });
@@ -38,7 +42,7 @@ export function createWorkspaceView(ctx) {
     h(
       'div',
       { class: 'workspace-grid' },
-      h('section', { class: 'docs card', 'aria-labelledby': 'docs-heading' }, headings.documents, tabs, editorHost),
+      h('section', { class: 'docs card', 'aria-labelledby': 'docs-heading' }, headings.documents, tabs, passageBanner, editorHost, proposeHost),
       h(
         'aside',
         { class: 'side' },
@@ -52,8 +56,11 @@ export function createWorkspaceView(ctx) {
   );
 
   let activeDocId = null;
-  let extraDoc = null; // a recommendation's text opened from the board: { docId, title }
+  let extraDoc = null; // a note of another room, opened from a recommendation's sources: { docId, title, origin }
   let editor = null;
+  let proposeBar = null;
+  let pendingPassage = null; // { docId, range } to highlight once that note's editor is mounted
+  let shownPassage = null; // { docId, from: { id, title } } while a recommendation's source is highlighted
   let editorKey = null;
   let lastRoomKey = null;
 
@@ -81,7 +88,13 @@ export function createWorkspaceView(ctx) {
   }
 
   function documentsOf(s) {
-    const docs = roomDocuments(s.workshop, currentRoom(s), i18n.language);
+    const room = currentRoom(s);
+    const origin = room.kind === 'group' ? room.group.room : 'plenary';
+    const docs = roomDocuments(s.workshop, room, i18n.language).map((d) => ({
+      ...d,
+      origin,
+      label: room.kind === 'group' ? `${room.group.name} — ${d.title}` : d.title,
+    }));
     if (extraDoc && !docs.some((d) => d.docId === extraDoc.docId)) docs.push(extraDoc);
     return docs;
   }
@@ -129,6 +142,7 @@ export function createWorkspaceView(ctx) {
   }
 
   function select(docId) {
+    if (shownPassage && shownPassage.docId !== docId) shownPassage = null;
     activeDocId = docId;
     render(store.state);
   }
@@ -136,21 +150,93 @@ export function createWorkspaceView(ctx) {
   function renderEditor(docs) {
     const doc = docs.find((d) => d.docId === activeDocId);
     const key = doc ? `${doc.docId}|${doc.title}` : null;
-    if (key === editorKey) return;
+    if (key === editorKey) {
+      showPendingPassage();
+      return;
+    }
     editorKey = key;
     editor?.dispose();
+    proposeBar?.dispose();
     editor = null;
+    proposeBar = null;
+    replace(proposeHost);
     if (!doc) {
       replace(editorHost);
       return;
     }
+    const role = ctx.identity.participant.role;
     editorHost.setAttribute('aria-labelledby', `tab-${doc.docId}`);
     editor = mountEditor(editorHost, ctx.registry, doc.docId, {
       title: doc.title,
       i18n,
       me: store.state.me?.participantId ?? ctx.identity.participant.id,
-      readOnly: ctx.identity.participant.role === 'observer',
+      role,
+      api: ctx.api,
+      onSelection: (sel) => proposeBar?.setSelection(sel),
     });
+    // Observers read; everyone else may propose from a passage or add it to a recommendation's sources.
+    if (role !== 'observer') proposeBar = mountProposeBar(proposeHost, ctx, { docId: doc.docId, title: doc.label ?? doc.title, origin: doc.origin ?? null }, editor);
+    showPendingPassage();
+  }
+
+  function showPendingPassage() {
+    renderPassageBanner();
+    if (!pendingPassage || !editor || pendingPassage.docId !== activeDocId) return;
+    const { range } = pendingPassage;
+    pendingPassage = null;
+    editor.showPassage(range);
+  }
+
+  /** Above a note opened from a recommendation: whose source the highlighted passage is, and the way back to it. */
+  function renderPassageBanner() {
+    const on = shownPassage && shownPassage.docId === activeDocId && shownPassage.from;
+    passageBanner.hidden = !on;
+    if (!on) {
+      replace(passageBanner);
+      return;
+    }
+    const { id, title } = shownPassage.from;
+    replace(
+      passageBanner,
+      t('rec.sourceBanner', { title }),
+      ' ',
+      h('a', { href: `#rec=${encodeURIComponent(id)}` }, t('rec.backToRecommendation')),
+    );
+  }
+
+  /**
+   * Opens a note (of this room or another) with a passage highlighted and scrolled to: `range` is the source's anchor
+   * as the recommendation last read it (`{ start, end, revision }`); the editor moves it to the text as it is now.
+   */
+  async function openNote(docId, range, from = null) {
+    const docs = documentsOf(store.state);
+    if (!docs.some((d) => d.docId === docId)) {
+      const known = noteTitle(docId);
+      let title = known?.title ?? null;
+      let origin = known?.origin ?? null;
+      if (!title) {
+        const info = await ctx.command(() => ctx.api.get(`/api/documents/${encodeURIComponent(docId)}`), { quiet: true });
+        if (!info) return;
+        title = info.title || docId;
+        origin = info.room ?? null;
+      }
+      extraDoc = { docId, title, origin };
+    }
+    pendingPassage = range ? { docId, range } : null;
+    shownPassage = from ? { docId, from } : null;
+    select(docId);
+  }
+
+  /** A group note's title in the reader's language (its group's name first), from the sessions this page follows. */
+  function noteTitle(docId) {
+    for (const session of Object.values(store.state.sessions ?? {})) {
+      for (const g of session?.breakouts?.groups ?? []) {
+        const d = (g.documents ?? []).find((x) => x.docId === docId);
+        if (d) return { title: `${g.name} — ${sectionTitle(d.titles, i18n.language, d.section)}`, origin: g.room };
+      }
+    }
+    const plenary = (store.state.workshop?.documents ?? []).find((d) => d.docId === docId);
+    return plenary ? { title: plenary.title || docId, origin: 'plenary' } : null;
   }
 
   function renderRoom(s) {
@@ -236,24 +322,13 @@ export function createWorkspaceView(ctx) {
             h(
               'li',
               null,
-              h('strong', null, r.title),
+              h('a', { href: `#rec=${encodeURIComponent(r.id)}`, class: 'rec-link', dataset: { focusKey: r.id } }, h('strong', null, r.title)),
               ` · ${t(`recs.status.${r.status}`)}`,
               h('br'),
               h('small', null, t('recs.tally', r.tally ?? { support: 0, reservation: 0, objection: 0 })),
-              ' ',
-              h('button', { type: 'button', class: 'link', dataset: { focusKey: r.id }, onclick: () => openRecommendation(r) }, t('recs.open')),
             ),
           ),
     );
-  }
-
-  async function openRecommendation(row) {
-    const view = await ctx.command(() => ctx.api.get(ctx.path(`/recommendations/${row.id}`)), { quiet: true });
-    if (!view) return;
-    const text = view.texts.find((x) => x.language === i18n.language) ?? view.texts.find((x) => x.ofRecord) ?? view.texts[0];
-    if (!text) return;
-    extraDoc = { docId: text.docId, title: `${view.title} (${text.language})` };
-    select(text.docId);
   }
 
   function render(s) {
@@ -283,10 +358,12 @@ export function createWorkspaceView(ctx) {
     el,
     tick,
     relabel,
+    openNote,
     show: () => render(store.state),
     dispose() {
       unsubscribe();
       editor?.dispose();
+      proposeBar?.dispose();
     },
   };
 }
