@@ -3,7 +3,8 @@
 // caret where it was in the words, and others' carets and selections are drawn, with their names and colours, on a
 // mirror layer under the textarea.
 
-import { diffOp, errorCode } from './collab-client.js';
+import { diffOp } from './collab-client.js';
+import { describeError } from './errors.js';
 import { h, replace } from './dom.js';
 import { colorFor, presenceSegments } from './model.js';
 
@@ -105,7 +106,7 @@ export function mountEditor(host, registry, docId, { title, i18n, me, readOnly =
       if (!disposed) refreshEditable();
     },
     onError(code) {
-      if (!disposed) setStatus(t('doc.error', { code }));
+      if (!disposed) setStatus(t('doc.error', { reason: describeError({ code }, t) }));
     },
   };
 
@@ -120,7 +121,7 @@ export function mountEditor(host, registry, docId, { title, i18n, me, readOnly =
       shown = doc.text;
     } catch (err) {
       // Refused locally (locked, too large): show the document as it is.
-      setStatus(t('doc.error', { code: errorCode(err) ?? err.code ?? 'client.error' }));
+      setStatus(t('doc.error', { reason: describeError(err, t) }));
       const sel = currentSelection();
       shown = doc.text;
       textarea.value = shown;
@@ -145,7 +146,7 @@ export function mountEditor(host, registry, docId, { title, i18n, me, readOnly =
       renderPresence();
     },
     (err) => {
-      if (!disposed) setStatus(t('error.generic', { message: errorCode(err) ?? err.message }));
+      if (!disposed) setStatus(describeError(err, t));
     },
   );
 
@@ -160,7 +161,7 @@ export function mountEditor(host, registry, docId, { title, i18n, me, readOnly =
 }
 
 /** A read-only live view of a document (the facilitator's grid): the text as it changes. */
-export function mountPreview(host, registry, docId) {
+export function mountPreview(host, registry, docId, i18n = null) {
   const pre = h('pre', { class: 'preview-text', dataset: { docId, testid: 'grid-doc' }, tabindex: '0' });
   replace(host, pre);
   let disposed = false;
@@ -174,7 +175,7 @@ export function mountPreview(host, registry, docId) {
       if (!disposed) pre.textContent = doc.text;
     },
     (err) => {
-      if (!disposed) pre.textContent = errorCode(err) ?? String(err.message);
+      if (!disposed) pre.textContent = i18n ? describeError(err, i18n.t) : '';
     },
   );
   return {
