@@ -159,7 +159,8 @@ test('the tally in words, with abstentions, in English and French', () => {
   assert.deepEqual(tallyCounts(t), { support: 2, reservation: 1, objection: 0, abstain: 1, favour: 3, decided: 3, share: 1 });
   assert.equal(tallyText(t, en.t), '2 for · 1 for with reservations · 0 against · 1 abstaining');
   assert.equal(tallyText(t, fr.t), '2 pour · 1 pour avec réserves · 0 contre · 1 abstention(s)');
-  assert.equal(tallyText(null, en.t), '0 for · 0 for with reservations · 0 against · 0 abstaining');
+  assert.equal(tallyText(null, en.t), 'No voice yet.');
+  assert.equal(tallyText(tally(0, 0, 0, 1), fr.t), '0 pour · 0 pour avec réserves · 0 contre · 1 abstention(s)', 'an abstention is a voice');
   assert.equal(tallyCounts({ support: 1 }).abstain, 0, 'a server without abstentions counts none');
 });
 
@@ -174,7 +175,7 @@ test('the rule and what it says about adoption, in words', () => {
   assert.equal(plain(adoptionOutlook(tally(1, 0, 1, 0, false, majority), fr).text), '50 % pour à ce stade ; 67 % requis.');
 });
 
-test('voices that count under the rule, by delegation name, and their reservations', () => {
+test('voices that count under the rule, by delegation name; every reservation recorded', () => {
   const delegations = [{ id: 'gh', name: 'Ghana' }, { id: 'bj', name: 'Bénin' }];
   const endorsements = [
     { voter: 'gh', byName: 'Kofi', stance: 'reservation', reservation: 'Budget permitting.' },
@@ -185,19 +186,25 @@ test('voices that count under the rule, by delegation name, and their reservatio
   assert.equal(voterName(endorsements[2], delegations), 'Komi');
   assert.deepEqual(countedVoices(endorsements, rule, delegations, 'fr').map((e) => e.name), ['Bénin', 'Ghana']);
   assert.deepEqual(countedVoices(endorsements, { ...rule, perDelegation: false }, delegations, 'en').map((e) => e.name), ['Komi']);
-  assert.deepEqual(reservationsOf(endorsements, rule, delegations, 'en'), [{ name: 'Ghana', text: 'Budget permitting.', byName: 'Kofi' }]);
+  const perPerson = [...endorsements, { voter: 'p:p-2', byName: 'Adjoa', stance: 'reservation', reservation: 'Only in border districts.' }];
+  assert.deepEqual(reservationsOf(perPerson, delegations, 'en'), [
+    { name: 'Adjoa', text: 'Only in border districts.', byName: 'Adjoa' },
+    { name: 'Ghana', text: 'Budget permitting.', byName: 'Kofi' },
+  ], 'every reservation, as the outcome document lists them, whichever voices the rule counts');
 });
 
 test('who may record a voice now, and the words for why not', () => {
   const speaker = { role: 'participant', delegation: 'gh' };
   assert.deepEqual(voteState({ status: 'proposed', me: speaker, rule }), { canVote: true, reason: null });
-  assert.equal(voteState({ status: 'draft', me: speaker, rule }).reason, 'endorse.why.status');
+  assert.equal(voteState({ status: 'draft', me: speaker, rule }).reason, 'endorse.why.draft');
+  assert.equal(voteState({ status: 'adopted', me: speaker, rule }).reason, 'endorse.why.closed');
   assert.equal(voteState({ status: 'inReview', me: { role: 'observer', delegation: 'gh' }, rule }).reason, 'endorse.why.observer');
   assert.equal(voteState({ status: 'inReview', me: { role: 'participant', delegation: null }, rule }).reason, 'endorse.why.noDelegation');
+  assert.equal(voteState({ status: 'inReview', me: { role: 'facilitator', delegation: null }, rule }).reason, 'endorse.why.facilitator');
   assert.equal(voteState({ status: 'inReview', me: { role: 'participant', delegation: null }, rule: { ...rule, perDelegation: false } }).canVote, true);
   assert.equal(voteState({ status: 'inReview', me: speaker, rule, phaseRule: { phase: 'review', endorse: false } }).reason, 'endorse.why.phase');
   assert.equal(voteState({ status: 'inReview', me: { role: 'facilitator', delegation: 'gh' }, rule, phaseRule: { phase: 'review', endorse: false } }).canVote, true);
-  for (const key of ['endorse.why.status', 'endorse.why.observer', 'endorse.why.noDelegation', 'endorse.why.phase']) assert.notEqual(fr.t(key), key);
+  for (const key of ['endorse.why.draft', 'endorse.why.closed', 'endorse.why.observer', 'endorse.why.noDelegation', 'endorse.why.facilitator', 'endorse.why.phase']) assert.notEqual(fr.t(key), key);
 });
 
 test('the phase rule in force follows the live session, only when the server publishes phase rules', () => {

@@ -112,6 +112,11 @@ export function filterRows(rows, { theme = null, status = null, origin = null, s
   );
 }
 
+/** The ids of `rows`, oldest first: a merge starts from the first proposed. */
+export function byAge(rows) {
+  return [...rows].sort((a, b) => numberOf(a) - numberOf(b)).map((r) => r.id);
+}
+
 /** The number in an id such as `r12` (the board numbers recommendations as they are created). */
 function numberOf(row) {
   return Number(/^r(\d+)$/.exec(row.id ?? '')?.[1] ?? 0);
@@ -463,7 +468,7 @@ export function createBoardView(ctx) {
             reason?.text ? ` · ${reason.text}` : '',
           ),
           facilitator
-            ? h('button', { type: 'button', dataset: { focusKey: `merge-${p.first}-${p.second}` }, onclick: () => openMerge([p.first, p.second]) }, t('board.mergeDuplicates'))
+            ? h('button', { type: 'button', dataset: { focusKey: `merge-${p.first}-${p.second}` }, onclick: () => openMerge(byAge([p.firstRow, p.secondRow])) }, t('board.mergeDuplicates'))
             : null,
         );
       }),
@@ -479,7 +484,7 @@ export function createBoardView(ctx) {
         ? h('p', { class: 'hint' }, t('board.selectHint'))
         : [
             h('span', null, t('board.selected', { count: selected.size })),
-            h('button', { type: 'button', dataset: { focusKey: 'merge-selected' }, disabled: selected.size < 2, onclick: () => openMerge([...selected]) }, t('board.mergeSelected')),
+            h('button', { type: 'button', dataset: { focusKey: 'merge-selected' }, disabled: selected.size < 2, onclick: () => openMerge(byAge(rows.filter((r) => selected.has(r.id)))) }, t('board.mergeSelected')),
             h('button', { type: 'button', class: 'link', dataset: { focusKey: 'clear-selection' }, onclick: () => (selected.clear(), render(store.state)) }, t('board.clearSelection')),
           ],
     );
@@ -683,7 +688,7 @@ export function createBoardView(ctx) {
   function rowHead(row, roomNames) {
     const open = OPEN_STATUSES.includes(row.status);
     const mergedInto = row.mergedInto ? boardRows(store.state.board).find((r) => r.id === row.mergedInto) : null;
-    const staleNames = (row.staleLanguages ?? []).map((l) => l.toUpperCase()).join(', ');
+    const staleNames = (row.staleLanguages ?? []).map((l) => languageName(l, i18n.language)).join(', ');
     const item = items.get(row.id);
     return [
       h(
@@ -704,6 +709,7 @@ export function createBoardView(ctx) {
                 },
               }),
               h('span', { class: 'sr-only' }, t('board.selectFor', { title: row.title })),
+              h('span', { class: 'hint', 'aria-hidden': 'true' }, t('board.select')),
             )
           : null,
         h('h3', { class: 'rec-title' }, h('a', { href: `#rec=${encodeURIComponent(row.id)}`, dataset: { focusKey: 'open' } }, row.title)),

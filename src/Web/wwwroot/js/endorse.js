@@ -19,9 +19,10 @@ export function tallyCounts(tally) {
   return { support, reservation, objection, abstain, favour, decided, share: decided === 0 ? 0 : favour / decided };
 }
 
-/** "2 for · 1 for with reservations · 0 against · 1 abstaining", in the reader's language. */
+/** "2 for · 1 for with reservations · 0 against · 1 abstaining", in the reader's language; "No voice yet." for none. */
 export function tallyText(tally, t) {
-  return t('endorse.tally', tallyCounts(tally));
+  const c = tallyCounts(tally);
+  return c.decided + c.abstain === 0 ? t('endorse.noVoiceYet') : t('endorse.tally', c);
 }
 
 /** A share as a percentage in the reader's language ("67%", "67 %"). */
@@ -72,11 +73,16 @@ export function countedVoices(endorsements, rule, delegations, language) {
     .sort((a, b) => collator.compare(a.name, b.name));
 }
 
-/** The reservations among the counted voices: `[{ name, text, byName }]`, what the outcome lists. */
-export function reservationsOf(endorsements, rule, delegations, language) {
-  return countedVoices(endorsements, rule, delegations, language)
+/**
+ * Every reservation recorded, `[{ name, text, byName }]`: what the outcome document lists, whichever kind of voice
+ * (per delegation or per person) the rule counts now, so that a reservation once made is never hidden.
+ */
+export function reservationsOf(endorsements, delegations, language) {
+  const collator = new Intl.Collator(language, { sensitivity: 'base' });
+  return (endorsements ?? [])
     .filter((e) => e.stance === 'reservation' && e.reservation)
-    .map((e) => ({ name: e.name, text: e.reservation, byName: e.byName }));
+    .map((e) => ({ name: voterName(e, delegations), text: e.reservation, byName: e.byName }))
+    .sort((a, b) => collator.compare(a.name, b.name));
 }
 
 /**
@@ -87,8 +93,11 @@ export function reservationsOf(endorsements, rule, delegations, language) {
  */
 export function voteState({ status, me, rule, phaseRule }) {
   if (me?.role === 'observer') return { canVote: false, reason: 'endorse.why.observer' };
-  if (status !== 'proposed' && status !== 'inReview') return { canVote: false, reason: 'endorse.why.status' };
-  if (rule?.perDelegation !== false && !me?.delegation) return { canVote: false, reason: 'endorse.why.noDelegation' };
+  if (status === 'draft') return { canVote: false, reason: 'endorse.why.draft' };
+  if (status !== 'proposed' && status !== 'inReview') return { canVote: false, reason: 'endorse.why.closed' };
+  if (rule?.perDelegation !== false && !me?.delegation) {
+    return { canVote: false, reason: me?.role === 'facilitator' ? 'endorse.why.facilitator' : 'endorse.why.noDelegation' };
+  }
   if (phaseRule && phaseRule.endorse === false && me?.role !== 'facilitator') return { canVote: false, reason: 'endorse.why.phase' };
   return { canVote: true, reason: null };
 }
@@ -246,7 +255,7 @@ export function createEndorsePanel(ctx, recommendationId, { onVoted } = {}) {
           name: voice.byName,
           time: new Date(voice.at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }),
         })
-      : t('endorse.noVoiceYet');
+      : t('endorse.notRecorded');
   }
 
   /** Shows `next` (a RecommendationView); the form is rebuilt only when whether and how one votes changed. */
@@ -258,17 +267,21 @@ export function createEndorsePanel(ctx, recommendationId, { onVoted } = {}) {
     tallyLine.textContent = tallyText(view.tally, t);
     replace(barHost, tallyBar(view.tally));
     const open = view.status === 'proposed' || view.status === 'inReview';
-    outlook.textContent = open ? adoptionOutlook(view.tally, i18n).text : '';
-    outlook.hidden = !open;
-    ruleLine.textContent = ruleText(rule, i18n);
+    const anyVoice = tallyCounts(view.tally).decided + tallyCounts(view.tally).abstain > 0;
+    outlook.textContent = open && anyVoice ? adoptionOutlook(view.tally, i18n).text : '';
+    outlook.hidden = !outlook.textContent;
+    ruleLine.textContent = t('board.rule', { rule: ruleText(rule, i18n) });
     voicesTitle.textContent = t('endorse.voices');
     const counted = countedVoices(view.endorsements, rule, delegations(), i18n.language);
     patch(voices, JSON.stringify([i18n.language, counted.map((e) => [e.voter, e.stance, e.name])]), () =>
       counted.length === 0
         ? h('li', { class: 'hint' }, t('endorse.noVoices'))
-        : counted.map((e) => h('li', { class: `voice ${e.stance}` }, h('strong', null, e.name), ' ', h('span', null, t(`endorse.stance.${e.stance}`)))),
+        : counted.map((e) => h('li', { class: `voice ${e.stance}` }, h('strong', null, `${e.name}${t('endorse.colon')}`), ' ', h('span', null, t(`endorse.stance.${e.stance}`)))),
     );
-    const reserved = reservationsOf(view.endorsements, rule, delegations(), i18n.language);
+    const reserved = reservationsOf(view.endorsements, delegations(), i18n.language);
+    // Nothing to list before the first voice: the tally line says so.
+    voicesTitle.hidden = voices.hidden = counted.length === 0;
+    reservationsTitle.hidden = reservations.hidden = counted.length === 0 && reserved.length === 0;
     reservationsTitle.textContent = t('endorse.reservations');
     patch(reservations, JSON.stringify([i18n.language, reserved]), () =>
       reserved.length === 0
