@@ -108,8 +108,19 @@ export function filterRows(rows, { theme = null, status = null, origin = null, s
       (any(status) || (status === 'open' ? OPEN_STATUSES.includes(r.status) : r.status === status)) &&
       (any(origin) || (r.origin ?? 'plenary') === origin) &&
       (!staleOnly || (r.staleLanguages?.length ?? 0) > 0) &&
-      (words.length === 0 || words.every((w) => foldText(`${r.title} ${r.excerpt ?? ''}`).includes(w))),
+      (words.length === 0 || words.every((w) => searchable(r).includes(w))),
   );
+}
+
+// Rows are immutable (a change is a new row): each is folded for search once.
+const folded = new WeakMap();
+function searchable(row) {
+  let text = folded.get(row);
+  if (text === undefined) {
+    text = foldText(`${row.title} ${row.excerpt ?? ''}`);
+    folded.set(row, text);
+  }
+  return text;
 }
 
 /** The ids of `rows`, oldest first: a merge starts from the first proposed. */
@@ -501,7 +512,18 @@ export function createBoardView(ctx) {
     return { views, texts };
   }
 
+  let merging = false;
   async function openMerge(ids) {
+    if (merging) return;
+    merging = true;
+    try {
+      await merge(ids);
+    } finally {
+      merging = false;
+    }
+  }
+
+  async function merge(ids) {
     let loaded;
     try {
       loaded = await loadSources(ids);
@@ -569,7 +591,8 @@ export function createBoardView(ctx) {
               sources: views.map((v) => v.id),
               title: titleInput.value.trim(),
               theme: themeInput.value.trim() || null,
-              text: text.value,
+              // Blank: the server puts the sources' texts one after the other itself.
+              text: text.value.trim() ? text.value : null,
               language: language.value,
             });
             close(merged);
@@ -672,7 +695,11 @@ export function createBoardView(ctx) {
         const key = keyOf(row);
         // A row older than what is shown (the answer to one's own vote comes before its push) needs nothing.
         if (key !== loadedKey && (row.version ?? 0) >= loadedVersion) load(key);
-        else if (endorse.view) renderActions(endorse.view);
+        else if (endorse.view) {
+          // Nothing new about it, but who may vote follows the session's phase.
+          endorse.update(endorse.view);
+          renderActions(endorse.view);
+        }
       },
       relabel() {
         endorse.relabel();
@@ -782,8 +809,12 @@ export function createBoardView(ctx) {
         item.li.dataset.status = row.status;
       }
       if (item.details && !item.detailsHost.hidden) item.details.update(row);
-      // Move only what is out of place: moving a row that holds the focus would lose it.
-      if (list.children[index] !== item.li) list.insertBefore(item.li, list.children[index] ?? null);
+      // Move only what is out of place, and give the focus back to what had it in a row that moved.
+      if (list.children[index] !== item.li) {
+        const focused = item.li.contains(document.activeElement) ? document.activeElement : null;
+        list.insertBefore(item.li, list.children[index] ?? null);
+        focused?.focus({ preventScroll: true });
+      }
     });
   }
 
@@ -853,8 +884,13 @@ export function createBoardView(ctx) {
     render(store.state);
   }
 
+  // Renders when what it shows changed (presence and timers push often and change nothing here).
+  let seen = {};
   const unsubscribe = store.subscribe((s) => {
-    if (s.view === 'board') render(s);
+    if (s.view !== 'board') return;
+    if (seen.board === s.board && seen.workshop === s.workshop && seen.sessions === s.sessions) return;
+    seen = { board: s.board, workshop: s.workshop, sessions: s.sessions };
+    render(s);
   });
   relabel();
 

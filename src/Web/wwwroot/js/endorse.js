@@ -118,6 +118,10 @@ export function effectivePhaseRule(workshop, sessions) {
   return { phase, endorse: row.endorse === true };
 }
 
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
 /** A stacked bar of the tally (decorative: the text says the same). */
 function tallyBar(tally) {
   const c = tallyCounts(tally);
@@ -249,13 +253,14 @@ export function createEndorsePanel(ctx, recommendationId, { onVoted } = {}) {
   function renderMine() {
     if (!mine || !view) return;
     const voice = myVoice(view);
-    mine.textContent = voice
+    const text = voice
       ? t('endorse.current', {
           stance: t(`endorse.stance.${voice.stance}`),
           name: voice.byName,
           time: new Date(voice.at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }),
         })
       : t('endorse.notRecorded');
+    setText(mine, text);
   }
 
   /** Shows `next` (a RecommendationView); the form is rebuilt only when whether and how one votes changed. */
@@ -263,15 +268,16 @@ export function createEndorsePanel(ctx, recommendationId, { onVoted } = {}) {
     if (!next) return;
     view = next;
     const rule = view.tally?.rule ?? store.state.board?.rule ?? null;
-    heading.textContent = t('endorse.title');
-    tallyLine.textContent = tallyText(view.tally, t);
-    replace(barHost, tallyBar(view.tally));
+    setText(heading, t('endorse.title'));
+    // Announced (aria-live) only when it changes.
+    setText(tallyLine, tallyText(view.tally, t));
+    patch(barHost, JSON.stringify(view.tally ?? null), () => tallyBar(view.tally));
     const open = view.status === 'proposed' || view.status === 'inReview';
     const anyVoice = tallyCounts(view.tally).decided + tallyCounts(view.tally).abstain > 0;
-    outlook.textContent = open && anyVoice ? adoptionOutlook(view.tally, i18n).text : '';
+    setText(outlook, open && anyVoice ? adoptionOutlook(view.tally, i18n).text : '');
     outlook.hidden = !outlook.textContent;
-    ruleLine.textContent = t('board.rule', { rule: ruleText(rule, i18n) });
-    voicesTitle.textContent = t('endorse.voices');
+    setText(ruleLine, t('board.rule', { rule: ruleText(rule, i18n) }));
+    setText(voicesTitle, t('endorse.voices'));
     const counted = countedVoices(view.endorsements, rule, delegations(), i18n.language);
     patch(voices, JSON.stringify([i18n.language, counted.map((e) => [e.voter, e.stance, e.name])]), () =>
       counted.length === 0
@@ -282,7 +288,7 @@ export function createEndorsePanel(ctx, recommendationId, { onVoted } = {}) {
     // Nothing to list before the first voice: the tally line says so.
     voicesTitle.hidden = voices.hidden = counted.length === 0;
     reservationsTitle.hidden = reservations.hidden = counted.length === 0 && reserved.length === 0;
-    reservationsTitle.textContent = t('endorse.reservations');
+    setText(reservationsTitle, t('endorse.reservations'));
     patch(reservations, JSON.stringify([i18n.language, reserved]), () =>
       reserved.length === 0
         ? h('li', { class: 'hint' }, t('endorse.noReservations'))
