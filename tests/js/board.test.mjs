@@ -215,4 +215,7 @@ test('the phase rule in force follows the live session, only when the server pub
   assert.deepEqual(effectivePhaseRule(workshop('s1'), { s1: { phase: 'review' } }), { phase: 'review', endorse: false });
   assert.deepEqual(effectivePhaseRule(workshop('s1'), { s1: { phase: 'vote' } }), { phase: 'vote', endorse: false }, 'a phase without a row behaves as review');
   assert.deepEqual(effectivePhaseRule(workshop(null), {}), { phase: null, endorse: false }, 'no live session: nothing is endorsed');
+  const active = (stage, phase, endorse) => ({ liveSessionId: 's1', agenda: [], activePhase: { stage, sessionId: 's1', phase, rule: { endorse }, version: 3 } });
+  assert.deepEqual(effectivePhaseRule(active('live', 'adopt', true), {}), { phase: 'adopt', endorse: true }, "the workshop's active phase, when the server says it");
+  assert.deepEqual(effectivePhaseRule(active('ended', 'adopt', false), { s1: { phase: 'adopt' } }), { phase: 'adopt', endorse: false });
 });

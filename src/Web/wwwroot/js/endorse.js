@@ -103,11 +103,14 @@ export function voteState({ status, me, rule, phaseRule }) {
 }
 
 /**
- * The phase rule in force for plenary things (recommendations follow the workshop's live session), when the server
- * publishes phase rules with its agenda (`agenda[].phaseRules`); null when it does not (then only statuses decide).
- * No live session: nothing is endorsed (before the first session, as in `share`; after the last, everything is read).
+ * The phase rule in force for plenary things (recommendations follow the workshop's live session): the workshop's
+ * `activePhase` (`{ stage, phase, rule }`) when the server says it, else read from the agenda's `phaseRules` and the
+ * live session's phase; null when the server publishes no phase rules (then only statuses decide). No live session:
+ * nothing is endorsed (before the first session, as in `share`; after the last, everything is read).
  */
 export function effectivePhaseRule(workshop, sessions) {
+  const active = workshop?.activePhase;
+  if (active?.rule) return { phase: active.phase ?? null, endorse: active.rule.endorse === true };
   const agenda = workshop?.agenda ?? [];
   if (!agenda.some((a) => a?.phaseRules)) return null;
   const live = workshop.liveSessionId;
