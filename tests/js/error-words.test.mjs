@@ -14,6 +14,7 @@ import { CollabError } from '../../src/Web/wwwroot/js/collab-client.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CODE = /^[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+$/;
+const FILE_NAME = /\.(js|mjs|md|cs|json|key|png|csv|docx|html|txt|xml)$/;
 const en = (key, params) => translate('en', key, params);
 const fr = (key, params) => translate('fr', key, params);
 
@@ -30,7 +31,7 @@ function documentedCodes() {
   for (const doc of ['protocol.md', 'workshops.md', 'recommendations.md', 'outcome.md']) {
     const text = readFileSync(join(root, 'docs', doc), 'utf8');
     for (const [, name] of text.matchAll(/`([^`\s]+)`/g)) {
-      if (CODE.test(name) && !/\.(js|mjs|md|cs|json|key|png|csv|docx|html)$/.test(name) && !notCodes.has(name)) codes.add(name);
+      if (CODE.test(name) && !FILE_NAME.test(name) && !notCodes.has(name)) codes.add(name);
     }
   }
   return codes;
@@ -46,7 +47,7 @@ function csFiles(dir) {
 
 /**
  * Every code the server's source can produce: its code-like string literals, except instrument names (`collab.*`)
- * and the signing key's file; a literal given to the text-cleaning rules (`CleanText`, `Text`) is a prefix of the
+ * and file names (the signing key, word lists); a literal given to the text-cleaning rules (`CleanText`, `Text`) is a prefix of the
  * codes they make (`…_invalid`, `…_too_long`, `…_required`); codes built from a field's name are listed by hand.
  */
 function sourceCodes() {
@@ -55,7 +56,7 @@ function sourceCodes() {
   for (const file of csFiles(join(root, 'src'))) {
     const text = readFileSync(file, 'utf8');
     for (const [, literal] of text.matchAll(/"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)"/g)) {
-      if (literal.startsWith('collab.') || literal === 'signing.key') continue;
+      if (literal.startsWith('collab.') || literal === 'signing.key' || FILE_NAME.test(literal)) continue;
       codes.add(literal);
     }
     for (const [, prefix] of text.matchAll(/\b(?:CleanText|Text)\([^;]*?"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)"/g)) prefixes.add(prefix);
