@@ -47,7 +47,7 @@ public static class RecommendationsApi
             .WithSummary("The adoption rule (consensus or majority threshold)");
         board.MapPut("/rule", async (string id, AdoptionRule rule, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Board(cluster, id).SetRuleAsync(Caller(http), rule)))
-            .WithSummary("Set the adoption rule (facilitators)");
+            .WithSummary("Set the adoption rule (facilitators); every recommendation's tally is pushed again");
 
         var one = board.MapGroup("/{recommendationId}");
         one.MapGet("/", async (string id, string recommendationId, HttpContext http, IClusterClient cluster) =>
@@ -64,7 +64,7 @@ public static class RecommendationsApi
             .WithSummary("Move the recommendation through its status flow (proposed, inReview, adopted, rejected, withdrawn)");
         one.MapPost("/endorsements", async (string id, string recommendationId, EndorseRequest request, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, recommendationId).EndorseAsync(new Endorse(Caller(http), request.Stance, request.Reservation, request.Delegation))))
-            .WithSummary("Support, support with a reservation, or object, for one's delegation");
+            .WithSummary("Support, support with a reservation, object or abstain, for one's delegation");
         one.MapPost("/comments", async (string id, string recommendationId, CommentRequest request, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, recommendationId).CommentAsync(
                 new AddComment(Caller(http), request.Language ?? "", request.Start, request.End, request.Revision, request.Text ?? ""))))
@@ -114,7 +114,7 @@ public sealed record MergeRequest(IReadOnlyList<string>? Sources, string? Title,
 /// <summary><c>status</c>: proposed, inReview, adopted, rejected or withdrawn.</summary>
 public sealed record TransitionRequest(RecommendationStatus Status, string? Note);
 
-/// <summary><c>stance</c>: support, reservation (with its text) or objection; <c>delegation</c> optional, must be the caller's.</summary>
+/// <summary><c>stance</c>: support, reservation (with its text), objection or abstain; <c>delegation</c> optional, must be the caller's.</summary>
 public sealed record EndorseRequest(Stance Stance, string? Reservation, string? Delegation);
 
 /// <summary>A comment on [start, end) of the text in <c>language</c> as it was at <c>revision</c>.</summary>

@@ -31,7 +31,7 @@ public interface IRecommendationGrain : IDocumentListener
     [Alias("transition")]
     Task<RecommendationView> TransitionAsync(Transition command);
 
-    /// <summary>Records the support, reservation or objection of the caller's delegation (or of the caller).</summary>
+    /// <summary>Records the support, reservation, objection or abstention of the caller's delegation (or of the caller).</summary>
     [Alias("endorse")]
     Task<RecommendationView> EndorseAsync(Endorse command);
 
@@ -63,6 +63,10 @@ public interface IRecommendationGrain : IDocumentListener
     /// <summary>The text in a language between two revisions: both texts and each change with its author.</summary>
     [Alias("diff")]
     Task<RecommendationDiff> DiffAsync(Caller caller, string language, int fromRevision, int toRevision);
+
+    /// <summary>Sent by the board when the adoption rule changed: the tally, which the rule decides, is published again.</summary>
+    [Alias("rule-changed"), Orleans.Concurrency.OneWay]
+    Task RuleChangedAsync();
 }
 
 /// <summary>
@@ -125,6 +129,9 @@ public enum Stance
     Support = 0,
     Reservation = 1,
     Objection = 2,
+
+    /// <summary>Takes part without taking a side: counted in neither, shown in the tally.</summary>
+    Abstain = 3,
 }
 
 [GenerateSerializer, Alias("collab.AdoptionKind")]
@@ -259,13 +266,15 @@ public sealed record EndorsementView(
     [property: Id(4)] string? Reservation,
     [property: Id(5)] DateTimeOffset At);
 
+/// <param name="Abstain">Voices that abstained: on neither side, so they change no outcome.</param>
 [GenerateSerializer, Immutable, Alias("collab.Tally")]
 public sealed record Tally(
     [property: Id(0)] int Support,
     [property: Id(1)] int Reservation,
     [property: Id(2)] int Objection,
     [property: Id(3)] bool Adoptable,
-    [property: Id(4)] AdoptionRule Rule);
+    [property: Id(4)] AdoptionRule Rule,
+    [property: Id(5)] int Abstain = 0);
 
 [GenerateSerializer, Immutable, Alias("collab.StatusChange")]
 public sealed record StatusChange(

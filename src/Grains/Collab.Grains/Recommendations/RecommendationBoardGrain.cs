@@ -107,9 +107,20 @@ internal sealed class RecommendationBoardGrain(
             throw new ValidationFailedException("rule.invalid", "The rule is consensus or majority with a threshold above 0 and at most 1 (e.g. 0.67).", "threshold");
         }
 
+        var changed = rule != (state.State.Rule ?? AdoptionRule.Default);
         var next = Copy();
         next.Rule = rule;
         await state.ReplaceAsync(next);
+        if (changed)
+        {
+            // Every tally (and whether it allows adoption) follows the rule: each recommendation publishes its row
+            // again, so that every open board shows the new count at once. One-way: the answer does not wait for them.
+            foreach (var id in state.State.Summaries.Keys)
+            {
+                await Recommendation(id).RuleChangedAsync();
+            }
+        }
+
         return rule;
     }
 

@@ -244,7 +244,7 @@ internal sealed partial class RecommendationGrain(
         var reservation = Clean(command.Reservation, "reservation", MaxNoteLength, required: command.Stance == Stance.Reservation);
         if (!Enum.IsDefined(command.Stance))
         {
-            throw new ValidationFailedException("endorsement.stance_invalid", "Give support, reservation or objection.", "stance");
+            throw new ValidationFailedException("endorsement.stance_invalid", "Give support, reservation, objection or abstain.", "stance");
         }
 
         var endorsement = new EndorsementView(voter, caller.ParticipantId, caller.DisplayName, command.Stance,
@@ -408,6 +408,15 @@ internal sealed partial class RecommendationGrain(
         return new RecommendationDiff(language.ToLowerInvariant(), fromRevision, toRevision, from.Text, to.Text, changes);
     }
 
+    async Task IRecommendationGrain.RuleChangedAsync()
+    {
+        // Same version, new tally: the board stores and pushes it (it drops only older versions).
+        if (state.State.Created)
+        {
+            await Board.ChangedAsync(await SummaryAsync());
+        }
+    }
+
     async Task IDocumentListener.DocumentCommittedAsync(string docId, int revision)
     {
         // Only the text of record can make translations stale; the board shows that flag (and the excerpt) live.
@@ -539,11 +548,14 @@ internal sealed partial class RecommendationGrain(
             .ToList();
         int support = votes.Count(v => v.Stance == Stance.Support), reservation = votes.Count(v => v.Stance == Stance.Reservation);
         var objection = votes.Count(v => v.Stance == Stance.Objection);
+        var abstain = votes.Count(v => v.Stance == Stance.Abstain);
+
+        // Abstentions are on neither side: they neither block a consensus nor count in a majority's share.
         var favour = support + reservation;
         var adoptable = rule.Kind == AdoptionKind.Consensus
             ? favour > 0 && objection == 0
             : favour > 0 && favour >= rule.Threshold * (favour + objection);
-        return new Tally(support, reservation, objection, adoptable, rule);
+        return new Tally(support, reservation, objection, adoptable, rule, abstain);
     }
 
     /// <summary>Paragraph i of a translation is stale when paragraph i of the text of record changed since it was marked in sync.</summary>

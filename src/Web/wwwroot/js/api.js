@@ -44,6 +44,10 @@ export function createApi(getToken, fetchImpl = globalThis.fetch.bind(globalThis
       const response = await send('POST', path, body);
       return response.status === 204 ? null : response.json();
     },
+    async put(path, body = {}) {
+      const response = await send('PUT', path, body);
+      return response.status === 204 ? null : response.json();
+    },
     /** A file: `{ blob, filename }` (filename from Content-Disposition when given). */
     async download(path) {
       const response = await send('GET', path, undefined, '*/*');

@@ -4,7 +4,7 @@
 // resubmission); commands: the HTTP API (docs/workshops.md).
 
 import { CollabClient } from './collab-client.js';
-import { createApi, ApiError } from './api.js';
+import { createApi } from './api.js';
 import { DocumentRegistry } from './documents.js';
 import { h, replace, field, select } from './dom.js';
 import { createI18n, LANGUAGES } from './i18n.js';
@@ -14,6 +14,8 @@ import { createWorkspaceView } from './workspace.js';
 import { createConsoleView } from './console.js';
 import { createOutcomeView } from './outcome.js';
 import { createRecommendationView, recommendationFromHash } from './recommendation.js';
+import { createBoardView, boardWithRow, mergeBoard } from './board.js';
+import { describeError } from './errors.js';
 
 const IDENTITY_KEY = 'collab.identity';
 const LANGUAGE_KEY = 'collab.language';
@@ -42,7 +44,8 @@ i18n.onChange((language) => {
 document.documentElement.lang = i18n.language;
 
 const roleName = (role) => i18n.t(`role.${role}`);
-const problemText = (err) => (err instanceof ApiError && err.code ? `${err.code}: ${err.message}` : err?.message ?? String(err));
+/** A refusal or failure in plain words in the page's language (errors.js), never a code. */
+const problemText = (err) => describeError(err, i18n.t);
 
 // ---------------------------------------------------------------------------------------------------- join
 
@@ -202,12 +205,12 @@ function createApp(identity) {
     store.set((s) => ({ workshop: newer(s.workshop, w) }));
     followLiveSession();
   });
-  connection.on('RecommendationChanged', (row) => store.set((s) => ({ board: boardWith(s.board, row) })));
+  connection.on('RecommendationChanged', (row) => store.set((s) => ({ board: boardWithRow(s.board, row) })));
   connection.on('OutcomePublished', () => store.set((s) => ({ outcomeVersionsChanged: s.outcomeVersionsChanged + 1 })));
   connection.on('Revoked', () => {
     storage.saveIdentity(null);
     ctx.dispose();
-    showJoin(i18n.t('join.failed', { message: 'auth.revoked' }));
+    showJoin(i18n.t('join.failed', { message: i18n.t('error.auth.revoked') }));
   });
   connection.onreconnecting(() => store.set({ connection: 'reconnecting' }));
   // Closed for good (e.g. the server dropped it without inviting a reconnect): CollabClient starts it again.
@@ -252,7 +255,7 @@ function createApp(identity) {
           api.get(`/api/workshops/${identity.workshopId}/presence`).catch(() => null),
           api.get(`/api/workshops/${identity.workshopId}/recommendations`).catch(() => null),
         ]);
-        store.set((s) => ({ presence: newer(s.presence, presence), board: board ?? s.board }));
+        store.set((s) => ({ presence: newer(s.presence, presence), board: mergeBoard(s.board, board) }));
       } catch (err) {
         report(err);
       }
@@ -263,7 +266,7 @@ function createApp(identity) {
   const status = h('p', { class: 'flash', role: 'status', 'aria-live': 'polite' });
   function report(err) {
     if (disposed) return;
-    status.textContent = err ? i18n.t('error.generic', { message: problemText(err) }) : '';
+    status.textContent = err ? problemText(err) : '';
     status.classList.toggle('error', !!err);
   }
   function done(text) {
@@ -330,7 +333,7 @@ function createApp(identity) {
   let ticker = null;
 
   function viewsFor(role) {
-    const list = ['workspace'];
+    const list = ['workspace', 'board'];
     if (role === 'facilitator') list.push('console');
     list.push('outcome');
     return list;
@@ -354,6 +357,7 @@ function createApp(identity) {
     views[view] ??= {
       workspace: createWorkspaceView,
       console: createConsoleView,
+      board: createBoardView,
       outcome: createOutcomeView,
       recommendation: createRecommendationView,
     }[view](ctx);
@@ -447,7 +451,7 @@ function createApp(identity) {
       if (err?.message?.includes('401')) {
         storage.saveIdentity(null);
         ctx.dispose();
-        showJoin(i18n.t('join.failed', { message: 'auth.invalid_token' }));
+        showJoin(i18n.t('join.failed', { message: i18n.t('error.auth.invalid_token') }));
         return;
       }
       report(err);
@@ -457,18 +461,6 @@ function createApp(identity) {
   }
 
   return ctx;
-}
-
-/** The board with one row replaced (or added under its theme) when `row` is newer. */
-function boardWith(board, row) {
-  if (!board) return board;
-  const themes = board.themes.map((th) => ({ ...th, recommendations: th.recommendations.filter((r) => r.id !== row.id || r.version > row.version) }));
-  const kept = board.themes.some((th) => th.recommendations.some((r) => r.id === row.id && r.version > row.version));
-  if (!kept) {
-    const theme = themes.find((th) => th.theme === (row.theme ?? null)) ?? (themes.push({ theme: row.theme ?? null, recommendations: [] }), themes.at(-1));
-    theme.recommendations.push(row);
-  }
-  return { ...board, themes };
 }
 
 // ---------------------------------------------------------------------------------------------------- boot

@@ -6,6 +6,8 @@
 import { h, replace, field, select, patch } from './dom.js';
 import { mountPreview } from './editor.js';
 import { sectionTitle, timerState, timerText } from './model.js';
+import { boardRows, openDuplicates } from './board.js';
+import { ruleText } from './endorse.js';
 
 const GRID_LIMIT = 40; // a connection may have 50 documents open; leave room for the workspace
 const ASSIGNMENTS = ['mixDelegations', 'keepDelegations', 'preassigned', 'manual', 'selfSelect'];
@@ -262,26 +264,25 @@ export function createConsoleView(ctx) {
     );
   }
 
+  /** The board at a glance; the board itself (filters, duplicates, merging, endorsements) is its own view. */
   function renderBoard(s) {
-    const themes = s.board?.themes ?? [];
-    patch(board, JSON.stringify([i18n.language, themes]), () =>
-      themes.length === 0 || themes.every((th) => th.recommendations.length === 0)
+    const rows = boardRows(s.board);
+    const count = (status) => rows.filter((r) => r.status === status).length;
+    const pairs = openDuplicates(s.board?.likelyDuplicates, rows);
+    const adoptable = rows.filter((r) => (r.status === 'proposed' || r.status === 'inReview') && r.tally?.adoptable).length;
+    patch(board, JSON.stringify([i18n.language, rows.map((r) => [r.id, r.status, r.tally?.adoptable]), pairs.length, s.board?.rule]), () => [
+      rows.length === 0
         ? h('p', { class: 'hint' }, t('recs.none'))
-        : themes.map((th) =>
-            h(
-              'section',
-              null,
-              h('h3', null, th.theme ?? '—'),
-              h(
-                'ul',
-                null,
-                th.recommendations.map((r) =>
-                  h('li', null, h('strong', null, r.title), ` · ${t(`recs.status.${r.status}`)} · `, h('small', null, t('recs.tally', r.tally))),
-                ),
-              ),
-            ),
+        : h(
+            'ul',
+            { class: 'board-summary', dataset: { testid: 'console-board' } },
+            h('li', null, t('board.summary.counts', { count: rows.length, draft: count('draft'), proposed: count('proposed'), review: count('inReview'), adopted: count('adopted') })),
+            adoptable > 0 ? h('li', null, t('board.summary.adoptable', { count: adoptable })) : null,
+            pairs.length > 0 ? h('li', null, t('board.summary.duplicates', { count: pairs.length })) : null,
           ),
-    );
+      h('p', { class: 'hint' }, t('board.rule', { rule: ruleText(s.board?.rule, i18n) })),
+      h('a', { href: '#board', class: 'button-link', dataset: { focusKey: 'open-board' } }, t('board.open')),
+    ]);
   }
 
   function renderCodes() {

@@ -8,7 +8,8 @@
 // server live (AccessChanged). A keystroke that races a change and is refused is never silently dropped: what was
 // typed stays visible with a notice, and can be turned into a suggestion (where suggesting is allowed) or copied.
 
-import { diffOp, errorCode } from './collab-client.js';
+import { diffOp } from './collab-client.js';
+import { describeError } from './errors.js';
 import { h, replace } from './dom.js';
 import { colorFor } from './model.js';
 import { accessFromRefusal, accessSentence, editorAccess, isAccessRefusal } from './access.js';
