@@ -12,7 +12,7 @@ import {
   ACCESS_REFUSALS, accessFromRefusal, accessNotice, accessSentence, editorAccess, isAccessRefusal, phaseName, recommendationFallback,
 } from '../../src/Web/wwwroot/js/access.js';
 import {
-  alignParagraphs, codeOf, decidesSuggestions, describeSuggestion, errorWords, groupHistory, inlineSuggestions, moveRange,
+  alignParagraphs, codeOf, decidesSuggestions, describeSuggestion, groupHistory, inlineSuggestions, moveRange,
   overlaySegments, paragraphs, phaseAllows, resolvesComment, staleMarks, statusActions, suggestionFromEdit, textsInOrder, tokens,
   wordDiff,
 } from '../../src/Web/wwwroot/js/rec-model.js';
@@ -358,16 +358,7 @@ test('the mode is said in words in both languages, naming the phase, never with 
   assert.equal(phaseName('adopt', fr.t), 'Adoption');
 });
 
-test('refusals are said in words: the error table when it has the code, else a plain sentence, never the code', () => {
-  const t = (key) => ({ 'error.recommendation.closed': 'This recommendation is closed.' })[key] ?? en.t(key);
-  assert.equal(errorWords(t, { code: 'recommendation.closed', status: 409 }), 'This recommendation is closed.');
-  assert.equal(errorWords(t, new Error("An unexpected error occurred invoking 'SubmitOp' on the server. HubException: recommendation.closed: x")), 'This recommendation is closed.');
-  for (const err of [{ code: 'no.such_code', status: 400 }, new Error('boom'), null]) {
-    const words = errorWords(en.t, err);
-    assert.equal(words, en.t('rec.error.fallback'));
-    assert.doesNotMatch(words, /no\.such_code/);
-  }
-  assert.equal(errorWords(fr.t, { code: 'client.network', status: 0 }), fr.t('rec.error.network'));
+test('a refusal code is read from hub messages and codes, never from other errors', () => {
   assert.equal(codeOf({ code: 'ECONNRESET' }), null);
   assert.equal(codeOf('document.locked'), 'document.locked');
 });

@@ -13,7 +13,7 @@ import { describeError } from './errors.js';
 import { h, replace } from './dom.js';
 import { colorFor } from './model.js';
 import { accessFromRefusal, accessSentence, editorAccess, isAccessRefusal } from './access.js';
-import { describeSuggestion, errorWords, moveRange, overlaySegments, suggestionFromEdit } from './rec-model.js';
+import { describeSuggestion, moveRange, overlaySegments, suggestionFromEdit } from './rec-model.js';
 
 const PRESENCE_INTERVAL_MS = 100;
 
@@ -224,7 +224,7 @@ export function mountEditor(host, registry, docId, options) {
         refreshEditable();
         return;
       }
-      errorText = t('rec.editor.refused', { reason: errorWords(t, { code, message }) });
+      errorText = t('rec.editor.refused', { reason: describeError({ code, message }, t) });
       renderStatus();
     },
   };
@@ -257,7 +257,7 @@ export function mountEditor(host, registry, docId, options) {
         kept = { typed: next, code };
         refused = accessFromRefusal(code);
       } else {
-        errorText = t('rec.editor.refused', { reason: errorWords(t, { code }) });
+        errorText = t('rec.editor.refused', { reason: describeError({ code }, t) });
       }
       const sel = currentSelection();
       textarea.value = shown;
@@ -341,7 +341,7 @@ export function mountEditor(host, registry, docId, options) {
       status.textContent = t('rec.draft.sent');
       textarea.focus();
     } catch (err) {
-      errorText = t('rec.editor.refused', { reason: errorWords(t, err) });
+      errorText = t('rec.editor.refused', { reason: describeError(err, t) });
       renderStatus();
       renderDraft();
     }
@@ -404,7 +404,7 @@ export function mountEditor(host, registry, docId, options) {
       renderKept();
       status.textContent = t('rec.draft.sent');
     } catch (err) {
-      errorText = t('rec.editor.refused', { reason: errorWords(t, err) });
+      errorText = t('rec.editor.refused', { reason: describeError(err, t) });
       renderStatus();
     }
   }
@@ -559,7 +559,7 @@ export function mountEditor(host, registry, docId, options) {
       return doc;
     },
     (err) => {
-      if (!disposed) status.textContent = t('rec.editor.openFailed', { reason: errorWords(t, err) });
+      if (!disposed) status.textContent = t('rec.editor.openFailed', { reason: describeError(err, t) });
       return null;
     },
   );
@@ -616,7 +616,7 @@ export function mountPreview(host, registry, docId, i18n = null) {
     },
     (err) => {
       // Words, never a code: a grid cell that could not open says so in the reader's language.
-      if (!disposed) pre.textContent = i18n ? errorWords(i18n.t, err) : '';
+      if (!disposed) pre.textContent = i18n ? describeError(err, i18n.t) : '';
     },
   );
   return {

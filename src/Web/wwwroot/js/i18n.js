@@ -72,7 +72,6 @@ const en = {
   'recs.title': 'Recommendations',
   'recs.none': 'No recommendations yet.',
   'recs.open': 'Open text',
-  'recs.tally': '{support} for · {reservation} with reservations · {objection} against',
   'recs.status.draft': 'Draft',
   'recs.status.proposed': 'Proposed',
   'recs.status.inReview': 'In review',
@@ -167,8 +166,6 @@ const en = {
   'rec.phase.adopt': 'Adopt',
   'rec.editor.refused': 'Not saved: {reason} The text shows what is saved.',
   'rec.editor.openFailed': 'This text could not be opened: {reason}',
-  'rec.error.fallback': 'The server refused this. Try again, or ask a facilitator.',
-  'rec.error.network': 'The server cannot be reached: check the connection and try again.',
   'rec.draft.title': 'Your suggestion:',
   'rec.draft.empty': 'nothing changed yet.',
   'rec.draft.hint': 'It is not in the text until someone accepts it. Send it with Ctrl+Enter; Escape discards it.',
@@ -323,8 +320,6 @@ const en = {
   'propose.noneOpen': 'No open recommendation matches.',
   'propose.addSubmit': 'Add as source',
   'propose.added': 'The passage is now a source of “{title}”.',
-  'error.generic': 'Something went wrong: {message}',
-  'error.network': 'The server cannot be reached.',
 };
 
 const fr = {
@@ -394,7 +389,6 @@ const fr = {
   'recs.title': 'Recommandations',
   'recs.none': 'Pas encore de recommandation.',
   'recs.open': 'Ouvrir le texte',
-  'recs.tally': '{support} pour · {reservation} avec réserves · {objection} contre',
   'recs.status.draft': 'Brouillon',
   'recs.status.proposed': 'Proposée',
   'recs.status.inReview': 'En examen',
@@ -489,8 +483,6 @@ const fr = {
   'rec.phase.adopt': 'Adoption',
   'rec.editor.refused': 'Non enregistré\u00a0: {reason} Le texte affiché est celui qui est enregistré.',
   'rec.editor.openFailed': 'Ce texte n’a pas pu être ouvert\u00a0: {reason}',
-  'rec.error.fallback': 'Le serveur a refusé. Réessayez, ou demandez à un·e facilitateur·rice.',
-  'rec.error.network': 'Le serveur est injoignable\u00a0: vérifiez la connexion et réessayez.',
   'rec.draft.title': 'Votre suggestion\u00a0:',
   'rec.draft.empty': 'rien n’a encore changé.',
   'rec.draft.hint': 'Elle n’entre dans le texte que si quelqu’un l’accepte. Envoyez-la avec Ctrl+Entrée\u00a0; Échap l’abandonne.',
@@ -645,8 +637,6 @@ const fr = {
   'propose.noneOpen': 'Aucune recommandation ouverte ne correspond.',
   'propose.addSubmit': 'Ajouter comme source',
   'propose.added': 'Le passage est maintenant une source de «\u00a0{title}\u00a0».',
-  'error.generic': 'Une erreur est survenue : {message}',
-  'error.network': 'Le serveur est injoignable.',
 };
 
 // ---------------------------------------------------------------------------------------------------- the board,

@@ -4,9 +4,10 @@
 // Both go over HTTP (docs/recommendations.md: POST …/recommendations with provenance, POST …/{rid}/sources); the
 // passage is sent as a range of the note at the revision the reader sees, and the server anchors it there.
 
+import { describeError } from './errors.js';
 import { h, replace, field, select } from './dom.js';
 import { phaseName } from './access.js';
-import { errorWords, isFinal, phaseAllows } from './rec-model.js';
+import { isFinal, phaseAllows } from './rec-model.js';
 
 const MAX_TITLE = 200;
 const MAX_THEME = 80;
@@ -166,7 +167,7 @@ export function mountProposeBar(host, ctx, note, editor) {
         ctx.done(t('propose.done', { title: view.title }));
         ctx.openRecommendation(view.id);
       } catch (err) {
-        error.textContent = errorWords(t, err);
+        error.textContent = describeError(err, t);
         submit.disabled = false;
       }
     });
@@ -245,7 +246,7 @@ export function mountProposeBar(host, ctx, note, editor) {
         dialog?.close();
         ctx.done(t('propose.added', { title: view.title }));
       } catch (err) {
-        error.textContent = errorWords(t, err);
+        error.textContent = describeError(err, t);
         submit.disabled = false;
       }
     });
@@ -258,7 +259,7 @@ export function mountProposeBar(host, ctx, note, editor) {
         store.set({ board: await api.get(ctx.path('/recommendations')) });
         renderList();
       } catch (err) {
-        error.textContent = errorWords(t, err);
+        error.textContent = describeError(err, t);
       }
     }
   }

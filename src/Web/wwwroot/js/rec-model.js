@@ -517,14 +517,3 @@ export function codeOf(err) {
   return m ? m[1] : null;
 }
 
-/** A refusal in the reader's words: `error.<code>` when the table has it, else a plain sentence; never the code. */
-export function errorWords(t, err) {
-  const code = codeOf(err);
-  if (code === 'client.network' || (err && err.status === 0)) return t('rec.error.network');
-  if (code) {
-    const key = `error.${code}`;
-    const words = t(key);
-    if (words !== key) return words;
-  }
-  return t('rec.error.fallback');
-}

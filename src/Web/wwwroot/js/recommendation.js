@@ -6,12 +6,14 @@
 // history: status changes, the text's changes grouped per author, the text at any revision, a word-level diff.
 // Reads over HTTP (docs/recommendations.md), edits on the hub (editor.js), re-reads on RecommendationChanged pushes.
 
+import { describeError } from './errors.js';
+import { tallyText } from './endorse.js';
 import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { recommendationFallback } from './access.js';
 import { colorFor } from './model.js';
 import {
-  alignParagraphs, decidesSuggestions, describeSuggestion, errorWords, groupHistory, inlineSuggestions, isFinal,
+  alignParagraphs, decidesSuggestions, describeSuggestion, groupHistory, inlineSuggestions, isFinal,
   resolvesComment, staleMarks, statusActions, textsInOrder, wordDiff,
 } from './rec-model.js';
 
@@ -154,9 +156,9 @@ export function createRecommendationView(ctx) {
       } catch (err) {
         if (rid !== id) return;
         if (!view) {
-          replace(el, h('section', { class: 'card' }, h('nav', { class: 'rec-nav' }, h('a', { href: '#workspace' }, t('rec.back'))), h('h1', null, t('rec.notFoundTitle')), h('p', { role: 'alert' }, errorWords(t, err))));
+          replace(el, h('section', { class: 'card' }, h('nav', { class: 'rec-nav' }, h('a', { href: '#workspace' }, t('rec.back'))), h('h1', null, t('rec.notFoundTitle')), h('p', { role: 'alert' }, describeError(err, t))));
         } else {
-          parts.notice.textContent = errorWords(t, err);
+          parts.notice.textContent = describeError(err, t);
         }
       } finally {
         refreshing = null;
@@ -212,7 +214,7 @@ export function createRecommendationView(ctx) {
       parts.notice.textContent = done ?? '';
       return next ?? true;
     } catch (err) {
-      parts.notice.textContent = errorWords(t, err);
+      parts.notice.textContent = describeError(err, t);
       return null;
     } finally {
       acting = false;
@@ -303,7 +305,7 @@ export function createRecommendationView(ctx) {
     const tally = view.tally ?? { support: 0, reservation: 0, objection: 0 };
     const reservations = (view.endorsements ?? []).filter((e) => e.stance === 'reservation' && e.reservation);
     patch(parts.tally, JSON.stringify([i18n.language, tally, reservations, blocked?.blocked ?? null]), () => [
-      h('p', { dataset: { testid: 'rec-tally' } }, t('recs.tally', tally)),
+      h('p', { dataset: { testid: 'rec-tally' } }, tallyText(tally, t)),
       blocked ? h('p', { class: 'hint' }, t(blocked.blocked)) : null,
       reservations.length
         ? h(
@@ -868,7 +870,7 @@ export function createRecommendationView(ctx) {
       const grouped = groupHistory(start.text, ops);
       textLog = { ...textLog, loading: false, changes: grouped.changes, revision: after, start: start.text };
     } catch (err) {
-      if (textLog?.language === language) textLog = { ...textLog, loading: false, error: errorWords(t, err) };
+      if (textLog?.language === language) textLog = { ...textLog, loading: false, error: describeError(err, t) };
     }
     renderHistory();
   }
@@ -1009,7 +1011,7 @@ export function createRecommendationView(ctx) {
       const answer = await textAt(revision);
       textLog.at = { revision, text: answer.text };
     } catch (err) {
-      parts.notice.textContent = errorWords(t, err);
+      parts.notice.textContent = describeError(err, t);
     }
     renderHistory();
     parts.history.querySelector('[data-testid=text-at]')?.scrollIntoView({ block: 'nearest' });
@@ -1025,7 +1027,7 @@ export function createRecommendationView(ctx) {
       const [x, y] = await Promise.all([textAt(a), textAt(b)]);
       textLog.diff = { from: a, to: b, pieces: wordDiff(x.text, y.text) };
     } catch (err) {
-      textLog.diff = { from: a, to: b, error: errorWords(t, err) };
+      textLog.diff = { from: a, to: b, error: describeError(err, t) };
     }
     renderHistory();
     parts.history.querySelector('[data-testid=diff]')?.scrollIntoView({ block: 'nearest' });

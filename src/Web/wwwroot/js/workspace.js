@@ -3,6 +3,7 @@
 // propose.js), who is here, the session's timer, announcements, asking for help, and the recommendations, each opening
 // its own page (#rec=<id>, recommendation.js). A recommendation's source opens here, its note scrolled to the passage.
 
+import { tallyText } from './endorse.js';
 import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { colorFor, roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
@@ -325,7 +326,7 @@ export function createWorkspaceView(ctx) {
               h('a', { href: `#rec=${encodeURIComponent(r.id)}`, class: 'rec-link', dataset: { focusKey: r.id } }, h('strong', null, r.title)),
               ` · ${t(`recs.status.${r.status}`)}`,
               h('br'),
-              h('small', null, t('recs.tally', r.tally ?? { support: 0, reservation: 0, objection: 0 })),
+              h('small', null, tallyText(r.tally, t)),
             ),
           ),
     );
