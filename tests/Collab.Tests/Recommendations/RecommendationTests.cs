@@ -48,6 +48,19 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
     private static Task<RecommendationView> VoteAsync(Room room, string id, TestWorkshop.Member member, string stance, string? reservation = null) =>
         room.Workshop.OkAsync<RecommendationView>(member.Token, HttpMethod.Post, room.Path($"/{id}/endorsements"), new { stance, reservation });
 
+    /// <summary>The recommendations plenary is live in <paramref name="phase"/> (endorsements are taken in <c>adopt</c>).</summary>
+    private static async Task PhaseAsync(Room room, string phase)
+    {
+        var session = $"/api/workshops/{room.Workshop.Id}/sessions/d2-recommendations";
+        var now = await room.Workshop.OkAsync<Collab.Sessions.SessionView>(room.Facilitator, HttpMethod.Get, session);
+        if (now.Status == Collab.Sessions.SessionStatus.Scheduled)
+        {
+            await room.Workshop.OkAsync<Collab.Sessions.SessionView>(room.Facilitator, HttpMethod.Post, session + "/start");
+        }
+
+        await room.Workshop.OkAsync<Collab.Sessions.SessionView>(room.Facilitator, HttpMethod.Post, session + "/phase", new { phase });
+    }
+
     private static async Task<(CollabConnection Connection, SharedDocument Document)> OpenAsync(KestrelWebNode node, string token, string docId)
     {
         var connection = await CollabConnection.ConnectAsync(node.HubUrl, token);
@@ -70,6 +83,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         var room = await RoomAsync();
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
 
         await VoteAsync(room, proposed.Id, room.Benin, "objection");
         var after = await VoteAsync(room, proposed.Id, room.Benin2, "support");
@@ -85,6 +99,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         var room = await RoomAsync();
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
 
         var code = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/endorsements"),
             new { stance = "support", delegation = "gh" }, 403);
@@ -99,6 +114,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         var room = await RoomAsync();
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
         await VoteAsync(room, proposed.Id, room.Benin, "support");
         await VoteAsync(room, proposed.Id, room.Ghana, "reservation", "Subject to national legislation.");
         await VoteAsync(room, proposed.Id, room.Togo, "objection");
@@ -123,6 +139,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
             new { kind = "majority", threshold = 0.66, perDelegation = true });
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
         await VoteAsync(room, proposed.Id, room.Benin, "support");
         await VoteAsync(room, proposed.Id, room.Ghana, "objection");
 
@@ -142,6 +159,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         var room = await RoomAsync();
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
         await VoteAsync(room, proposed.Id, room.Ghana, "support");
 
         var forbidden = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/status"), new { status = "adopted" }, 403);
@@ -153,7 +171,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
             {
                 docId = document.DocId, baseRevision = document.Revision, clientId = "late", clientSeq = 1L, op = new object[] { "Too late: " , document.Text.Length },
             }));
-            Assert.Equal("document.locked", HubErrors.CodeOf(locked));
+            Assert.Equal("document.status_locked", HubErrors.CodeOf(locked));
         }
 
         Assert.Equal("recommendation.transition_forbidden", forbidden);
@@ -208,7 +226,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
             {
                 docId = document.DocId, baseRevision = document.Revision, clientId = "after-merge", clientSeq = 1L, op = new object[] { "x", document.Text.Length },
             }));
-            Assert.Equal("document.locked", HubErrors.CodeOf(refused));
+            Assert.Equal("document.status_locked", HubErrors.CodeOf(refused));
         }
 
         Assert.Contains(board.LikelyDuplicates, d => new[] { d.First, d.Second }.Order().SequenceEqual(new[] { first.Id, second.Id }.Order()));
@@ -378,12 +396,14 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
         await room.Workshop.OkAsync<RecommendationView>(room.Benin.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/translations/fr/sync"));
 
-        await VoteAsync(room, proposed.Id, room.Ghana, "objection");
         var (connection, document) = await OpenAsync(node, room.Benin.Token, proposed.Texts.Single(t => t.OfRecord).DocId);
         await using (connection)
         {
             await EditAsync(document, text => Append(text, " Every year."));
         }
+
+        await PhaseAsync(room, "adopt");
+        await VoteAsync(room, proposed.Id, room.Ghana, "objection");
 
         var tally = await tallied.Task.WaitAsync(Patience);
         var flagged = await stale.Task.WaitAsync(Patience);

@@ -105,6 +105,34 @@ function checkSendable(op, limits) {
   }
 }
 
+const EDIT = Object.freeze({ mode: 'edit', reason: null, phase: null });
+
+/** An `access` as the server sent it (OpenDocument's answer), or edit when it sent none. */
+function readAccess(access) {
+  if (!access || typeof access !== 'object' || !['edit', 'suggest', 'read'].includes(access.mode)) return EDIT;
+  return Object.freeze({ mode: access.mode, reason: access.reason ?? null, phase: access.phase ?? null });
+}
+
+/**
+ * The code the server refuses an op with for this `access` (null when it edits): what the client answers a local edit
+ * with before sending it. docs/protocol.md, "Access to a document".
+ */
+export function accessRefusalCode(access) {
+  const a = readAccess(access);
+  if (a.mode === 'edit') return null;
+  switch (a.reason) {
+    case 'observer':
+      return 'document.read_only';
+    case 'not_a_member':
+      return 'document.not_a_member';
+    case 'locked':
+      return 'document.locked';
+    default:
+      if (a.mode === 'suggest') return 'document.suggest_only';
+      return a.reason === 'status' ? 'document.status_locked' : 'document.phase_read_only';
+  }
+}
+
 function sameOp(x, y) {
   return JSON.stringify(normalize(x)) === JSON.stringify(normalize(y));
 }
@@ -155,6 +183,7 @@ export class CollabClient {
     connection.on('OpsCommitted', (m) => this._docs.get(m?.docId)?._onOpsCommitted(m.ops));
     connection.on('PresenceChanged', (m) => this._docs.get(m?.docId)?._onPresenceChanged(m));
     connection.on('LockChanged', (m) => this._docs.get(m?.docId)?._onLockChanged(m));
+    connection.on('AccessChanged', (m) => this._docs.get(m?.docId)?._onAccessChanged(m));
     connection.onreconnecting(() => this._setDisconnected());
     connection.onreconnected(() => this._setConnected());
     connection.onclose(() => {
@@ -196,7 +225,10 @@ export class CollabClient {
 
   /**
    * Opens a document (or returns the one already open). `handlers`: onChange(text, op, meta), onPresence(participants),
-   * onUnsyncedChanged(bool), onError(code, message), onLockChanged(locked, revision); `clientId` to choose the id.
+   * onUnsyncedChanged(bool), onError(code, message, detail), onLockChanged(locked, revision), onAccessChanged(access);
+   * `clientId` to choose the id. `access` is `{ mode: 'edit' | 'suggest' | 'read', reason, phase }` (docs/protocol.md);
+   * a refused op's `detail` is `{ op, base }`: the op and the server text it applied to, so that what was typed can be
+   * shown and offered as a suggestion.
    */
   async openDocument(docId, handlers = {}) {
     const existing = this._docs.get(docId);
@@ -312,11 +344,14 @@ export class DocumentClient {
     /** Last server revision applied (null until opened). */
     this.revision = null;
     this.locked = false;
+    /** What this participant may do with the document now (updated when the server says it changed). */
+    this.access = EDIT;
     this.onChange = handlers.onChange ?? null;
     this.onPresence = handlers.onPresence ?? null;
     this.onUnsyncedChanged = handlers.onUnsyncedChanged ?? null;
     this.onError = handlers.onError ?? null;
     this.onLockChanged = handlers.onLockChanged ?? null;
+    this.onAccessChanged = handlers.onAccessChanged ?? null;
 
     this._serverText = '';
     this._outstanding = null; // { op, seq (null until first sent), sent }
@@ -369,6 +404,8 @@ export class DocumentClient {
   applyLocal(op) {
     if (this._closed) throw new CollabError('document.closed', `Document '${this.docId}' is closed.`);
     if (this.locked) throw new CollabError('document.locked', `Document '${this.docId}' is locked; it accepts no edits.`);
+    const refused = accessRefusalCode(this.access);
+    if (refused) throw new CollabError(refused, `Document '${this.docId}' accepts no edits from you now.`);
     const limits = this.client.limits;
     const next = apply(this.text, op, limits);
     const n = normalize(op);
@@ -449,6 +486,7 @@ export class DocumentClient {
         throw new CollabError('client.protocol', 'OpenDocument without lastRevision must answer with a snapshot');
       }
       this._applyLock(resp.locked, resp.revision, false);
+      this._applyAccess(resp.access, false);
       this._adopt(resp.text, resp.revision, null, null, true);
       if (resp.presence) this._presence = { revision: resp.revision, participants: resp.presence };
     } finally {
@@ -478,8 +516,8 @@ export class DocumentClient {
     }
   }
 
-  _emitError(code, message) {
-    this._emit('onError', code, message);
+  _emitError(code, message, detail) {
+    this._emit('onError', code, message, detail);
   }
 
   _unsyncedChanged() {
@@ -520,6 +558,20 @@ export class DocumentClient {
   _onLockChanged(m) {
     if (this._closed) return;
     this._applyLock(m.locked, m.revision, true);
+  }
+
+  /** The server says what decides access changed: reopen to learn this participant's new access. */
+  _onAccessChanged() {
+    if (this._closed || this.revision == null) return;
+    this._sync();
+  }
+
+  _applyAccess(access, notify) {
+    const value = readAccess(access);
+    const old = this.access;
+    if (old.mode === value.mode && old.reason === value.reason && old.phase === value.phase) return;
+    this.access = value;
+    if (notify) this._emit('onAccessChanged', value);
   }
 
   _applyLock(locked, revision, notify) {
@@ -671,9 +723,9 @@ export class DocumentClient {
       this._requestSync({ delay: true });
       return;
     }
-    // Rejected: drop the op, resync from a snapshot (keeping later local edits), tell the application.
+    // Rejected: drop the op, resync from a snapshot (keeping later local edits), tell the application what it was.
     this._resolved = 'rejected';
-    this._emitError(code, errorText(err));
+    this._emitError(code, errorText(err), { op: o.op, base: this._serverText });
     this._requestSync({ snapshot: true });
   }
 
@@ -748,6 +800,7 @@ export class DocumentClient {
     }
     if (this._closed || resp == null) return;
     this._applyLock(resp.locked, resp.revision, true);
+    this._applyAccess(resp.access, true);
     if (typeof resp.text === 'string') {
       await this._onSnapshot(resp.text, resp.revision);
     } else {
@@ -789,7 +842,7 @@ export class DocumentClient {
         if (isRetryable(code)) throw err;
         if (this._closed || this._outstanding !== o) return;
         this._resolved = 'rejected';
-        this._emitError(code, errorText(err));
+        this._emitError(code, errorText(err), { op: o.op, base: this._serverText });
       }
     }
     let unsent;
