@@ -141,6 +141,35 @@ public sealed class PhaseRulesTests(KestrelWebNode node) : IClassFixture<Kestrel
     }
 
     [Fact]
+    public async Task OpenDocumentAndAccessChangedSpeakTheContractsJson()
+    {
+        var world = await WorldAsync("share");
+        await using var raw = node.Raw(world.Participant.Token);
+        var pushed = new TaskCompletionSource<System.Text.Json.JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        raw.On<System.Text.Json.JsonElement>("AccessChanged", change => pushed.TrySetResult(change));
+        await raw.StartAsync();
+        var opened = await raw.InvokeAsync<System.Text.Json.JsonElement>("OpenDocument", new { docId = world.Text, lastRevision = (int?)null });
+        Assert.Equal("""{"mode":"edit","reason":null,"phase":null}""", opened.GetProperty("access").GetRawText());
+
+        await world.RunAsync("phase", new { phase = "review" });
+        var change = await pushed.Task.WaitAsync(Pushes<AccessChanged>.Patience);
+        var reopened = await raw.InvokeAsync<System.Text.Json.JsonElement>("OpenDocument", new { docId = world.Text, lastRevision = change.GetProperty("revision").GetInt32() });
+        var workshop = await world.Workshop.OkAsync<System.Text.Json.JsonElement>(world.Participant.Token, HttpMethod.Get, $"/api/workshops/{world.Workshop.Id}");
+
+        Assert.Equal(world.Text, change.GetProperty("docId").GetString());
+        Assert.Equal("""{"mode":"suggest","reason":"phase","phase":"review"}""", reopened.GetProperty("access").GetRawText());
+        Assert.Equal(0, reopened.GetProperty("ops").GetArrayLength());
+        var active = workshop.GetProperty("activePhase");
+        Assert.Equal(("live", Breakouts, "review", "suggest"), (
+            active.GetProperty("stage").GetString(), active.GetProperty("sessionId").GetString(), active.GetProperty("phase").GetString(),
+            active.GetProperty("rule").GetProperty("recommendations").GetString()));
+        var table = workshop.GetProperty("agenda").EnumerateArray().Single(s => s.GetProperty("id").GetString() == Breakouts).GetProperty("phaseRules");
+        Assert.Equal(
+            """{"notes":"read","plenary":"read","propose":false,"recommendations":"read","comment":false,"suggest":false,"endorse":true}""",
+            table.GetProperty("adopt").GetRawText());
+    }
+
+    [Fact]
     public async Task EndingTheSessionMakesItsGroupNotesReadOnlyForParticipants()
     {
         var world = await WorldAsync("draft");
