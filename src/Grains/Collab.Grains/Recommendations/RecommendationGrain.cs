@@ -413,11 +413,14 @@ internal sealed partial class RecommendationGrain(
         await ApplyAccessAsync(state.State.Status, phase, state.State.Synced);
         if (phase != state.State.Phase || !state.State.OwnsAccess)
         {
-            await WriteAsync(s =>
-            {
-                s.Phase = phase;
-                s.OwnsAccess = true;
-            });
+            // Nothing anyone reads of the recommendation changed: its version stays.
+            await WriteAsync(
+                s =>
+                {
+                    s.Phase = phase;
+                    s.OwnsAccess = true;
+                },
+                newVersion: false);
         }
     }
 
@@ -598,11 +601,11 @@ internal sealed partial class RecommendationGrain(
     private Task<TextAtRevision> TextAsync(string language) =>
         GrainFactory.GetGrain<IDocumentGrain>(state.State.Documents[language]).GetTextAsync(System);
 
-    private async Task WriteAsync(Action<RecommendationState> change)
+    private async Task WriteAsync(Action<RecommendationState> change, bool newVersion = true)
     {
         var next = state.State.Copy();
         change(next);
-        next.Version = state.State.Version + 1;
+        next.Version = state.State.Version + (newVersion ? 1 : 0);
         await state.ReplaceAsync(next);
     }
 
