@@ -21,7 +21,7 @@ internal sealed class RecommendationBoardGrain(
     private const double DuplicateSimilarity = 0.5;
 
     /// <summary>Recommendations told of a phase change at once.</summary>
-    private const int PhaseFanOut = 16;
+    private const int PhaseFanOut = 32;
     private readonly ObserverManager<IRecommendationObserver> _observers = new(options.ObserverExpiry, logger);
 
     private string WorkshopId => this.GetPrimaryKeyString();

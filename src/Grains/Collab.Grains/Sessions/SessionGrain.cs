@@ -153,9 +153,10 @@ internal sealed partial class SessionGrain(
         }
 
         await WriteAsync(s => s.Phase = phase);
-        if (IsLive)
+        if (state.State.Status != SessionStatus.Scheduled)
         {
-            await ApplyPhaseAsync(await Workshop.ClaimLiveSessionAsync(SessionId, live: true, phase));
+            // Live: the new phase is in force. Ended: its groups stay closed (and an end that failed half way is applied again).
+            await ApplyPhaseAsync(await Workshop.ClaimLiveSessionAsync(SessionId, IsLive, IsLive ? phase : null));
         }
 
         return await NotifyChangedAsync(command.Caller);
