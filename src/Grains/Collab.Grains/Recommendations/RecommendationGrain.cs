@@ -352,8 +352,12 @@ internal sealed partial class RecommendationGrain(
         var hashes = Paragraphs((await TextAsync(state.State.LanguageOfRecord)).Text).Select(Hash).ToList();
         var synced = new Dictionary<string, List<string>>(state.State.Synced) { [language] = hashes };
 
-        // An adopted text's translation in sync is locked again before anyone is told so.
-        await ApplyAccessAsync(state.State.Status, Phase, synced);
+        // An adopted text's translation in sync is locked again before anyone is told so (flags change nobody's access otherwise).
+        if (state.State.Status == RecommendationStatus.Adopted)
+        {
+            await ApplyAccessAsync(state.State.Status, Phase, synced);
+        }
+
         await WriteAsync(s =>
         {
             s.Synced = synced;
