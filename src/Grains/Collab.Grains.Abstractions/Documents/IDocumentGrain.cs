@@ -54,11 +54,17 @@ public interface IDocumentGrain : IGrainWithStringKey
     [Alias("text-at-time")]
     Task<TextAtRevision> GetTextAtTimeAsync(Caller caller, DateTimeOffset at);
 
-    /// <summary>Locks (no op is accepted: <c>document.locked</c>) or unlocks the document. Facilitators only.</summary>
+    /// <summary>
+    /// Locks (no op is accepted: <c>document.locked</c>) or unlocks the document. Facilitators only. Pushes
+    /// <see cref="IDocumentObserver.LockChanged"/> and <see cref="IDocumentObserver.AccessChanged"/>.
+    /// </summary>
     [Alias("set-locked")]
     Task<DocumentView> SetLockedAsync(SetLocked command);
 
-    /// <summary>Replaces who may edit. Sent by the grain that owns the document's room (a breakout group), not by the edge.</summary>
+    /// <summary>
+    /// Replaces who may edit (participants outside are <c>not_a_member</c>). Sent by the grain that owns the document's
+    /// room (a breakout group), not by the edge; pushes <see cref="IDocumentObserver.AccessChanged"/> when it changed.
+    /// </summary>
     [Alias("set-editors")]
     Task SetEditorsAsync(SetEditors command);
 
