@@ -35,6 +35,7 @@ public sealed class CollabConnection : IAsyncDisposable
         });
         connection.On<PresenceChanged>("PresenceChanged", presence => PresenceChanged?.Invoke(presence));
         connection.On<LockChanged>("LockChanged", change => LockChanged?.Invoke(change));
+        connection.On<AccessChanged>("AccessChanged", change => Find(change.DocId)?.OnAccessChanged());
         connection.On<SessionView>("SessionChanged", session => SessionChanged?.Invoke(session));
         connection.On<AnnouncementView>("Announced", announcement => Announced?.Invoke(announcement));
         connection.On<TimeUp>("TimeUp", timeUp => TimeUp?.Invoke(timeUp));

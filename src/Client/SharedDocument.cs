@@ -26,6 +26,7 @@ public sealed class SharedDocument
     private long _nextSeq = 1;
     private bool _sending;
     private bool _catchingUp;
+    private bool _catchUpAgain;
     private bool _retryScheduled;
     private int _retryAttempt;
     private bool _closed;
@@ -53,6 +54,9 @@ public sealed class SharedDocument
 
     /// <summary>The last server revision this client has applied.</summary>
     public int Revision { get; private set; }
+
+    /// <summary>What this participant may do with the document now, as the server said when it was last (re)opened.</summary>
+    public DocumentAccess Access { get; private set; } = DocumentAccess.Edit;
 
     /// <summary>True while a local edit is not yet acknowledged by the server.</summary>
     public bool HasUnsyncedChanges
@@ -86,6 +90,12 @@ public sealed class SharedDocument
 
     /// <summary>The server rejected an op (code, message); the document resynchronises from a snapshot.</summary>
     public event Action<string, string>? Rejected;
+
+    /// <summary>
+    /// What this participant may do changed (a phase, a session's end, a status, a lock, a group's members): the new
+    /// access, known after the document reopened itself on the server's <c>AccessChanged</c>.
+    /// </summary>
+    public event Action<DocumentAccess>? AccessChanged;
 
     /// <summary>Applies a local edit and sends it (or buffers it behind the op in flight).</summary>
     public void Edit(TextOperation op) => Edit(_ => op);
@@ -175,8 +185,12 @@ public sealed class SharedDocument
 
     internal void Load(OpenedDocument opened)
     {
+        var access = opened.Access ?? DocumentAccess.Edit;
+        bool accessChanged;
         lock (_sync)
         {
+            accessChanged = access != Access;
+            Access = access;
             if (opened.Text is not null)
             {
                 // A snapshot replaces everything; pending local edits cannot be rebased onto it and are dropped. The
@@ -204,7 +218,15 @@ public sealed class SharedDocument
 
             Signal();
         }
+
+        if (accessChanged)
+        {
+            AccessChanged?.Invoke(access);
+        }
     }
+
+    /// <summary>The server says access changed: reopen to learn it (and any ops missed meanwhile).</summary>
+    internal void OnAccessChanged() => _ = CatchUpOrRetryLaterAsync();
 
     internal void OnCommitted(IReadOnlyList<CommittedOp> ops)
     {
@@ -258,16 +280,31 @@ public sealed class SharedDocument
         {
             if (_catchingUp)
             {
+                // The answer on its way may predate what asked for this one (e.g. a change of access): reopen once more.
+                _catchUpAgain = true;
                 return;
             }
 
             _catchingUp = true;
+            _catchUpAgain = false;
         }
 
         try
         {
-            var opened = await _connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = DocId, lastRevision = (int?)Revision });
-            Load(opened);
+            while (true)
+            {
+                var opened = await _connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId = DocId, lastRevision = (int?)Revision });
+                Load(opened);
+                lock (_sync)
+                {
+                    if (!_catchUpAgain)
+                    {
+                        break;
+                    }
+
+                    _catchUpAgain = false;
+                }
+            }
         }
         finally
         {

@@ -1,9 +1,9 @@
 // Unit tests of collab-client.js against a hand-driven fake SignalR connection: state transitions, own op in a push
 // counts as the ack, duplicates, gaps and catch-up, rejections, server.unavailable, reconnects and resubmission,
-// snapshots with pending changes, presence, lock.
+// snapshots with pending changes, presence, lock, access.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CollabClient, DocumentClient, CollabError, errorCode, diffOp } from '../../src/Web/wwwroot/js/collab-client.js';
+import { CollabClient, DocumentClient, CollabError, errorCode, diffOp, accessRefusalCode } from '../../src/Web/wwwroot/js/collab-client.js';
 import { OtError, apply } from '../../src/Web/wwwroot/js/ot.js';
 import { FakeHubConnection, flush } from './support.mjs';
 
@@ -85,24 +85,25 @@ const entry = (revision, op, clientId = 'someone-else', clientSeq = 1) => ({
   committedAt: '2025-01-01T00:00:00Z',
 });
 
-async function setup({ text = 'hello', revision = 3, handlers = {}, limits } = {}) {
+async function setup({ text = 'hello', revision = 3, handlers = {}, limits, access } = {}) {
   const conn = new ManualConnection();
   const timers = new FakeTimers();
-  const events = { changes: [], unsynced: [], errors: [], presence: [], locks: [] };
+  const events = { changes: [], unsynced: [], errors: [], presence: [], locks: [], access: [] };
   const client = new CollabClient(conn, { setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout, gapDelay: 50, retryDelays: [10], limits });
   await client.start();
   const opening = client.openDocument('d1', {
     onChange: (t, op, meta) => events.changes.push({ text: t, op, meta }),
     onUnsyncedChanged: (v) => events.unsynced.push(v),
-    onError: (code, message) => events.errors.push({ code, message }),
+    onError: (code, message, detail) => events.errors.push({ code, message, detail }),
     onPresence: (p) => events.presence.push(p),
     onLockChanged: (locked, rev) => events.locks.push({ locked, rev }),
+    onAccessChanged: (a) => events.access.push(a),
     ...handlers,
   });
   await flush();
   const open = conn.take('OpenDocument');
   assert.deepEqual(open.arg, { docId: 'd1', lastRevision: null });
-  open.resolve({ docId: 'd1', revision, text, ops: [], locked: false, presence: [] });
+  open.resolve({ docId: 'd1', revision, text, ops: [], locked: false, presence: [], access });
   const doc = await opening;
   return { conn, timers, client, doc, events };
 }
@@ -252,7 +253,7 @@ test('rejection: the op is dropped, onError is told, a snapshot resync keeps lat
   assert.equal(doc.text, '>hello world');
   first.reject(hubError('op.too_large', 'The operation inserts too much.'));
   await flush();
-  assert.deepEqual(events.errors, [{ code: 'op.too_large', message: 'The operation inserts too much.' }]);
+  assert.deepEqual(events.errors, [{ code: 'op.too_large', message: 'The operation inserts too much.', detail: { op: [5, ' world'], base: 'hello' } }]);
   const open = conn.take('OpenDocument');
   assert.deepEqual(open.arg, { docId: 'd1', lastRevision: null });
   open.resolve({ docId: 'd1', revision: 4, text: 'hello!', ops: [], locked: false, presence: [] });
@@ -282,6 +283,83 @@ test('rejection without later edits reverts to the server text', async () => {
   assert.equal(doc.locked, true);
   assert.deepEqual(events.errors.map((e) => e.code), ['document.locked']);
   assert.deepEqual(events.unsynced, [true, false]);
+});
+
+test('the access the server gives on open is the document\'s; without one it edits', async () => {
+  const { doc, events } = await setup({ access: { mode: 'suggest', reason: 'phase', phase: 'review' } });
+  assert.deepEqual(doc.access, { mode: 'suggest', reason: 'phase', phase: 'review' });
+  assert.deepEqual(events.access, [], 'the first access is not a change');
+  const plain = await setup();
+  assert.deepEqual(plain.doc.access, { mode: 'edit', reason: null, phase: null });
+});
+
+test('AccessChanged reopens at the last revision and hands the new access to the page', async () => {
+  const { conn, doc, events } = await setup();
+  conn.emit('AccessChanged', { docId: 'other', revision: 3 });
+  conn.emit('AccessChanged', { docId: 'd1', revision: 3 });
+  await flush();
+  const reopen = conn.take('OpenDocument');
+  assert.deepEqual(reopen.arg, { docId: 'd1', lastRevision: 3 });
+  assert.equal(conn.pending('OpenDocument').length, 0, 'only the document that changed reopens');
+  reopen.resolve({ docId: 'd1', revision: 4, text: null, ops: [entry(4, [5, '!'])], locked: false, presence: [], access: { mode: 'read', reason: 'phase', phase: 'adopt' } });
+  await flush();
+  assert.deepEqual(events.access, [{ mode: 'read', reason: 'phase', phase: 'adopt' }]);
+  assert.deepEqual(doc.access, { mode: 'read', reason: 'phase', phase: 'adopt' });
+  assert.equal(doc.text, 'hello!', 'ops missed meanwhile come with it');
+  assert.equal(doc.revision, 4);
+});
+
+test('AccessChanged while a reopen is on its way reopens once more when it is back', async () => {
+  const { conn, doc, events } = await setup();
+  conn.emit('AccessChanged', { docId: 'd1', revision: 3 });
+  await flush();
+  const first = conn.take('OpenDocument');
+  conn.emit('AccessChanged', { docId: 'd1', revision: 3 });
+  first.resolve({ docId: 'd1', revision: 3, text: null, ops: [], locked: false, presence: [], access: { mode: 'edit', reason: null, phase: null } });
+  await flush();
+  const second = conn.take('OpenDocument');
+  second.resolve({ docId: 'd1', revision: 3, text: null, ops: [], locked: false, presence: [], access: { mode: 'read', reason: 'session_ended', phase: null } });
+  await flush();
+  assert.deepEqual(events.access, [{ mode: 'read', reason: 'session_ended', phase: null }]);
+  assert.equal(doc.access.mode, 'read');
+});
+
+test('a local edit the access refuses throws its code and changes nothing', async () => {
+  const { conn, doc } = await setup({ access: { mode: 'suggest', reason: 'status', phase: null } });
+  assert.throws(() => doc.applyLocal([5, '!']), (err) => err instanceof CollabError && err.code === 'document.suggest_only');
+  assert.equal(doc.text, 'hello');
+  assert.equal(doc.hasUnsyncedChanges, false);
+  assert.equal(conn.pending('SubmitOp').length, 0);
+});
+
+test('accessRefusalCode answers the code the server refuses an op with', () => {
+  assert.equal(accessRefusalCode({ mode: 'edit', reason: null }), null);
+  assert.equal(accessRefusalCode(undefined), null);
+  assert.equal(accessRefusalCode({ mode: 'read', reason: 'observer' }), 'document.read_only');
+  assert.equal(accessRefusalCode({ mode: 'read', reason: 'not_a_member' }), 'document.not_a_member');
+  assert.equal(accessRefusalCode({ mode: 'read', reason: 'locked' }), 'document.locked');
+  assert.equal(accessRefusalCode({ mode: 'read', reason: 'phase', phase: 'adopt' }), 'document.phase_read_only');
+  assert.equal(accessRefusalCode({ mode: 'read', reason: 'session_ended' }), 'document.phase_read_only');
+  assert.equal(accessRefusalCode({ mode: 'read', reason: 'status' }), 'document.status_locked');
+  assert.equal(accessRefusalCode({ mode: 'suggest', reason: 'phase', phase: 'review' }), 'document.suggest_only');
+  assert.equal(accessRefusalCode({ mode: 'suggest', reason: 'status' }), 'document.suggest_only');
+});
+
+test('a refused op is reported with what it was and the text it applied to, so it can become a suggestion', async () => {
+  const { conn, doc, events } = await setup();
+  doc.applyLocal([5, ' world']);
+  const submit = conn.take('SubmitOp');
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(4, ['> ', 5])] });
+  await flush();
+  submit.reject(hubError('document.suggest_only', 'suggest instead'));
+  await flush();
+  const [refused] = events.errors;
+  assert.equal(refused.code, 'document.suggest_only');
+  assert.equal(apply(refused.detail.base, refused.detail.op), '> hello world');
+  conn.take('OpenDocument').resolve({ docId: 'd1', revision: 4, text: '> hello', ops: [], locked: false, presence: [], access: { mode: 'suggest', reason: 'phase', phase: 'review' } });
+  await flush();
+  assert.equal(doc.text, '> hello');
+  assert.equal(doc.access.mode, 'suggest');
 });
 
 for (const code of ['server.unavailable', 'rate.limited']) test(`${code}: nothing reported; reopen, then resubmit with the same clientSeq`, async () => {
@@ -549,7 +627,7 @@ test('diffOp turns one text into another without cutting a pair', () => {
 test('the access the server answers is kept, and AccessChanged reopens and tells the page the new one', async () => {
   const accesses = [];
   const { conn, doc } = await setup({ handlers: { onAccessChanged: (a) => accesses.push(a) } });
-  assert.equal(doc.access, null); // a server that does not say: the page decides as before
+  assert.deepEqual(doc.access, { mode: 'edit', reason: null, phase: null }); // the open answered no access: edit
   conn.emit('AccessChanged', { docId: 'd1', revision: 3 });
   await flush();
   const reopen = conn.take('OpenDocument');
@@ -575,16 +653,3 @@ test('a range read at an older revision moves to the local text through committe
   assert.equal(doc.rangeFromRevision({ start: 0, end: 1 }, 9), null, 'a revision this client has not applied yet');
 });
 
-test('a locked document takes local edits only when the server says this reader may edit it', async () => {
-  const { conn, doc } = await setup();
-  conn.emit('LockChanged', { docId: 'd1', locked: true, revision: 3 });
-  assert.throws(() => doc.applyLocal([5, '!']), (err) => err.code === 'document.locked');
-  assert.equal(doc.text, 'hello');
-  conn.emit('AccessChanged', { docId: 'd1', revision: 3 });
-  await flush();
-  conn.take('OpenDocument').resolve({ docId: 'd1', revision: 3, text: null, ops: [], locked: true, presence: [], access: { mode: 'edit', reason: null } });
-  await flush();
-  doc.applyLocal([5, '!']);
-  assert.equal(doc.text, 'hello!');
-  assert.equal(conn.take('SubmitOp').arg.clientSeq, 1);
-});

@@ -25,8 +25,8 @@ function hasSentence(code) {
 
 /** Backticked names in the docs that look like codes: `document.not_a_member`, `roster.*`, `recommendation.*_too_long`. */
 function documentedCodes() {
-  // Not codes: file names, and a JSON field named in workshops.md's introduction.
-  const notCodes = new Set(['timer.duration']);
+  // Not codes: file names, and JSON fields the docs name (workshops.md's introduction; OpenDocument's access).
+  const notCodes = new Set(['timer.duration', 'access.mode', 'access.reason']);
   const codes = new Set();
   for (const doc of ['protocol.md', 'workshops.md', 'recommendations.md', 'outcome.md']) {
     const text = readFileSync(join(root, 'docs', doc), 'utf8');

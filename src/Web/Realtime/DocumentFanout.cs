@@ -104,6 +104,9 @@ public sealed partial class DocumentFanout(
     Task IDocumentObserver.LockChanged(LockChanged change) =>
         hub.Clients.Group(GroupOf(change.DocId)).LockChanged(change);
 
+    Task IDocumentObserver.AccessChanged(AccessChanged change) =>
+        hub.Clients.Group(GroupOf(change.DocId)).AccessChanged(change);
+
     Task IDocumentObserver.Deactivating(string docId)
     {
         // Its next activation does not know this node: subscribe again now (retried until it is back).

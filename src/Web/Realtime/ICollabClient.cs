@@ -16,6 +16,9 @@ public interface ICollabClient
     /// <summary>The document was locked or unlocked.</summary>
     Task LockChanged(LockChanged change);
 
+    /// <summary>What some people may do with the document changed (phase, session end, status, lock, members): reopen it to learn one's access.</summary>
+    Task AccessChanged(AccessChanged change);
+
     /// <summary>A watched session changed: status, phase, timer, breakouts (keep the highest version).</summary>
     Task SessionChanged(SessionView session);
 

@@ -39,9 +39,10 @@ public static class RecommendationsApi
                 CallerRoutes.CheckId(http, "recommendationId", source ?? "");
             }
 
-            var view = await Board(cluster, id).MergeAsync(new MergeRecommendations(Caller(http), request.Sources ?? [], request.Title ?? "", request.Theme));
+            var view = await Board(cluster, id).MergeAsync(new MergeRecommendations(
+                Caller(http), request.Sources ?? [], request.Title ?? "", request.Theme, request.Text, request.Language));
             return TypedResults.Created($"/api/workshops/{id}/recommendations/{view.Id}", view);
-        }).WithSummary("Merge recommendations into a new one that keeps every source's provenance");
+        }).WithSummary("Merge recommendations into a new one (with the facilitator's prepared text, if given) that keeps every source's provenance");
         board.MapGet("/rule", async (string id, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok((await Board(cluster, id).GetAsync(Caller(http))).Rule))
             .WithSummary("The adoption rule (consensus or majority threshold)");
@@ -109,7 +110,11 @@ public sealed record SourceRangeRequest(string? DocId, int Start, int End, int R
 /// <summary>Body of <c>POST …/recommendations</c>; <c>language</c> (default the workshop's first) becomes the language of record.</summary>
 public sealed record ProposeRequest(string? Title, string? Theme, string? Text, string? Language, string? Origin, IReadOnlyList<SourceRangeRequest>? Provenance);
 
-public sealed record MergeRequest(IReadOnlyList<string>? Sources, string? Title, string? Theme);
+/// <summary>
+/// Body of <c>POST …/recommendations/merge</c>: <c>text</c> is the merged text of record as the facilitator prepared it
+/// (in <c>language</c>, default the first source's language of record); without it, the sources' texts one after the other.
+/// </summary>
+public sealed record MergeRequest(IReadOnlyList<string>? Sources, string? Title, string? Theme, string? Text = null, string? Language = null);
 
 /// <summary><c>status</c>: proposed, inReview, adopted, rejected or withdrawn.</summary>
 public sealed record TransitionRequest(RecommendationStatus Status, string? Note);

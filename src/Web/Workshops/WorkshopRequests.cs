@@ -31,7 +31,19 @@ public sealed record UpdateWorkshopRequest(
 
 public sealed record DelegationRequest(string? Id, string? Name, string? Kind, string? Language);
 
-public sealed record AgendaSessionRequest(string? Id, int Day, string? Title, string? Kind, TimeOnly? StartsAt, TimeOnly? EndsAt, IReadOnlyList<string>? Phases);
+/// <summary>
+/// An agenda entry. <c>phaseRules</c>: by phase, a row replacing the default phase table's (docs/recommendations.md);
+/// members left out keep the replaced row's values.
+/// </summary>
+public sealed record AgendaSessionRequest(
+    string? Id,
+    int Day,
+    string? Title,
+    string? Kind,
+    TimeOnly? StartsAt,
+    TimeOnly? EndsAt,
+    IReadOnlyList<string>? Phases,
+    IReadOnlyDictionary<string, Collab.Sessions.PhaseRule>? PhaseRules = null);
 
 /// <summary>Who creates the workshop: they become its first facilitator.</summary>
 public sealed record CreatorRequest(string? Name, string? Delegation, string? Language);

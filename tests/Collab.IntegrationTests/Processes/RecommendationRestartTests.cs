@@ -35,7 +35,11 @@ public sealed class RecommendationRestartTests
         await workshop.OkAsync<RecommendationView>(awa.Token, HttpMethod.Post, $"{path}/{proposed.Id}/status", new { status = "proposed" });
         await workshop.OkAsync<RecommendationView>(kofi.Token, HttpMethod.Post, $"{path}/{proposed.Id}/comments",
             new { language = "en", start = 5, end = 20, revision = 0, text = "Which stations?" });
+        var plenary = $"/api/workshops/{workshop.Id}/sessions/d2-recommendations";
+        await workshop.OkAsync<SessionView>(workshop.Facilitator.Token, HttpMethod.Post, plenary + "/start");
+        await workshop.OkAsync<SessionView>(workshop.Facilitator.Token, HttpMethod.Post, plenary + "/phase", new { phase = "adopt" });
         await workshop.OkAsync<RecommendationView>(kofi.Token, HttpMethod.Post, $"{path}/{proposed.Id}/endorsements", new { stance = "reservation", reservation = "Budget permitting." });
+        await workshop.OkAsync<SessionView>(workshop.Facilitator.Token, HttpMethod.Post, plenary + "/end");
         var before = await workshop.OkAsync<RecommendationView>(workshop.Facilitator.Token, HttpMethod.Get, $"{path}/{proposed.Id}");
         var outcome = $"/api/workshops/{workshop.Id}/outcome";
         await workshop.OkAsync<System.Text.Json.JsonElement>(workshop.Facilitator.Token, HttpMethod.Post, outcome + "/versions", new { name = "Draft for closing plenary" });

@@ -258,6 +258,9 @@ public sealed class OutcomeExportTests(OutcomeWorkshopNode node) : IClassFixture
     {
         var scenario = await node.ScenarioAsync();
         var workshop = scenario.Workshop;
+
+        // Every session of the scenario ended: an open floor in drafting, then an adoption, lets participants act again.
+        await OutcomeScenario.LiveAsync(workshop, "d2-drafting", "draft");
         var notes = await workshop.NewDocumentAsync("Open floor <b>notes</b>");
         await using (var connection = await CollabConnection.ConnectAsync(node.HubUrl, scenario.Awa.Token))
         {
@@ -274,8 +277,11 @@ public sealed class OutcomeExportTests(OutcomeWorkshopNode node) : IClassFixture
         });
         var path = $"/api/workshops/{workshop.Id}/recommendations/{proposed.Id}";
         await workshop.OkAsync<RecommendationView>(scenario.Kofi.Token, HttpMethod.Post, path + "/status", new { status = "proposed" });
+        await OutcomeScenario.EndAsync(workshop, "d2-drafting");
+        await OutcomeScenario.LiveAsync(workshop, "d2-recommendations", "adopt");
         await workshop.OkAsync<RecommendationView>(scenario.Awa.Token, HttpMethod.Post, path + "/endorsements", new { stance = "support" });
         await workshop.OkAsync<RecommendationView>(workshop.Facilitator.Token, HttpMethod.Post, path + "/status", new { status = "adopted" });
+        await OutcomeScenario.EndAsync(workshop, "d2-recommendations");
 
         var (html, response) = await ExportAsync(scenario, scenario.Rapporteur.Token, "?format=html&lang=en");
 

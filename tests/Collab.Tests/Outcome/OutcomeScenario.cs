@@ -120,6 +120,10 @@ public sealed record OutcomeScenario(
             new { sources = new[] { funding.Id, meetings.Id }, title = "Fund regular cross-border meetings", theme = "Cross-border cooperation" });
         merged = await MoveAsync(merged.Id, "proposed");
 
+        // Day 2: the breakouts are over; the recommendations plenary takes the endorsements in its adoption phase.
+        await workshop.OkAsync<SessionView>(facilitator, HttpMethod.Post, session + "/breakouts/recall", new { freeze = false });
+        await workshop.OkAsync<SessionView>(facilitator, HttpMethod.Post, session + "/end");
+        await LiveAsync(workshop, "d2-recommendations", "adopt");
         await VoteAsync(committees.Id, awa, "support");
         await VoteAsync(committees.Id, kofi, "reservation", "Ghana will align the committees with its district assemblies.");
         await VoteAsync(radio.Id, komi, "support");
@@ -134,14 +138,29 @@ public sealed record OutcomeScenario(
 
         await MoveAsync(wall.Id, "rejected");
         await MoveAsync(withdrawn.Id, "withdrawn", ibrahim.Token);
-        await workshop.OkAsync<SessionView>(facilitator, HttpMethod.Post, session + "/breakouts/recall", new { freeze = false });
-        await workshop.OkAsync<SessionView>(facilitator, HttpMethod.Post, session + "/end");
+        await EndAsync(workshop, "d2-recommendations");
 
         var final = await workshop.OkAsync<OutcomeWire.Published>(rapporteur.Token, HttpMethod.Post, $"/api/workshops/{workshop.Id}/outcome/versions", new { name = "Final" });
         return new OutcomeScenario(workshop, rapporteur, awa, kofi, observer, final, Doc(coastal, "best-practices"));
 
         static string FrenchDoc(RecommendationView view) => view.Texts.Single(t => t.Language == "fr").DocId;
     }
+
+    /// <summary>Makes <paramref name="sessionId"/> the live session (starting it if need be) in <paramref name="phase"/>.</summary>
+    public static async Task LiveAsync(TestWorkshop workshop, string sessionId, string phase)
+    {
+        var session = $"/api/workshops/{workshop.Id}/sessions/{sessionId}";
+        var now = await workshop.OkAsync<SessionView>(workshop.Facilitator.Token, HttpMethod.Get, session);
+        if (now.Status is not (SessionStatus.Running or SessionStatus.Paused))
+        {
+            await workshop.OkAsync<SessionView>(workshop.Facilitator.Token, HttpMethod.Post, session + "/start");
+        }
+
+        await workshop.OkAsync<SessionView>(workshop.Facilitator.Token, HttpMethod.Post, session + "/phase", new { phase });
+    }
+
+    public static Task EndAsync(TestWorkshop workshop, string sessionId) =>
+        workshop.OkAsync<SessionView>(workshop.Facilitator.Token, HttpMethod.Post, $"/api/workshops/{workshop.Id}/sessions/{sessionId}/end");
 
     /// <summary>Replaces a document's text over the hub and waits for the server's acknowledgement.</summary>
     public static async Task WriteAsync(CollabConnection connection, string docId, string text)

@@ -48,6 +48,19 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
     private static Task<RecommendationView> VoteAsync(Room room, string id, TestWorkshop.Member member, string stance, string? reservation = null) =>
         room.Workshop.OkAsync<RecommendationView>(member.Token, HttpMethod.Post, room.Path($"/{id}/endorsements"), new { stance, reservation });
 
+    /// <summary>The recommendations plenary is live in <paramref name="phase"/> (endorsements are taken in <c>adopt</c>).</summary>
+    private static async Task PhaseAsync(Room room, string phase)
+    {
+        var session = $"/api/workshops/{room.Workshop.Id}/sessions/d2-recommendations";
+        var now = await room.Workshop.OkAsync<Collab.Sessions.SessionView>(room.Facilitator, HttpMethod.Get, session);
+        if (now.Status == Collab.Sessions.SessionStatus.Scheduled)
+        {
+            await room.Workshop.OkAsync<Collab.Sessions.SessionView>(room.Facilitator, HttpMethod.Post, session + "/start");
+        }
+
+        await room.Workshop.OkAsync<Collab.Sessions.SessionView>(room.Facilitator, HttpMethod.Post, session + "/phase", new { phase });
+    }
+
     private static async Task<(CollabConnection Connection, SharedDocument Document)> OpenAsync(KestrelWebNode node, string token, string docId)
     {
         var connection = await CollabConnection.ConnectAsync(node.HubUrl, token);
@@ -70,6 +83,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         var room = await RoomAsync();
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
 
         await VoteAsync(room, proposed.Id, room.Benin, "objection");
         var after = await VoteAsync(room, proposed.Id, room.Benin2, "support");
@@ -85,6 +99,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         var room = await RoomAsync();
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
 
         var code = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/endorsements"),
             new { stance = "support", delegation = "gh" }, 403);
@@ -99,6 +114,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         var room = await RoomAsync();
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
         await VoteAsync(room, proposed.Id, room.Benin, "support");
         await VoteAsync(room, proposed.Id, room.Ghana, "reservation", "Subject to national legislation.");
         await VoteAsync(room, proposed.Id, room.Togo, "objection");
@@ -123,6 +139,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
             new { kind = "majority", threshold = 0.66, perDelegation = true });
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
         await VoteAsync(room, proposed.Id, room.Benin, "support");
         await VoteAsync(room, proposed.Id, room.Ghana, "objection");
 
@@ -142,6 +159,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         var room = await RoomAsync();
         var proposed = await ProposeAsync(room, room.Benin.Token);
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
         await VoteAsync(room, proposed.Id, room.Ghana, "support");
 
         var forbidden = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/status"), new { status = "adopted" }, 403);
@@ -153,7 +171,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
             {
                 docId = document.DocId, baseRevision = document.Revision, clientId = "late", clientSeq = 1L, op = new object[] { "Too late: " , document.Text.Length },
             }));
-            Assert.Equal("document.locked", HubErrors.CodeOf(locked));
+            Assert.Equal("document.status_locked", HubErrors.CodeOf(locked));
         }
 
         Assert.Equal("recommendation.transition_forbidden", forbidden);
@@ -208,7 +226,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
             {
                 docId = document.DocId, baseRevision = document.Revision, clientId = "after-merge", clientSeq = 1L, op = new object[] { "x", document.Text.Length },
             }));
-            Assert.Equal("document.locked", HubErrors.CodeOf(refused));
+            Assert.Equal("document.status_locked", HubErrors.CodeOf(refused));
         }
 
         Assert.Contains(board.LikelyDuplicates, d => new[] { d.First, d.Second }.Order().SequenceEqual(new[] { first.Id, second.Id }.Order()));
@@ -437,6 +455,101 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
     }
 
     [Fact]
+    public async Task ARapporteurFixesTheStaleTranslationOfAnAdoptedTextAndMarksItInSyncWhileTheTextOfRecordStaysLocked()
+    {
+        var room = await RoomAsync();
+        var rapporteur = await room.Workshop.JoinAsync("Aïcha Rapporteure", "rapporteur");
+        var proposed = await ProposeAsync(room, room.Benin.Token, "Create joint committees.\n\nTrain border officers.");
+        var english = proposed.Texts.Single(t => t.OfRecord).DocId;
+        var french = proposed.Texts.Single(t => t.Language == "fr").DocId;
+        await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
+        await PhaseAsync(room, "adopt");
+        await VoteAsync(room, proposed.Id, room.Ghana, "support");
+        var adopted = await MoveAsync(room, proposed.Id, "adopted");
+        Assert.Equal([0, 1], adopted.Texts.Single(t => t.Language == "fr").StaleParagraphs);
+
+        await using var fixer = await CollabConnection.ConnectAsync(node.HubUrl, rapporteur.Token);
+        await using var delegate_ = await CollabConnection.ConnectAsync(node.HubUrl, room.Benin.Token);
+        var record = await fixer.OpenAsync(english);
+        var translation = await fixer.OpenAsync(french);
+        var accesses = new Pushes<DocumentAccess>();
+        translation.AccessChanged += accesses.Add;
+
+        // The translation is open to its fixers (even while endorsement is open), never to participants; the text of
+        // record to nobody.
+        Assert.Equal((AccessMode.Edit, null), (translation.Access.Mode, translation.Access.Reason));
+        Assert.Equal((AccessMode.Read, AccessReasons.Status), (record.Access.Mode, record.Access.Reason));
+        Assert.Equal((AccessMode.Read, AccessReasons.Status), ((await delegate_.OpenAsync(french)).Access.Mode, (await delegate_.OpenAsync(french)).Access.Reason));
+        await EditAsync(translation, text => Append(text, "Créer des comités conjoints.\n\nFormer les agents des frontières."));
+        Assert.Equal("document.status_locked", await RefusedAsync(fixer, record, "record-by-rapporteur"));
+        await using (var facilitator = await CollabConnection.ConnectAsync(node.HubUrl, room.Facilitator))
+        {
+            Assert.Equal("document.status_locked", await RefusedAsync(facilitator, await facilitator.OpenAsync(english), "record-by-facilitator"));
+        }
+
+        Assert.Equal("document.status_locked", await RefusedAsync(delegate_, await delegate_.OpenAsync(french), "translation-by-participant"));
+        var notTheirs = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/translations/fr/sync"), null, 403);
+
+        // Marked in sync: the flags clear, and the translation is locked again for everyone, at once.
+        var synced = await room.Workshop.OkAsync<RecommendationView>(rapporteur.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/translations/fr/sync"));
+        var locked = await accesses.FirstAsync(a => a.Mode == AccessMode.Read, "the translation locked once in sync");
+        var refusedAfter = await RefusedAsync(fixer, translation, "after-sync");
+        var text = await room.Workshop.OkAsync<TextAtRevision>(room.Facilitator, HttpMethod.Get, $"/api/documents/{french}/text");
+        var recordText = await room.Workshop.OkAsync<TextAtRevision>(room.Facilitator, HttpMethod.Get, $"/api/documents/{english}/text");
+
+        Assert.Equal("translation.sync_forbidden", notTheirs);
+        Assert.Empty(synced.Texts.Single(t => t.Language == "fr").StaleParagraphs);
+        Assert.Equal(AccessReasons.Status, locked.Reason);
+        Assert.Equal("document.status_locked", refusedAfter);
+        Assert.Equal("Créer des comités conjoints.\n\nFormer les agents des frontières.", text.Text);
+        Assert.Equal(("Create joint committees.\n\nTrain border officers.", 0), (recordText.Text, recordText.Revision));
+        var board = await room.Workshop.OkAsync<BoardView>(room.Facilitator, HttpMethod.Get, room.Path());
+        Assert.Empty(board.Themes.SelectMany(t => t.Recommendations).Single(r => r.Id == proposed.Id).StaleLanguages);
+    }
+
+    [Fact]
+    public async Task MergeWithAPreparedTextKeepsEverySourcesProvenance()
+    {
+        var room = await RoomAsync();
+        var beninNotes = await room.Workshop.NewDocumentAsync("Benin: best practices", "Quarterly cross-border community forums.");
+        var ghanaNotes = await room.Workshop.NewDocumentAsync("Ghana: lessons learnt", "Forums every quarter build trust.");
+        var first = await ProposeAsync(room, room.Benin.Token, "Quarterly cross-border community forums.", new[] { new { docId = beninNotes, start = 0, end = 39, revision = 0 } });
+        var second = await ProposeAsync(room, room.Ghana.Token, "Cross-border community forums every quarter.", new[] { new { docId = ghanaNotes, start = 0, end = 20, revision = 0 } });
+        var merged = await room.Workshop.OkAsync<RecommendationView>(room.Facilitator, HttpMethod.Post, room.Path("/merge"), new
+        {
+            sources = new[] { first.Id, second.Id },
+            title = "Community forums",
+            text = "Organiser chaque trimestre des forums communautaires transfrontaliers.",
+            language = "fr",
+        });
+        var unprepared = await room.Workshop.OkAsync<RecommendationView>(room.Facilitator, HttpMethod.Post, room.Path("/merge"), new
+        {
+            sources = new[] { (await ProposeAsync(room, room.Togo.Token, "Joint patrols.")).Id, (await ProposeAsync(room, room.Togo.Token, "Mixed patrols.")).Id },
+            title = "Patrols",
+        });
+
+        var ofRecord = merged.Texts.Single(t => t.OfRecord);
+        var mergedText = await room.Workshop.OkAsync<TextAtRevision>(room.Facilitator, HttpMethod.Get, $"/api/documents/{ofRecord.DocId}/text");
+        Assert.Equal(("fr", "fr"), (merged.LanguageOfRecord, ofRecord.Language));
+        Assert.Equal("Organiser chaque trimestre des forums communautaires transfrontaliers.", mergedText.Text);
+        Assert.Equal(
+            [(beninNotes, "Quarterly cross-border community forums", first.Id), (ghanaNotes, "Forums every quarter", second.Id)],
+            merged.Provenance.Select(p => (p.DocId, p.Anchor!.Text, p.ViaRecommendation)));
+        Assert.Equal([first.Id, second.Id], merged.MergedFrom);
+        var unpreparedText = await room.Workshop.OkAsync<TextAtRevision>(room.Facilitator, HttpMethod.Get, $"/api/documents/{unprepared.Texts.Single(t => t.OfRecord).DocId}/text");
+        Assert.Equal("Joint patrols.\n\nMixed patrols.", unpreparedText.Text);
+    }
+
+    private static async Task<string> RefusedAsync(CollabConnection connection, SharedDocument document, string clientId)
+    {
+        var refused = await Assert.ThrowsAsync<HubException>(() => connection.Connection.InvokeAsync<JsonElement>("SubmitOp", new
+        {
+            docId = document.DocId, baseRevision = document.Revision, clientId, clientSeq = 1L, op = new object[] { "Late: ", document.Text.Length },
+        }));
+        return HubErrors.CodeOf(refused)!;
+    }
+
+    [Fact]
     public async Task TheLiveTallyAndStaleTranslationsArePushedToTheRoom()
     {
         var room = await RoomAsync();
@@ -461,12 +574,14 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
         await MoveAsync(room, proposed.Id, "proposed", room.Benin.Token);
         await room.Workshop.OkAsync<RecommendationView>(room.Benin.Token, HttpMethod.Post, room.Path($"/{proposed.Id}/translations/fr/sync"));
 
-        await VoteAsync(room, proposed.Id, room.Ghana, "objection");
         var (connection, document) = await OpenAsync(node, room.Benin.Token, proposed.Texts.Single(t => t.OfRecord).DocId);
         await using (connection)
         {
             await EditAsync(document, text => Append(text, " Every year."));
         }
+
+        await PhaseAsync(room, "adopt");
+        await VoteAsync(room, proposed.Id, room.Ghana, "objection");
 
         var tally = await tallied.Task.WaitAsync(Patience);
         var flagged = await stale.Task.WaitAsync(Patience);

@@ -22,14 +22,18 @@ public interface IDocumentGrain : IGrainWithStringKey
 
     /// <summary>
     /// Opens the document for a client that last saw <see cref="OpenDocument.LastRevision"/>: the committed ops after it,
-    /// or a snapshot of the whole text when it has nothing, is too far behind, or asks for a revision that does not exist.
+    /// or a snapshot of the whole text when it has nothing, is too far behind, or asks for a revision that does not exist;
+    /// and what the caller may do with it now (<see cref="OpenedDocument.Access"/>).
     /// </summary>
     [Alias("open"), ResponseTimeout(CallTimeouts.RealTime)]
     Task<OpenedDocument> OpenAsync(OpenDocument command);
 
     /// <summary>
     /// Sequences one edit. Answers only after the op is durable. Resubmitting the same (client id, client sequence)
-    /// returns the original answer without applying the op again.
+    /// returns the original answer without applying the op again. An op of a caller whose access is not
+    /// <see cref="AccessMode.Edit"/> is refused with the code of the reason (<c>document.read_only</c>,
+    /// <c>document.not_a_member</c>, <c>document.locked</c>, <c>document.phase_read_only</c>, <c>document.suggest_only</c>,
+    /// <c>document.status_locked</c>) and changes nothing.
     /// </summary>
     [Alias("submit"), AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task<SubmitResult> SubmitAsync(SubmitOp command);
@@ -50,13 +54,28 @@ public interface IDocumentGrain : IGrainWithStringKey
     [Alias("text-at-time")]
     Task<TextAtRevision> GetTextAtTimeAsync(Caller caller, DateTimeOffset at);
 
-    /// <summary>Locks (no op is accepted: <c>document.locked</c>) or unlocks the document. Facilitators only.</summary>
+    /// <summary>
+    /// Locks (no op is accepted: <c>document.locked</c>) or unlocks the document. Facilitators only. Pushes
+    /// <see cref="IDocumentObserver.LockChanged"/> and <see cref="IDocumentObserver.AccessChanged"/>.
+    /// </summary>
     [Alias("set-locked")]
     Task<DocumentView> SetLockedAsync(SetLocked command);
 
-    /// <summary>Replaces who may edit. Sent by the grain that owns the document's room (a breakout group), not by the edge.</summary>
+    /// <summary>
+    /// Replaces who may edit (participants outside are <c>not_a_member</c>). Sent by the grain that owns the document's
+    /// room (a breakout group), not by the edge; pushes <see cref="IDocumentObserver.AccessChanged"/> when it changed.
+    /// </summary>
     [Alias("set-editors")]
     Task SetEditorsAsync(SetEditors command);
+
+    /// <summary>
+    /// Replaces what each role may do (<see cref="AccessPolicy"/>). Sent by the grain that owns the document (the breakout
+    /// group, the workshop, the recommendation) whenever an input of its rule changes, not by the edge; stored with the
+    /// document and applied to every open and op from then on. Tells open clients (<see cref="IDocumentObserver.AccessChanged"/>)
+    /// when it changed. <c>document.other_workshop</c> when <see cref="SetAccessPolicy.WorkshopId"/> is not the document's.
+    /// </summary>
+    [Alias("set-access-policy")]
+    Task SetAccessPolicyAsync(SetAccessPolicy command);
 
     /// <summary>
     /// Anchors a range of the text as it was at <see cref="CreateAnchor.Revision"/> (a provenance link, a comment's or a
@@ -132,6 +151,10 @@ public interface IDocumentObserver : IGrainObserver
     [Alias("lock-changed"), OneWay]
     Task LockChanged(LockChanged change);
 
+    /// <summary>What some callers may do with the document changed (policy, lock or editors): its clients reopen it.</summary>
+    [Alias("access-changed"), OneWay]
+    Task AccessChanged(AccessChanged change);
+
     /// <summary>
     /// The activation holding this subscription is going away (it reloads after a storage fault or a stale write, or
     /// its silo shuts down); the next activation of <paramref name="docId"/> does not know its subscribers, so a web node
@@ -147,13 +170,15 @@ public interface IDocumentObserver : IGrainObserver
 /// </summary>
 /// <param name="Room">Where it belongs: <c>plenary</c>, or the breakout group's room id.</param>
 /// <param name="Editors">Participants who may edit besides facilitators and rapporteurs; null means every participant.</param>
+/// <param name="Policy">What each role may do, as the document's owner decides it; null: everyone but observers edits.</param>
 [GenerateSerializer, Immutable, Alias("collab.CreateDocument")]
 public sealed record CreateDocument(
     [property: Id(0)] string? Title,
     [property: Id(1)] string? Text,
     [property: Id(2)] Caller Caller,
     [property: Id(3)] string Room,
-    [property: Id(4)] IReadOnlyList<string>? Editors);
+    [property: Id(4)] IReadOnlyList<string>? Editors,
+    [property: Id(5)] AccessPolicy? Policy = null);
 
 /// <summary>Command from the grain that owns a room: who besides facilitators and rapporteurs may edit (null: every participant).</summary>
 [GenerateSerializer, Immutable, Alias("collab.SetEditors")]
@@ -176,7 +201,10 @@ public sealed record OpenDocument(
     [property: Id(1)] string SessionId,
     [property: Id(2)] Caller Caller);
 
-/// <summary>Either <see cref="Text"/> (a snapshot at <see cref="Revision"/>) or <see cref="Ops"/> (what the client missed).</summary>
+/// <summary>
+/// Either <see cref="Text"/> (a snapshot at <see cref="Revision"/>) or <see cref="Ops"/> (what the client missed), and
+/// <see cref="Access"/>: what the caller may do with the document now.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("collab.OpenedDocument")]
 public sealed record OpenedDocument(
     [property: Id(0)] string DocId,
@@ -185,7 +213,8 @@ public sealed record OpenedDocument(
     [property: Id(3)] IReadOnlyList<CommittedOp> Ops,
     [property: Id(4)] bool Locked,
     [property: Id(5)] IReadOnlyList<PresenceEntry> Presence,
-    [property: Id(6)] string Room);
+    [property: Id(6)] string Room,
+    [property: Id(7)] DocumentAccess Access);
 
 [GenerateSerializer, Immutable, Alias("collab.SubmitOp")]
 public sealed record SubmitOp(

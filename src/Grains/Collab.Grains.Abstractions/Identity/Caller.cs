@@ -7,13 +7,13 @@ public enum Role
     /// <summary>Reads everything in the workshop; edits nothing.</summary>
     Observer = 0,
 
-    /// <summary>Edits the plenary's documents and their own group's.</summary>
+    /// <summary>Edits the plenary's documents and their own group's, as the session's phase allows.</summary>
     Participant = 1,
 
-    /// <summary>Edits every document of the workshop; consolidates and exports the outcome.</summary>
+    /// <summary>Edits every document of the workshop (but while endorsement is open); consolidates and exports the outcome.</summary>
     Rapporteur = 2,
 
-    /// <summary>Runs sessions and breakouts, manages the roster and join codes, edits everything.</summary>
+    /// <summary>Runs sessions and breakouts, manages the roster and join codes, edits everything whatever the phase.</summary>
     Facilitator = 3,
 }
 
@@ -34,6 +34,6 @@ public sealed record Caller(
     [property: Id(3)] Role Role,
     [property: Id(4)] string? Delegation = null)
 {
-    /// <summary>Facilitators and rapporteurs edit every document of their workshop.</summary>
+    /// <summary>Facilitators and rapporteurs: they create documents and edit every document of their workshop (phases permitting, docs/recommendations.md).</summary>
     public bool EditsEverywhere => Role is Role.Facilitator or Role.Rapporteur;
 }

@@ -31,28 +31,39 @@ public interface IRecommendationGrain : IDocumentListener
     [Alias("transition")]
     Task<RecommendationView> TransitionAsync(Transition command);
 
-    /// <summary>Records the support, reservation, objection or abstention of the caller's delegation (or of the caller).</summary>
+    /// <summary>
+    /// Records the support, reservation, objection or abstention of the caller's delegation (or of the caller); only
+    /// while the active phase opens endorsement (<c>phase.endorse_closed</c>) but for facilitators.
+    /// </summary>
     [Alias("endorse")]
     Task<RecommendationView> EndorseAsync(Endorse command);
 
+    /// <summary>Comments on a range of one language's text; only while the active phase allows (<c>phase.comment_closed</c>) but for facilitators.</summary>
     [Alias("comment")]
     Task<RecommendationView> CommentAsync(AddComment command);
 
+    /// <summary>Replies to a comment; as commenting (<c>phase.comment_closed</c>).</summary>
     [Alias("reply")]
     Task<RecommendationView> ReplyAsync(ReplyToComment command);
 
     [Alias("resolve-comment")]
     Task<RecommendationView> ResolveCommentAsync(ResolveComment command);
 
-    /// <summary>Proposes replacing a range instead of editing it directly.</summary>
+    /// <summary>Proposes replacing a range instead of editing it directly; only while the active phase allows (<c>phase.suggest_closed</c>) but for facilitators.</summary>
     [Alias("suggest")]
     Task<RecommendationView> SuggestAsync(Suggest command);
 
-    /// <summary>Accepts (applied through the document's sequencer, where the range is now) or rejects a suggestion.</summary>
+    /// <summary>
+    /// Accepts (applied through the document's sequencer, where the range is now) or rejects a suggestion; as suggesting
+    /// (<c>phase.suggest_closed</c>).
+    /// </summary>
     [Alias("decide-suggestion")]
     Task<RecommendationView> DecideSuggestionAsync(DecideSuggestion command);
 
-    /// <summary>A translator marks a translation in sync with the text of record as it is now.</summary>
+    /// <summary>
+    /// A translator marks a translation in sync with the text of record as it is now. Once the recommendation is adopted,
+    /// only rapporteurs and facilitators (who may fix its stale translations until then: <c>translation.sync_forbidden</c>).
+    /// </summary>
     [Alias("mark-in-sync")]
     Task<RecommendationView> MarkInSyncAsync(MarkInSync command);
 
@@ -67,6 +78,14 @@ public interface IRecommendationGrain : IDocumentListener
     /// <summary>Sent by the board when the adoption rule changed: the tally, which the rule decides, is published again.</summary>
     [Alias("rule-changed"), Orleans.Concurrency.OneWay]
     Task RuleChangedAsync();
+
+    /// <summary>
+    /// Sent by the board when the workshop's active phase changed: what people may do with the texts and the commands
+    /// follow it. An older phase (lower version) than the one it holds changes nothing; a recommendation that does not
+    /// exist ignores it.
+    /// </summary>
+    [Alias("phase-changed")]
+    Task PhaseChangedAsync(Sessions.ActivePhase phase);
 }
 
 /// <summary>
@@ -76,15 +95,26 @@ public interface IRecommendationGrain : IDocumentListener
 [Alias("collab.IRecommendationBoardGrain")]
 public interface IRecommendationBoardGrain : IGrainWithStringKey
 {
+    /// <summary>Proposes a recommendation; only while the active phase allows (<c>phase.propose_closed</c>) but for facilitators.</summary>
     [Alias("propose")]
     Task<RecommendationView> ProposeAsync(ProposeRecommendation command);
 
     [Alias("get")]
     Task<BoardView> GetAsync(Caller caller);
 
-    /// <summary>Merges recommendations into a new one seeded from their texts; their provenance is kept. Facilitators.</summary>
+    /// <summary>
+    /// Merges recommendations into a new one whose text of record is the facilitator's prepared text, or else the sources'
+    /// texts one after the other; every source's provenance is kept. Facilitators.
+    /// </summary>
     [Alias("merge")]
     Task<RecommendationView> MergeAsync(MergeRecommendations command);
+
+    /// <summary>
+    /// Sent by the live session after the workshop's active phase changed: passed on to every recommendation (an older
+    /// phase than one passed on before is dropped by each). Sending it again passes it on again.
+    /// </summary>
+    [Alias("phase-changed")]
+    Task PhaseChangedAsync(Sessions.ActivePhase phase);
 
     [Alias("set-rule")]
     Task<AdoptionRule> SetRuleAsync(Caller caller, AdoptionRule rule);
@@ -174,12 +204,14 @@ public sealed record ProposeRecommendation(
     [property: Id(5)] string? Origin,
     [property: Id(6)] IReadOnlyList<SourceRange>? Provenance);
 
+/// <param name="Phase">The workshop's active phase as the board knew it: what people may do with the texts.</param>
 [GenerateSerializer, Immutable, Alias("collab.CreateRecommendation")]
 public sealed record CreateRecommendation(
     [property: Id(0)] ProposeRecommendation Proposal,
     [property: Id(1)] IReadOnlyList<string> Languages,
     [property: Id(2)] IReadOnlyList<ProvenanceLink> InheritedProvenance,
-    [property: Id(3)] IReadOnlyList<string> MergedFrom);
+    [property: Id(3)] IReadOnlyList<string> MergedFrom,
+    [property: Id(4)] Sessions.ActivePhase? Phase = null);
 
 /// <summary>Command: add <see cref="Source"/> to a recommendation's provenance.</summary>
 [GenerateSerializer, Immutable, Alias("collab.AddSource")]
@@ -227,12 +259,16 @@ public sealed record DecideSuggestion([property: Id(0)] Caller Caller, [property
 [GenerateSerializer, Immutable, Alias("collab.MarkInSync")]
 public sealed record MarkInSync([property: Id(0)] Caller Caller, [property: Id(1)] string Language);
 
+/// <param name="Text">The merged text of record as the facilitator prepared it; null: the sources' texts one after the other.</param>
+/// <param name="Language">The language of <paramref name="Text"/> (the language of record); null: the first source's.</param>
 [GenerateSerializer, Immutable, Alias("collab.MergeRecommendations")]
 public sealed record MergeRecommendations(
     [property: Id(0)] Caller Caller,
     [property: Id(1)] IReadOnlyList<string> Sources,
     [property: Id(2)] string Title,
-    [property: Id(3)] string? Theme);
+    [property: Id(3)] string? Theme,
+    [property: Id(4)] string? Text = null,
+    [property: Id(5)] string? Language = null);
 
 /// <summary>A provenance link: an anchor in a source document, and (for merged recommendations) whose it was.</summary>
 [GenerateSerializer, Immutable, Alias("collab.ProvenanceLink")]

@@ -13,11 +13,19 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("get"), ResponseTimeout(CallTimeouts.RealTime)]
     Task<SessionView> GetAsync(Caller caller);
 
-    /// <summary>Starts, pauses (the timer too), resumes or ends the session. Facilitators.</summary>
+    /// <summary>
+    /// Starts, pauses (the timer too), resumes or ends the session. Facilitators. Starting puts its phase in force
+    /// everywhere; ending makes its groups' notes, and (no session being live) the plenary's documents and the
+    /// recommendations, read only for participants.
+    /// </summary>
     [Alias("control")]
     Task<SessionView> ControlAsync(ControlSession command);
 
-    /// <summary>Moves to a phase of the session's list. Facilitators.</summary>
+    /// <summary>
+    /// Moves to a phase of the session's list (facilitators); while the session is live, what people may do follows
+    /// (its groups' notes, the plenary documents, the recommendations) before the answer. Setting the phase it is in
+    /// applies it again.
+    /// </summary>
     [Alias("set-phase")]
     Task<SessionView> SetPhaseAsync(SetPhase command);
 
@@ -67,6 +75,14 @@ public interface ISessionGrain : IGrainWithStringKey
     /// </summary>
     [Alias("forget-participant"), Orleans.Concurrency.OneWay]
     Task ForgetParticipantAsync(string participantId);
+
+    /// <summary>
+    /// The agenda changed this live session's phase rules: apply the row now in force everywhere (plenary, groups,
+    /// recommendations). One-way, so that the workshop grain (which sends it) never waits on a session that may itself
+    /// be waiting on the workshop.
+    /// </summary>
+    [Alias("agenda-changed"), Orleans.Concurrency.OneWay]
+    Task AgendaChangedAsync();
 
     [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task SubscribeAsync(ISessionObserver observer);

@@ -59,9 +59,17 @@ public interface IWorkshopGrain : IGrainWithStringKey
     [Alias("add-document")]
     Task<WorkshopDocument> AddDocumentAsync(AddDocument command);
 
-    /// <summary>Records which agenda session is live (sent by the session grain; at most one at a time).</summary>
+    /// <summary>
+    /// Records which agenda session is live and in which phase (sent by the session grain when it starts, changes phase
+    /// or ends; at most one live at a time: <c>session.another_live</c>), makes the matching row of its phase table the
+    /// workshop's <see cref="WorkshopView.ActivePhase"/>, and applies it to the plenary documents. Answers the active
+    /// phase, which the session passes on to its groups and to the recommendations. Sending the same again changes
+    /// nothing and answers the same.
+    /// </summary>
+    /// <param name="live">True while the session runs or is paused; false when it ended.</param>
+    /// <param name="phase">The session's phase while it is live.</param>
     [Alias("claim-live-session")]
-    Task ClaimLiveSessionAsync(string sessionId, bool live);
+    Task<Sessions.ActivePhase> ClaimLiveSessionAsync(string sessionId, bool live, string? phase);
 
     /// <summary>Subscribes a web node to roster changes and removals of this workshop.</summary>
     [Alias("subscribe"), Orleans.Concurrency.AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
@@ -86,6 +94,10 @@ public sealed record Delegation(
 /// <param name="Day">1 for the first day.</param>
 /// <param name="Kind"><c>plenary</c> or <c>breakouts</c>.</param>
 /// <param name="Phases">The phases the facilitator moves through; default share → draft → review → adopt.</param>
+/// <param name="PhaseRules">
+/// Rows replacing the default phase table's (docs/recommendations.md), by phase; a phase with no row of its own behaves
+/// as <c>review</c>. Read back it holds the row in force for every phase of the session.
+/// </param>
 [GenerateSerializer, Immutable, Alias("collab.AgendaSession")]
 public sealed record AgendaSession(
     [property: Id(0)] string Id,
@@ -94,7 +106,8 @@ public sealed record AgendaSession(
     [property: Id(3)] string Kind,
     [property: Id(4)] TimeOnly? StartsAt,
     [property: Id(5)] TimeOnly? EndsAt,
-    [property: Id(6)] IReadOnlyList<string> Phases);
+    [property: Id(6)] IReadOnlyList<string> Phases,
+    [property: Id(7)] IReadOnlyDictionary<string, Sessions.PhaseRule>? PhaseRules = null);
 
 /// <summary>Command: create a workshop. The creator becomes its first facilitator.</summary>
 /// <param name="Title">1–200 characters.</param>
@@ -135,6 +148,7 @@ public sealed record UpdateWorkshop(
     [property: Id(10)] IReadOnlyList<AgendaSession>? Agenda);
 
 /// <summary>Read model of a workshop.</summary>
+/// <param name="ActivePhase">The row of the phase table in force for plenary documents and recommendations now.</param>
 [GenerateSerializer, Immutable, Alias("collab.WorkshopView")]
 public sealed record WorkshopView(
     [property: Id(0)] string Id,
@@ -152,7 +166,8 @@ public sealed record WorkshopView(
     [property: Id(12)] string? LiveSessionId,
     [property: Id(13)] int ParticipantCount,
     [property: Id(14)] string? SeedKey,
-    [property: Id(15)] IReadOnlyList<WorkshopDocument> Documents);
+    [property: Id(15)] IReadOnlyList<WorkshopDocument> Documents,
+    [property: Id(16)] Sessions.ActivePhase? ActivePhase = null);
 
 /// <summary>A plenary document of the workshop.</summary>
 [GenerateSerializer, Immutable, Alias("collab.WorkshopDocument")]

@@ -212,6 +212,7 @@ internal sealed partial class DocumentGrain(
             WorkshopId = command.Caller.WorkshopId,
             Room = command.Room,
             Editors = command.Editors?.ToList(),
+            Policy = command.Policy,
         };
         try
         {
@@ -246,11 +247,11 @@ internal sealed partial class DocumentGrain(
         if (last is { } seen && seen >= 0 && seen <= revision && revision - seen <= options.CatchUpLimit)
         {
             var missed = await OpsAsync(seen, revision);
-            return new OpenedDocument(DocId, revision, null, missed, state.State.Locked, presence, state.State.Room);
+            return new OpenedDocument(DocId, revision, null, missed, state.State.Locked, presence, state.State.Room, AccessOf(command.Caller));
         }
 
         var text = revision == _revision ? _text : (await TextAtAsync(revision)).Text;
-        return new OpenedDocument(DocId, revision, text, [], state.State.Locked, presence, state.State.Room);
+        return new OpenedDocument(DocId, revision, text, [], state.State.Locked, presence, state.State.Room, AccessOf(command.Caller));
     }
 
     async Task<SubmitResult> IDocumentGrain.SubmitAsync(SubmitOp command)
@@ -270,11 +271,6 @@ internal sealed partial class DocumentGrain(
         }
 
         EnsureMayEdit(command.Caller);
-        if (state.State.Locked)
-        {
-            throw new ConflictException("document.locked", $"Document '{DocId}' is locked; it accepts no edits.");
-        }
-
         TextOt.Validate(command.Op, options.Limits);
         if (command.BaseRevision < 0 || command.BaseRevision > _committedRevision)
         {
@@ -397,6 +393,7 @@ internal sealed partial class DocumentGrain(
         {
             await WriteStateAsync(next => next.Locked = command.Locked);
             await _observers.Notify(o => o.LockChanged(new LockChanged(DocId, command.Locked, _committedRevision)));
+            await NotifyAccessChangedAsync();
         }
 
         return View();
@@ -418,6 +415,24 @@ internal sealed partial class DocumentGrain(
         }
 
         await WriteStateAsync(next => next.Editors = editors);
+        await NotifyAccessChangedAsync();
+    }
+
+    async Task IDocumentGrain.SetAccessPolicyAsync(SetAccessPolicy command)
+    {
+        EnsureUsable();
+        if (command.WorkshopId != state.State.WorkshopId)
+        {
+            throw new ForbiddenException("document.other_workshop", $"Document '{DocId}' belongs to another workshop.");
+        }
+
+        if (command.Policy == (state.State.Policy ?? AccessPolicy.Open))
+        {
+            return;
+        }
+
+        await WriteStateAsync(next => next.Policy = command.Policy);
+        await NotifyAccessChangedAsync();
     }
 
     async Task<AnchorView> IDocumentGrain.AnchorAsync(CreateAnchor command)
@@ -780,6 +795,7 @@ internal sealed partial class DocumentGrain(
             Editors = state.State.Editors,
             Anchors = anchors,
             ListenerKey = state.State.ListenerKey,
+            Policy = state.State.Policy,
         };
     }
 
@@ -1070,23 +1086,68 @@ internal sealed partial class DocumentGrain(
         }
     }
 
-    /// <summary>Observers read only; participants edit the plenary's documents and their own group's.</summary>
+    /// <summary>
+    /// What <paramref name="caller"/> may do with the text now: observers read; a group's documents are its members'
+    /// (besides facilitators and rapporteurs); a locked document accepts nothing; otherwise the owner's policy for the
+    /// caller's role decides (the phase, the session's end, the recommendation's status).
+    /// </summary>
+    private DocumentAccess AccessOf(Caller caller)
+    {
+        if (caller.Role is not (Role.Facilitator or Role.Rapporteur or Role.Participant))
+        {
+            return new DocumentAccess(AccessMode.Read, AccessReasons.Observer);
+        }
+
+        if (caller.Role == Role.Participant && state.State.Editors is { } editors && !editors.Contains(caller.ParticipantId, StringComparer.Ordinal))
+        {
+            return new DocumentAccess(AccessMode.Read, AccessReasons.NotAMember);
+        }
+
+        if (state.State.Locked)
+        {
+            return new DocumentAccess(AccessMode.Read, AccessReasons.Locked);
+        }
+
+        var policy = state.State.Policy ?? AccessPolicy.Open;
+        return caller.Role switch
+        {
+            Role.Facilitator => policy.Facilitator,
+            Role.Rapporteur => policy.Rapporteur,
+            _ => policy.Participant,
+        };
+    }
+
+    /// <summary>Refuses an op of a caller who may not edit now, with the code of the reason; the op changes nothing.</summary>
     private void EnsureMayEdit(Caller caller)
     {
-        if (caller.EditsEverywhere)
+        var access = AccessOf(caller);
+        if (access.Mode == AccessMode.Edit)
         {
             return;
         }
 
-        if (caller.Role != Role.Participant)
+        throw access switch
         {
-            throw new ForbiddenException("document.read_only", "Observers can read but not edit.");
-        }
+            { Reason: AccessReasons.Observer } => new ForbiddenException("document.read_only", "Observers can read but not edit."),
+            { Reason: AccessReasons.NotAMember } => new ForbiddenException(
+                "document.not_a_member", $"Only members of the group in room '{state.State.Room}' edit '{DocId}'."),
+            { Reason: AccessReasons.Locked } => new ConflictException("document.locked", $"Document '{DocId}' is locked; it accepts no edits."),
+            { Mode: AccessMode.Suggest } => new ForbiddenException(
+                "document.suggest_only", $"Your role may only suggest changes to '{DocId}' now; send a suggestion instead."),
+            { Reason: AccessReasons.Status } => new ConflictException(
+                "document.status_locked", $"The recommendation's status locks '{DocId}'; it accepts no edits."),
+            { Reason: AccessReasons.SessionEnded } => new ForbiddenException(
+                "document.phase_read_only", $"The session ended: '{DocId}' is read only for your role."),
+            _ => new ForbiddenException(
+                "document.phase_read_only", $"In the '{access.Phase}' phase '{DocId}' is read only for your role."),
+        };
+    }
 
-        if (state.State.Editors is { } editors && !editors.Contains(caller.ParticipantId, StringComparer.Ordinal))
-        {
-            throw new ForbiddenException("document.not_a_member", $"Only members of the group in room '{state.State.Room}' edit '{DocId}'.");
-        }
+    /// <summary>Open clients reopen the document to learn their access (it differs per caller, so it is not pushed itself).</summary>
+    private Task NotifyAccessChangedAsync()
+    {
+        var change = new AccessChanged(DocId, _committedRevision);
+        return _observers.Notify(o => o.AccessChanged(change));
     }
 
     private void EnsureCreated()

@@ -37,6 +37,9 @@ internal sealed class DocumentState
 
     /// <summary>The key of the <see cref="IDocumentListener"/> told after every commit; null for none.</summary>
     [Id(12)] public string? ListenerKey { get; set; }
+
+    /// <summary>What each role may do, as the document's owner last decided; null: everyone but observers edits.</summary>
+    [Id(13)] public AccessPolicy? Policy { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("collab.ClientMark")]

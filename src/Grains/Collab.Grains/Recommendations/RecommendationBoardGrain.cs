@@ -1,4 +1,5 @@
 using Collab.Errors;
+using Collab.Sessions;
 using Collab.Storage;
 using Collab.Workshops;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,9 @@ internal sealed class RecommendationBoardGrain(
     ILogger<RecommendationBoardGrain> logger) : Grain, IRecommendationBoardGrain
 {
     private const int MaxRecommendations = 500;
+
+    /// <summary>Recommendations told of a phase change at once.</summary>
+    private const int PhaseFanOut = 32;
     private readonly ObserverManager<IRecommendationObserver> _observers = new(options.ObserverExpiry, logger);
 
     // Kept in memory beside the summaries it was fed (never persisted); null until the board is first read.
@@ -28,7 +32,14 @@ internal sealed class RecommendationBoardGrain(
     async Task<RecommendationView> IRecommendationBoardGrain.ProposeAsync(ProposeRecommendation command)
     {
         var workshop = await GrainFactory.GetGrain<IWorkshopGrain>(WorkshopId).GetAsync(command.Caller);
-        return await CreateAsync(new CreateRecommendation(command, workshop.Languages, [], []));
+        if (command.Caller.Role == Role.Observer)
+        {
+            throw new ForbiddenException("recommendation.read_only", "Observers read recommendations but do not propose them.");
+        }
+
+        var phase = workshop.ActivePhase ?? PhaseTable.Preparation;
+        PhaseTable.EnsureAllowed(phase, command.Caller, PhaseTable.Command.Propose);
+        return await CreateAsync(new CreateRecommendation(command, workshop.Languages, [], [], phase));
     }
 
     async Task<BoardView> IRecommendationBoardGrain.GetAsync(Caller caller)
@@ -71,21 +82,29 @@ internal sealed class RecommendationBoardGrain(
             views.Add(view);
         }
 
-        var language = views[0].LanguageOfRecord;
-        var texts = new List<string>();
-        foreach (var view in views)
+        // The facilitator's prepared text (in its language), or else the sources' texts one after the other.
+        var language = command.Language ?? views[0].LanguageOfRecord;
+        var text = command.Text;
+        if (text is null)
         {
-            var ofRecord = view.Texts.First(t => t.OfRecord);
-            var document = GrainFactory.GetGrain<Documents.IDocumentGrain>(ofRecord.DocId);
-            texts.Add((await document.GetTextAsync(caller)).Text.Trim());
+            var texts = new List<string>();
+            foreach (var view in views)
+            {
+                var ofRecord = view.Texts.First(t => t.OfRecord);
+                var document = GrainFactory.GetGrain<Documents.IDocumentGrain>(ofRecord.DocId);
+                texts.Add((await document.GetTextAsync(caller)).Text.Trim());
+            }
+
+            text = string.Join("\n\n", texts);
         }
 
         var provenance = views.SelectMany(v => v.Provenance.Select(p => new ProvenanceLink(p.DocId, p.AnchorId, p.ViaRecommendation ?? v.Id))).ToList();
         var merged = await CreateAsync(new CreateRecommendation(
-            new ProposeRecommendation(caller, command.Title, command.Theme ?? views[0].Theme, string.Join("\n\n", texts), language, "plenary", []),
+            new ProposeRecommendation(caller, command.Title, command.Theme ?? views[0].Theme, text, language, "plenary", []),
             workshop.Languages,
             provenance,
-            sources));
+            sources,
+            workshop.ActivePhase));
         foreach (var id in sources)
         {
             await Recommendation(id).MergedIntoAsync(caller, merged.Id);
@@ -125,6 +144,17 @@ internal sealed class RecommendationBoardGrain(
     }
 
     Task<AdoptionRule> IRecommendationBoardGrain.GetRuleAsync() => Task.FromResult(state.State.Rule ?? AdoptionRule.Default);
+
+    async Task IRecommendationBoardGrain.PhaseChangedAsync(ActivePhase phase)
+    {
+        // Every id handed out, created or not (a creation that failed leaves none; the grain ignores the call): a
+        // recommendation whose summary has not reached the board yet is one of them. A few at a time.
+        var ids = Enumerable.Range(1, state.State.Next).Select(n => $"r{n}").ToList();
+        foreach (var chunk in ids.Chunk(PhaseFanOut))
+        {
+            await Task.WhenAll(chunk.Select(id => Recommendation(id).PhaseChangedAsync(phase)));
+        }
+    }
 
     async Task IRecommendationBoardGrain.ChangedAsync(RecommendationSummary summary)
     {

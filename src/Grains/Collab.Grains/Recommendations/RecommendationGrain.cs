@@ -3,6 +3,7 @@ using System.Text;
 using Collab.Documents;
 using Collab.Errors;
 using Collab.Hosting;
+using Collab.Sessions;
 using Collab.Storage;
 using Collab.Text;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,7 @@ internal sealed partial class RecommendationGrain(
         if (!command.Languages.Contains(language))
         {
             throw new ValidationFailedException(
-                "recommendation.language_unsupported", $"'{language}' is not a working language ({string.Join(", ", command.Languages)}).", "language");
+                "recommendation.language_unsupported", $"'{Workshops.WorkshopRules.Shorten(language)}' is not a working language ({string.Join(", ", command.Languages)}).", "language");
         }
 
         if ((proposal.Provenance?.Count ?? 0) + command.InheritedProvenance.Count > MaxProvenance)
@@ -75,6 +76,8 @@ internal sealed partial class RecommendationGrain(
             provenance.Add(new ProvenanceLink(source.DocId, anchorId, null));
         }
 
+        var phase = command.Phase ?? PhaseTable.Preparation;
+        var policy = PhaseTable.RecommendationText(phase, RecommendationStatus.Draft, translationToFix: false);
         var documents = new Dictionary<string, string>();
         foreach (var lang in command.Languages)
         {
@@ -83,11 +86,12 @@ internal sealed partial class RecommendationGrain(
             try
             {
                 await document.CreateAsync(new CreateDocument(
-                    $"{title} ({lang})", lang == language ? proposal.Text : null, System, "recommendations", null));
+                    $"{title} ({lang})", lang == language ? proposal.Text : null, System, "recommendations", null, policy));
             }
             catch (ConflictException e) when (e.Code == "document.already_exists")
             {
                 // A retry after a fault: the document from the first attempt is this recommendation's.
+                await document.SetAccessPolicyAsync(new SetAccessPolicy(WorkshopId, policy));
             }
 
             await document.SetListenerAsync(WorkshopId, this.GetPrimaryKeyString());
@@ -109,6 +113,8 @@ internal sealed partial class RecommendationGrain(
             AuthorId = proposal.Caller.ParticipantId,
             Version = 1,
             Languages = [.. command.Languages],
+            Phase = phase,
+            OwnsAccess = true,
             History = [new StatusChange(RecommendationStatus.Draft, RecommendationStatus.Draft, proposal.Caller.ParticipantId, proposal.Caller.DisplayName, now, "proposed")],
         };
         await state.ReplaceAsync(next);
@@ -183,24 +189,15 @@ internal sealed partial class RecommendationGrain(
                     : $"Adoption needs {rule.Threshold:P0} of the voices in favour.");
         }
 
-        // The texts follow the status: in review only facilitators and rapporteurs edit (others suggest); final, nobody.
-        if (to == RecommendationStatus.InReview)
-        {
-            foreach (var docId in state.State.Documents.Values)
-            {
-                await GrainFactory.GetGrain<IDocumentGrain>(docId).SetEditorsAsync(new SetEditors(WorkshopId, []));
-            }
-        }
-        else if (IsFinal(to))
-        {
-            await LockTextsAsync();
-        }
-
+        // The texts follow the status before it is stored (in review participants suggest; final, nobody edits but
+        // fixers of an adopted text's stale translations): nobody is told of a status whose texts still take edits.
+        await ApplyAccessAsync(to, Phase, state.State.Synced);
         var change = new StatusChange(from, to, caller.ParticipantId, caller.DisplayName, clock.GetUtcNow(), note);
         await WriteAsync(s =>
         {
             s.Status = to;
             s.History = [.. s.History, change];
+            s.OwnsAccess = true;
         });
         return await PublishAsync(caller);
     }
@@ -213,6 +210,8 @@ internal sealed partial class RecommendationGrain(
         {
             throw new ForbiddenException("endorsement.observers_cannot_vote", "Observers do not endorse or object.");
         }
+
+        PhaseTable.EnsureAllowed(Phase, caller, PhaseTable.Command.Endorse);
 
         if (state.State.Status is not (RecommendationStatus.Proposed or RecommendationStatus.InReview))
         {
@@ -257,6 +256,7 @@ internal sealed partial class RecommendationGrain(
     {
         var caller = command.Caller;
         EnsureContributor(caller);
+        PhaseTable.EnsureAllowed(Phase, caller, PhaseTable.Command.Comment);
         if (state.State.Comments.Count >= MaxComments)
         {
             throw new ConflictException("comment.too_many", $"A recommendation holds at most {MaxComments} comments.");
@@ -275,6 +275,7 @@ internal sealed partial class RecommendationGrain(
     {
         var caller = command.Caller;
         EnsureContributor(caller);
+        PhaseTable.EnsureAllowed(Phase, caller, PhaseTable.Command.Comment);
         var comment = FindComment(command.CommentId);
         var text = Clean(command.Text, "text", MaxNoteLength, required: true)!;
         var reply = new ReplyView(caller.ParticipantId, caller.DisplayName, text, clock.GetUtcNow());
@@ -300,6 +301,7 @@ internal sealed partial class RecommendationGrain(
     {
         var caller = command.Caller;
         EnsureContributor(caller);
+        PhaseTable.EnsureAllowed(Phase, caller, PhaseTable.Command.Suggest);
         EnsureOpen();
         var replacement = command.Replacement ?? "";
         if (replacement.Length > 10_000)
@@ -338,6 +340,8 @@ internal sealed partial class RecommendationGrain(
         int? applied = null;
         if (command.Accept)
         {
+            // Accepting changes the text: as suggesting, the phase must allow it (rejecting changes nothing).
+            PhaseTable.EnsureAllowed(Phase, caller, PhaseTable.Command.Suggest);
             EnsureOpen();
             applied = await ApplyAsync(suggestion, caller);
         }
@@ -364,8 +368,27 @@ internal sealed partial class RecommendationGrain(
             throw new ValidationFailedException("translation.is_record", $"'{language}' is the language of record; mark a translation.", "language");
         }
 
+        if (IsFinal(state.State.Status) && !caller.EditsEverywhere)
+        {
+            // Marking an adopted text's translation in sync ends its fixing: theirs who fix it.
+            throw new ForbiddenException(
+                "translation.sync_forbidden", $"This recommendation is {Name(state.State.Status)}; rapporteurs and facilitators mark its translations in sync.");
+        }
+
         var hashes = Paragraphs((await TextAsync(state.State.LanguageOfRecord)).Text).Select(Hash).ToList();
-        await WriteAsync(s => s.Synced = new Dictionary<string, List<string>>(s.Synced) { [language] = hashes });
+        var synced = new Dictionary<string, List<string>>(state.State.Synced) { [language] = hashes };
+
+        // An adopted text's translation in sync is locked again before anyone is told so (flags change nobody's access otherwise).
+        if (state.State.Status == RecommendationStatus.Adopted)
+        {
+            await ApplyAccessAsync(state.State.Status, Phase, synced);
+        }
+
+        await WriteAsync(s =>
+        {
+            s.Synced = synced;
+            s.OwnsAccess = true;
+        });
         return await PublishAsync(caller);
     }
 
@@ -373,13 +396,14 @@ internal sealed partial class RecommendationGrain(
     {
         EnsureVisible(caller);
         EnsureOpen();
-        await LockTextsAsync();
+        await ApplyAccessAsync(RecommendationStatus.Merged, Phase, state.State.Synced);
         var change = new StatusChange(state.State.Status, RecommendationStatus.Merged, caller.ParticipantId, caller.DisplayName, clock.GetUtcNow(), $"merged into {recommendationId}");
         await WriteAsync(s =>
         {
             s.Status = RecommendationStatus.Merged;
             s.MergedInto = recommendationId;
             s.History = [.. s.History, change];
+            s.OwnsAccess = true;
         });
         return await PublishAsync(caller);
     }
@@ -414,6 +438,28 @@ internal sealed partial class RecommendationGrain(
         if (state.State.Created)
         {
             await Board.ChangedAsync(await SummaryAsync());
+        }
+    }
+
+    async Task IRecommendationGrain.PhaseChangedAsync(ActivePhase phase)
+    {
+        if (!state.State.Created || (state.State.Phase is { } known && known.Version > phase.Version))
+        {
+            return;
+        }
+
+        // The same phase again still reaches the texts: a phase change that failed half way is sent again.
+        await ApplyAccessAsync(state.State.Status, phase, state.State.Synced);
+        if (phase != state.State.Phase || !state.State.OwnsAccess)
+        {
+            // Nothing anyone reads of the recommendation changed: its version stays.
+            await WriteAsync(
+                s =>
+                {
+                    s.Phase = phase;
+                    s.OwnsAccess = true;
+                },
+                newVersion: false);
         }
     }
 
@@ -465,12 +511,39 @@ internal sealed partial class RecommendationGrain(
         return result.Revision;
     }
 
-    private async Task LockTextsAsync()
+    /// <summary>The workshop's active phase as this recommendation last learnt it.</summary>
+    private ActivePhase Phase => state.State.Phase ?? PhaseTable.Preparation;
+
+    /// <summary>
+    /// Writes each text's access policy for <paramref name="status"/> in <paramref name="phase"/> (the rule is
+    /// <see cref="PhaseTable.RecommendationText"/>); the translations of an adopted text that are stale or were never
+    /// marked in sync (by <paramref name="synced"/>) stay open to their fixers. Unchanged policies change nothing.
+    /// </summary>
+    private async Task ApplyAccessAsync(RecommendationStatus status, ActivePhase phase, IReadOnlyDictionary<string, List<string>> synced)
     {
-        foreach (var docId in state.State.Documents.Values)
+        var s = state.State;
+        if (!s.OwnsAccess)
         {
-            await GrainFactory.GetGrain<IDocumentGrain>(docId).SetLockedAsync(new SetLocked(true, System));
+            // Stored before policies: the texts were locked (final) or kept from participants (in review). Undone once.
+            await Task.WhenAll(s.Documents.Values.Select(async docId =>
+            {
+                var document = GrainFactory.GetGrain<IDocumentGrain>(docId);
+                await document.SetEditorsAsync(new SetEditors(WorkshopId, null));
+                if (IsFinal(s.Status))
+                {
+                    await document.SetLockedAsync(new SetLocked(false, System));
+                }
+            }));
         }
+
+        var record = status == RecommendationStatus.Adopted ? (await TextAsync(s.LanguageOfRecord)).Text : null;
+        await Task.WhenAll(s.Documents.Select(pair =>
+        {
+            var toFix = record is not null && pair.Key != s.LanguageOfRecord
+                && (!synced.ContainsKey(pair.Key) || StaleParagraphs(synced.GetValueOrDefault(pair.Key), record).Count > 0);
+            var policy = PhaseTable.RecommendationText(phase, status, toFix);
+            return GrainFactory.GetGrain<IDocumentGrain>(pair.Value).SetAccessPolicyAsync(new SetAccessPolicy(WorkshopId, policy));
+        }));
     }
 
     private async Task<RecommendationView> PublishAsync(Caller caller)
@@ -559,21 +632,22 @@ internal sealed partial class RecommendationGrain(
     }
 
     /// <summary>Paragraph i of a translation is stale when paragraph i of the text of record changed since it was marked in sync.</summary>
-    private List<int> StaleParagraphs(string language, string recordText)
+    private List<int> StaleParagraphs(string language, string recordText) => StaleParagraphs(state.State.Synced.GetValueOrDefault(language), recordText);
+
+    private static List<int> StaleParagraphs(List<string>? synced, string recordText)
     {
         var current = Paragraphs(recordText).Select(Hash).ToList();
-        var synced = state.State.Synced.GetValueOrDefault(language);
         return [.. Enumerable.Range(0, current.Count).Where(i => synced is null || i >= synced.Count || synced[i] != current[i])];
     }
 
     private Task<TextAtRevision> TextAsync(string language) =>
         GrainFactory.GetGrain<IDocumentGrain>(state.State.Documents[language]).GetTextAsync(System);
 
-    private async Task WriteAsync(Action<RecommendationState> change)
+    private async Task WriteAsync(Action<RecommendationState> change, bool newVersion = true)
     {
         var next = state.State.Copy();
         change(next);
-        next.Version = state.State.Version + 1;
+        next.Version = state.State.Version + (newVersion ? 1 : 0);
         await state.ReplaceAsync(next);
     }
 
@@ -623,8 +697,7 @@ internal sealed partial class RecommendationGrain(
         }
     }
 
-    private static bool IsFinal(RecommendationStatus status) =>
-        status is RecommendationStatus.Adopted or RecommendationStatus.Rejected or RecommendationStatus.Withdrawn or RecommendationStatus.Merged;
+    private static bool IsFinal(RecommendationStatus status) => PhaseTable.IsFinal(status);
 
     private static string Name(RecommendationStatus status) => status switch
     {

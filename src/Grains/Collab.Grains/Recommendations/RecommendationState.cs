@@ -29,6 +29,15 @@ internal sealed class RecommendationState
     [Id(16)] public Dictionary<string, List<string>> Synced { get; set; } = [];
     [Id(17)] public List<string> Languages { get; set; } = [];
 
+    /// <summary>The workshop's active phase as last passed on by the board: what people may do with the texts and the commands.</summary>
+    [Id(18)] public Sessions.ActivePhase? Phase { get; set; }
+
+    /// <summary>
+    /// The texts' access policies are this grain's. False for recommendations stored before policies existed, whose
+    /// texts were locked (final) or closed to participants (in review) instead: undone once, when policies are first written.
+    /// </summary>
+    [Id(19)] public bool OwnsAccess { get; set; }
+
     public RecommendationState Copy() => new()
     {
         Created = Created,
@@ -49,6 +58,8 @@ internal sealed class RecommendationState
         Version = Version,
         Synced = Synced,
         Languages = Languages,
+        Phase = Phase,
+        OwnsAccess = OwnsAccess,
     };
 }
 

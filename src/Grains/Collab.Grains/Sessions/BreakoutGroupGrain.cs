@@ -18,6 +18,7 @@ internal sealed class BreakoutGroupGrain([PersistentState("group")] IPersistentS
 
         var room = SessionKeys.Room(sessionId, groupId);
         var members = command.Members.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var policy = PhaseTable.GroupNotes(command.Phase ?? PhaseTable.Preparation);
         var documents = new List<GroupDocument>();
         foreach (var section in command.Sections)
         {
@@ -27,11 +28,12 @@ internal sealed class BreakoutGroupGrain([PersistentState("group")] IPersistentS
             var title = $"{command.Name} — {section.Titles.Values.First()}";
             try
             {
-                await document.CreateAsync(new CreateDocument(title, section.Text, command.Caller, room, members));
+                await document.CreateAsync(new CreateDocument(title, section.Text, command.Caller, room, members, policy));
             }
             catch (ConflictException e) when (e.Code == "document.already_exists")
             {
                 await document.SetEditorsAsync(new SetEditors(workshopId, members));
+                await document.SetAccessPolicyAsync(new SetAccessPolicy(workshopId, policy));
             }
 
             documents.Add(new GroupDocument(docId, section.Key, section.Titles));
@@ -59,6 +61,12 @@ internal sealed class BreakoutGroupGrain([PersistentState("group")] IPersistentS
         state.State.Members = sorted;
         await state.WriteStateAsync();
         return View();
+    }
+
+    async Task IBreakoutGroupGrain.PhaseChangedAsync(ActivePhase phase)
+    {
+        var command = new SetAccessPolicy(Key.Split('/')[0], PhaseTable.GroupNotes(phase));
+        await Task.WhenAll(state.State.Documents.Select(d => GrainFactory.GetGrain<IDocumentGrain>(d.DocId).SetAccessPolicyAsync(command)));
     }
 
     async Task IBreakoutGroupGrain.FreezeAsync(Caller caller, bool frozen)

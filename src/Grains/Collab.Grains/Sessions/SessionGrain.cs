@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Collab.Errors;
+using Collab.Recommendations;
 using Collab.Storage;
 using Collab.Workshops;
 using Microsoft.Extensions.Logging;
@@ -93,12 +94,14 @@ internal sealed partial class SessionGrain(
         switch (command.Action)
         {
             case SessionAction.Start when status == SessionStatus.Scheduled || status == SessionStatus.Ended:
-                await Workshop.ClaimLiveSessionAsync(SessionId, live: true);
+                var phase = state.State.Phase ?? state.State.Phases.FirstOrDefault();
+                var active = await Workshop.ClaimLiveSessionAsync(SessionId, live: true, phase);
                 await WriteAsync(s =>
                 {
                     s.Status = SessionStatus.Running;
-                    s.Phase ??= s.Phases.FirstOrDefault();
+                    s.Phase = phase;
                 });
+                await ApplyPhaseAsync(active);
                 break;
             case SessionAction.Pause when status == SessionStatus.Running:
                 await WriteAsync(s =>
@@ -121,12 +124,14 @@ internal sealed partial class SessionGrain(
                 });
                 break;
             case SessionAction.End when status is SessionStatus.Running or SessionStatus.Paused:
+                // Released first (as started first): if storing the end fails, ending again finds nothing to release.
+                var ended = await Workshop.ClaimLiveSessionAsync(SessionId, live: false, null);
                 await WriteAsync(s =>
                 {
                     s.Status = SessionStatus.Ended;
                     s.Timer = null;
                 });
-                await Workshop.ClaimLiveSessionAsync(SessionId, live: false);
+                await ApplyPhaseAsync(ended);
                 break;
             default:
                 throw new ConflictException(
@@ -148,6 +153,12 @@ internal sealed partial class SessionGrain(
         }
 
         await WriteAsync(s => s.Phase = phase);
+        if (state.State.Status != SessionStatus.Scheduled)
+        {
+            // Live: the new phase is in force. Ended: its groups stay closed (and an end that failed half way is applied again).
+            await ApplyPhaseAsync(await Workshop.ClaimLiveSessionAsync(SessionId, IsLive, IsLive ? phase : null));
+        }
+
         return await NotifyChangedAsync(command.Caller);
     }
 
@@ -308,18 +319,21 @@ internal sealed partial class SessionGrain(
             : command.Assignment;
         var assignments = GroupAssignment.Assign(people, groups, mode);
 
-        // The groups and their documents exist (idempotently) before the session says they are open.
+        // The groups and their documents exist (idempotently) before the session says they are open, with what members
+        // may do in the session's phase (asking the workshop again changes nothing: the session is live).
+        var active = await Workshop.ClaimLiveSessionAsync(SessionId, live: true, state.State.Phase);
         var records = new List<GroupRecord>();
         foreach (var group in groups)
         {
             var members = assignments.Where(a => a.Value == group.Id).Select(a => a.Key).Order(StringComparer.Ordinal).ToList();
-            var view = await GroupGrain(group.Id).SetupAsync(new SetupGroup(command.Caller, group.Name, sections, members));
+            var view = await GroupGrain(group.Id).SetupAsync(new SetupGroup(command.Caller, group.Name, sections, members, active));
             records.Add(new GroupRecord(group.Id, group.Name, view.Room, view.Documents));
         }
 
         await WriteAsync(s =>
         {
             s.Rounds = round;
+            s.EarlierGroups = [.. s.EarlierGroups, .. s.Breakouts?.Groups.Select(g => g.Id) ?? []];
             s.Breakouts = new BreakoutsState(true, command.Assignment, false, records, new Dictionary<string, string>(assignments));
         });
         LogBreakoutsOpened(logger, WorkshopId, SessionId, records.Count, assignments.Count);
@@ -426,6 +440,14 @@ internal sealed partial class SessionGrain(
         }
 
         await NotifyChangedAsync(null);
+    }
+
+    async Task ISessionGrain.AgendaChangedAsync()
+    {
+        if (IsLive)
+        {
+            await ApplyPhaseAsync(await Workshop.ClaimLiveSessionAsync(SessionId, live: true, state.State.Phase));
+        }
     }
 
     Task ISessionGrain.SubscribeAsync(ISessionObserver observer)
@@ -557,6 +579,25 @@ internal sealed partial class SessionGrain(
     }
 
     private IWorkshopGrain Workshop => GrainFactory.GetGrain<IWorkshopGrain>(WorkshopId);
+
+    /// <summary>Running or paused: the workshop's live session, whose phase is in force.</summary>
+    private bool IsLive => state.State.Status is SessionStatus.Running or SessionStatus.Paused;
+
+    /// <summary>
+    /// Puts the phase the workshop answered in force: this session's groups' notes follow it (or, once the session ended,
+    /// the closed row), the recommendations the workshop's active phase. Before the session answers the command, so that
+    /// whoever learns of the change can already act on it. Applying the same again changes nothing: a command that failed
+    /// half way is sent again.
+    /// </summary>
+    private async Task ApplyPhaseAsync(ActivePhase workshopPhase)
+    {
+        var groupsPhase = IsLive
+            ? workshopPhase
+            : new ActivePhase(PhaseStage.Ended, SessionId, null, PhaseTable.Closed, workshopPhase.Version);
+        var groups = (state.State.Breakouts?.Groups.Select(g => g.Id) ?? []).Concat(state.State.EarlierGroups).Distinct();
+        await Task.WhenAll(groups.Select(g => GroupGrain(g).PhaseChangedAsync(groupsPhase)));
+        await GrainFactory.GetGrain<IRecommendationBoardGrain>(WorkshopId).PhaseChangedAsync(workshopPhase);
+    }
 
     private IBreakoutGroupGrain GroupGrain(string groupId) => GrainFactory.GetGrain<IBreakoutGroupGrain>(SessionKeys.Group(WorkshopId, SessionId, groupId));
 

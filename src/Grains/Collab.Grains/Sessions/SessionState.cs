@@ -19,6 +19,9 @@ internal sealed class SessionState
     /// <summary>The agenda's title, as of the last command (for pushes that no command caused, like time's up).</summary>
     [Id(9)] public string? Title { get; set; }
 
+    /// <summary>The groups of earlier breakout rounds: their notes follow the session's phase (and end) too.</summary>
+    [Id(10)] public List<string> EarlierGroups { get; set; } = [];
+
     public SessionState Copy() => new()
     {
         Status = Status,
@@ -31,6 +34,7 @@ internal sealed class SessionState
         Version = Version,
         Rounds = Rounds,
         Title = Title,
+        EarlierGroups = EarlierGroups,
     };
 }
 

@@ -139,6 +139,14 @@ internal sealed partial class WorkshopGrain(
             s.Agenda = valid.Agenda;
         });
         await NotifyChangedAsync();
+
+        // The live session's rules changed: it puts the row now in force everywhere (one-way: it asks this grain again).
+        if (state.State.ActivePhase is { Stage: PhaseStage.Live, SessionId: { } liveSession, Phase: { } phase } active
+            && PhaseTable.RowOf(valid.Agenda.FirstOrDefault(s => s.Id == liveSession), phase) != active.Rule)
+        {
+            await GrainFactory.GetGrain<ISessionGrain>(SessionKeys.Of(WorkshopId, liveSession)).AgendaChangedAsync();
+        }
+
         return View();
     }
 
@@ -345,41 +353,59 @@ internal sealed partial class WorkshopGrain(
             ? tooLong
             : WorkshopRules.CleanText(command.Title, "title", "document.title");
         var docId = $"{WorkshopId}.plenary.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-        var view = await GrainFactory.GetGrain<Documents.IDocumentGrain>(docId)
-            .CreateAsync(new Documents.CreateDocument(title, command.Text, command.Caller, SessionKeys.Plenary, null));
+        var view = await GrainFactory.GetGrain<Documents.IDocumentGrain>(docId).CreateAsync(new Documents.CreateDocument(
+            title, command.Text, command.Caller, SessionKeys.Plenary, null, PhaseTable.PlenaryNotes(ActivePhase)));
         var document = new WorkshopDocument(docId, view.Title, SessionKeys.Plenary);
         await WriteAsync(s => s.Documents = [.. s.Documents, document]);
         await NotifyChangedAsync();
         return document;
     }
 
-    async Task IWorkshopGrain.ClaimLiveSessionAsync(string sessionId, bool live)
+    async Task<ActivePhase> IWorkshopGrain.ClaimLiveSessionAsync(string sessionId, bool live, string? phase)
     {
         EnsureCreated();
+        var current = state.State.ActivePhase;
+        ActivePhase next;
         if (live)
         {
-            if (state.State.LiveSessionId == sessionId)
-            {
-                return;
-            }
-
-            if (state.State.LiveSessionId is { } other)
+            if (state.State.LiveSessionId is { } other && other != sessionId)
             {
                 throw new ConflictException("session.another_live", $"Session '{other}' is live; end it before starting '{sessionId}'.");
             }
 
-            await WriteAsync(s => s.LiveSessionId = sessionId);
+            var agenda = state.State.Agenda.FirstOrDefault(s => s.Id == sessionId);
+            var inPhase = phase ?? agenda?.Phases.FirstOrDefault() ?? "share";
+            next = new ActivePhase(PhaseStage.Live, sessionId, inPhase, PhaseTable.RowOf(agenda, inPhase), 0);
         }
         else if (state.State.LiveSessionId == sessionId)
         {
-            await WriteAsync(s => s.LiveSessionId = null);
+            next = new ActivePhase(PhaseStage.Ended, sessionId, null, PhaseTable.Closed, 0);
         }
         else
         {
-            return;
+            // Not the live session (any more): nothing to release.
+            next = ActivePhase with { Version = 0 };
         }
 
-        await NotifyChangedAsync();
+        var liveSession = live ? sessionId : state.State.LiveSessionId == sessionId ? null : state.State.LiveSessionId;
+        if (next != ActivePhase with { Version = 0 } || liveSession != state.State.LiveSessionId)
+        {
+            var changed = next with { Version = (current?.Version ?? 0) + 1 };
+            await WriteAsync(s =>
+            {
+                s.LiveSessionId = liveSession;
+                s.ActivePhase = changed;
+            });
+            await ApplyToPlenaryAsync();
+            await NotifyChangedAsync();
+        }
+        else
+        {
+            // The same again (a command sent again after it failed half way): make sure the documents have it.
+            await ApplyToPlenaryAsync();
+        }
+
+        return ActivePhase;
     }
 
     Task IWorkshopGrain.SubscribeAsync(IWorkshopObserver observer)
@@ -392,6 +418,16 @@ internal sealed partial class WorkshopGrain(
     {
         _observers.Unsubscribe(observer);
         return Task.CompletedTask;
+    }
+
+    /// <summary>The row of the phase table in force for the plenary's documents and the recommendations.</summary>
+    private ActivePhase ActivePhase => state.State.ActivePhase ?? PhaseTable.Preparation;
+
+    /// <summary>What people may do with the plenary's documents follows the active phase.</summary>
+    private Task ApplyToPlenaryAsync()
+    {
+        var command = new Documents.SetAccessPolicy(WorkshopId, PhaseTable.PlenaryNotes(ActivePhase));
+        return Task.WhenAll(state.State.Documents.Select(d => GrainFactory.GetGrain<Documents.IDocumentGrain>(d.DocId).SetAccessPolicyAsync(command)));
     }
 
     /// <summary>Validate → write → notify: applies a change to a copy, stores it, and only then makes it current.</summary>
@@ -417,6 +453,7 @@ internal sealed partial class WorkshopGrain(
             LiveSessionId = previous.LiveSessionId,
             SeedKey = previous.SeedKey,
             Documents = previous.Documents,
+            ActivePhase = previous.ActivePhase,
         };
         change(next);
         await state.ReplaceAsync(next);
@@ -523,11 +560,12 @@ internal sealed partial class WorkshopGrain(
         state.State.Organisers,
         state.State.Funders,
         state.State.Delegations,
-        state.State.Agenda,
+        [.. state.State.Agenda.Select(s => s with { PhaseRules = PhaseTable.Table(s) })],
         state.State.LiveSessionId,
         state.State.Participants.Values.Count(p => !p.Removed),
         state.State.SeedKey,
-        state.State.Documents);
+        state.State.Documents,
+        ActivePhase);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workshop {WorkshopId} created (seed {SeedKey})")]
     private static partial void LogCreated(ILogger logger, string workshopId, string? seedKey);

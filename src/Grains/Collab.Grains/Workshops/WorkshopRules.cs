@@ -451,7 +451,8 @@ internal static partial class WorkshopRules
                 throw new ValidationFailedException("session.phases_invalid", $"A session has 1–{MaxPhases} distinct phases.", "agenda");
             }
 
-            list.Add(new AgendaSession(id, s.Day, title, kind, s.StartsAt, s.EndsAt, phases));
+            var rules = Sessions.PhaseTable.Normalize(phases, s.PhaseRules, title);
+            list.Add(new AgendaSession(id, s.Day, title, kind, s.StartsAt, s.EndsAt, phases, rules));
         }
 
         return list.Count <= options.MaxAgendaSessions

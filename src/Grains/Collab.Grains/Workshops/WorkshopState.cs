@@ -24,6 +24,9 @@ internal sealed class WorkshopState
     [Id(14)] public string? LiveSessionId { get; set; }
     [Id(15)] public string? SeedKey { get; set; }
     [Id(16)] public List<WorkshopDocument> Documents { get; set; } = [];
+
+    /// <summary>The row of the phase table in force for plenary documents and recommendations; null before any session started.</summary>
+    [Id(17)] public Sessions.ActivePhase? ActivePhase { get; set; }
 }
 
 /// <summary>One participant. Immutable: a change replaces the record, so a failed write can be rolled back.</summary>

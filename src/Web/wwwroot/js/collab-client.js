@@ -105,6 +105,34 @@ function checkSendable(op, limits) {
   }
 }
 
+const EDIT = Object.freeze({ mode: 'edit', reason: null, phase: null });
+
+/** An `access` as the server sent it (OpenDocument's answer), or edit when it sent none. */
+function readAccess(access) {
+  if (!access || typeof access !== 'object' || !['edit', 'suggest', 'read'].includes(access.mode)) return EDIT;
+  return Object.freeze({ mode: access.mode, reason: access.reason ?? null, phase: access.phase ?? null });
+}
+
+/**
+ * The code the server refuses an op with for this `access` (null when it edits): what the client answers a local edit
+ * with before sending it. docs/protocol.md, "Access to a document".
+ */
+export function accessRefusalCode(access) {
+  const a = readAccess(access);
+  if (a.mode === 'edit') return null;
+  switch (a.reason) {
+    case 'observer':
+      return 'document.read_only';
+    case 'not_a_member':
+      return 'document.not_a_member';
+    case 'locked':
+      return 'document.locked';
+    default:
+      if (a.mode === 'suggest') return 'document.suggest_only';
+      return a.reason === 'status' ? 'document.status_locked' : 'document.phase_read_only';
+  }
+}
+
 function sameOp(x, y) {
   return JSON.stringify(normalize(x)) === JSON.stringify(normalize(y));
 }
@@ -198,8 +226,10 @@ export class CollabClient {
 
   /**
    * Opens a document (or returns the one already open). `handlers`: onChange(text, op, meta), onPresence(participants),
-   * onUnsyncedChanged(bool), onError(code, message), onLockChanged(locked, revision), onAccessChanged(access);
-   * `clientId` to choose the id.
+   * onUnsyncedChanged(bool), onError(code, message, detail), onLockChanged(locked, revision), onAccessChanged(access);
+   * `clientId` to choose the id. `access` is `{ mode: 'edit' | 'suggest' | 'read', reason, phase }` (docs/protocol.md);
+   * a refused op's `detail` is `{ op, base }`: the op and the server text it applied to, so that what was typed can be
+   * shown and offered as a suggestion.
    */
   async openDocument(docId, handlers = {}) {
     const existing = this._docs.get(docId);
@@ -315,8 +345,8 @@ export class DocumentClient {
     /** Last server revision applied (null until opened). */
     this.revision = null;
     this.locked = false;
-    /** What the caller may do now, as the server last answered: `{ mode, reason, phase? }`, or null if it did not say. */
-    this.access = null;
+    /** What this participant may do with the document now (updated when the server says it changed). */
+    this.access = EDIT;
     this.onChange = handlers.onChange ?? null;
     this.onPresence = handlers.onPresence ?? null;
     this.onUnsyncedChanged = handlers.onUnsyncedChanged ?? null;
@@ -374,8 +404,9 @@ export class DocumentClient {
    */
   applyLocal(op) {
     if (this._closed) throw new CollabError('document.closed', `Document '${this.docId}' is closed.`);
-    // The server's access, when it answers one, accounts for locks (e.g. a stale translation of an adopted text).
-    if (this.locked && this.access?.mode !== 'edit') throw new CollabError('document.locked', `Document '${this.docId}' is locked; it accepts no edits.`);
+    if (this.locked) throw new CollabError('document.locked', `Document '${this.docId}' is locked; it accepts no edits.`);
+    const refused = accessRefusalCode(this.access);
+    if (refused) throw new CollabError(refused, `Document '${this.docId}' accepts no edits from you now.`);
     const limits = this.client.limits;
     const next = apply(this.text, op, limits);
     const n = normalize(op);
@@ -506,8 +537,8 @@ export class DocumentClient {
     }
   }
 
-  _emitError(code, message) {
-    this._emit('onError', code, message);
+  _emitError(code, message, detail) {
+    this._emit('onError', code, message, detail);
   }
 
   _unsyncedChanged() {
@@ -550,14 +581,16 @@ export class DocumentClient {
     this._applyLock(m.locked, m.revision, true);
   }
 
+  /** The server says what decides access changed: reopen to learn this participant's new access. */
   _onAccessChanged() {
-    if (this._closed) return;
-    this._requestSync();
+    if (this._closed || this.revision == null) return;
+    this._sync();
   }
 
   _applyAccess(access, notify) {
-    const value = access && typeof access.mode === 'string' ? access : null;
-    if (JSON.stringify(value) === JSON.stringify(this.access)) return;
+    const value = readAccess(access);
+    const old = this.access;
+    if (old.mode === value.mode && old.reason === value.reason && old.phase === value.phase) return;
     this.access = value;
     if (notify) this._emit('onAccessChanged', value);
   }
@@ -711,9 +744,9 @@ export class DocumentClient {
       this._requestSync({ delay: true });
       return;
     }
-    // Rejected: drop the op, resync from a snapshot (keeping later local edits), tell the application.
+    // Rejected: drop the op, resync from a snapshot (keeping later local edits), tell the application what it was.
     this._resolved = 'rejected';
-    this._emitError(code, errorText(err));
+    this._emitError(code, errorText(err), { op: o.op, base: this._serverText });
     this._requestSync({ snapshot: true });
   }
 
@@ -830,7 +863,7 @@ export class DocumentClient {
         if (isRetryable(code)) throw err;
         if (this._closed || this._outstanding !== o) return;
         this._resolved = 'rejected';
-        this._emitError(code, errorText(err));
+        this._emitError(code, errorText(err), { op: o.op, base: this._serverText });
       }
     }
     let unsent;
