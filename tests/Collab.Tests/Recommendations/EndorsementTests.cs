@@ -38,7 +38,11 @@ public sealed class EndorsementTests(KestrelWebNode node) : IClassFixture<Kestre
             text = "Hold a forum of border communities every quarter.",
             language = "en",
         });
-        return await room.Workshop.OkAsync<RecommendationView>(room.Benin.Token, HttpMethod.Post, room.Path($"/{draft.Id}/status"), new { status = "proposed" });
+        var proposed = await room.Workshop.OkAsync<RecommendationView>(room.Benin.Token, HttpMethod.Post, room.Path($"/{draft.Id}/status"), new { status = "proposed" });
+
+        // Endorsements are taken in the plenary's adopt phase.
+        await Plenary.PhaseAsync(room.Workshop, "adopt");
+        return proposed;
     }
 
     private static async Task<T> WithinPatience<T>(Task<T> task, string expected)

@@ -48,18 +48,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
     private static Task<RecommendationView> VoteAsync(Room room, string id, TestWorkshop.Member member, string stance, string? reservation = null) =>
         room.Workshop.OkAsync<RecommendationView>(member.Token, HttpMethod.Post, room.Path($"/{id}/endorsements"), new { stance, reservation });
 
-    /// <summary>The recommendations plenary is live in <paramref name="phase"/> (endorsements are taken in <c>adopt</c>).</summary>
-    private static async Task PhaseAsync(Room room, string phase)
-    {
-        var session = $"/api/workshops/{room.Workshop.Id}/sessions/d2-recommendations";
-        var now = await room.Workshop.OkAsync<Collab.Sessions.SessionView>(room.Facilitator, HttpMethod.Get, session);
-        if (now.Status == Collab.Sessions.SessionStatus.Scheduled)
-        {
-            await room.Workshop.OkAsync<Collab.Sessions.SessionView>(room.Facilitator, HttpMethod.Post, session + "/start");
-        }
-
-        await room.Workshop.OkAsync<Collab.Sessions.SessionView>(room.Facilitator, HttpMethod.Post, session + "/phase", new { phase });
-    }
+    private static Task PhaseAsync(Room room, string phase) => Plenary.PhaseAsync(room.Workshop, phase);
 
     private static async Task<(CollabConnection Connection, SharedDocument Document)> OpenAsync(KestrelWebNode node, string token, string docId)
     {
