@@ -141,7 +141,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         var facilitator = await site.JoinAsync("facilitator", "Fatou Diallo", null, "en");
         await facilitator.GotoAsync($"/#rec={rid}");
         await Expect(facilitator.GetByRole(AriaRole.Button, new() { Name = "Adopt", Exact = true })).ToBeDisabledAsync();
-        await Expect(facilitator.GetByTestId("rec-tally")).ToHaveTextAsync("0 for · 0 with reservations · 0 against");
+        await Expect(facilitator.GetByTestId("rec-tally")).ToHaveTextAsync("No voice yet.");
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Reject", Exact = true }).ClickAsync();
         var confirm = facilitator.GetByTestId("confirm-dialog");
         await Expect(confirm).ToContainTextAsync("Reject “Quarterly cross-border community forums”?");
@@ -271,11 +271,19 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         var rid = proposed.GetProperty("id").GetString()!;
         await FacilitatorAsync(HttpMethod.Post, $"/recommendations/{rid}/status", new { status = "proposed" });
         var issa = await site.JoinAsync("participant", "Issa Traoré", "Togo", "fr", phone: true);
+
+        // His page's hub connection goes through a route that can hold back the server's AccessChanged pushes.
+        var hub = new HeldPushes("AccessChanged");
+        await issa.RouteWebSocketAsync("**/hubs/collab**", hub.Route);
+        await issa.ReloadAsync();
+        await Expect(issa.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "online");
         await issa.GotoAsync($"/#rec={rid}");
         var editor = TextOf(issa, "en");
         await Expect(issa.GetByTestId("text-en").GetByTestId("editor-mode")).ToHaveTextAsync("Modification");
 
-        // The review starts while his page has not heard of it yet (its reads of the recommendation are held back) …
+        // The review starts while his page has not heard of it yet (the push telling it, and its reads of the
+        // recommendation, are held back) …
+        hub.Hold();
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reads = 0;
         await issa.RouteAsync($"**/recommendations/{rid}", async route =>
@@ -299,6 +307,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         await BrowserSite.ScreenshotAsync(issa, "recommendation-kept-typing");
 
         // Once the page learns of the review, the editor suggests, and the kept typing is offered as a suggestion.
+        hub.Release();
         held.SetResult();
         await Expect(issa.GetByTestId("text-en").GetByTestId("editor-mode")).ToHaveTextAsync("Suggestion");
         await kept.GetByRole(AriaRole.Button, new() { Name = "L’envoyer comme suggestion" }).ClickAsync();
@@ -348,4 +357,76 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
     /// <summary>Keystrokes typed while an op was in flight are sent together: a change counts several edits, how many depends on timing.</summary>
     [GeneratedRegex(@"\b([2-9]|1\d) edits\b")]
     private static partial Regex EditCount();
+}
+
+/// <summary>
+/// A page's hub WebSocket, relayed by Playwright, that can hold back the server's pushes of one method (SignalR's JSON
+/// frames hold records ended by U+001E) and deliver them later, as a slow network would.
+/// </summary>
+internal sealed class HeldPushes(string method)
+{
+    private readonly object _lock = new();
+    private readonly List<string> _held = [];
+    private IWebSocketRoute? _page;
+    private bool _holding;
+
+    public void Route(IWebSocketRoute page)
+    {
+        _page = page;
+        var server = page.ConnectToServer();
+        server.OnMessage(frame =>
+        {
+            if (frame.Text is not { } text)
+            {
+                page.Send(frame.Binary ?? []);
+                return;
+            }
+
+            var records = text.Split('\u001e', StringSplitOptions.RemoveEmptyEntries);
+            var pass = new List<string>();
+            lock (_lock)
+            {
+                foreach (var record in records)
+                {
+                    if (_holding && record.Contains($"\"target\":\"{method}\"", StringComparison.Ordinal))
+                    {
+                        _held.Add(record + "\u001e");
+                    }
+                    else
+                    {
+                        pass.Add(record + "\u001e");
+                    }
+                }
+            }
+
+            if (pass.Count > 0)
+            {
+                page.Send(string.Concat(pass));
+            }
+        });
+    }
+
+    public void Hold()
+    {
+        lock (_lock)
+        {
+            _holding = true;
+        }
+    }
+
+    public void Release()
+    {
+        string[] held;
+        lock (_lock)
+        {
+            _holding = false;
+            held = [.. _held];
+            _held.Clear();
+        }
+
+        foreach (var record in held)
+        {
+            _page!.Send(record);
+        }
+    }
 }
