@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using static Collab.BrowserTests.Texts;
 using static Microsoft.Playwright.Assertions;
 
 namespace Collab.BrowserTests;
@@ -319,16 +320,6 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         var suggestion = Assert.Single(view.GetProperty("suggestions").EnumerateArray());
         Assert.Equal((" Every year.", "Issa Traoré"), (suggestion.GetProperty("replacement").GetString(), suggestion.GetProperty("authorName").GetString()));
         Assert.Equal(text, await site.ServerTextAsync(await editor.GetAttributeAsync("data-doc-id") ?? ""));
-    }
-
-    private static ILocator TextOf(IPage page, string language) => page.GetByTestId($"text-{language}").GetByTestId("editor");
-
-    /// <summary>Selects the first occurrence of <paramref name="words"/> in a textarea, as a mouse drag would.</summary>
-    private static async Task SelectAsync(ILocator textarea, string words)
-    {
-        await textarea.EvaluateAsync(
-            "(t, words) => { const i = t.value.indexOf(words); if (i < 0) throw new Error('not in the text: ' + words); t.focus(); t.setSelectionRange(i, i + words.length); t.dispatchEvent(new Event('select')); }",
-            words);
     }
 
     private static Task<string> SelectedTextAsync(ILocator textarea) =>
