@@ -396,7 +396,7 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
     }
 
     [Fact]
-    public async Task AddingASourceIsRefusedToObserversOnClosedRecommendationsAndOutsideTheNoteAndChangesNothing()
+    public async Task AddingASourceIsRefusedToObserversOnClosedRecommendationsOutsideTheNoteAndWhenProposingIsClosedAndChangesNothing()
     {
         var room = await RoomAsync();
         var observer = await room.Workshop.JoinAsync("Observer", "observer");
@@ -416,9 +416,13 @@ public sealed class RecommendationTests(KestrelWebNode node) : IClassFixture<Kes
             new { docId = foreignNotes, start = 0, end = 3, revision = 0 }, 404);
         var unknown = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path("/r999/sources"), passage, 404);
 
+        // In the adoption phase nobody proposes, so nobody adds sources either.
+        await PhaseAsync(room, "adopt");
+        var inAdoption = await room.Workshop.RejectedAsync(room.Benin.Token, HttpMethod.Post, room.Path($"/{open.Id}/sources"), passage, 403);
+
         Assert.Equal(
-            ["recommendation.read_only", "recommendation.closed", "anchor.range_invalid", "document.not_found", "recommendation.not_found"],
-            [byObserver, closed, outside, foreign, unknown]);
+            ["recommendation.read_only", "recommendation.closed", "anchor.range_invalid", "document.not_found", "recommendation.not_found", "phase.propose_closed"],
+            [byObserver, closed, outside, foreign, unknown, inAdoption]);
         foreach (var id in new[] { open.Id, withdrawn.Id })
         {
             var now = await room.Workshop.OkAsync<RecommendationView>(room.Facilitator, HttpMethod.Get, room.Path($"/{id}"));

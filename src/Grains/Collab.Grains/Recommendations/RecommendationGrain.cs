@@ -137,6 +137,8 @@ internal sealed partial class RecommendationGrain(
             throw new ForbiddenException("recommendation.read_only", "Observers read recommendations but do not add sources to them.");
         }
 
+        // A source is part of proposing: the phases that close proposing close it too (phase.propose_closed).
+        PhaseTable.EnsureAllowed(Phase, caller, PhaseTable.Command.Propose);
         EnsureOpen();
         if (state.State.Provenance.Count >= MaxProvenance)
         {
