@@ -235,4 +235,57 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
         Assert.Equal("document.already_exists", error.Code);
         Assert.Equal("kept", await TextAsync(grain));
     }
+
+    [Fact]
+    public async Task ANewActivationPushesToTheWebNodesThatSubscribedToTheOneBefore()
+    {
+        var grain = await NewDocumentAsync("ab");
+        var node = new RecordingNode();
+        var reference = Cluster.CreateObjectReference<IDocumentObserver>(node);
+        try
+        {
+            await grain.SubscribeAsync(reference);
+            await grain.SubmitAsync(Submit("a", 1, 0, Op(2, "!")));
+            await node.Commits.FirstAsync(c => c.Ops.Any(o => o.Revision == 1), "the push of revision 1");
+
+            // The activation goes (as when its silo dies, or when a cluster change left a second one idle); this node
+            // does not subscribe again (its renewal is far off).
+            await grain.AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+            await node.Deactivations.FirstAsync(_ => true, "the old activation telling it deactivates");
+
+            // An edit wakes a new activation, which pushes to the node at once.
+            await grain.SubmitAsync(Submit("a", 2, 1, Op(3, "?")));
+            await node.Commits.FirstAsync(c => c.Ops.Any(o => o.Revision == 2), "the new activation's push of revision 2");
+        }
+        finally
+        {
+            Cluster.DeleteObjectReference<IDocumentObserver>(reference);
+        }
+    }
+
+    /// <summary>A web node's document observer, recording what the grain pushes.</summary>
+    private sealed class RecordingNode : IDocumentObserver
+    {
+        public Pushes<OpsCommitted> Commits { get; } = new();
+
+        public Pushes<string> Deactivations { get; } = new();
+
+        public Task OpsCommitted(OpsCommitted committed)
+        {
+            Commits.Add(committed);
+            return Task.CompletedTask;
+        }
+
+        public Task PresenceChanged(PresenceChanged presence) => Task.CompletedTask;
+
+        public Task LockChanged(LockChanged change) => Task.CompletedTask;
+
+        public Task AccessChanged(AccessChanged change) => Task.CompletedTask;
+
+        public Task Deactivating(string docId)
+        {
+            Deactivations.Add(docId);
+            return Task.CompletedTask;
+        }
+    }
 }

@@ -6,7 +6,6 @@ using Collab.Hosting;
 using Collab.Storage;
 using Collab.Text;
 using Microsoft.Extensions.Logging;
-using Orleans.Utilities;
 
 namespace Collab.Documents;
 
@@ -21,12 +20,13 @@ namespace Collab.Documents;
 /// </summary>
 internal sealed partial class DocumentGrain(
     [PersistentState("document")] IPersistentState<DocumentState> state,
+    [PersistentState("observers")] IPersistentState<ObserverSetState<IDocumentObserver>> observers,
     IOpLog log,
     DocumentOptions options,
     TimeProvider clock,
     ILogger<DocumentGrain> logger) : Grain, IDocumentGrain, IMayNotExist
 {
-    private readonly ObserverManager<IDocumentObserver> _observers = new(options.ObserverExpiry, logger);
+    private readonly DurableObservers<IDocumentObserver> _observers = new(observers, options.ObserverExpiry, logger);
     private readonly Dictionary<string, ClientMark> _clients = [];
     private readonly Dictionary<string, (long Seq, Task<SubmitResult> Result)> _inFlight = [];
     private readonly LinkedList<CommittedOp> _recent = new();
@@ -105,6 +105,14 @@ internal sealed partial class DocumentGrain(
         _committedLength = _text.Length;
         _listenerKey = state.State.ListenerKey;
         await LoadAnchorsAsync(tail, cancellationToken);
+
+        // The web nodes an earlier activation pushed to are pushed to from now on (not only once each subscribes
+        // again); the newest op shows their clients whether they missed any, and they catch up.
+        foreach (var observer in _observers.Restore())
+        {
+            TellNewest(observer);
+        }
+
         CountActive();
         LogActivated(logger, DocId, _revision, state.State.SnapshotRevision, tail.Count);
     }
@@ -550,26 +558,26 @@ internal sealed partial class DocumentGrain(
         _listenerKey = listenerKey;
     }
 
-    Task IDocumentGrain.SubscribeAsync(IDocumentObserver observer)
+    async Task IDocumentGrain.SubscribeAsync(IDocumentObserver observer)
     {
         EnsureCreated();
-        var fresh = !_observers.Observers.ContainsKey(observer);
-        _observers.Subscribe(observer, observer);
 
         // A node new to this activation (first client, or this activation replaced one that died) may have missed the
         // ops committed before now: the newest one shows its clients whether they are behind, and they catch up.
-        if (fresh && FindRecent(_committedRevision) is { } newest)
+        if (await _observers.SubscribeAsync(observer))
+        {
+            TellNewest(observer);
+        }
+    }
+
+    Task IDocumentGrain.UnsubscribeAsync(IDocumentObserver observer) => _observers.UnsubscribeAsync(observer);
+
+    private void TellNewest(IDocumentObserver observer)
+    {
+        if (FindRecent(_committedRevision) is { } newest)
         {
             observer.OpsCommitted(new OpsCommitted(DocId, [newest])).Ignore();
         }
-
-        return Task.CompletedTask;
-    }
-
-    Task IDocumentGrain.UnsubscribeAsync(IDocumentObserver observer)
-    {
-        _observers.Unsubscribe(observer);
-        return Task.CompletedTask;
     }
 
     Task IDocumentGrain.UpdatePresenceAsync(PresenceUpdate update)
