@@ -4,6 +4,7 @@ using Collab.Sessions;
 using Collab.Workshops;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Tests.Sessions;
 
@@ -78,6 +79,22 @@ public sealed class SessionRulesTests(KestrelWebNode node) : IClassFixture<Kestr
         }
 
         Assert.Null((await workshop.OkAsync<WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}")).LiveSessionId);
+    }
+
+    [Fact]
+    public async Task ANewActivationOfTheSessionPushesToWatchersAtOnceWithoutWaitingForTheirRenewal()
+    {
+        var workshop = await NewWorkshopAsync();
+        await using var watcher = await WatchAsync(await workshop.JoinAsync("Kossi", delegation: "tg"));
+
+        // The session's activation goes (as when its silo dies); the web node's renewal is 30 s away.
+        var session = node.Services.GetRequiredService<IClusterClient>().GetGrain<ISessionGrain>(SessionKeys.Of(workshop.Id, Breakouts));
+        await session.AsReference<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+
+        // The facilitator's start wakes a new activation, which pushes to the watcher's node from its first change.
+        var started = await RunAsync(workshop, "start");
+        var pushed = await watcher.Sessions.FirstAsync(s => s.Status == SessionStatus.Running, "SessionChanged from the new activation", TimeSpan.FromSeconds(10));
+        Assert.Equal(started.Version, pushed.Version);
     }
 
     [Fact]

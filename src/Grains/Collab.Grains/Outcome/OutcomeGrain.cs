@@ -5,7 +5,6 @@ using Collab.Sessions;
 using Collab.Storage;
 using Collab.Workshops;
 using Microsoft.Extensions.Logging;
-using Orleans.Utilities;
 
 namespace Collab.Outcome;
 
@@ -17,6 +16,7 @@ namespace Collab.Outcome;
 /// </summary>
 internal sealed class OutcomeGrain(
     [PersistentState("outcome")] IPersistentState<OutcomeState> state,
+    [PersistentState("observers")] IPersistentState<ObserverSetState<IOutcomeObserver>> observers,
     WorkshopOptions options,
     TimeProvider clock,
     ILogger<OutcomeGrain> logger) : Grain, IOutcomeGrain
@@ -27,7 +27,7 @@ internal sealed class OutcomeGrain(
     /// <summary>The order of a group's notes in the annexes: its report first, then the template's sections.</summary>
     private const string GroupReport = "group-report";
 
-    private readonly ObserverManager<IOutcomeObserver> _observers = new(options.ObserverExpiry, logger);
+    private readonly DurableObservers<IOutcomeObserver> _observers = new(observers, options.ObserverExpiry, logger);
 
     private string WorkshopId => this.GetPrimaryKeyString();
 
@@ -99,15 +99,14 @@ internal sealed class OutcomeGrain(
             ?? throw new UnavailableException("outcome.version_missing", $"Version '{found.Id}' is listed but its document cannot be read.");
     }
 
-    Task IOutcomeGrain.SubscribeAsync(IOutcomeObserver observer)
-    {
-        _observers.Subscribe(observer, observer);
-        return Task.CompletedTask;
-    }
+    Task IOutcomeGrain.SubscribeAsync(IOutcomeObserver observer) => _observers.SubscribeAsync(observer);
 
-    Task IOutcomeGrain.UnsubscribeAsync(IOutcomeObserver observer)
+    Task IOutcomeGrain.UnsubscribeAsync(IOutcomeObserver observer) => _observers.UnsubscribeAsync(observer);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _observers.Unsubscribe(observer);
+        // The web nodes an earlier activation pushed to are pushed to from now on.
+        _observers.Restore();
         return Task.CompletedTask;
     }
 

@@ -3,7 +3,6 @@ using Collab.Sessions;
 using Collab.Storage;
 using Collab.Workshops;
 using Microsoft.Extensions.Logging;
-using Orleans.Utilities;
 
 namespace Collab.Recommendations;
 
@@ -15,6 +14,7 @@ namespace Collab.Recommendations;
 /// </summary>
 internal sealed class RecommendationBoardGrain(
     [PersistentState("board")] IPersistentState<BoardState> state,
+    [PersistentState("observers")] IPersistentState<ObserverSetState<IRecommendationObserver>> observers,
     WorkshopOptions options,
     ILogger<RecommendationBoardGrain> logger) : Grain, IRecommendationBoardGrain
 {
@@ -22,7 +22,7 @@ internal sealed class RecommendationBoardGrain(
 
     /// <summary>Recommendations told of a phase change at once.</summary>
     private const int PhaseFanOut = 32;
-    private readonly ObserverManager<IRecommendationObserver> _observers = new(options.ObserverExpiry, logger);
+    private readonly DurableObservers<IRecommendationObserver> _observers = new(observers, options.ObserverExpiry, logger);
 
     // Kept in memory beside the summaries it was fed (never persisted); null until the board is first read.
     private DuplicateDetector? _duplicates;
@@ -170,15 +170,14 @@ internal sealed class RecommendationBoardGrain(
         await _observers.Notify(o => o.RecommendationChanged(summary));
     }
 
-    Task IRecommendationBoardGrain.SubscribeAsync(IRecommendationObserver observer)
-    {
-        _observers.Subscribe(observer, observer);
-        return Task.CompletedTask;
-    }
+    Task IRecommendationBoardGrain.SubscribeAsync(IRecommendationObserver observer) => _observers.SubscribeAsync(observer);
 
-    Task IRecommendationBoardGrain.UnsubscribeAsync(IRecommendationObserver observer)
+    Task IRecommendationBoardGrain.UnsubscribeAsync(IRecommendationObserver observer) => _observers.UnsubscribeAsync(observer);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _observers.Unsubscribe(observer);
+        // The web nodes an earlier activation pushed to are pushed to from now on.
+        _observers.Restore();
         return Task.CompletedTask;
     }
 

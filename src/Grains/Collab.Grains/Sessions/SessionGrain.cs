@@ -4,7 +4,6 @@ using Collab.Recommendations;
 using Collab.Storage;
 using Collab.Workshops;
 using Microsoft.Extensions.Logging;
-using Orleans.Utilities;
 
 namespace Collab.Sessions;
 
@@ -15,6 +14,7 @@ namespace Collab.Sessions;
 /// </summary>
 internal sealed partial class SessionGrain(
     [PersistentState("session")] IPersistentState<SessionState> state,
+    [PersistentState("observers")] IPersistentState<ObserverSetState<ISessionObserver>> observers,
     WorkshopOptions options,
     TimeProvider clock,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable, Hosting.IMayNotExist
@@ -35,7 +35,7 @@ internal sealed partial class SessionGrain(
             "Key points / Points clés\n\n\nDiscussion\n\n\nWay forward / Perspectives\n\n"),
     ];
 
-    private readonly ObserverManager<ISessionObserver> _observers = new(options.ObserverExpiry, logger);
+    private readonly DurableObservers<ISessionObserver> _observers = new(observers, options.ObserverExpiry, logger);
     private IGrainTimer? _countdown;
 
     // The workshop's agenda lists this session (learnt by the first call of the activation that checked).
@@ -51,6 +51,13 @@ internal sealed partial class SessionGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         ArmCountdown();
+
+        // The web nodes an earlier activation pushed to are pushed to from now on, and get where the session stands.
+        foreach (var observer in _observers.Restore())
+        {
+            TellCurrent(observer);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -450,14 +457,24 @@ internal sealed partial class SessionGrain(
         }
     }
 
-    Task ISessionGrain.SubscribeAsync(ISessionObserver observer)
+    async Task ISessionGrain.SubscribeAsync(ISessionObserver observer)
     {
-        // A web node that is new to this activation (first watcher, or renewing after this grain moved to another silo)
-        // may have missed pushes: it gets the current view, and a time's up of the last minute, once more. Clients keep
-        // the highest version and treat a repeated time's up (same deadline) as one.
-        var fresh = !_observers.Observers.ContainsKey(observer);
-        _observers.Subscribe(observer, observer);
-        if (fresh && state.State.Version > 0)
+        if (await _observers.SubscribeAsync(observer))
+        {
+            TellCurrent(observer);
+        }
+    }
+
+    Task ISessionGrain.UnsubscribeAsync(ISessionObserver observer) => _observers.UnsubscribeAsync(observer);
+
+    /// <summary>
+    /// A web node that is new to this activation (first watcher, or this grain moved to another silo) may have missed
+    /// pushes: it gets the current view, and a time's up of the last minute, once more. Clients keep the highest version
+    /// and treat a repeated time's up (same deadline) as one.
+    /// </summary>
+    private void TellCurrent(ISessionObserver observer)
+    {
+        if (state.State.Version > 0)
         {
             observer.SessionChanged(View(null)).Ignore();
             if (state.State.Timer is { TimeUpAt: { } at } timer && clock.GetUtcNow() - at < RecentTimeUp)
@@ -465,14 +482,6 @@ internal sealed partial class SessionGrain(
                 observer.TimeUp(new TimeUp(WorkshopId, SessionId, timer.Label, at, state.State.Version)).Ignore();
             }
         }
-
-        return Task.CompletedTask;
-    }
-
-    Task ISessionGrain.UnsubscribeAsync(ISessionObserver observer)
-    {
-        _observers.Unsubscribe(observer);
-        return Task.CompletedTask;
     }
 
     Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => FireIfDueAsync();

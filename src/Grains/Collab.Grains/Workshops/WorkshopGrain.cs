@@ -4,19 +4,19 @@ using Collab.Errors;
 using Collab.Sessions;
 using Collab.Storage;
 using Microsoft.Extensions.Logging;
-using Orleans.Utilities;
 
 namespace Collab.Workshops;
 
 internal sealed partial class WorkshopGrain(
     [PersistentState("workshop")] IPersistentState<WorkshopState> state,
+    [PersistentState("observers")] IPersistentState<ObserverSetState<IWorkshopObserver>> observers,
     WorkshopOptions options,
     TimeProvider clock,
     ILogger<WorkshopGrain> logger) : Grain, IWorkshopGrain, Hosting.IMayNotExist
 {
     private const int MaxPlenaryDocuments = 100;
     private const int MaxRejoinKeyLength = 100;
-    private readonly ObserverManager<IWorkshopObserver> _observers = new(options.ObserverExpiry, logger);
+    private readonly DurableObservers<IWorkshopObserver> _observers = new(observers, options.ObserverExpiry, logger);
 
     private string WorkshopId => this.GetPrimaryKeyString();
 
@@ -408,15 +408,14 @@ internal sealed partial class WorkshopGrain(
         return ActivePhase;
     }
 
-    Task IWorkshopGrain.SubscribeAsync(IWorkshopObserver observer)
-    {
-        _observers.Subscribe(observer, observer);
-        return Task.CompletedTask;
-    }
+    Task IWorkshopGrain.SubscribeAsync(IWorkshopObserver observer) => _observers.SubscribeAsync(observer);
 
-    Task IWorkshopGrain.UnsubscribeAsync(IWorkshopObserver observer)
+    Task IWorkshopGrain.UnsubscribeAsync(IWorkshopObserver observer) => _observers.UnsubscribeAsync(observer);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _observers.Unsubscribe(observer);
+        // The web nodes an earlier activation pushed to (removals above all) are pushed to from now on.
+        _observers.Restore();
         return Task.CompletedTask;
     }
 
