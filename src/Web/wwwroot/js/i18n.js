@@ -2,6 +2,11 @@
 //   const i18n = createI18n('fr'); i18n.t('join.title'); i18n.t('timer.left', { time: '04:59' });
 // A key missing in a language falls back to English, then to the key itself (visible, never a crash).
 
+import { adminEn, adminFr, adminErrorsEn, adminErrorsFr } from './strings/admin.js';
+import { notesEn, notesFr, notesErrorsEn, notesErrorsFr } from './strings/notes.js';
+import { reliabilityEn, reliabilityFr, reliabilityErrorsEn, reliabilityErrorsFr } from './strings/reliability.js';
+import { consoleEn, consoleFr, consoleErrorsEn, consoleErrorsFr } from './strings/console.js';
+
 export const LANGUAGES = Object.freeze(['en', 'fr']);
 
 const en = {
@@ -1384,8 +1389,20 @@ export function frenchTypography(text) {
 const typeset = (table) => Object.fromEntries(Object.entries(table).map(([key, text]) => [key, frenchTypography(text)]));
 
 export const STRINGS = Object.freeze({
-  en: Object.freeze({ ...en, ...boardEn, ...errorsEn }),
-  fr: Object.freeze({ ...fr, ...typeset(boardFr), ...typeset(errorsFr) }),
+  en: Object.freeze({
+    ...en, ...boardEn, ...errorsEn,
+    ...adminEn, ...adminErrorsEn,
+    ...notesEn, ...notesErrorsEn,
+    ...reliabilityEn, ...reliabilityErrorsEn,
+    ...consoleEn, ...consoleErrorsEn,
+  }),
+  fr: Object.freeze({
+    ...fr, ...typeset(boardFr), ...typeset(errorsFr),
+    ...typeset(adminFr), ...typeset(adminErrorsFr),
+    ...typeset(notesFr), ...typeset(notesErrorsFr),
+    ...typeset(reliabilityFr), ...typeset(reliabilityErrorsFr),
+    ...typeset(consoleFr), ...typeset(consoleErrorsFr),
+  }),
 });
 
 /** One of LANGUAGES for a preference such as 'fr', 'fr-BE' or 'FR'; `fallback` when none matches. */
