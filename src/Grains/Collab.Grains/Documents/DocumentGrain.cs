@@ -20,7 +20,7 @@ namespace Collab.Documents;
 /// </summary>
 internal sealed partial class DocumentGrain(
     [PersistentState("document")] IPersistentState<DocumentState> state,
-    [PersistentState("observers")] IPersistentState<ObserverSetState<IDocumentObserver>> observers,
+    [PersistentState("document-observers")] IPersistentState<ObserverSetState<IDocumentObserver>> observers,
     IOpLog log,
     DocumentOptions options,
     TimeProvider clock,

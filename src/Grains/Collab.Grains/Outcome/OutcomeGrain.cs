@@ -16,7 +16,7 @@ namespace Collab.Outcome;
 /// </summary>
 internal sealed class OutcomeGrain(
     [PersistentState("outcome")] IPersistentState<OutcomeState> state,
-    [PersistentState("observers")] IPersistentState<ObserverSetState<IOutcomeObserver>> observers,
+    [PersistentState("outcome-observers")] IPersistentState<ObserverSetState<IOutcomeObserver>> observers,
     WorkshopOptions options,
     TimeProvider clock,
     ILogger<OutcomeGrain> logger) : Grain, IOutcomeGrain

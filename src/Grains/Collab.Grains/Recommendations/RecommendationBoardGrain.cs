@@ -14,7 +14,7 @@ namespace Collab.Recommendations;
 /// </summary>
 internal sealed class RecommendationBoardGrain(
     [PersistentState("board")] IPersistentState<BoardState> state,
-    [PersistentState("observers")] IPersistentState<ObserverSetState<IRecommendationObserver>> observers,
+    [PersistentState("board-observers")] IPersistentState<ObserverSetState<IRecommendationObserver>> observers,
     WorkshopOptions options,
     ILogger<RecommendationBoardGrain> logger) : Grain, IRecommendationBoardGrain
 {

@@ -14,7 +14,7 @@ namespace Collab.Sessions;
 /// </summary>
 internal sealed partial class SessionGrain(
     [PersistentState("session")] IPersistentState<SessionState> state,
-    [PersistentState("observers")] IPersistentState<ObserverSetState<ISessionObserver>> observers,
+    [PersistentState("session-observers")] IPersistentState<ObserverSetState<ISessionObserver>> observers,
     WorkshopOptions options,
     TimeProvider clock,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable, Hosting.IMayNotExist

@@ -9,7 +9,7 @@ namespace Collab.Workshops;
 
 internal sealed partial class WorkshopGrain(
     [PersistentState("workshop")] IPersistentState<WorkshopState> state,
-    [PersistentState("observers")] IPersistentState<ObserverSetState<IWorkshopObserver>> observers,
+    [PersistentState("workshop-observers")] IPersistentState<ObserverSetState<IWorkshopObserver>> observers,
     WorkshopOptions options,
     TimeProvider clock,
     ILogger<WorkshopGrain> logger) : Grain, IWorkshopGrain, Hosting.IMayNotExist
