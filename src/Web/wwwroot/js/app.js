@@ -16,6 +16,7 @@ import { createOutcomeView } from './outcome.js';
 import { createRecommendationView, recommendationFromHash } from './recommendation.js';
 import { createBoardView, boardWithRow, mergeBoard } from './board.js';
 import { describeError } from './errors.js';
+import { createUnsentStore, sendStoredEdits, warnBeforeLeaving } from './unsent.js';
 
 const IDENTITY_KEY = 'collab.identity';
 const LANGUAGE_KEY = 'collab.language';
@@ -177,13 +178,17 @@ function createApp(identity) {
     consoleSessionId: null,
     outcomeVersionsChanged: 0,
   });
+  // Typing not yet acknowledged survives a reload (unsent.js); leaving the page while there is some asks first.
+  const unsent = createUnsentStore(localStorage, { workshopId: identity.workshopId, participantId: identity.participant.id });
   const collab = new CollabClient(connection, {
+    pendingStore: unsent,
     onConnectionChanged: (up) => {
       store.set({ connection: up ? 'online' : 'reconnecting' });
       if (up) resync();
     },
   });
   const registry = new DocumentRegistry(collab, { onUnsyncedChanged: (unsynced) => store.set({ unsynced }) });
+  const stopWarning = warnBeforeLeaving(window, () => registry.anyUnsynced);
   const watched = new Set();
   let disposed = false;
 
@@ -256,6 +261,7 @@ function createApp(identity) {
           api.get(`/api/workshops/${identity.workshopId}/recommendations`).catch(() => null),
         ]);
         store.set((s) => ({ presence: newer(s.presence, presence), board: mergeBoard(s.board, board) }));
+        await sendStoredEdits(registry, unsent, report);
       } catch (err) {
         report(err);
       }
@@ -319,6 +325,7 @@ function createApp(identity) {
     sessionReceived,
     dispose() {
       disposed = true;
+      stopWarning();
       for (const v of Object.values(views)) v?.dispose();
       clearInterval(ticker);
       collab.stop().catch(() => {});
@@ -419,6 +426,7 @@ function createApp(identity) {
     chrome.sync.className = `pill ${sync}`;
     chrome.sync.dataset.state = sync;
     chrome.sync.textContent = t(s.unsynced ? 'sync.unsynced' : 'sync.saved');
+    chrome.sync.title = s.unsynced ? t('reliability.sync.kept') : '';
     chrome.me.textContent = `${me.displayName} · ${roleName(me.role)}`;
     const allowed = viewsFor(identity.participant.role);
     chrome.tabs.forEach((tab, i) => (allowed[i] === s.view ? tab.setAttribute('aria-current', 'page') : tab.removeAttribute('aria-current')));
