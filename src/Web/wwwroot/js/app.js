@@ -17,6 +17,7 @@ import { createRecommendationView, recommendationFromHash } from './recommendati
 import { createBoardView, boardWithRow, mergeBoard } from './board.js';
 import { describeError } from './errors.js';
 import { createUnsentStore, sendStoredEdits, warnBeforeLeaving } from './unsent.js';
+import { askSignOut, offerRejoin, resumableIdentity, saveSignedOut, signedOut, signedOutRecord } from './signout.js';
 
 const IDENTITY_KEY = 'collab.identity';
 const LANGUAGE_KEY = 'collab.language';
@@ -31,6 +32,8 @@ const storage = {
     }
   },
   saveIdentity(identity) {
+    // Signed in again: the record of a sign-out is done with.
+    if (identity) saveSignedOut(localStorage, null);
     if (identity) localStorage.setItem(IDENTITY_KEY, JSON.stringify(identity));
     else localStorage.removeItem(IDENTITY_KEY);
   },
@@ -70,13 +73,16 @@ async function joinRequest(body) {
 function showJoin(message, typed = {}) {
   const { t } = i18n;
   const linkCode = joinCodeFrom(location.href);
-  const known = storage.identity();
-  const code = h('input', { name: 'code', required: true, autocomplete: 'off', autocapitalize: 'characters', value: typed.code ?? linkCode ?? known?.code ?? '' });
+  const left = signedOut(localStorage);
+  const known = storage.identity() ?? resumableIdentity(left);
+  const code = h('input', { name: 'code', required: true, autocomplete: 'off', autocapitalize: 'characters', value: typed.code ?? linkCode ?? known?.code ?? left?.code ?? '' });
   const name = h('input', { name: 'displayName', required: true, maxlength: 80, autocomplete: 'name', value: typed.name ?? '' });
   const delegation = h('input', { name: 'delegation', maxlength: 80, autocomplete: 'organization', value: typed.delegation ?? '' });
   const language = select(LANGUAGES.map((l) => [l, l === 'fr' ? 'Français' : 'English']), { name: 'language', value: i18n.language });
   const rejoinKey = h('input', { name: 'rejoinKey', autocomplete: 'off', value: typed.rejoinKey ?? '' });
   const error = h('p', { class: 'error', role: 'alert' }, message ?? '');
+  const rejoinHint = h('p', { class: 'hint', dataset: { testid: 'rejoin-hint' }, hidden: true });
+  const rejoin = h('details', null, h('summary', null, t('join.rejoinDetails')), rejoinHint, field(t('join.rejoinKey'), rejoinKey));
   const submit = h('button', { type: 'submit', class: 'primary' }, t('join.submit'));
   const form = h(
     'form',
@@ -87,7 +93,7 @@ function showJoin(message, typed = {}) {
     field(t('join.name'), name),
     field(t('join.delegation'), delegation, t('join.delegationHint')),
     field(t('join.language'), language),
-    h('details', null, h('summary', null, t('join.rejoinDetails')), field(t('join.rejoinKey'), rejoinKey)),
+    rejoin,
     error,
     submit,
   );
@@ -117,6 +123,7 @@ function showJoin(message, typed = {}) {
       await enter(identity);
     } catch (err) {
       error.textContent = t('join.failed', { message: problemText(err) });
+      if (err?.code === 'participant.name_taken') offerRejoin({ t, details: rejoin, hint: rejoinHint, keyInput: rejoinKey, name: name.value.trim() });
       submit.disabled = false;
       submit.textContent = t('join.submit');
     }
@@ -393,7 +400,10 @@ function createApp(identity) {
         type: 'button',
         class: 'link',
         title: t('me.rejoinKey', { key: identity.rejoinKey }),
-        onclick: () => {
+        onclick: async () => {
+          const answer = await askSignOut({ t, identity, unsynced: registry.anyUnsynced });
+          if (!answer || disposed) return;
+          saveSignedOut(localStorage, signedOutRecord(identity, answer.remember));
           storage.saveIdentity(null);
           ctx.dispose();
           showJoin();
