@@ -126,6 +126,17 @@ public sealed class RestartableSite : IAsyncLifetime
         return body.GetProperty("text").GetString()!;
     }
 
+    /// <summary>A command of the facilitator (the seed's creator) over HTTP; answers the JSON body, failing on a refusal.</summary>
+    public async Task<JsonElement> FacilitatorPostAsync(string path, object? body = null)
+    {
+        using var http = new HttpClient { BaseAddress = Address };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", FacilitatorToken);
+        using var response = await http.PostAsJsonAsync(path, body ?? new { });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
     private static string BuildConfiguration =>
 #if DEBUG
         "Debug";
