@@ -7,7 +7,7 @@ namespace Collab.BrowserTests;
 
 /// <summary>
 /// A box a participant may not type into looks it before any typing (a locked note; a recommendation in review, its
-/// translation; a withdrawn one), typing into it changes nothing, and keystrokes the server refuses (typing racing a
+/// translation; a withdrawn one; plenary notes after their session ended), typing into it changes nothing, and keystrokes the server refuses (typing racing a
 /// lock) are not logged above Debug on the server (issue 15, item 7). The server is its own process, its log read.
 /// </summary>
 public sealed class ReadOnlyBeforeTypingInTheBrowserTests(RestartableSite site) : IClassFixture<RestartableSite>
@@ -93,6 +93,22 @@ public sealed class ReadOnlyBeforeTypingInTheBrowserTests(RestartableSite site) 
             await Expect(TextOf(page, language)).Not.ToBeEditableAsync();
             await Expect(TextOf(page, language)).ToHaveAttributeAsync("data-mode", "read");
         }
+
+        // Once the opening session has ended, the plenary notes are read only before typing, without a reload.
+        await site.FacilitatorPostAsync($"/api/documents/{docId}/unlock");
+        await page.GotoAsync("/#workspace");
+        await Expect(editor).ToBeEditableAsync();
+        var sessions = $"/api/workshops/{site.WorkshopId}/sessions/d1-opening";
+        await site.FacilitatorPostAsync($"{sessions}/start");
+        await Expect(editor).ToBeEditableAsync();
+        await site.FacilitatorPostAsync($"{sessions}/end");
+        await Expect(editor).Not.ToBeEditableAsync();
+        await Expect(editor).ToHaveAttributeAsync("data-mode", "read");
+        var ended = await editor.InputValueAsync();
+        await editor.FocusAsync();
+        await page.Keyboard.TypeAsync("lost?");
+        await Expect(editor).ToHaveValueAsync(ended);
+        await BrowserSite.ScreenshotAsync(page, "read-only-after-session-ended");
 
         // The server said none of it above Debug: no warning, error or stack trace for a refusal.
         var logged = site.Server!.Output.Split('\n');
