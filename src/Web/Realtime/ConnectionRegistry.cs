@@ -29,6 +29,21 @@ public sealed class ConnectionRegistry
         }
     }
 
+    /// <summary>Ends every hub connection of this node (the node is stopping); clients reconnect by themselves.</summary>
+    public void AbortAll()
+    {
+        foreach (var key in _byParticipant.Keys)
+        {
+            if (_byParticipant.TryRemove(key, out var contexts))
+            {
+                foreach (var context in contexts.Values)
+                {
+                    context.Abort();
+                }
+            }
+        }
+    }
+
     public void Abort(string workshopId, string participantId)
     {
         if (_byParticipant.TryRemove(workshopId + "/" + participantId, out var contexts))

@@ -75,6 +75,7 @@ public static class RealtimeEndpoints
     /// </summary>
     public static IApplicationBuilder UseCollabRealtime(this IApplicationBuilder app)
     {
+        app.UseCollabShutdownGate();
         return app.Use(async (http, next) =>
         {
             var path = http.Request.Path;

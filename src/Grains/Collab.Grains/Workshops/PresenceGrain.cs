@@ -143,8 +143,21 @@ internal sealed class PresenceGrain(WorkshopOptions options, TimeProvider clock,
             .Concat(_dropped.Values.Select(d => new ParticipantPresence(d.Caller.ParticipantId, d.Caller.DisplayName, d.Caller.Role, [], [], Reconnecting: true)))
             .OrderBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase)
             .ToList();
-        return new WorkshopPresence(WorkshopId, ++_version, online);
+        _version = PresenceVersions.Next(_version, clock.GetUtcNow());
+        return new WorkshopPresence(WorkshopId, _version, online);
     }
 
     private sealed record Connection(Caller Caller, Dictionary<string, string> Documents);
+}
+
+/// <summary>
+/// Versions of a state kept in memory only (presence), which pages compare to keep the newest: they must never go back
+/// when the grain is activated again (a restart, a silo lost) while pages keep the highest version they saw. A version
+/// is the time in milliseconds since the Unix epoch times 1,000, or the previous version plus one when that is higher:
+/// a new activation starts above anything an earlier one handed out (it would have to hand out a thousand versions per
+/// millisecond to catch up with the clock), and stays below 2^53, exact in JavaScript, until the year 2255.
+/// </summary>
+internal static class PresenceVersions
+{
+    public static long Next(long previous, DateTimeOffset now) => Math.Max(previous + 1, now.ToUnixTimeMilliseconds() * 1000);
 }

@@ -16,6 +16,8 @@ import { createOutcomeView } from './outcome.js';
 import { createRecommendationView, recommendationFromHash } from './recommendation.js';
 import { createBoardView, boardWithRow, mergeBoard } from './board.js';
 import { describeError } from './errors.js';
+import { createUnsentStore, sendStoredEdits, warnBeforeLeaving } from './unsent.js';
+import { askSignOut, offerRejoin, resumableIdentity, saveSignedOut, signedOut, signedOutRecord } from './signout.js';
 
 const IDENTITY_KEY = 'collab.identity';
 const LANGUAGE_KEY = 'collab.language';
@@ -30,6 +32,8 @@ const storage = {
     }
   },
   saveIdentity(identity) {
+    // Signed in again: the record of a sign-out is done with.
+    if (identity) saveSignedOut(localStorage, null);
     if (identity) localStorage.setItem(IDENTITY_KEY, JSON.stringify(identity));
     else localStorage.removeItem(IDENTITY_KEY);
   },
@@ -69,13 +73,16 @@ async function joinRequest(body) {
 function showJoin(message, typed = {}) {
   const { t } = i18n;
   const linkCode = joinCodeFrom(location.href);
-  const known = storage.identity();
-  const code = h('input', { name: 'code', required: true, autocomplete: 'off', autocapitalize: 'characters', value: typed.code ?? linkCode ?? known?.code ?? '' });
+  const left = signedOut(localStorage);
+  const known = storage.identity() ?? resumableIdentity(left);
+  const code = h('input', { name: 'code', required: true, autocomplete: 'off', autocapitalize: 'characters', value: typed.code ?? linkCode ?? known?.code ?? left?.code ?? '' });
   const name = h('input', { name: 'displayName', required: true, maxlength: 80, autocomplete: 'name', value: typed.name ?? '' });
   const delegation = h('input', { name: 'delegation', maxlength: 80, autocomplete: 'organization', value: typed.delegation ?? '' });
   const language = select(LANGUAGES.map((l) => [l, l === 'fr' ? 'Français' : 'English']), { name: 'language', value: i18n.language });
   const rejoinKey = h('input', { name: 'rejoinKey', autocomplete: 'off', value: typed.rejoinKey ?? '' });
   const error = h('p', { class: 'error', role: 'alert' }, message ?? '');
+  const rejoinHint = h('p', { class: 'hint', dataset: { testid: 'rejoin-hint' }, hidden: true });
+  const rejoin = h('details', null, h('summary', null, t('join.rejoinDetails')), rejoinHint, field(t('join.rejoinKey'), rejoinKey));
   const submit = h('button', { type: 'submit', class: 'primary' }, t('join.submit'));
   const form = h(
     'form',
@@ -86,7 +93,7 @@ function showJoin(message, typed = {}) {
     field(t('join.name'), name),
     field(t('join.delegation'), delegation, t('join.delegationHint')),
     field(t('join.language'), language),
-    h('details', null, h('summary', null, t('join.rejoinDetails')), field(t('join.rejoinKey'), rejoinKey)),
+    rejoin,
     error,
     submit,
   );
@@ -116,6 +123,7 @@ function showJoin(message, typed = {}) {
       await enter(identity);
     } catch (err) {
       error.textContent = t('join.failed', { message: problemText(err) });
+      if (err?.code === 'participant.name_taken') offerRejoin({ t, details: rejoin, hint: rejoinHint, keyInput: rejoinKey, name: name.value.trim() });
       submit.disabled = false;
       submit.textContent = t('join.submit');
     }
@@ -177,13 +185,17 @@ function createApp(identity) {
     consoleSessionId: null,
     outcomeVersionsChanged: 0,
   });
+  // Typing not yet acknowledged survives a reload (unsent.js); leaving the page while there is some asks first.
+  const unsent = createUnsentStore(localStorage, { workshopId: identity.workshopId, participantId: identity.participant.id });
   const collab = new CollabClient(connection, {
+    pendingStore: unsent,
     onConnectionChanged: (up) => {
       store.set({ connection: up ? 'online' : 'reconnecting' });
       if (up) resync();
     },
   });
   const registry = new DocumentRegistry(collab, { onUnsyncedChanged: (unsynced) => store.set({ unsynced }) });
+  const stopWarning = warnBeforeLeaving(window, () => registry.anyUnsynced);
   const watched = new Set();
   let disposed = false;
 
@@ -256,6 +268,7 @@ function createApp(identity) {
           api.get(`/api/workshops/${identity.workshopId}/recommendations`).catch(() => null),
         ]);
         store.set((s) => ({ presence: newer(s.presence, presence), board: mergeBoard(s.board, board) }));
+        await sendStoredEdits(registry, unsent, report);
       } catch (err) {
         report(err);
       }
@@ -319,6 +332,7 @@ function createApp(identity) {
     sessionReceived,
     dispose() {
       disposed = true;
+      stopWarning();
       for (const v of Object.values(views)) v?.dispose();
       clearInterval(ticker);
       collab.stop().catch(() => {});
@@ -386,7 +400,10 @@ function createApp(identity) {
         type: 'button',
         class: 'link',
         title: t('me.rejoinKey', { key: identity.rejoinKey }),
-        onclick: () => {
+        onclick: async () => {
+          const answer = await askSignOut({ t, identity, unsynced: registry.anyUnsynced });
+          if (!answer || disposed) return;
+          saveSignedOut(localStorage, signedOutRecord(identity, answer.remember));
           storage.saveIdentity(null);
           ctx.dispose();
           showJoin();
@@ -419,6 +436,7 @@ function createApp(identity) {
     chrome.sync.className = `pill ${sync}`;
     chrome.sync.dataset.state = sync;
     chrome.sync.textContent = t(s.unsynced ? 'sync.unsynced' : 'sync.saved');
+    chrome.sync.title = s.unsynced ? t('reliability.sync.kept') : '';
     chrome.me.textContent = `${me.displayName} · ${roleName(me.role)}`;
     const allowed = viewsFor(identity.participant.role);
     chrome.tabs.forEach((tab, i) => (allowed[i] === s.view ? tab.setAttribute('aria-current', 'page') : tab.removeAttribute('aria-current')));

@@ -19,6 +19,7 @@
 // resubmission after a reconnect exactly-once: the server answers a known (clientId, clientSeq) with its original ack.
 
 import { apply, compose, transform, invert, transformPosition, normalize, isNoop, OtError, DEFAULT_LIMITS } from './ot.js';
+import { readPending } from './unsent.js';
 
 const UNLIMITED = Object.freeze({ maxOpInsertLength: Infinity, maxOpComponents: Infinity, maxDocumentLength: Infinity });
 const HISTORY_KEPT = 200;
@@ -156,7 +157,8 @@ function moveSelection(selection, op, affinity) {
  * `clearTimeout` (timers, injectable for tests), `retryDelays` (ms, backoff for reopen and resubmit after
  * `server.unavailable` or a transport failure), `gapDelay` (ms to wait for a missing revision before catching up),
  * `restartOnClose` (start the connection again after it closed for good; default true), `clientIdFactory`,
- * `limits` (the server's op and document limits, ot.js DEFAULT_LIMITS by default).
+ * `limits` (the server's op and document limits, ot.js DEFAULT_LIMITS by default), `pendingStore` (keeps each
+ * document's unsent edits across page reloads: `{ load(docId), save(docId, state | null) }`, see unsent.js).
  */
 export class CollabClient {
   constructor(connection, options = {}) {
@@ -172,6 +174,7 @@ export class CollabClient {
     this.restartOnClose = options.restartOnClose ?? true;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.onConnectionChanged = options.onConnectionChanged ?? null;
+    this.pendingStore = options.pendingStore ?? null;
     this._docs = new Map();
     this._gen = 0;
     this._connected = connection.state === 'Connected';
@@ -498,7 +501,62 @@ export class DocumentClient {
     return o ?? this._buffer;
   }
 
+  /**
+   * What a reload needs to send the local changes exactly once (unsent.js): null when there are none. An outstanding
+   * op with a `seq` may have reached the server; it is resubmitted under that seq, never composed with later typing.
+   */
+  pendingState() {
+    if (!this.hasUnsyncedChanges || this.revision == null) return null;
+    const o = this._outstanding;
+    return {
+      v: 1,
+      clientId: this.clientId,
+      nextSeq: this._nextSeq,
+      revision: this.revision,
+      base: this._serverText,
+      outstanding: o ? { op: o.op, seq: o.seq } : null,
+      buffer: this._buffer,
+    };
+  }
+
+  _savePending() {
+    const store = this.client.pendingStore;
+    if (!store || this._closed || this.revision == null) return;
+    const state = this.pendingState();
+    if (!state && !this._stored) return;
+    try {
+      store.save(this.docId, state);
+      this._stored = state != null;
+    } catch (err) {
+      // Storage full or refused: the edits still live in this page; report it, keep editing.
+      this._emitError('client.storage', String(err?.message ?? err));
+    }
+  }
+
+  /** Takes back the unsent changes a previous page stored (see pendingState), as if this page had made them. */
+  _restore(saved) {
+    const base = saved.base;
+    const o = saved.outstanding;
+    const buffer = saved.buffer;
+    let text = base;
+    if (o) text = apply(text, o.op, UNLIMITED);
+    if (buffer) text = apply(text, buffer, UNLIMITED);
+    this.clientId = saved.clientId;
+    this._nextSeq = saved.nextSeq;
+    this._serverText = base;
+    this.revision = saved.revision;
+    this._outstanding = o ? { op: o.op, seq: o.seq, sent: o.seq != null } : buffer ? { op: buffer, seq: null, sent: false } : null;
+    this._buffer = o ? buffer : null;
+    this.text = text;
+    this._stored = true;
+  }
+
   async _open() {
+    const saved = this._loadPending();
+    if (saved) {
+      await this._openRestored(saved);
+      return;
+    }
     this._syncing = true;
     try {
       const resp = await this.client._invoke('OpenDocument', { docId: this.docId, lastRevision: null });
@@ -516,6 +574,46 @@ export class DocumentClient {
     this._drain();
   }
 
+  _loadPending() {
+    const store = this.client.pendingStore;
+    if (!store) return null;
+    let saved = null;
+    try {
+      saved = readPending(store.load(this.docId));
+    } catch {
+      saved = null;
+    }
+    if (!saved) return null;
+    try {
+      this._restore(saved);
+      return saved;
+    } catch (err) {
+      if (!(err instanceof OtError)) throw err;
+      // Stored edits that no longer apply to their own base text were damaged: start clean.
+      store.save(this.docId, null);
+      return null;
+    }
+  }
+
+  /** Opens from the stored state: catches up from its revision (or a snapshot), then sends what is left, once. */
+  async _openRestored() {
+    this._syncing = true;
+    this._restoring = true;
+    try {
+      await this._syncOnce();
+    } finally {
+      this._syncing = false;
+      this._restoring = false;
+    }
+    this._unsyncedChanged();
+    if (this._syncAgain) {
+      this._sync();
+      return;
+    }
+    this._drain();
+    this._trySend();
+  }
+
   _dispose() {
     this._closed = true;
     this.client._cancel(this._retryTimer);
@@ -525,6 +623,12 @@ export class DocumentClient {
   }
 
   _emit(name, ...args) {
+    if (this._restoring && name !== 'onUnsyncedChanged') {
+      // While a restored document opens, its views are not attached yet: they read its text, lock and access once it
+      // is open; a refusal of a stored edit is told just after.
+      if (name === 'onError') this.client._timer(() => this._emit(name, ...args), 0);
+      return;
+    }
     const fn = this[name];
     if (typeof fn !== 'function') return;
     try {
@@ -542,6 +646,7 @@ export class DocumentClient {
   }
 
   _unsyncedChanged() {
+    this._savePending();
     const now = this.hasUnsyncedChanges;
     if (now === this._unsynced) return;
     this._unsynced = now;
@@ -693,6 +798,7 @@ export class DocumentClient {
     this.revision = e.revision;
     this._remember(e);
     this.text = text;
+    if (o || buffer) this._savePending();
     this._emit('onChange', this.text, incoming, {
       revision: e.revision,
       clientId: e.clientId,
@@ -712,6 +818,8 @@ export class DocumentClient {
     if (this._inFlight && this._inFlight.gen === gen && this._inFlight.seq === o.seq) return;
     if (o.seq == null) o.seq = this._nextSeq++;
     o.sent = true;
+    // Stored before it leaves: a reload after this point resubmits it under the same (clientId, clientSeq).
+    this._savePending();
     const seq = o.seq;
     this._inFlight = { seq, gen };
     this.client

@@ -11,7 +11,7 @@
 import { diffOp } from './collab-client.js';
 import { describeError } from './errors.js';
 import { h, replace } from './dom.js';
-import { colorFor } from './model.js';
+import { roomColours } from './colours.js';
 import { accessFromRefusal, accessSentence, editorAccess, isAccessRefusal } from './access.js';
 import { describeSuggestion, moveRange, overlaySegments, suggestionFromEdit } from './rec-model.js';
 
@@ -135,6 +135,8 @@ export function mountEditor(host, registry, docId, options) {
     if (!doc) return;
     const drafting = draft != null;
     const people = drafting ? [] : doc.participants.filter((p) => p.participantId !== me);
+    // Distinct within the document, stable while each person stays (colours.js).
+    const colorFor = roomColours(docId, [me, ...doc.participants.map((p) => p.participantId)]);
     const segments = overlaySegments(drafting ? textarea.value : shown, people, drafting ? [] : allMarks());
     replace(
       mirror,

@@ -6,7 +6,8 @@
 import { tallyText } from './endorse.js';
 import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
-import { colorFor, roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
+import { roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
+import { roomColours } from './colours.js';
 import { mountProposeBar } from './propose.js';
 
 export function createWorkspaceView(ctx) {
@@ -287,6 +288,7 @@ export function createWorkspaceView(ctx) {
 
   function renderPresence(s) {
     const online = (s.presence?.online ?? []).slice().sort((a, b) => a.name.localeCompare(b.name));
+    const colorFor = roomColours('workshop', online.map((p) => p.participantId));
     patch(presence, JSON.stringify([i18n.language, online]), () =>
       online.length === 0
         ? h('li', { class: 'hint' }, t('presence.none'))
