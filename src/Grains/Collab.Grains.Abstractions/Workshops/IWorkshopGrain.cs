@@ -98,6 +98,10 @@ public sealed record Delegation(
 /// Rows replacing the default phase table's (docs/recommendations.md), by phase; a phase with no row of its own behaves
 /// as <c>review</c>. Read back it holds the row in force for every phase of the session.
 /// </param>
+/// <param name="GroupDocuments">
+/// The documents each breakout group of this session gets (e.g. a drafting template on Day 2); none: the default notes
+/// (best practices, lessons learnt, challenges, group report). Opening breakouts with their own sections overrides it.
+/// </param>
 [GenerateSerializer, Immutable, Alias("collab.AgendaSession")]
 public sealed record AgendaSession(
     [property: Id(0)] string Id,
@@ -107,7 +111,8 @@ public sealed record AgendaSession(
     [property: Id(4)] TimeOnly? StartsAt,
     [property: Id(5)] TimeOnly? EndsAt,
     [property: Id(6)] IReadOnlyList<string> Phases,
-    [property: Id(7)] IReadOnlyDictionary<string, Sessions.PhaseRule>? PhaseRules = null);
+    [property: Id(7)] IReadOnlyDictionary<string, Sessions.PhaseRule>? PhaseRules = null,
+    [property: Id(8)] IReadOnlyList<Sessions.SectionTemplate>? GroupDocuments = null);
 
 /// <summary>Command: create a workshop. The creator becomes its first facilitator.</summary>
 /// <param name="Title">1–200 characters.</param>
