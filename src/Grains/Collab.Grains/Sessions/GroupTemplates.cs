@@ -39,7 +39,7 @@ internal static class GroupTemplates
     /// </summary>
     public static IReadOnlyList<SectionTemplate> For(IReadOnlyList<SectionTemplate>? given, AgendaSession? session) =>
         given is { Count: > 0 }
-            ? Normalize(given, "breakouts.sections", "sections")!
+            ? Normalize(given, "breakouts.sections_invalid", "sections")!
             : session?.GroupDocuments is { Count: > 0 } own ? own : Default;
 
     /// <summary>
@@ -47,15 +47,15 @@ internal static class GroupTemplates
     /// per language (at most <see cref="MaxLanguages"/>, up to 200 characters), at most <see cref="MaxText"/> characters
     /// of text and guidance of at most <see cref="MaxGuidance"/> characters per language. Null or empty: null.
     /// </summary>
-    /// <exception cref="ValidationFailedException"><c>{codePrefix}_invalid</c> on <paramref name="field"/>.</exception>
-    public static IReadOnlyList<SectionTemplate>? Normalize(IReadOnlyList<SectionTemplate>? given, string codePrefix, string field)
+    /// <exception cref="ValidationFailedException"><paramref name="code"/> (ending in <c>_invalid</c>) on <paramref name="field"/>.</exception>
+    public static IReadOnlyList<SectionTemplate>? Normalize(IReadOnlyList<SectionTemplate>? given, string code, string field)
     {
         if (given is null || given.Count == 0)
         {
             return null;
         }
 
-        var code = $"{codePrefix}_invalid";
+        var codePrefix = code[..^"_invalid".Length];
         if (given.Count > MaxDocuments)
         {
             throw new ValidationFailedException(code, $"A group has at most {MaxDocuments} documents.", field);
@@ -65,8 +65,8 @@ internal static class GroupTemplates
         foreach (var section in given)
         {
             var key = section?.Key is null or { Length: > 200 } ? "" : WorkshopRules.Slug(section.Key);
-            var titles = PerLanguage(section?.Titles, 200, codePrefix);
-            var guidance = section?.Guidance is null ? null : PerLanguage(section.Guidance, MaxGuidance, codePrefix);
+            var titles = PerLanguage(section?.Titles, 200, codePrefix, "title");
+            var guidance = section?.Guidance is null ? null : PerLanguage(section.Guidance, MaxGuidance, codePrefix, "guidance");
             if (section is null || key.Length == 0 || titles is null || titles.Count == 0 || (section.Guidance is not null && guidance is null)
                 || (section.Text?.Length ?? 0) > MaxText || sections.Any(s => s.Key == key))
             {
@@ -83,12 +83,12 @@ internal static class GroupTemplates
     }
 
     /// <summary>One clean text per language, a language said once (whatever its case); null when one is not acceptable.</summary>
-    private static Dictionary<string, string>? PerLanguage(IReadOnlyDictionary<string, string>? given, int maxLength, string codePrefix)
+    private static Dictionary<string, string>? PerLanguage(IReadOnlyDictionary<string, string>? given, int maxLength, string codePrefix, string what)
     {
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (language, text) in (given ?? new Dictionary<string, string>()).Take(MaxLanguages + 1))
         {
-            var clean = text is { Length: > 2_000 } ? null : WorkshopRules.CleanText(text, "title", codePrefix);
+            var clean = text is { Length: > 2_000 } ? null : WorkshopRules.CleanText(text, what, codePrefix);
             if (clean is null || clean.Length > maxLength || language is not { Length: > 0 and <= 20 }
                 || texts.Count == MaxLanguages || !texts.TryAdd(language.Trim().ToLowerInvariant(), clean))
             {

@@ -452,7 +452,7 @@ internal static partial class WorkshopRules
             }
 
             var rules = Sessions.PhaseTable.Normalize(phases, s.PhaseRules, title);
-            var groupDocuments = Sessions.GroupTemplates.Normalize(s.GroupDocuments, "session.group_documents", "agenda");
+            var groupDocuments = Sessions.GroupTemplates.Normalize(s.GroupDocuments, "session.group_documents_invalid", "agenda");
             list.Add(new AgendaSession(id, s.Day, title, kind, s.StartsAt, s.EndsAt, phases, rules, groupDocuments));
         }
 

@@ -8,6 +8,7 @@ import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { colorFor, roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
 import { mountProposeBar } from './propose.js';
+import { showGuidance } from './groups.js';
 
 export function createWorkspaceView(ctx) {
   const { i18n, store } = ctx;
@@ -64,6 +65,7 @@ export function createWorkspaceView(ctx) {
   let shownPassage = null; // { docId, from: { id, title } } while a recommendation's source is highlighted
   let editorKey = null;
   let lastRoomKey = null;
+  let refreshGuidance = null;
 
   helpForm.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -159,6 +161,7 @@ export function createWorkspaceView(ctx) {
     editor?.dispose();
     proposeBar?.dispose();
     editor = null;
+    refreshGuidance = null;
     proposeBar = null;
     replace(proposeHost);
     if (!doc) {
@@ -175,6 +178,10 @@ export function createWorkspaceView(ctx) {
       api: ctx.api,
       onSelection: (sel) => proposeBar?.setSelection(sel),
     });
+    // An empty note says what to write in it (its template's guidance), in the reader's language.
+    const room = currentRoom(store.state);
+    const template = room.kind === 'group' ? room.group.documents?.find((d) => d.docId === doc.docId) : null;
+    refreshGuidance = showGuidance(editor, template ?? {}, i18n, { plenary: room.kind !== 'group' && doc.origin === 'plenary' });
     // Observers read; everyone else may propose from a passage or add it to a recommendation's sources.
     if (role !== 'observer') proposeBar = mountProposeBar(proposeHost, ctx, { docId: doc.docId, title: doc.label ?? doc.title, origin: doc.origin ?? null }, editor);
     showPendingPassage();
@@ -283,6 +290,7 @@ export function createWorkspaceView(ctx) {
     const state = timerState(session?.timer, Date.now(), s.skew);
     timer.textContent = timerText(state, t);
     timer.dataset.state = state.state;
+    refreshGuidance?.();
   }
 
   function renderPresence(s) {
