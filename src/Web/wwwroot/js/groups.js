@@ -400,10 +400,11 @@ export function createGroupsView(ctx) {
       e.preventDefault();
       showTextAt(Number(revisionInput.value));
     });
-    const instantInput = h('input', { type: 'datetime-local', name: 'instant', step: 1 });
+    const instantInput = h('input', { type: 'datetime-local', name: 'instant', step: 1, value: log.instant ?? '' });
     const timeForm = h('form', { class: 'row history-time' }, field(t('notes.instant'), instantInput), h('button', { type: 'submit' }, t('rec.showText')));
     timeForm.addEventListener('submit', (e) => {
       e.preventDefault();
+      log.instant = instantInput.value;
       showTextAtTime(instantInput.value);
     });
     const from = h('input', { type: 'number', name: 'from', min: 0, max: log.revision, value: log.diff?.from ?? 0, inputmode: 'numeric' });
