@@ -48,6 +48,10 @@ public static class SessionsApi
         group.MapGet("/groups", async (string id, string sessionId, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, sessionId).GetGroupsAsync(Caller(http))))
             .WithSummary("Every breakout group the session opened, earlier rounds first, with its documents and members (facilitators, rapporteurs)");
+        group.MapPut("/group-documents", async (string id, string sessionId, GroupDocumentsRequest request, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await cluster.GetGrain<Collab.Workshops.IWorkshopGrain>(id).SetGroupDocumentsAsync(
+                new Collab.Workshops.SetGroupDocuments(Caller(http), sessionId, Templates(request.GroupDocuments)))))
+            .WithSummary("Set the documents each breakout group of the session gets from now on; null: the default ones (facilitators)");
         group.MapPost("/breakouts", OpenBreakoutsAsync).WithSummary("Open breakout groups, each with its documents (facilitators)");
         group.MapPost("/breakouts/move", async (string id, string sessionId, MoveRequest request, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, sessionId).MoveParticipantAsync(new MoveParticipant(Caller(http), request.ParticipantId ?? "", request.GroupId))))
@@ -107,6 +111,9 @@ public sealed record OpenBreakoutsRequest(
 
 /// <summary>A group document template: key, title per language, initial text, and guidance per language shown while it is empty.</summary>
 public sealed record SectionRequest(string? Key, IReadOnlyDictionary<string, string>? Titles, string? Text, IReadOnlyDictionary<string, string>? Guidance = null);
+
+/// <summary>The documents each breakout group of a session gets from now on (null or empty: the default ones).</summary>
+public sealed record GroupDocumentsRequest(IReadOnlyList<SectionRequest>? GroupDocuments);
 
 /// <summary>Moves a participant to <c>groupId</c>, or back to plenary when it is null.</summary>
 public sealed record MoveRequest(string? ParticipantId, string? GroupId);

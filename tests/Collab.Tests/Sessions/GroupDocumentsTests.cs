@@ -136,6 +136,51 @@ public sealed class GroupDocumentsTests(KestrelWebNode node) : IClassFixture<Kes
         Assert.Equal("Radio in local languages. Weekly.", members.Text);
     }
 
+    [Fact]
+    public async Task AFacilitatorSetsASessionsGroupDocumentsWhichTheNextGroupsGetAndOthersAreRefused()
+    {
+        var workshop = await SeedWorkshopAsync();
+        var rapporteur = await workshop.JoinAsync("Rapporteur Rémi", "rapporteur");
+        await workshop.JoinAsync("Esi Boateng", "participant", "gh");
+        string Path(string session) => $"/api/workshops/{workshop.Id}/sessions/{session}/group-documents";
+        var commitments = new
+        {
+            groupDocuments = new[]
+            {
+                new
+                {
+                    key = (string?)null,
+                    titles = new Dictionary<string, string> { ["en"] = "Commitments", ["fr"] = "Engagements" },
+                    text = "Who / Qui: ",
+                    guidance = new Dictionary<string, string> { ["en"] = "Who commits to what.", ["fr"] = "Qui s'engage à quoi." },
+                },
+            },
+        };
+
+        // Refused to a rapporteur, for a session not on the agenda, and when invalid: nothing changes.
+        var before = await workshop.OkAsync<Collab.Workshops.WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}");
+        Assert.Equal("workshop.facilitators_only", await workshop.RejectedAsync(rapporteur.Token, HttpMethod.Put, Path("d2-closing"), commitments, 403));
+        Assert.Equal("session.not_found", await workshop.RejectedAsync(workshop.Facilitator.Token, HttpMethod.Put, Path("d9-nowhere"), commitments, 404));
+        var untitled = new { groupDocuments = new[] { new { key = "x", titles = new Dictionary<string, string>() } } };
+        Assert.Equal("session.group_documents_invalid", await workshop.RejectedAsync(workshop.Facilitator.Token, HttpMethod.Put, Path("d2-closing"), untitled, 400));
+        var unchanged = await workshop.OkAsync<Collab.Workshops.WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}");
+        Assert.Equal(before.Version, unchanged.Version);
+
+        // Set: the workshop says so, and the session's next groups get them.
+        var set = await workshop.OkAsync<Collab.Workshops.WorkshopView>(workshop.Facilitator.Token, HttpMethod.Put, Path("d2-closing"), commitments);
+        Assert.Equal(before.Version + 1, set.Version);
+        var template = Assert.Single(set.Agenda.Single(a => a.Id == "d2-closing").GroupDocuments!);
+        Assert.Equal(("commitments", "Qui s'engage à quoi."), (template.Key, template.Guidance!["fr"]));
+        var groups = await OpenGroupsAsync(workshop, "d2-closing", new { naming = "numbered", count = 1 });
+        var document = Assert.Single(Assert.Single(groups).Documents);
+        Assert.Equal(("commitments", "Engagements"), (document.Section, document.Titles["fr"]));
+        Assert.Equal("Who / Qui: ", (await workshop.OkAsync<TextAtRevision>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/documents/{document.DocId}/text")).Text);
+
+        // Null: back to the default documents.
+        var reset = await workshop.OkAsync<Collab.Workshops.WorkshopView>(workshop.Facilitator.Token, HttpMethod.Put, Path("d2-closing"), new { groupDocuments = (object?)null });
+        Assert.Null(reset.Agenda.Single(a => a.Id == "d2-closing").GroupDocuments);
+    }
+
     /// <summary>The seed conference, created again for each test (its seed key dropped so that it may be).</summary>
     private async Task<TestWorkshop> SeedWorkshopAsync()
     {

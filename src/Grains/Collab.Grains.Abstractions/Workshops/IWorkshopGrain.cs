@@ -25,6 +25,13 @@ public interface IWorkshopGrain : IGrainWithStringKey
     Task<WorkshopView> UpdateAsync(UpdateWorkshop command);
 
     /// <summary>
+    /// Replaces the documents each breakout group of one session gets from now on (null or empty: the default ones);
+    /// facilitators. Groups already opened keep theirs. <c>session.group_documents_invalid</c>, <c>session.not_found</c>.
+    /// </summary>
+    [Alias("set-group-documents")]
+    Task<WorkshopView> SetGroupDocumentsAsync(SetGroupDocuments command);
+
+    /// <summary>
     /// Exchanges a join code for a participant: the same participant again when <see cref="JoinWorkshop.RejoinKey"/> is
     /// theirs (another device), the roster entry with that name when it is unclaimed, else a new participant.
     /// </summary>
@@ -88,6 +95,13 @@ public sealed record Delegation(
     [property: Id(1)] string Name,
     [property: Id(2)] string? Kind,
     [property: Id(3)] string? Language);
+
+/// <summary>Command: the documents each breakout group of <see cref="SessionId"/> gets (null: the default ones).</summary>
+[GenerateSerializer, Immutable, Alias("collab.SetGroupDocuments")]
+public sealed record SetGroupDocuments(
+    [property: Id(0)] Caller Caller,
+    [property: Id(1)] string SessionId,
+    [property: Id(2)] IReadOnlyList<Sessions.SectionTemplate>? Documents);
 
 /// <summary>One session of the agenda.</summary>
 /// <param name="Id">Short, URL-safe, unique in the workshop (e.g. <c>d1-breakouts</c>); derived from day and position when omitted.</param>

@@ -43,7 +43,8 @@ internal static class GroupTemplates
             : session?.GroupDocuments is { Count: > 0 } own ? own : Default;
 
     /// <summary>
-    /// Checks and cleans templates: at most <see cref="MaxDocuments"/>, each with a distinct key (made a slug), one title
+    /// Checks and cleans templates: at most <see cref="MaxDocuments"/>, each with a distinct key (made a slug; from the
+    /// first title when none is given), one title
     /// per language (at most <see cref="MaxLanguages"/>, up to 200 characters), at most <see cref="MaxText"/> characters
     /// of text and guidance of at most <see cref="MaxGuidance"/> characters per language. Null or empty: null.
     /// </summary>
@@ -64,8 +65,15 @@ internal static class GroupTemplates
         var sections = new List<SectionTemplate>();
         foreach (var section in given)
         {
-            var key = section?.Key is null or { Length: > 200 } ? "" : WorkshopRules.Slug(section.Key);
             var titles = PerLanguage(section?.Titles, 200, codePrefix, "title");
+
+            // The key says which document it is (`best-practices`); without one, it is made from the first title.
+            var key = section?.Key switch
+            {
+                null or "" => titles is { Count: > 0 } ? WorkshopRules.Slug(titles.Values.First()) : "",
+                { Length: > 200 } => "",
+                var own => WorkshopRules.Slug(own),
+            };
             var guidance = section?.Guidance is null ? null : PerLanguage(section.Guidance, MaxGuidance, codePrefix, "guidance");
             if (section is null || key.Length == 0 || titles is null || titles.Count == 0 || (section.Guidance is not null && guidance is null)
                 || (section.Text?.Length ?? 0) > MaxText || sections.Any(s => s.Key == key))

@@ -4,14 +4,16 @@
 // edit; rapporteurs too except while endorsement is open). Beside the open document, its history: changes grouped by
 // author and time, the text at a revision or at an instant, a word diff, and *restore this version*, which is one
 // ordinary edit (typed into the editor's own path: acknowledged, pushed to everyone, itself in the history).
-// Also: the guidance an empty document shows (showGuidance), used by the workspace too.
+// Facilitators also set the documents each group of a session gets from now on (PUT …/sessions/{id}/group-documents):
+// titles and guidance per working language, an initial text. Also: the guidance an empty document shows
+// (showGuidance), used by the workspace too.
 
 import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { accessSentence } from './access.js';
 import { colorFor } from './model.js';
 import { describeError } from './errors.js';
-import { groupDocuments, groupsByRound, guidanceFor } from './notes-model.js';
+import { MAX_GROUP_DOCUMENTS, groupDocuments, groupsByRound, guidanceFor, templateBody, templateDraft } from './notes-model.js';
 import { formatSpan, formatWhen, groupHistory, restoreSummary, revisionAt, wordDiff } from './text-history.js';
 
 const HISTORY_PAGE = 1000;
@@ -48,6 +50,9 @@ export function createGroupsView(ctx) {
   const editorHost = h('div', { class: 'editor-host' });
   const notice = h('p', { class: 'flash', role: 'status', dataset: { testid: 'note-notice' } });
   const history = h('details', { class: 'card rec-history', dataset: { testid: 'note-history' } });
+  const isFacilitator = ctx.identity.participant.role === 'facilitator';
+  const templateBox = h('details', { class: 'template-editor', dataset: { testid: 'template-editor' } });
+  const templateNotice = h('p', { class: 'flash', role: 'status', dataset: { testid: 'template-notice' } });
   history.addEventListener('toggle', () => {
     if (history.open && docId && (!log || log.docId !== docId)) loadHistory();
   });
@@ -64,7 +69,7 @@ export function createGroupsView(ctx) {
         'aside',
         { class: 'side' },
         h('section', { class: 'card' }, sessionsHeading, sessionList),
-        h('section', { class: 'card' }, h('div', { class: 'row' }, groupsHeading, refreshButton), groupsHost),
+        h('section', { class: 'card' }, h('div', { class: 'row' }, groupsHeading, refreshButton), groupsHost, isFacilitator ? templateBox : null),
       ),
     ),
   );
@@ -100,7 +105,107 @@ export function createGroupsView(ctx) {
     groups = null;
     lastSessionVersion = store.state.sessions[id]?.version ?? null;
     renderSessions(store.state);
+    resetTemplate();
     loadGroups();
+  }
+
+  // ------------------------------------------------------------------------ the documents each group gets (facilitators)
+
+  let draft = []; // the selected session's templates being edited: [{ key, titles, guidance, text }]
+  let templateSaving = false;
+
+  const languages = () => store.state.workshop?.languages?.length ? store.state.workshop.languages : ['en'];
+  const languageName = (lang) => {
+    const key = `rec.lang.${lang}`;
+    const words = t(key);
+    return words === key ? lang.toUpperCase() : words;
+  };
+
+  /** The draft from what the workshop holds for the session (after choosing it, saving, or a change of language). */
+  function resetTemplate() {
+    if (!isFacilitator) return;
+    const entry = store.state.workshop?.agenda?.find((a) => a.id === sessionId);
+    draft = templateDraft(entry?.groupDocuments, languages());
+    templateNotice.textContent = '';
+    renderTemplate();
+  }
+
+  function renderTemplate() {
+    if (!isFacilitator) return;
+    const wasOpen = templateBox.open;
+    const input = (tag, value, onInput, attrs = {}) => {
+      const el = h(tag, { ...attrs, value });
+      el.addEventListener('input', () => onInput(el.value));
+      return el;
+    };
+    replace(
+      templateBox,
+      h('summary', null, h('h3', { class: 'summary-title' }, t('notes.template.title'))),
+      h('p', { class: 'hint' }, t('notes.template.intro')),
+      draft.length === 0 ? h('p', { class: 'hint', dataset: { testid: 'template-default' } }, t('notes.template.default')) : null,
+      draft.map((d, i) =>
+        h(
+          'fieldset',
+          { class: 'template-doc', dataset: { testid: 'template-doc' } },
+          h('legend', null, t('notes.template.document', { n: i + 1 })),
+          languages().map((lang) =>
+            field(t('notes.template.docTitle', { language: languageName(lang) }), input('input', d.titles[lang] ?? '', (v) => (d.titles[lang] = v), { maxlength: 200, name: `title-${lang}` })),
+          ),
+          languages().map((lang) =>
+            field(t('notes.template.guidance', { language: languageName(lang) }), input('textarea', d.guidance[lang] ?? '', (v) => (d.guidance[lang] = v), { maxlength: 500, rows: 2, name: `guidance-${lang}` })),
+          ),
+          field(t('notes.template.text'), input('textarea', d.text ?? '', (v) => (d.text = v), { maxlength: 10000, rows: 3, name: 'text' })),
+          h('button', { type: 'button', class: 'link', onclick: () => (draft.splice(i, 1), renderTemplate()) }, t('notes.template.remove')),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'buttons' },
+        h(
+          'button',
+          {
+            type: 'button',
+            disabled: draft.length >= MAX_GROUP_DOCUMENTS,
+            title: draft.length >= MAX_GROUP_DOCUMENTS ? t('notes.template.max', { max: MAX_GROUP_DOCUMENTS }) : null,
+            onclick: () => {
+              draft.push(templateDraft([{}], languages())[0]);
+              renderTemplate();
+              templateBox.querySelectorAll('fieldset').item(draft.length - 1)?.querySelector('input')?.focus();
+            },
+          },
+          t('notes.template.add'),
+        ),
+        h('button', { type: 'button', class: 'primary', disabled: templateSaving, onclick: () => saveTemplate(false) }, t('notes.template.save')),
+        h('button', { type: 'button', disabled: templateSaving, onclick: () => saveTemplate(true) }, t('notes.template.useDefault')),
+      ),
+      templateNotice,
+    );
+    templateBox.open = wasOpen;
+  }
+
+  async function saveTemplate(useDefault) {
+    let body;
+    try {
+      body = templateBody(useDefault ? [] : draft);
+    } catch {
+      templateNotice.textContent = t('notes.template.titleMissing');
+      return;
+    }
+    const id = sessionId;
+    templateSaving = true;
+    renderTemplate();
+    try {
+      const workshop = await api.put(ctx.path(`/sessions/${encodeURIComponent(id)}/group-documents`), body);
+      if (workshop?.agenda) store.set((s) => ({ workshop: !s.workshop || workshop.version >= s.workshop.version ? workshop : s.workshop }));
+      templateSaving = false;
+      if (id !== sessionId) return;
+      resetTemplate();
+      templateNotice.textContent = t(body.groupDocuments ? 'notes.template.saved' : 'notes.template.resetDone');
+    } catch (err) {
+      templateSaving = false;
+      renderTemplate();
+      templateNotice.textContent = describeError(err, t);
+    }
   }
 
   let loadSeq = 0;
@@ -513,6 +618,7 @@ export function createGroupsView(ctx) {
     groupsHeading.textContent = t('notes.groups');
     refreshButton.textContent = t('notes.refresh');
     editorKey = null;
+    renderTemplate();
     renderSessions(store.state);
     renderGroups();
     renderHistory();

@@ -53,3 +53,46 @@ export function guidanceFor(doc, lang, t, { canEdit = true, plenary = false } = 
   if (any) return any;
   return t(plenary ? 'notes.guidance.plenary' : 'notes.guidance.group');
 }
+
+/** Most documents one group gets (the server's limit, docs/workshops.md). */
+export const MAX_GROUP_DOCUMENTS = 8;
+
+/** A document key from a title, as the server makes one: ASCII letters and digits, words joined by '-'. */
+export function slug(title) {
+  return String(title ?? '')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+}
+
+/**
+ * A session's group documents as the template editor holds them (`{ key, titles, guidance, text }`, one text per
+ * language in `languages`, '' when none), from the agenda's `groupDocuments` (none: an empty list, the default ones).
+ */
+export function templateDraft(groupDocuments, languages) {
+  const per = (texts) => Object.fromEntries(languages.map((l) => [l, texts?.[l] ?? '']));
+  return (groupDocuments ?? []).map((d) => ({ key: d.key ?? '', titles: per(d.titles), guidance: per(d.guidance), text: d.text ?? '' }));
+}
+
+/**
+ * The body of `PUT …/sessions/{id}/group-documents` from the editor's draft: blank texts left out, a key kept or made
+ * from the first title; `{ groupDocuments: null }` for none (the default documents). Throws `'titleMissing'` when a
+ * document has no title at all.
+ */
+export function templateBody(draft) {
+  if (!draft || draft.length === 0) return { groupDocuments: null };
+  const filled = (texts) => {
+    const out = Object.fromEntries(Object.entries(texts ?? {}).map(([l, v]) => [l, String(v ?? '').trim()]).filter(([, v]) => v));
+    return Object.keys(out).length ? out : null;
+  };
+  return {
+    groupDocuments: draft.map((d) => {
+      const titles = filled(d.titles);
+      if (!titles) throw new Error('titleMissing');
+      return { key: d.key || slug(Object.values(titles)[0]) || 'document', titles, text: d.text ? d.text : null, guidance: filled(d.guidance) };
+    }),
+  };
+}

@@ -37,6 +37,21 @@ export const notesEn = {
   'notes.guidance.group': 'Nothing written yet. Write the group’s notes here: everyone in the group sees them as you type.',
   'notes.guidance.plenary': 'Nothing written yet. Write the plenary’s notes here: everyone sees them as you type.',
   'notes.guidance.readOnly': 'Nothing has been written here yet.',
+  'notes.template.title': 'Documents each group gets',
+  'notes.template.intro': 'Groups opened from now on in this session get these documents; groups already opened keep theirs.',
+  'notes.template.default': 'This session’s groups get the default documents: best practices, lessons learnt, challenges and a group report. Add documents to give them their own.',
+  'notes.template.document': 'Document {n}',
+  'notes.template.docTitle': 'Title ({language})',
+  'notes.template.guidance': 'What to write in it ({language})',
+  'notes.template.text': 'Initial text (optional)',
+  'notes.template.add': 'Add a document',
+  'notes.template.remove': 'Remove this document',
+  'notes.template.save': 'Save the documents',
+  'notes.template.useDefault': 'Use the default documents',
+  'notes.template.saved': 'Saved: groups opened from now on in this session get these documents.',
+  'notes.template.resetDone': 'This session’s groups will get the default documents.',
+  'notes.template.max': 'A group has at most {max} documents.',
+  'notes.template.titleMissing': 'Give each document a title.',
 };
 
 export const notesFr = {
@@ -75,6 +90,21 @@ export const notesFr = {
   'notes.guidance.group': 'Rien n’est encore écrit. Écrivez ici les notes du groupe : tous ses membres les voient pendant que vous tapez.',
   'notes.guidance.plenary': 'Rien n’est encore écrit. Écrivez ici les notes de la plénière : tout le monde les voit pendant que vous tapez.',
   'notes.guidance.readOnly': 'Rien n’a encore été écrit ici.',
+  'notes.template.title': 'Documents de chaque groupe',
+  'notes.template.intro': 'Les groupes ouverts désormais dans cette séance reçoivent ces documents ; les groupes déjà ouverts gardent les leurs.',
+  'notes.template.default': 'Les groupes de cette séance reçoivent les documents par défaut : bonnes pratiques, leçons apprises, défis et rapport du groupe. Ajoutez des documents pour leur donner les leurs.',
+  'notes.template.document': 'Document {n}',
+  'notes.template.docTitle': 'Titre ({language})',
+  'notes.template.guidance': 'Ce qu’il faut y écrire ({language})',
+  'notes.template.text': 'Texte initial (facultatif)',
+  'notes.template.add': 'Ajouter un document',
+  'notes.template.remove': 'Retirer ce document',
+  'notes.template.save': 'Enregistrer les documents',
+  'notes.template.useDefault': 'Revenir aux documents par défaut',
+  'notes.template.saved': 'Enregistré : les groupes ouverts désormais dans cette séance reçoivent ces documents.',
+  'notes.template.resetDone': 'Les groupes de cette séance recevront les documents par défaut.',
+  'notes.template.max': 'Un groupe a au plus {max} documents.',
+  'notes.template.titleMissing': 'Donnez un titre à chaque document.',
 };
 
 export const notesErrorsEn = {
