@@ -189,6 +189,49 @@ public sealed class GroupNotesForFacilitatorsInTheBrowserTests(BrowserSite site)
         }
     }
 
+    [Fact]
+    public async Task AFacilitatorGivesASessionsGroupsTheirOwnDocumentsFromTheBrowser()
+    {
+        using var api = new HttpClient { BaseAddress = site.Address };
+        var facilitator = await site.JoinAsync("facilitator", "Francis Kaboré", null, "en");
+        var yao = await site.JoinAsync("participant", "Yao Kouassi", "Côte d'Ivoire", "fr");
+
+        // The closing plenary has no documents of its own: its groups would get the default ones.
+        await facilitator.GetByRole(AriaRole.Link, new() { Name = "Group documents" }).ClickAsync();
+        await facilitator.GetByTestId("groups-sessions").Locator("[data-session=d2-closing]").ClickAsync();
+        await Expect(facilitator.GetByTestId("notes-group")).ToHaveCountAsync(0);
+        var editor = facilitator.GetByTestId("template-editor");
+        await editor.Locator("summary").ClickAsync();
+        await Expect(editor.GetByTestId("template-default")).ToBeVisibleAsync();
+
+        // One document, titled and guided in both working languages, with an initial text.
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Add a document" }).ClickAsync();
+        var document = editor.GetByTestId("template-doc");
+        await document.GetByLabel("Title (English)").FillAsync("Commitments");
+        await document.GetByLabel("Title (French)").FillAsync("Engagements");
+        await document.GetByLabel("What to write in it (English)").FillAsync("Who commits to what, and by when.");
+        await document.GetByLabel("What to write in it (French)").FillAsync("Qui s'engage à quoi, et d'ici quand.");
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Save the documents" }).ClickAsync();
+        await Expect(editor.GetByTestId("template-notice")).ToContainTextAsync("groups opened from now on in this session get these documents");
+        await Expect(document.GetByLabel("Title (French)")).ToHaveValueAsync("Engagements");
+        await BrowserSite.ScreenshotAsync(facilitator, "group-documents-template");
+
+        // The session's groups get it: the French participant sees its French title and guidance.
+        await SessionAsync(api, "d2-closing", "/start");
+        try
+        {
+            await SessionAsync(api, "d2-closing", "/breakouts", new { naming = "numbered", count = 1, assignment = "mixDelegations" });
+            await Expect(yao.GetByRole(AriaRole.Tab, new() { Name = "Engagements" })).ToBeVisibleAsync();
+            await Expect(yao.GetByRole(AriaRole.Tab)).ToHaveCountAsync(1);
+            await Expect(yao.GetByTestId("editor")).ToHaveAttributeAsync("placeholder", "Qui s'engage à quoi, et d'ici quand.");
+            await Expect(facilitator.GetByTestId("notes-group").GetByRole(AriaRole.Button, new() { Name = "Commitments" })).ToBeVisibleAsync();
+        }
+        finally
+        {
+            await SessionAsync(api, "d2-closing", "/end", allowRefusal: true);
+        }
+    }
+
     private async Task SessionAsync(HttpClient api, string sessionId, string action, object? body = null, bool allowRefusal = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/workshops/{site.WorkshopId}/sessions/{sessionId}{action}")

@@ -51,7 +51,7 @@ export function createGroupsView(ctx) {
   const notice = h('p', { class: 'flash', role: 'status', dataset: { testid: 'note-notice' } });
   const history = h('details', { class: 'card rec-history', dataset: { testid: 'note-history' } });
   const isFacilitator = ctx.identity.participant.role === 'facilitator';
-  const templateBox = h('details', { class: 'template-editor', dataset: { testid: 'template-editor' } });
+  const templateBox = h('details', { class: 'card rec-history template-editor', dataset: { testid: 'template-editor' } });
   const templateNotice = h('p', { class: 'flash', role: 'status', dataset: { testid: 'template-notice' } });
   history.addEventListener('toggle', () => {
     if (history.open && docId && (!log || log.docId !== docId)) loadHistory();
@@ -64,12 +64,12 @@ export function createGroupsView(ctx) {
     h(
       'div',
       { class: 'workspace-grid' },
-      h('div', { class: 'side' }, h('section', { class: 'docs card' }, editorHost, notice), history),
+      h('div', { class: 'side' }, h('section', { class: 'docs card' }, editorHost, notice), history, isFacilitator ? templateBox : null),
       h(
         'aside',
         { class: 'side' },
         h('section', { class: 'card' }, sessionsHeading, sessionList),
-        h('section', { class: 'card' }, h('div', { class: 'row' }, groupsHeading, refreshButton), groupsHost, isFacilitator ? templateBox : null),
+        h('section', { class: 'card' }, h('div', { class: 'row' }, groupsHeading, refreshButton), groupsHost),
       ),
     ),
   );
@@ -81,7 +81,7 @@ export function createGroupsView(ctx) {
   let docId = null;
   let editor = null;
   let refreshGuidance = null;
-  let editorKey = null;
+  let editorKey; // undefined until the first render
   let roster = new Map();
   let log = null; // the open document's history: { docId, loading, start, ops, changes, revision, capped, error, shown, at, diff, restore }
   let lastSessionVersion = null;
@@ -140,7 +140,7 @@ export function createGroupsView(ctx) {
     };
     replace(
       templateBox,
-      h('summary', null, h('h3', { class: 'summary-title' }, t('notes.template.title'))),
+      h('summary', null, h('h2', { class: 'summary-title' }, t('notes.template.title'))),
       h('p', { class: 'hint' }, t('notes.template.intro')),
       draft.length === 0 ? h('p', { class: 'hint', dataset: { testid: 'template-default' } }, t('notes.template.default')) : null,
       draft.map((d, i) =>
@@ -617,7 +617,7 @@ export function createGroupsView(ctx) {
     sessionsHeading.textContent = t('notes.sessions');
     groupsHeading.textContent = t('notes.groups');
     refreshButton.textContent = t('notes.refresh');
-    editorKey = null;
+    editorKey = undefined;
     renderTemplate();
     renderSessions(store.state);
     renderGroups();
@@ -651,14 +651,14 @@ export function createGroupsView(ctx) {
         selectSession(s.consoleSessionId);
       } else if (!sessionId && s.workshop) selectSession(defaultSession(s));
       else if (sessionId) loadGroups();
-      editorKey = null;
+      editorKey = undefined;
       renderSessions(s);
       renderGroups();
     },
     hide() {
       // Leaving the view: its document is released (a connection keeps at most 50 open).
       visible = false;
-      editorKey = null;
+      editorKey = undefined;
       editor?.dispose();
       editor = null;
       refreshGuidance = null;
