@@ -10,7 +10,8 @@ namespace Collab.BrowserTests;
 /// <summary>
 /// The group documents view (#groups): a rapporteur follows a group's notes live while a participant types, also after
 /// the session ended; a facilitator edits them; a note's history (changes by author, text at a revision and at an
-/// instant, a diff, restore as a new edit the participant's page receives); Day-2 groups get the drafting template;
+/// instant, a diff, restore as a new edit the participant's page receives and shows in the note's history); Day-2
+/// groups get the drafting template; a facilitator sets a session's group documents;
 /// empty documents say what to write, in the reader's language. Each test ends the session it started.
 /// </summary>
 public sealed class GroupNotesForFacilitatorsInTheBrowserTests(BrowserSite site) : IClassFixture<BrowserSite>
@@ -182,6 +183,12 @@ public sealed class GroupNotesForFacilitatorsInTheBrowserTests(BrowserSite site)
             var restored = await LastCommitAsync(api, docId);
             Assert.Equal(mistake.Revision + 1, restored.Revision);
             await BrowserSite.ScreenshotAsync(facilitator, "group-notes-history");
+
+            // The participant reads the same history beside the note in the workspace, the restore on top.
+            var kwamesHistory = kwame.GetByTestId("note-history");
+            await kwamesHistory.Locator("summary").ClickAsync();
+            await Expect(kwamesHistory.GetByTestId("history-change")).ToHaveCountAsync(4);
+            await Expect(kwamesHistory.GetByTestId("history-change").First).ToContainTextAsync("Fiifi Mensah");
         }
         finally
         {
