@@ -1,12 +1,11 @@
 // The group documents of every session (#groups), for facilitators and rapporteurs: sessions → groups (every round,
 // also after the session ended: GET /api/workshops/{id}/sessions/{sessionId}/groups) → their documents, each opening
 // live in the real-time editor with who is here. What the reader may do is the server's (the phase table: facilitators
-// edit; rapporteurs too except while endorsement is open). Beside the open document, its history: changes grouped by
-// author and time, the text at a revision or at an instant, a word diff, and *restore this version*, which is one
-// ordinary edit (typed into the editor's own path: acknowledged, pushed to everyone, itself in the history).
-// Facilitators also set the documents each group of a session gets from now on (PUT …/sessions/{id}/group-documents):
-// titles and guidance per working language, an initial text. Also: the guidance an empty document shows
-// (showGuidance), used by the workspace too.
+// edit; rapporteurs too except while endorsement is open). Beside the open document, its history (note-history.js:
+// changes by author and time, the text at a revision or an instant, a diff, restore as a new edit). Facilitators also
+// set the documents each group of a session gets from now on (PUT …/sessions/{id}/group-documents): titles and
+// guidance per working language, an initial text. Also: the guidance an empty document shows (showGuidance), used by
+// the workspace too.
 
 import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
