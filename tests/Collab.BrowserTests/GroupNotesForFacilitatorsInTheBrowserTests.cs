@@ -53,7 +53,18 @@ public sealed class GroupNotesForFacilitatorsInTheBrowserTests(BrowserSite site)
             await Expect(rapporteur.Locator(".doc-others")).ToContainTextAsync("Adjoa Owusu");
             await BrowserSite.ScreenshotAsync(rapporteur, "group-notes-rapporteur-live");
 
-            // The session ends: the participant now reads; the rapporteur still has the notes live.
+            // In the review phase the members read their notes: the note's history offers no way around that.
+            await SessionAsync(api, "d1-breakouts", "/phase", new { phase = "review" });
+            await Expect(adjoasEditor).Not.ToBeEditableAsync();
+            var adjoasHistory = adjoa.GetByTestId("note-history");
+            await adjoasHistory.Locator("summary").ClickAsync();
+            await adjoasHistory.GetByTestId("history-change").First.GetByTestId("restore").ClickAsync();
+            await Expect(adjoa.GetByTestId("note-notice")).ToContainTextAsync("You cannot restore a version now:");
+            await Expect(adjoa.GetByTestId("note-notice")).ToContainTextAsync("read only for you now");
+            await Expect(adjoasHistory.GetByTestId("restore-confirm")).ToHaveCountAsync(0);
+            await Expect(rapporteursEditor).ToBeEditableAsync();
+
+            // The session ends: the participants are back in plenary; the rapporteur still has the notes live.
             await SessionAsync(api, "d1-breakouts", "/end");
             await facilitator.GetByRole(AriaRole.Link, new() { Name = "Group documents" }).ClickAsync();
             await facilitator.GetByTestId("groups-sessions").Locator("[data-session=d1-breakouts]").ClickAsync();
