@@ -45,6 +45,13 @@ public static class SessionsApi
         group.MapPost("/help/{requestId}/resolve", async (string id, string sessionId, string requestId, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, sessionId).ResolveHelpAsync(new ResolveHelp(Caller(http), requestId))))
             .WithSummary("Mark a help request resolved (facilitators)");
+        group.MapGet("/groups", async (string id, string sessionId, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, id, sessionId).GetGroupsAsync(Caller(http))))
+            .WithSummary("Every breakout group the session opened, earlier rounds first, with its documents and members (facilitators, rapporteurs)");
+        group.MapPut("/group-documents", async (string id, string sessionId, GroupDocumentsRequest request, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await cluster.GetGrain<Collab.Workshops.IWorkshopGrain>(id).SetGroupDocumentsAsync(
+                new Collab.Workshops.SetGroupDocuments(Caller(http), sessionId, Templates(request.GroupDocuments)))))
+            .WithSummary("Set the documents each breakout group of the session gets from now on; null: the default ones (facilitators)");
         group.MapPost("/breakouts", OpenBreakoutsAsync).WithSummary("Open breakout groups, each with its documents (facilitators)");
         group.MapPost("/breakouts/move", async (string id, string sessionId, MoveRequest request, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, sessionId).MoveParticipantAsync(new MoveParticipant(Caller(http), request.ParticipantId ?? "", request.GroupId))))
@@ -69,7 +76,11 @@ public static class SessionsApi
             request.Count,
             request.Names,
             request.Assignment ?? AssignmentMode.MixDelegations,
-            request.Sections?.Select(s => new SectionTemplate(s?.Key ?? "", s?.Titles ?? new Dictionary<string, string>(), s?.Text)).ToList())));
+            Templates(request.Sections))));
+
+    /// <summary>Group document templates as the grains take them (they check them).</summary>
+    public static List<SectionTemplate>? Templates(IReadOnlyList<SectionRequest>? sections) =>
+        sections?.Select(s => new SectionTemplate(s?.Key ?? "", s?.Titles ?? new Dictionary<string, string>(), s?.Text, s?.Guidance)).ToList();
 
     private static ISessionGrain Grain(IClusterClient cluster, string id, string sessionId) =>
         cluster.GetGrain<ISessionGrain>(SessionKeys.Of(id, sessionId));
@@ -88,7 +99,8 @@ public sealed record AskForHelpRequest(string? Message);
 /// <summary>
 /// <c>naming</c>: numbered (with <c>count</c>), perDelegation, or named (with <c>names</c>);
 /// <c>assignment</c>: manual, preassigned, mixDelegations (default), keepDelegations, selfSelect;
-/// <c>sections</c>: the documents each group gets (default: best practices, lessons learnt, challenges, group report).
+/// <c>sections</c>: the documents each group gets (default: the session's <c>groupDocuments</c> on the agenda, else best
+/// practices, lessons learnt, challenges, group report).
 /// </summary>
 public sealed record OpenBreakoutsRequest(
     GroupNaming? Naming,
@@ -97,7 +109,11 @@ public sealed record OpenBreakoutsRequest(
     AssignmentMode? Assignment,
     IReadOnlyList<SectionRequest>? Sections);
 
-public sealed record SectionRequest(string? Key, IReadOnlyDictionary<string, string>? Titles, string? Text);
+/// <summary>A group document template: key, title per language, initial text, and guidance per language shown while it is empty.</summary>
+public sealed record SectionRequest(string? Key, IReadOnlyDictionary<string, string>? Titles, string? Text, IReadOnlyDictionary<string, string>? Guidance = null);
+
+/// <summary>The documents each breakout group of a session gets from now on (null or empty: the default ones).</summary>
+public sealed record GroupDocumentsRequest(IReadOnlyList<SectionRequest>? GroupDocuments);
 
 /// <summary>Moves a participant to <c>groupId</c>, or back to plenary when it is null.</summary>
 public sealed record MoveRequest(string? ParticipantId, string? GroupId);

@@ -33,7 +33,8 @@ public sealed record DelegationRequest(string? Id, string? Name, string? Kind, s
 
 /// <summary>
 /// An agenda entry. <c>phaseRules</c>: by phase, a row replacing the default phase table's (docs/recommendations.md);
-/// members left out keep the replaced row's values.
+/// members left out keep the replaced row's values. <c>groupDocuments</c>: the documents each breakout group of the
+/// session gets (default: best practices, lessons learnt, challenges, group report).
 /// </summary>
 public sealed record AgendaSessionRequest(
     string? Id,
@@ -43,7 +44,8 @@ public sealed record AgendaSessionRequest(
     TimeOnly? StartsAt,
     TimeOnly? EndsAt,
     IReadOnlyList<string>? Phases,
-    IReadOnlyDictionary<string, Collab.Sessions.PhaseRule>? PhaseRules = null);
+    IReadOnlyDictionary<string, Collab.Sessions.PhaseRule>? PhaseRules = null,
+    IReadOnlyList<Collab.Web.Sessions.SectionRequest>? GroupDocuments = null);
 
 /// <summary>Who creates the workshop: they become its first facilitator.</summary>
 public sealed record CreatorRequest(string? Name, string? Delegation, string? Language);

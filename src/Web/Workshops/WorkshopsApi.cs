@@ -152,7 +152,7 @@ public static class WorkshopsApi
         delegations?.Select(d => new Delegation(d?.Id ?? "", d?.Name ?? "", d?.Kind, d?.Language)).ToList();
 
     private static List<AgendaSession>? Agenda(IReadOnlyList<AgendaSessionRequest>? agenda) =>
-        agenda?.Select(s => new AgendaSession(s?.Id ?? "", s?.Day ?? 0, s?.Title ?? "", s?.Kind ?? "plenary", s?.StartsAt, s?.EndsAt, s?.Phases ?? [], s?.PhaseRules)).ToList();
+        agenda?.Select(s => new AgendaSession(s?.Id ?? "", s?.Day ?? 0, s?.Title ?? "", s?.Kind ?? "plenary", s?.StartsAt, s?.EndsAt, s?.Phases ?? [], s?.PhaseRules, Sessions.SessionsApi.Templates(s?.GroupDocuments))).ToList();
 
     /// <summary>12 characters of lower-case base32: short enough to read aloud, 60 bits against guessing.</summary>
     private static string NewWorkshopId()

@@ -49,6 +49,13 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("help-queue")]
     Task<IReadOnlyList<HelpRequestView>> GetHelpQueueAsync(Caller caller);
 
+    /// <summary>
+    /// Every breakout group the session ever opened (earlier rounds first), with its documents and members, also after
+    /// the session ended: for facilitators and rapporteurs (<c>session.groups_forbidden</c> for anyone else).
+    /// </summary>
+    [Alias("groups")]
+    Task<IReadOnlyList<GroupView>> GetGroupsAsync(Caller caller);
+
     /// <summary>Opens breakout groups with their documents and assigns participants. Facilitators; the session must be running.</summary>
     [Alias("open-breakouts")]
     Task<SessionView> OpenBreakoutsAsync(OpenBreakouts command);
@@ -230,11 +237,13 @@ public sealed record OpenBreakouts(
 /// <param name="Key">Short id, e.g. <c>best-practices</c>.</param>
 /// <param name="Titles">Title per working language, e.g. en → "Best practices", fr → "Bonnes pratiques".</param>
 /// <param name="Text">Initial text (e.g. the group report's headings).</param>
+/// <param name="Guidance">Per language, what to write in the document: shown while it is empty.</param>
 [GenerateSerializer, Immutable, Alias("collab.SectionTemplate")]
 public sealed record SectionTemplate(
     [property: Id(0)] string Key,
     [property: Id(1)] IReadOnlyDictionary<string, string> Titles,
-    [property: Id(2)] string? Text);
+    [property: Id(2)] string? Text,
+    [property: Id(3)] IReadOnlyDictionary<string, string>? Guidance = null);
 
 [GenerateSerializer, Immutable, Alias("collab.MoveParticipant")]
 public sealed record MoveParticipant([property: Id(0)] Caller Caller, [property: Id(1)] string ParticipantId, [property: Id(2)] string? GroupId);
@@ -287,11 +296,13 @@ public sealed record GroupView(
     [property: Id(3)] IReadOnlyList<GroupDocument> Documents,
     [property: Id(4)] IReadOnlyList<string> Members);
 
+/// <summary>A group's document: its template's key (<see cref="Section"/>), titles and guidance per language.</summary>
 [GenerateSerializer, Immutable, Alias("collab.GroupDocument")]
 public sealed record GroupDocument(
     [property: Id(0)] string DocId,
     [property: Id(1)] string Section,
-    [property: Id(2)] IReadOnlyDictionary<string, string> Titles);
+    [property: Id(2)] IReadOnlyDictionary<string, string> Titles,
+    [property: Id(3)] IReadOnlyDictionary<string, string>? Guidance = null);
 
 /// <summary>An announcement; <see cref="Recipients"/> lists the participants of the targeted group (null: everyone).</summary>
 [GenerateSerializer, Immutable, Alias("collab.AnnouncementView")]

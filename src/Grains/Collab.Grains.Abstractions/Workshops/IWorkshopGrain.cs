@@ -25,6 +25,13 @@ public interface IWorkshopGrain : IGrainWithStringKey
     Task<WorkshopView> UpdateAsync(UpdateWorkshop command);
 
     /// <summary>
+    /// Replaces the documents each breakout group of one session gets from now on (null or empty: the default ones);
+    /// facilitators. Groups already opened keep theirs. <c>session.group_documents_invalid</c>, <c>session.not_found</c>.
+    /// </summary>
+    [Alias("set-group-documents")]
+    Task<WorkshopView> SetGroupDocumentsAsync(SetGroupDocuments command);
+
+    /// <summary>
     /// Exchanges a join code for a participant: the same participant again when <see cref="JoinWorkshop.RejoinKey"/> is
     /// theirs (another device), the roster entry with that name when it is unclaimed, else a new participant.
     /// </summary>
@@ -89,6 +96,13 @@ public sealed record Delegation(
     [property: Id(2)] string? Kind,
     [property: Id(3)] string? Language);
 
+/// <summary>Command: the documents each breakout group of <see cref="SessionId"/> gets (null: the default ones).</summary>
+[GenerateSerializer, Immutable, Alias("collab.SetGroupDocuments")]
+public sealed record SetGroupDocuments(
+    [property: Id(0)] Caller Caller,
+    [property: Id(1)] string SessionId,
+    [property: Id(2)] IReadOnlyList<Sessions.SectionTemplate>? Documents);
+
 /// <summary>One session of the agenda.</summary>
 /// <param name="Id">Short, URL-safe, unique in the workshop (e.g. <c>d1-breakouts</c>); derived from day and position when omitted.</param>
 /// <param name="Day">1 for the first day.</param>
@@ -97,6 +111,10 @@ public sealed record Delegation(
 /// <param name="PhaseRules">
 /// Rows replacing the default phase table's (docs/recommendations.md), by phase; a phase with no row of its own behaves
 /// as <c>review</c>. Read back it holds the row in force for every phase of the session.
+/// </param>
+/// <param name="GroupDocuments">
+/// The documents each breakout group of this session gets (e.g. a drafting template on Day 2); none: the default notes
+/// (best practices, lessons learnt, challenges, group report). Opening breakouts with their own sections overrides it.
 /// </param>
 [GenerateSerializer, Immutable, Alias("collab.AgendaSession")]
 public sealed record AgendaSession(
@@ -107,7 +125,8 @@ public sealed record AgendaSession(
     [property: Id(4)] TimeOnly? StartsAt,
     [property: Id(5)] TimeOnly? EndsAt,
     [property: Id(6)] IReadOnlyList<string> Phases,
-    [property: Id(7)] IReadOnlyDictionary<string, Sessions.PhaseRule>? PhaseRules = null);
+    [property: Id(7)] IReadOnlyDictionary<string, Sessions.PhaseRule>? PhaseRules = null,
+    [property: Id(8)] IReadOnlyList<Sessions.SectionTemplate>? GroupDocuments = null);
 
 /// <summary>Command: create a workshop. The creator becomes its first facilitator.</summary>
 /// <param name="Title">1–200 characters.</param>

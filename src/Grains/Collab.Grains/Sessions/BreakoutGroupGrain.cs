@@ -36,7 +36,7 @@ internal sealed class BreakoutGroupGrain([PersistentState("group")] IPersistentS
                 await document.SetAccessPolicyAsync(new SetAccessPolicy(workshopId, policy));
             }
 
-            documents.Add(new GroupDocument(docId, section.Key, section.Titles));
+            documents.Add(new GroupDocument(docId, section.Key, section.Titles, section.Guidance));
         }
 
         state.State.Name = command.Name;

@@ -21,19 +21,6 @@ internal sealed partial class SessionGrain(
 {
     private const string TimerReminder = "countdown";
     private static readonly TimeSpan RecentTimeUp = TimeSpan.FromMinutes(1);
-    /// <summary>Languages one breakout document template may be titled in.</summary>
-    private const int MaxSectionTitles = 10;
-
-    private static readonly IReadOnlyList<SectionTemplate> DefaultSections =
-    [
-        new("best-practices", new Dictionary<string, string> { ["en"] = "Best practices", ["fr"] = "Bonnes pratiques" }, null),
-        new("lessons-learnt", new Dictionary<string, string> { ["en"] = "Lessons learnt", ["fr"] = "Leçons apprises" }, null),
-        new("challenges", new Dictionary<string, string> { ["en"] = "Challenges", ["fr"] = "Défis" }, null),
-        new(
-            "group-report",
-            new Dictionary<string, string> { ["en"] = "Group report", ["fr"] = "Rapport du groupe" },
-            "Key points / Points clés\n\n\nDiscussion\n\n\nWay forward / Perspectives\n\n"),
-    ];
 
     private readonly DurableObservers<ISessionObserver> _observers = new(observers, options.ObserverExpiry, logger);
     private IGrainTimer? _countdown;
@@ -284,6 +271,20 @@ internal sealed partial class SessionGrain(
         return state.State.Help;
     }
 
+    async Task<IReadOnlyList<GroupView>> ISessionGrain.GetGroupsAsync(Caller caller)
+    {
+        await EnsureSessionAsync(caller);
+        if (!caller.EditsEverywhere)
+        {
+            throw new ForbiddenException("session.groups_forbidden", "Only facilitators and rapporteurs open every group's documents.");
+        }
+
+        // Earlier rounds first, as they were opened; each group answers its own documents and members.
+        var ids = state.State.EarlierGroups.Concat(state.State.Breakouts?.Groups.Select(g => g.Id) ?? []).Distinct(StringComparer.Ordinal);
+        var groups = await Task.WhenAll(ids.Select(id => GroupGrain(id).GetAsync()));
+        return [.. groups.Where(g => g.Documents.Count > 0)];
+    }
+
     async Task<SessionView> ISessionGrain.OpenBreakoutsAsync(OpenBreakouts command)
     {
         var workshop = await EnsureFacilitatorAsync(command.Caller);
@@ -309,7 +310,7 @@ internal sealed partial class SessionGrain(
             var id = round == 1 ? n.Id : $"r{round}-{n.Id}";
             return new GroupAssignment.Group(id, n.Name);
         }).ToList();
-        var sections = Sections(command.Sections);
+        var sections = GroupTemplates.For(command.Sections, workshop.Agenda.FirstOrDefault(a => a.Id == SessionId));
 
         var roster = await Workshop.GetRosterAsync(command.Caller);
         var people = roster
@@ -688,51 +689,6 @@ internal sealed partial class SessionGrain(
         }
 
         return names;
-    }
-
-    private static IReadOnlyList<SectionTemplate> Sections(IReadOnlyList<SectionTemplate>? given)
-    {
-        if (given is null || given.Count == 0)
-        {
-            return DefaultSections;
-        }
-
-        if (given.Count > 8)
-        {
-            throw new ValidationFailedException("breakouts.sections_invalid", "A group has at most 8 documents.", "sections");
-        }
-
-        var sections = new List<SectionTemplate>();
-        foreach (var section in given)
-        {
-            var key = section.Key is { Length: > 200 } ? "" : WorkshopRules.Slug(section.Key ?? "");
-
-            // One title per language, a language said once (whatever its case), each title a clean name.
-            var titles = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (language, title) in (section.Titles ?? new Dictionary<string, string>()).Take(MaxSectionTitles + 1))
-            {
-                var clean = title is { Length: > 200 } ? null : WorkshopRules.CleanText(title, "title", "breakouts.sections");
-                if (clean is null || clean.Length > 200 || language is not { Length: > 0 and <= 20 }
-                    || titles.Count == MaxSectionTitles || !titles.TryAdd(language.Trim().ToLowerInvariant(), clean))
-                {
-                    titles.Clear();
-                    break;
-                }
-            }
-
-            if (key.Length == 0 || titles.Count == 0 || (section.Text?.Length ?? 0) > 10_000
-                || sections.Any(s => s.Key == key))
-            {
-                throw new ValidationFailedException(
-                    "breakouts.sections_invalid",
-                    $"Each document of the template needs a distinct key, one title (up to 200 characters) for each of at most {MaxSectionTitles} languages, and at most 10,000 characters of text.",
-                    "sections");
-            }
-
-            sections.Add(new SectionTemplate(key, titles, section.Text));
-        }
-
-        return sections;
     }
 
     private static bool AutomaticallyAssigns(AssignmentMode mode) =>

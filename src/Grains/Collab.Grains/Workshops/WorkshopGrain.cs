@@ -150,6 +150,36 @@ internal sealed partial class WorkshopGrain(
         return View();
     }
 
+    async Task<WorkshopView> IWorkshopGrain.SetGroupDocumentsAsync(SetGroupDocuments command)
+    {
+        EnsureFacilitator(command.Caller);
+        var index = state.State.Agenda.FindIndex(s => s.Id == command.SessionId);
+        if (index < 0)
+        {
+            throw new NotFoundException("session.not_found", $"There is no session '{WorkshopRules.Shorten(command.SessionId ?? "")}' on the agenda.");
+        }
+
+        var documents = GroupTemplates.Normalize(command.Documents, "session.group_documents_invalid", "groupDocuments");
+        var current = state.State.Agenda[index];
+        if (current.GroupDocuments is null ? documents is null : documents is not null && Same(current.GroupDocuments, documents))
+        {
+            return View();
+        }
+
+        var agenda = state.State.Agenda.ToList();
+        agenda[index] = current with { GroupDocuments = documents };
+        await WriteAsync(s => s.Agenda = agenda);
+        await NotifyChangedAsync();
+        return View();
+
+        static bool Same(IReadOnlyList<SectionTemplate> a, IReadOnlyList<SectionTemplate> b) =>
+            a.Count == b.Count && a.Zip(b).All(p => p.First.Key == p.Second.Key && p.First.Text == p.Second.Text
+                && SameTexts(p.First.Titles, p.Second.Titles) && SameTexts(p.First.Guidance, p.Second.Guidance));
+
+        static bool SameTexts(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+            (a?.Count ?? 0) == (b?.Count ?? 0) && (a ?? new Dictionary<string, string>()).All(x => b!.TryGetValue(x.Key, out var y) && y == x.Value);
+    }
+
     async Task<Joined> IWorkshopGrain.JoinAsync(JoinWorkshop command)
     {
         EnsureCreated();

@@ -452,7 +452,8 @@ internal static partial class WorkshopRules
             }
 
             var rules = Sessions.PhaseTable.Normalize(phases, s.PhaseRules, title);
-            list.Add(new AgendaSession(id, s.Day, title, kind, s.StartsAt, s.EndsAt, phases, rules));
+            var groupDocuments = Sessions.GroupTemplates.Normalize(s.GroupDocuments, "session.group_documents_invalid", "agenda");
+            list.Add(new AgendaSession(id, s.Day, title, kind, s.StartsAt, s.EndsAt, phases, rules, groupDocuments));
         }
 
         return list.Count <= options.MaxAgendaSessions

@@ -13,6 +13,7 @@ import { createStore } from './store.js';
 import { createWorkspaceView } from './workspace.js';
 import { createConsoleView } from './console.js';
 import { createOutcomeView } from './outcome.js';
+import { createGroupsView } from './groups.js';
 import { createRecommendationView, recommendationFromHash } from './recommendation.js';
 import { createBoardView, boardWithRow, mergeBoard } from './board.js';
 import { describeError } from './errors.js';
@@ -349,6 +350,8 @@ function createApp(identity) {
   function viewsFor(role) {
     const list = ['workspace', 'board'];
     if (role === 'facilitator') list.push('console');
+    // Every group's documents of every session, live (groups.js).
+    if (role === 'facilitator' || role === 'rapporteur') list.push('groups');
     list.push('outcome');
     return list;
   }
@@ -373,6 +376,7 @@ function createApp(identity) {
       console: createConsoleView,
       board: createBoardView,
       outcome: createOutcomeView,
+      groups: createGroupsView,
       recommendation: createRecommendationView,
     }[view](ctx);
     replace(main, views[view].el);

@@ -45,6 +45,7 @@ export function createConsoleView(ctx) {
   const helpList = h('ul', { class: 'help-queue', dataset: { testid: 'help-queue' } });
   const grid = h('div', { class: 'grid', dataset: { testid: 'groups-grid' } });
   const gridNote = h('p', { class: 'hint' });
+  const groupsLink = h('a', { href: '#groups', class: 'button-link', dataset: { testid: 'open-groups' } }); // groups.js: open and edit them
   const board = h('div', { class: 'board' });
   const codes = h('ul', { class: 'codes' });
   const labels = {};
@@ -80,7 +81,7 @@ export function createConsoleView(ctx) {
       ),
       h('section', { class: 'card' }, heading('console.breakouts'), formsHost.breakouts, openButton, h('div', { class: 'row' }), recallButtons, heading('console.move', 'h3'), formsHost.move),
       h('section', { class: 'card' }, heading('help.queue'), helpList),
-      h('section', { class: 'card wide' }, heading('console.groups'), gridNote, grid),
+      h('section', { class: 'card wide' }, heading('console.groups'), gridNote, groupsLink, grid),
       h('section', { class: 'card wide' }, heading('recs.title'), board),
     ),
   );
@@ -137,6 +138,7 @@ export function createConsoleView(ctx) {
     moveButton.textContent = t('console.moveSubmit');
     replace(formsHost.broadcast, field(t('console.broadcastText'), broadcastText), field(t('console.broadcastTo'), broadcastTo), broadcastButton);
     broadcastButton.textContent = t('console.send');
+    groupsLink.textContent = t('notes.openGroups');
     gridKey = null;
     render(store.state);
   }

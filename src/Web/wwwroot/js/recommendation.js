@@ -16,6 +16,7 @@ import {
   alignParagraphs, decidesSuggestions, describeSuggestion, groupHistory, inlineSuggestions, isFinal,
   resolvesComment, staleMarks, statusActions, textsInOrder, wordDiff,
 } from './rec-model.js';
+import { formatSpan, formatWhen } from './text-history.js';
 
 const REFRESH_MS = 300;
 // A push that only says the text of record moved on (every commit of it sends one) re-reads the stale flags at most
@@ -242,20 +243,10 @@ export function createRecommendationView(ctx) {
     return words === key ? lang.toUpperCase() : words;
   };
 
-  const when = (at) => {
-    const d = new Date(at);
-    return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(i18n.language, { dateStyle: 'short', timeStyle: 'short' });
-  };
+  const when = (at) => formatWhen(at, i18n.language);
 
   /** "30/11/2026 10:02 – 10:14": the day once when a stretch of work stays within it. */
-  const span = (first, last) => {
-    const a = new Date(first);
-    const b = new Date(last);
-    if (Number.isNaN(a.getTime()) || Number.isNaN(b.getTime())) return when(last);
-    const time = (d) => d.toLocaleTimeString(i18n.language, { timeStyle: 'short' });
-    if (when(first) === when(last)) return when(last);
-    return a.toDateString() === b.toDateString() ? `${when(first)} – ${time(b)}` : `${when(first)} – ${when(last)}`;
-  };
+  const span = (first, last) => formatSpan(first, last, i18n.language);
 
   function originWords(origin) {
     if (!origin || origin === 'plenary') return t('room.plenary');

@@ -9,6 +9,8 @@ import { mountEditor } from './editor.js';
 import { roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
 import { roomColours } from './colours.js';
 import { mountProposeBar } from './propose.js';
+import { showGuidance } from './groups.js';
+import { createNoteHistory } from './note-history.js';
 
 export function createWorkspaceView(ctx) {
   const { i18n, store } = ctx;
@@ -20,6 +22,7 @@ export function createWorkspaceView(ctx) {
   const tabs = h('div', { class: 'doc-tabs', role: 'tablist', dataset: { testid: 'doc-tabs' } });
   const editorHost = h('div', { class: 'editor-host', role: 'tabpanel' });
   const proposeHost = h('div', { class: 'propose-host' });
+  const noteHistory = createNoteHistory(ctx); // the open note's changes, old texts, diff and restore (note-history.js)
   const passageBanner = h('p', { class: 'passage-banner', role: 'status', hidden: true, dataset: { testid: 'passage-banner' } });
   const presence = h('ul', { class: 'people', dataset: { testid: 'presence' } });
   const announcements = h('ol', { class: 'announcements', dataset: { testid: 'announcements' }, 'aria-live': 'polite' });
@@ -44,7 +47,7 @@ export function createWorkspaceView(ctx) {
     h(
       'div',
       { class: 'workspace-grid' },
-      h('section', { class: 'docs card', 'aria-labelledby': 'docs-heading' }, headings.documents, tabs, passageBanner, editorHost, proposeHost),
+      h('section', { class: 'docs card', 'aria-labelledby': 'docs-heading' }, headings.documents, tabs, passageBanner, editorHost, proposeHost, noteHistory.el),
       h(
         'aside',
         { class: 'side' },
@@ -65,6 +68,7 @@ export function createWorkspaceView(ctx) {
   let shownPassage = null; // { docId, from: { id, title } } while a recommendation's source is highlighted
   let editorKey = null;
   let lastRoomKey = null;
+  let refreshGuidance = null;
 
   helpForm.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -111,6 +115,7 @@ export function createWorkspaceView(ctx) {
     helpButton.textContent = t('help.send');
     replace(otherDevice, h('summary', null, t('me.otherDevice')), h('p', { class: 'hint' }, t('me.rejoinKey', { key: ctx.identity.rejoinKey })));
     editorKey = null; // re-mount with titles in the new language
+    noteHistory.relabel();
     render(store.state);
   }
 
@@ -160,10 +165,12 @@ export function createWorkspaceView(ctx) {
     editor?.dispose();
     proposeBar?.dispose();
     editor = null;
+    refreshGuidance = null;
     proposeBar = null;
     replace(proposeHost);
     if (!doc) {
       replace(editorHost);
+      noteHistory.setDocument(null, null);
       return;
     }
     const role = ctx.identity.participant.role;
@@ -176,6 +183,11 @@ export function createWorkspaceView(ctx) {
       api: ctx.api,
       onSelection: (sel) => proposeBar?.setSelection(sel),
     });
+    // An empty note says what to write in it (its template's guidance), in the reader's language.
+    const room = currentRoom(store.state);
+    const template = room.kind === 'group' ? room.group.documents?.find((d) => d.docId === doc.docId) : null;
+    refreshGuidance = showGuidance(editor, template ?? {}, i18n, { plenary: room.kind !== 'group' && doc.origin === 'plenary' });
+    noteHistory.setDocument(doc.docId, editor);
     // Observers read; everyone else may propose from a passage or add it to a recommendation's sources.
     if (role !== 'observer') proposeBar = mountProposeBar(proposeHost, ctx, { docId: doc.docId, title: doc.label ?? doc.title, origin: doc.origin ?? null }, editor);
     showPendingPassage();
@@ -284,6 +296,7 @@ export function createWorkspaceView(ctx) {
     const state = timerState(session?.timer, Date.now(), s.skew);
     timer.textContent = timerText(state, t);
     timer.dataset.state = state.state;
+    refreshGuidance?.();
   }
 
   function renderPresence(s) {
