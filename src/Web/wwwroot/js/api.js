@@ -53,7 +53,7 @@ export function createApi(getToken, fetchImpl = globalThis.fetch.bind(globalThis
       const response = await send('DELETE', path);
       return response.status === 204 ? null : response.json();
     },
-    /** Sends `text` as it is (e.g. a roster as `text/csv`); answers the JSON reply. */
+    /** Sends `text` (a string or bytes) as it is, e.g. a roster as `text/csv`; answers the JSON reply. */
     async postText(path, text, contentType) {
       return (await send('POST', path, text, 'application/json', contentType)).json();
     },

@@ -263,11 +263,12 @@ export function createSetupView(ctx) {
     preview = null;
     renderPreview();
     if (!file) return;
-    const text = await file.text();
-    const answer = await ctx.command(() => api.postText(ctx.path('/roster/preview'), text, 'text/csv'), { quiet: true });
+    // The bytes as saved: the server finds the encoding (a spreadsheet's Windows-1252 included), the page does not guess.
+    const bytes = await file.arrayBuffer();
+    const answer = await ctx.command(() => api.postText(ctx.path('/roster/preview'), bytes, 'text/csv'), { quiet: true });
     if (!answer) return;
     ctx.report(null);
-    preview = { name: file.name, text, answer };
+    preview = { name: file.name, bytes, answer };
     renderPreview();
   }
 
@@ -328,7 +329,7 @@ export function createSetupView(ctx) {
 
   async function confirmImport() {
     if (!preview) return;
-    const result = await ctx.command(() => api.postText(ctx.path('/roster'), preview.text, 'text/csv'), { quiet: true });
+    const result = await ctx.command(() => api.postText(ctx.path('/roster'), preview.bytes, 'text/csv'), { quiet: true });
     if (!result) return;
     ctx.done(t('setup.roster.imported', { added: result.added, updated: result.updated }));
     cancelPreview();
