@@ -8,6 +8,7 @@ import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { colorFor, roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
 import { mountProposeBar } from './propose.js';
+import { sessionTitle } from './setup-model.js';
 
 export function createWorkspaceView(ctx) {
   const { i18n, store } = ctx;
@@ -272,7 +273,7 @@ export function createWorkspaceView(ctx) {
           ],
     );
     sessionLine.textContent = session
-      ? [session.title, t(`session.status.${session.status}`), session.phase ? `${t('session.phase')}: ${session.phase}` : null].filter(Boolean).join(' · ')
+      ? [sessionTitle(store.state.workshop?.agenda?.find((a) => a.id === session.sessionId) ?? session, i18n.language), t(`session.status.${session.status}`), session.phase ? `${t('session.phase')}: ${session.phase}` : null].filter(Boolean).join(' · ')
       : t('session.none');
     tick();
   }
