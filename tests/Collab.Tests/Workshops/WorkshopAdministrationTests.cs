@@ -192,6 +192,13 @@ public sealed class WorkshopAdministrationTests(EmbeddedWebNode node) : IClassFi
         Assert.Equal("""{"fr":"Bénin"}""", saved.GetProperty("themes")[0].GetProperty("names").GetRawText());
         Assert.Equal(saved.ToString(), (await WorkshopAsync(workshop)).ToString());
 
+        // The outcome in French names them in French, in English in English.
+        var french = await workshop.SendAsync(token, HttpMethod.Get, $"/api/workshops/{workshop.Id}/outcome?format=md&lang=fr");
+        var english = await workshop.SendAsync(token, HttpMethod.Get, $"/api/workshops/{workshop.Id}/outcome?format=md&lang=en");
+        Assert.Contains("- Bénin", await french.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("— Bénin", await french.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("- Benin", await english.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
         // A workshop given single names reads back without forms.
         var plain = await WorkshopAsync(await NewWorkshopAsync());
         Assert.Equal(JsonValueKind.Null, plain.GetProperty("delegations")[0].GetProperty("names").ValueKind);
