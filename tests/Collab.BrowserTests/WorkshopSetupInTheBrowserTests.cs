@@ -123,7 +123,6 @@ public sealed class WorkshopSetupInTheBrowserTests(BrowserSite site) : IClassFix
     public async Task FacilitatorEditsTheAgendaAndCreatesAPlenaryDocumentThatParticipantsSeeAtOnce()
     {
         var facilitator = await OpenSetupAsync("Salif Traoré");
-        var participant = await site.JoinAsync("participant", "Yaw Boateng", "Ghana", "en");
         var before = await SeedWorkshopAsync();
         var sessions = before["agenda"]!.AsArray().Count;
 
@@ -134,6 +133,10 @@ public sealed class WorkshopSetupInTheBrowserTests(BrowserSite site) : IClassFix
         await added.GetByLabel("Title (Français)").FillAsync("Plénière de clôture");
         await added.GetByLabel("Phases").FillAsync("share, adopt");
         await added.GetByRole(AriaRole.Button, new() { Name = "Move up" }).ClickAsync();
+
+        // Someone joining meanwhile changes the workshop's version, not what she is editing: her save is no conflict.
+        var participant = await site.JoinAsync("participant", "Yaw Boateng", "Ghana", "en");
+        await Expect(facilitator.GetByTestId("roster-row").Filter(new() { HasText = "Yaw Boateng" })).ToHaveCountAsync(1);
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Save the agenda" }).ClickAsync();
         await Expect(facilitator.Locator(".flash")).ToHaveTextAsync("Saved.");
 

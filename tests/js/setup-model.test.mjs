@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import {
   localName, sessionTitle, delegationName, themeName, lines, parsePhases, forms, slug, newSessionId, move, agendaRow,
   agendaEntries, createRequest, seedRequest, SeedError, updateRequest, identityFromCreated, codeText, joinLink, sortCodes,
-  previewSummary,
+  previewSummary, metadataOf, expectedVersion,
 } from '../../src/Web/wwwroot/js/setup-model.js';
 import { STRINGS } from '../../src/Web/wwwroot/js/i18n.js';
 import { adminEn, adminFr, adminErrorsEn, adminErrorsFr } from '../../src/Web/wwwroot/js/strings/admin.js';
@@ -159,4 +159,14 @@ test('every set-up string is in English and French, with the same placeholders',
       assert.deepEqual(names(fr[key]), names(en[key]), key);
     }
   }
+});
+
+test('a save is not a conflict because people joined meanwhile, but is one over another facilitator’s change', () => {
+  const drawn = { version: 4, title: 'T', venue: null, startsOn: 'a', endsOn: 'b', languages: ['en'], organisers: [], funders: [], delegations: [], agenda: [], participantCount: 3 };
+  const joined = { ...drawn, version: 6, participantCount: 5, liveSessionId: 'd1' };
+  const edited = { ...joined, version: 7, title: 'Another title' };
+  assert.equal(metadataOf(drawn), metadataOf(joined));
+  assert.equal(expectedVersion(drawn, joined), 6);
+  assert.equal(expectedVersion(drawn, edited), 4, 'the server refuses it: workshop.version_conflict');
+  assert.equal(expectedVersion(drawn, null), 4);
 });

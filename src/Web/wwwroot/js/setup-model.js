@@ -244,12 +244,13 @@ export function seedRequest(text, creator) {
 
 /**
  * The body of PUT /api/workshops/{id}: the workshop as read back with `changes` applied (`{ title, venue, startsOn,
- * endsOn, organisers: [..], delegations: [rows], agenda: [rows], themes: [rows] }`, each optional), guarded by its version.
+ * endsOn, organisers: [..], delegations: [rows], agenda: [rows], themes: [rows] }`, each optional), guarded by `version`
+ * (see expectedVersion).
  */
-export function updateRequest(workshop, changes = {}) {
+export function updateRequest(workshop, changes = {}, version = workshop.version) {
   const languages = workshop.languages;
   return {
-    expectedVersion: workshop.version,
+    expectedVersion: version,
     title: changes.title ?? workshop.title,
     venue: changes.venue !== undefined ? changes.venue || null : workshop.venue,
     startsOn: changes.startsOn ?? workshop.startsOn,
@@ -263,6 +264,23 @@ export function updateRequest(workshop, changes = {}) {
     agenda: changes.agenda ? agendaEntries(filled(changes.agenda, 'title'), languages) : workshop.agenda.map((s) => agendaEntry(agendaRow(s), languages)),
     themes: changes.themes ? filled(changes.themes, 'name').map((r) => themeEntry(r, languages)) : (workshop.themes ?? []).map((x) => themeEntry(themeRow(x), languages)),
   };
+}
+
+/** What the Set-up's editors show of a workshop: a change elsewhere (people joining, a phase) leaves it the same. */
+export function metadataOf(workshop) {
+  if (!workshop) return null;
+  const { title, venue, startsOn, endsOn, languages, organisers, funders, delegations, agenda, themes } = workshop;
+  return JSON.stringify({ title, venue, startsOn, endsOn, languages, organisers, funders, delegations, agenda, themes: themes ?? [] });
+}
+
+/**
+ * The version a save is guarded by: the workshop's version now when nothing the editor shows changed since it was
+ * drawn (people joining bump the version too, and must not make a facilitator's edit a conflict); else the version it
+ * was drawn from, so that the server refuses a save over someone else's change (`workshop.version_conflict`).
+ */
+export function expectedVersion(drawnFrom, current) {
+  if (!current) return drawnFrom?.version ?? null;
+  return metadataOf(drawnFrom) === metadataOf(current) ? current.version : drawnFrom.version;
 }
 
 /** The identity the page keeps (as app.js's join does) for the creator of a workshop, from the 201 answer. */

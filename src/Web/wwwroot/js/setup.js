@@ -7,8 +7,8 @@
 import { h, replace, field, select } from './dom.js';
 import { describeError } from './errors.js';
 import {
-  LIMITS, agendaRow, codeText, delegationName, delegationRow, joinLink, lines, move, previewSummary, sessionTitle,
-  sortCodes, sortRoster, themeRow, updateRequest,
+  LIMITS, agendaRow, codeText, delegationName, delegationRow, expectedVersion, joinLink, lines, metadataOf, move,
+  previewSummary, sessionTitle, sortCodes, sortRoster, themeRow, updateRequest,
 } from './setup-model.js';
 
 const LANGUAGE_NAMES = { en: 'English', fr: 'Français' };
@@ -201,7 +201,7 @@ export function createSetupView(ctx) {
   let codes = [];
   const locks = new Map(); // docId -> locked
   let preview = null; // { file name, csv text, answer }
-  let shownVersion = null;
+  let drawnFrom = null; // the workshop the editors were drawn from
   let editors = {};
 
   const el = h('div', { class: 'setup', dataset: { testid: 'setup' } });
@@ -336,7 +336,11 @@ export function createSetupView(ctx) {
     await loadRoster();
   }
 
-  function renderRoster() {
+  let rosterKey = null;
+  function renderRoster(force = false) {
+    const key = JSON.stringify([i18n.language, roster]);
+    if (key === rosterKey && !force) return; // a push that changes nobody keeps the focus where it is
+    rosterKey = key;
     const delegations = new Map((workshop()?.delegations ?? []).map((d) => [d.id, d]));
     const rows = sortRoster(roster, i18n.language).map((p) => {
       const delegation = p.delegation ? delegations.get(p.delegation) : null;
@@ -383,7 +387,7 @@ export function createSetupView(ctx) {
       rosterList,
     );
     renderPreview();
-    renderRoster();
+    renderRoster(true);
   }
 
   async function resetKey(p) {
@@ -429,7 +433,7 @@ export function createSetupView(ctx) {
   function renderWorkshopEditors() {
     const w = workshop();
     if (!w) return;
-    shownVersion = w.version;
+    drawnFrom = w;
     const langs = languages();
     const live = w.liveSessionId;
     editors.agenda = rowsEditor(t, {
@@ -455,7 +459,11 @@ export function createSetupView(ctx) {
     const startsOn = h('input', { type: 'date', name: 'startsOn', value: w.startsOn });
     const endsOn = h('input', { type: 'date', name: 'endsOn', value: w.endsOn });
     const organisers = h('textarea', { name: 'organisers', rows: 2 }, w.organisers.join('\n'));
-    editors.details = { title, venue, startsOn, endsOn, organisers };
+    editors.details = {
+      dirty: () =>
+        title.value !== w.title || venue.value !== (w.venue ?? '') || startsOn.value !== w.startsOn || endsOn.value !== w.endsOn
+        || organisers.value !== w.organisers.join('\n'),
+    };
     editors.delegations = rowsEditor(t, {
       testid: 'delegations-editor',
       rows: w.delegations.map(delegationRow),
@@ -513,8 +521,8 @@ export function createSetupView(ctx) {
   }
 
   async function save(changes) {
-    const w = workshop();
-    const saved = await ctx.command(() => api.put(ctx.path(), updateRequest(w, changes)), { quiet: true });
+    const w = drawnFrom ?? workshop();
+    const saved = await ctx.command(() => api.put(ctx.path(), updateRequest(w, changes, expectedVersion(w, workshop()))), { quiet: true });
     if (!saved) return;
     store.set({ workshop: saved });
     renderWorkshopEditors();
@@ -624,14 +632,15 @@ export function createSetupView(ctx) {
     renderDocumentsSection();
   }
 
-  let lastRosterCount = null;
+  let rosterVersion = null;
   const unsubscribe = store.subscribe((s) => {
     const w = s.workshop;
     if (!w || el.hidden) return;
     // A change made elsewhere (another facilitator): editors follow unless someone is editing them here.
-    if (w.version !== shownVersion && !Object.values(editors).some((e) => e.dirty?.())) renderWorkshopEditors();
-    if (w.participantCount !== lastRosterCount) {
-      lastRosterCount = w.participantCount;
+    if (metadataOf(w) !== metadataOf(drawnFrom) && !Object.values(editors).some((e) => e.dirty?.())) renderWorkshopEditors();
+    // Someone joined, was imported or removed: the version moves with every roster change.
+    if (w.version !== rosterVersion) {
+      rosterVersion = w.version;
       loadRoster();
     }
     if (lockable().some((d) => !locks.has(d.docId))) loadLocks();
@@ -646,7 +655,7 @@ export function createSetupView(ctx) {
     ]);
     if (list) roster = list;
     if (joinCodes) codes = joinCodes;
-    lastRosterCount = workshop()?.participantCount ?? null;
+    rosterVersion = workshop()?.version ?? null;
     renderCodes();
     renderRoster();
     await loadLocks();
