@@ -186,8 +186,8 @@ public sealed class WorkshopSetupInTheBrowserTests(BrowserSite site) : IClassFix
         await Expect(rows.Nth(1)).ToContainTextAsync("A role in the roster is not facilitator, rapporteur, participant or observer.");
         await Expect(rows.Nth(2)).ToContainTextAsync("4");
         await Expect(rows.Nth(2)).ToContainTextAsync("A delegation in the roster is not one of the workshop’s.");
-        await Expect(preview.GetByRole(AriaRole.Button, new() { Name = "Import 1 people" })).ToBeDisabledAsync();
-        await BrowserSite.ScreenshotAsync(facilitator, "setup-roster-preview-errors");
+        await Expect(preview.GetByRole(AriaRole.Button, new() { Name = "Import the list (1)" })).ToBeDisabledAsync();
+        await facilitator.GetByTestId("setup-roster").ScreenshotAsync(new() { Path = Path.Combine(BrowserSite.ScreenshotFolder, "setup-roster-preview-errors.png") });
         Assert.Equal(before.Count, (await SeedRosterAsync()).Count);
 
         // The corrected file: previewed, still nothing stored, then imported on confirmation.
@@ -196,7 +196,7 @@ public sealed class WorkshopSetupInTheBrowserTests(BrowserSite site) : IClassFix
         await file.SetInputFilesAsync(new FilePayload { Name = "roster-fixed.csv", MimeType = "text/csv", Buffer = good });
         await Expect(preview.GetByTestId("preview-summary")).ToContainTextAsync("2 to add, 0 to update, 0 with errors.");
         Assert.Equal(before.Count, (await SeedRosterAsync()).Count);
-        await preview.GetByRole(AriaRole.Button, new() { Name = "Import 2 people" }).ClickAsync();
+        await preview.GetByRole(AriaRole.Button, new() { Name = "Import the list (2)" }).ClickAsync();
         await Expect(facilitator.Locator(".flash")).ToHaveTextAsync("Imported: 2 added, 0 updated.");
         var roster = facilitator.GetByTestId("roster");
         await Expect(roster.GetByTestId("roster-row").Filter(new() { HasText = "José Légaré" })).ToContainTextAsync("Not joined yet");

@@ -73,10 +73,11 @@ export function rowsEditor(t, { testid, rows, columns, blank, max, itemLabel, ad
     onChange();
   };
 
-  function control(column, row) {
+  function control(column, row, legend, i) {
     const value = getPath(row, column.key) ?? '';
     const set = (v) => {
       setPath(row, column.key, v);
+      legend.textContent = itemLabel(row, i);
       changed();
     };
     if (column.type === 'select') {
@@ -102,12 +103,13 @@ export function rowsEditor(t, { testid, rows, columns, blank, max, itemLabel, ad
     const count = list.length;
     replace(
       body,
-      list.map((row, i) =>
-        h(
+      list.map((row, i) => {
+        const legend = h('legend', null, itemLabel(row, i));
+        return h(
           'fieldset',
           { class: 'row-item', dataset: { testid: `${testid}-row` } },
-          h('legend', null, itemLabel(row, i)),
-          h('div', { class: 'row' }, columns.map((c) => h('div', { class: `field${c.wide ? ' wide' : ''}` }, ...labelled(c.label, control(c, row))))),
+          legend,
+          h('div', { class: 'row' }, columns.map((c) => h('div', { class: `field${c.wide ? ' wide' : ''}` }, ...labelled(c.label, control(c, row, legend, i))))),
           h(
             'div',
             { class: 'buttons' },
@@ -119,8 +121,8 @@ export function rowsEditor(t, { testid, rows, columns, blank, max, itemLabel, ad
               t('setup.remove'),
             ),
           ),
-        ),
-      ),
+        );
+      }),
       h('button', { type: 'button', disabled: count >= max, onclick: add }, addLabel),
     );
   }
@@ -383,6 +385,7 @@ export function createSetupView(ctx) {
       h('p', { class: 'hint' }, t('setup.roster.csvHint')),
       field(t('setup.roster.file'), fileInput),
       previewHost,
+      h('h3', null, t('setup.roster.listTitle')),
       newKey,
       rosterList,
     );
