@@ -2,20 +2,25 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Collab.Tests.Web;
+using Microsoft.Extensions.Logging;
 
 namespace Collab.Tests.Workshops;
 
 /// <summary>
 /// What the browser's Set-up view relies on: a roster previewed line by line without storing anything, a participant's
-/// lost rejoin key replaced, sessions that have run kept on the agenda, and names given in every working language.
+/// lost rejoin key replaced, sessions that have run kept on the agenda, and names given in every working language. On a
+/// real Kestrel, in Production (where refusals must carry their codes and write no Error line) and in Development.
 /// </summary>
-public sealed class WorkshopAdministrationTests(EmbeddedWebNode node) : IClassFixture<EmbeddedWebNode>
+public abstract class WorkshopAdministrationTests(KestrelWebNode node)
 {
-    private Task<TestWorkshop> NewWorkshopAsync() => TestWorkshop.CreateAsync(node.CreateClient);
+    private HttpClient Http() => new() { BaseAddress = node.Address };
+
+    private Task<TestWorkshop> NewWorkshopAsync() => TestWorkshop.CreateAsync(Http);
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> PostCsvAsync(TestWorkshop workshop, string token, string path, byte[] csv)
     {
-        using var client = node.CreateClient();
+        using var client = Http();
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/workshops/{workshop.Id}{path}") { Content = new ByteArrayContent(csv) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -205,3 +210,19 @@ public sealed class WorkshopAdministrationTests(EmbeddedWebNode node) : IClassFi
         Assert.Equal(0, plain.GetProperty("themes").GetArrayLength());
     }
 }
+
+public sealed class WorkshopAdministrationInProductionTests(ProductionWebNode node) : WorkshopAdministrationTests(node), IClassFixture<ProductionWebNode>
+{
+    [Fact]
+    public async Task RefusalsOfTheAdministrationApiWriteNoErrorLogLine()
+    {
+        await RosterPreviewIsForFacilitatorsAndAFileThatCannotBeReadIsRefusedWithItsCode();
+        await RejoinKeysAreResetOnlyByFacilitatorsForPeopleWhoHaveJoined();
+        await ASessionThatHasRunStaysOnTheAgendaWhileOthersCanBeRemoved();
+
+        var errors = node.Logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Text}").ToList();
+        Assert.True(errors.Count == 0, string.Join('\n', errors));
+    }
+}
+
+public sealed class WorkshopAdministrationInDevelopmentTests(DevelopmentWebNode node) : WorkshopAdministrationTests(node), IClassFixture<DevelopmentWebNode>;
