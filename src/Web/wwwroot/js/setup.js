@@ -249,8 +249,20 @@ export function createSetupView(ctx) {
     const rotated = await ctx.command(() => api.post(ctx.path(`/join-codes/${role}/rotate`)), { quiet: true });
     if (!rotated) return;
     codes = codes.map((c) => (c.role === role ? rotated : c));
+    if (role === ctx.identity.participant.role) keepOwnCode(rotated.code);
     renderCodes();
     ctx.done(t('setup.codes.rotated', { role: ctx.roleName(role), code: codeText(rotated.code) }));
+  }
+
+  /** The page signs its facilitator in again with her stored code and rejoin key: a replaced code must not strand her. */
+  function keepOwnCode(code) {
+    ctx.identity.code = code;
+    try {
+      const stored = JSON.parse(localStorage.getItem('collab.identity') ?? 'null');
+      if (stored?.participant?.id === ctx.identity.participant.id) localStorage.setItem('collab.identity', JSON.stringify({ ...stored, code }));
+    } catch {
+      // Storage unavailable (private mode): this page keeps the code in memory.
+    }
   }
 
   // ------------------------------------------------------------------ roster
