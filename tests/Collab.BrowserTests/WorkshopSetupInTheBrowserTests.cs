@@ -134,6 +134,12 @@ public sealed class WorkshopSetupInTheBrowserTests(BrowserSite site) : IClassFix
         await added.GetByLabel("Phases").FillAsync("share, adopt");
         await added.GetByRole(AriaRole.Button, new() { Name = "Move up" }).ClickAsync();
 
+        // A look at the console and back: what she typed and has not saved yet is still there.
+        await facilitator.GetByRole(AriaRole.Link, new() { Name = "Facilitator console" }).ClickAsync();
+        await facilitator.GetByRole(AriaRole.Link, new() { Name = "Set-up" }).ClickAsync();
+        await Expect(facilitator.GetByTestId("agenda-editor-row")).ToHaveCountAsync(sessions + 1);
+        await Expect(facilitator.GetByTestId("agenda-editor-row").Nth(sessions - 1).GetByLabel("Title (Français)")).ToHaveValueAsync("Plénière de clôture");
+
         // Someone joining meanwhile changes the workshop's version, not what she is editing: her save is no conflict.
         var participant = await site.JoinAsync("participant", "Yaw Boateng", "Ghana", "en");
         await Expect(facilitator.GetByTestId("roster-row").Filter(new() { HasText = "Yaw Boateng" })).ToHaveCountAsync(1);

@@ -640,19 +640,31 @@ export function createSetupView(ctx) {
 
   // ------------------------------------------------------------------ life cycle
 
-  function renderAll() {
+  /** Whether an editor holds changes not saved yet. */
+  const unsaved = () => Object.values(editors).some((e) => e.dirty?.());
+
+  /** Draws every section; edits not saved yet stay (coming back from another view, they are still there). */
+  function renderAll({ keepEdits = true } = {}) {
     renderCodes();
     renderRosterSection();
-    renderWorkshopEditors();
+    if (!keepEdits || !unsaved()) renderWorkshopEditors();
     renderDocumentsSection();
   }
+
+  // Leaving the page (reload, closing the tab) would lose them: the browser asks first.
+  const warnBeforeLeaving = (event) => {
+    if (!unsaved()) return;
+    event.preventDefault();
+    event.returnValue = '';
+  };
+  window.addEventListener('beforeunload', warnBeforeLeaving);
 
   let rosterVersion = null;
   const unsubscribe = store.subscribe((s) => {
     const w = s.workshop;
     if (!w || el.hidden) return;
     // A change made elsewhere (another facilitator): editors follow unless someone is editing them here.
-    if (metadataOf(w) !== metadataOf(drawnFrom) && !Object.values(editors).some((e) => e.dirty?.())) renderWorkshopEditors();
+    if (metadataOf(w) !== metadataOf(drawnFrom) && !unsaved()) renderWorkshopEditors();
     // Someone joined, was imported or removed: the version moves with every roster change.
     if (w.version !== rosterVersion) {
       rosterVersion = w.version;
@@ -690,6 +702,7 @@ export function createSetupView(ctx) {
     },
     dispose() {
       unsubscribe();
+      window.removeEventListener('beforeunload', warnBeforeLeaving);
     },
   };
 }
