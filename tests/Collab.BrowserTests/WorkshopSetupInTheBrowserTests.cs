@@ -140,6 +140,12 @@ public sealed class WorkshopSetupInTheBrowserTests(BrowserSite site) : IClassFix
         await Expect(facilitator.GetByTestId("agenda-editor-row")).ToHaveCountAsync(sessions + 1);
         await Expect(facilitator.GetByTestId("agenda-editor-row").Nth(sessions - 1).GetByLabel("Title (Français)")).ToHaveValueAsync("Plénière de clôture");
 
+        // So does switching the page to French and back: the labels change, the edits stay.
+        await facilitator.GetByRole(AriaRole.Banner).GetByLabel("Language").SelectOptionAsync("fr");
+        await Expect(facilitator.GetByTestId("agenda-editor-row").Nth(sessions - 1).GetByLabel("Titre (Français)")).ToHaveValueAsync("Plénière de clôture");
+        await facilitator.GetByRole(AriaRole.Banner).GetByLabel("Langue").SelectOptionAsync("en");
+        await Expect(facilitator.GetByTestId("agenda-editor-row")).ToHaveCountAsync(sessions + 1);
+
         // Someone joining meanwhile changes the workshop's version, not what she is editing: her save is no conflict.
         var participant = await site.JoinAsync("participant", "Yaw Boateng", "Ghana", "en");
         await Expect(facilitator.GetByTestId("roster-row").Filter(new() { HasText = "Yaw Boateng" })).ToHaveCountAsync(1);

@@ -64,9 +64,9 @@ function setPath(row, path, value) {
  * type: 'text'|'number'|'time'|'select', options: [[value, label]], size }]`. `locked(row)`: a row that may not be
  * removed (a live session). Answers `{ el, rows(), dirty() }`.
  */
-export function rowsEditor(t, { testid, rows, columns, blank, max, itemLabel, addLabel, locked = () => false, onChange = () => {} }) {
+export function rowsEditor(t, { testid, rows, columns, blank, max, itemLabel, addLabel, locked = () => false, onChange = () => {}, edited = false }) {
   let list = rows.map((r) => structuredClone(r));
-  let dirty = false;
+  let dirty = edited;
   const body = h('div', { class: 'rows-editor', dataset: { testid } });
   const changed = () => {
     dirty = true;
@@ -445,15 +445,20 @@ export function createSetupView(ctx) {
 
   // ------------------------------------------------------------------ agenda, details, delegations, themes
 
-  function renderWorkshopEditors() {
-    const w = workshop();
+  /** Draws the editors from the workshop, or (`keepEdits`, e.g. in another language) from what they hold now. */
+  function renderWorkshopEditors({ keepEdits = false } = {}) {
+    const held = keepEdits && unsaved() && drawnFrom
+      ? { agenda: editors.agenda.rows(), delegations: editors.delegations.rows(), themes: editors.themes.rows(), details: editors.details.values() }
+      : null;
+    const w = held ? drawnFrom : workshop();
     if (!w) return;
     drawnFrom = w;
     const langs = languages();
     const live = w.liveSessionId;
     editors.agenda = rowsEditor(t, {
       testid: 'agenda-editor',
-      rows: w.agenda.map(agendaRow),
+      rows: held?.agenda ?? w.agenda.map(agendaRow),
+      edited: held != null && editors.agenda.dirty(),
       columns: agendaColumns(t, langs),
       blank: blankSession,
       max: LIMITS.sessions,
@@ -469,19 +474,22 @@ export function createSetupView(ctx) {
       h('div', { class: 'buttons' }, h('button', { type: 'button', class: 'primary', onclick: () => save({ agenda: editors.agenda.rows() }) }, t('setup.agenda.save'))),
     );
 
-    const title = h('input', { name: 'title', value: w.title, maxlength: 200, required: true });
-    const venue = h('input', { name: 'venue', value: w.venue ?? '', maxlength: 200 });
-    const startsOn = h('input', { type: 'date', name: 'startsOn', value: w.startsOn });
-    const endsOn = h('input', { type: 'date', name: 'endsOn', value: w.endsOn });
-    const organisers = h('textarea', { name: 'organisers', rows: 2 }, w.organisers.join('\n'));
+    const was = held?.details ?? { title: w.title, venue: w.venue ?? '', startsOn: w.startsOn, endsOn: w.endsOn, organisers: w.organisers.join('\n') };
+    const title = h('input', { name: 'title', value: was.title, maxlength: 200, required: true });
+    const venue = h('input', { name: 'venue', value: was.venue, maxlength: 200 });
+    const startsOn = h('input', { type: 'date', name: 'startsOn', value: was.startsOn });
+    const endsOn = h('input', { type: 'date', name: 'endsOn', value: was.endsOn });
+    const organisers = h('textarea', { name: 'organisers', rows: 2 }, was.organisers);
     editors.details = {
+      values: () => ({ title: title.value, venue: venue.value, startsOn: startsOn.value, endsOn: endsOn.value, organisers: organisers.value }),
       dirty: () =>
         title.value !== w.title || venue.value !== (w.venue ?? '') || startsOn.value !== w.startsOn || endsOn.value !== w.endsOn
         || organisers.value !== w.organisers.join('\n'),
     };
     editors.delegations = rowsEditor(t, {
       testid: 'delegations-editor',
-      rows: w.delegations.map(delegationRow),
+      rows: held?.delegations ?? w.delegations.map(delegationRow),
+      edited: held != null && editors.delegations.dirty(),
       columns: delegationColumns(t, langs),
       blank: blankDelegation,
       max: LIMITS.delegations,
@@ -490,7 +498,8 @@ export function createSetupView(ctx) {
     });
     editors.themes = rowsEditor(t, {
       testid: 'themes-editor',
-      rows: (w.themes ?? []).map(themeRow),
+      rows: held?.themes ?? (w.themes ?? []).map(themeRow),
+      edited: held != null && editors.themes.dirty(),
       columns: themeColumns(t, langs),
       blank: blankTheme,
       max: LIMITS.themes,
@@ -698,7 +707,11 @@ export function createSetupView(ctx) {
       el.hidden = true;
     },
     relabel() {
-      renderAll();
+      // Labels in the new language; what is being edited stays.
+      renderCodes();
+      renderRosterSection();
+      renderWorkshopEditors({ keepEdits: true });
+      renderDocumentsSection();
     },
     dispose() {
       unsubscribe();
