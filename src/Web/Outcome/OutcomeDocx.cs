@@ -185,7 +185,7 @@ public static class OutcomeDocx
 
             foreach (var delegation in _outcome.Delegations)
             {
-                _body.Append(Bullet(BodyIndent, DocxRuns.Run(delegation.Name)));
+                _body.Append(Bullet(BodyIndent, DocxRuns.Run(_edition.Name(delegation.Name, delegation.Names))));
             }
         }
 
@@ -203,7 +203,7 @@ public static class OutcomeDocx
                     ? ", " + First.Time(start) + (session.EndsAt is { } end ? "–" + First.Time(end) : "")
                     : "";
                 var heading = Label(labels => $"{labels.Day} {session.Day}");
-                heading.Add(DocxRuns.Run(times + " — " + session.Title));
+                heading.Add(DocxRuns.Run(times + " — " + _edition.Name(session.Title, session.Titles)));
                 Add(OutcomeDocxStyles.Heading3, heading);
                 Sentences(labels => labels.SessionSummary(session));
             }

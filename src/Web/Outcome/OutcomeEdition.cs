@@ -67,6 +67,12 @@ public sealed class OutcomeEdition
     /// <summary>A label in every language of the edition: "Recommendations / Recommandations".</summary>
     public string Label(Func<OutcomeLabels, string> pick) => string.Join(" / ", Labels.Select(pick).Distinct(StringComparer.Ordinal));
 
+    /// <summary>
+    /// A name the organisers may have given in every working language (a delegation, a session): each of the edition's
+    /// languages' forms once, or <paramref name="name"/> when they gave only that one.
+    /// </summary>
+    public string Name(string name, IReadOnlyList<LocalizedText>? forms) => forms is { Count: > 0 } ? Title(forms) : name;
+
     /// <summary>A localized title in every language of the edition, each once.</summary>
     public string Title(IReadOnlyList<LocalizedText> title) => string.Join(" / ", Languages.Select(title.In).Distinct(StringComparer.Ordinal));
 

@@ -93,7 +93,7 @@ public static class OutcomeHtml
         html.Append("<section>\n<h2>").Append(E(edition.Label(l => l.Participants))).Append("</h2>\n<ul>\n");
         foreach (var delegation in outcome.Delegations)
         {
-            html.Append("<li>").Append(E(delegation.Name)).Append("</li>\n");
+            html.Append("<li>").Append(E(edition.Name(delegation.Name, delegation.Names))).Append("</li>\n");
         }
 
         html.Append("</ul>\n</section>\n");

@@ -204,7 +204,9 @@ public sealed class OutcomeLabels
         ? $"{Version}{Colon} {version.Name}, {PublishedOn} {Date(DateOnly.FromDateTime(version.PublishedAt.UtcDateTime))}"
         : $"{LiveState}, {AsOf} {Date(DateOnly.FromDateTime(outcome.AsOf.UtcDateTime))} {Time(TimeOnly.FromDateTime(outcome.AsOf.UtcDateTime))} UTC";
 
-    public string Theme(OutcomeTheme theme) => theme.Theme.Length == 0 ? GeneralTheme : theme.Theme;
+    public string Theme(OutcomeTheme theme) => theme.Theme.Length == 0
+        ? GeneralTheme
+        : theme.Names?.FirstOrDefault(n => n.Language == Language)?.Text ?? theme.Theme;
 
     /// <summary>
     /// Said above a recommendation shown in its language of record because it has no text in the export's language:

@@ -47,7 +47,7 @@ public static class OutcomeMarkdown
         Line(md);
         foreach (var delegation in outcome.Delegations)
         {
-            Line(md, "- " + Escape(delegation.Name));
+            Line(md, "- " + Escape(edition.Name(delegation.Name, delegation.Names)));
         }
 
         Line(md);
@@ -117,7 +117,7 @@ public static class OutcomeMarkdown
             when += ", " + edition.Primary.Time(starts) + (session.EndsAt is { } ends ? "–" + edition.Primary.Time(ends) : "");
         }
 
-        return when + " — " + session.Title;
+        return when + " — " + edition.Name(session.Title, session.Titles);
     }
 
     private static void Recommendation(StringBuilder md, OutcomeEdition edition, OutcomeRecommendation recommendation, List<string> notes)

@@ -89,7 +89,27 @@ public static class RosterCsv
     /// with a message naming the line and the value at fault.
     /// </exception>
     public static async Task<IReadOnlyList<RosterEntry>> ParseAsync(
+        Stream csv, int maxRows, CancellationToken cancellationToken = default) =>
+        await ParseAsync(csv, maxRows, rowErrors: null, cancellationToken);
+
+    /// <summary>
+    /// Reads a roster as <see cref="ParseAsync(Stream, int, CancellationToken)"/> does, but a row at fault (no name, an
+    /// unknown role, an e-mail address that is not one) is answered as an error row instead of refusing the file, so that
+    /// a preview can show every line's problem at once. What spoils the whole file (encoding, header, quoting, size) is
+    /// still refused.
+    /// </summary>
+    /// <returns>The readable rows, the line of each, and the rows at fault.</returns>
+    public static async Task<(IReadOnlyList<RosterEntry> Entries, IReadOnlyList<int> Lines, IReadOnlyList<RosterPreviewRow> Errors)> PreviewAsync(
         Stream csv, int maxRows, CancellationToken cancellationToken = default)
+    {
+        var errors = new List<RosterPreviewRow>();
+        var lines = new List<int>();
+        var entries = await ParseAsync(csv, maxRows, errors, cancellationToken, lines);
+        return (entries, lines, errors);
+    }
+
+    private static async Task<IReadOnlyList<RosterEntry>> ParseAsync(
+        Stream csv, int maxRows, List<RosterPreviewRow>? rowErrors, CancellationToken cancellationToken, List<int>? lines = null)
     {
         ArgumentNullException.ThrowIfNull(csv);
         ArgumentOutOfRangeException.ThrowIfNegative(maxRows);
@@ -115,13 +135,30 @@ public static class RosterCsv
                     continue;
                 }
 
-                if (entries.Count == maxRows)
+                if (entries.Count + (rowErrors?.Count ?? 0) == maxRows)
                 {
                     throw Invalid("roster.too_many_rows", Invariant(
                         $"Line {reader.LineNumber}: the roster has more than {maxRows} rows, the most one roster may list. Remove the rows of people who will not attend."));
                 }
 
-                entries.Add(ReadEntry(reader, columns));
+                if (rowErrors is null)
+                {
+                    entries.Add(ReadEntry(reader, columns));
+                    continue;
+                }
+
+                var line = (int)reader.LineNumber;
+                try
+                {
+                    entries.Add(ReadEntry(reader, columns));
+                    lines?.Add(line);
+                }
+                catch (ValidationFailedException refused)
+                {
+                    rowErrors.Add(new RosterPreviewRow(
+                        line, Cell(reader, columns, Column.Name), null, Cell(reader, columns, Column.Delegation), Cell(reader, columns, Column.Group),
+                        "error", refused.Code, refused.Message));
+                }
             }
 
             return entries;

@@ -14,7 +14,8 @@ public sealed record CreateWorkshopRequest(
     IReadOnlyList<DelegationRequest>? Delegations = null,
     IReadOnlyList<AgendaSessionRequest>? Agenda = null,
     CreatorRequest? Creator = null,
-    string? SeedKey = null);
+    string? SeedKey = null,
+    IReadOnlyList<ThemeRequest>? Themes = null);
 
 /// <summary>Body of <c>PUT /api/workshops/{id}</c>: the whole editable metadata; omitted lists stay as they are.</summary>
 public sealed record UpdateWorkshopRequest(
@@ -27,9 +28,14 @@ public sealed record UpdateWorkshopRequest(
     IReadOnlyList<string>? Organisers = null,
     IReadOnlyList<string>? Funders = null,
     IReadOnlyList<DelegationRequest>? Delegations = null,
-    IReadOnlyList<AgendaSessionRequest>? Agenda = null);
+    IReadOnlyList<AgendaSessionRequest>? Agenda = null,
+    IReadOnlyList<ThemeRequest>? Themes = null);
 
-public sealed record DelegationRequest(string? Id, string? Name, string? Kind, string? Language);
+/// <summary>A delegation; <c>names</c>: its name in other working languages, by language tag.</summary>
+public sealed record DelegationRequest(string? Id, string? Name, string? Kind, string? Language, IReadOnlyDictionary<string, string>? Names = null);
+
+/// <summary>A theme of the recommendations, named in the first working language and, in <c>names</c>, in the others.</summary>
+public sealed record ThemeRequest(string? Name, IReadOnlyDictionary<string, string>? Names);
 
 /// <summary>
 /// An agenda entry. <c>phaseRules</c>: by phase, a row replacing the default phase table's (docs/recommendations.md);
@@ -45,7 +51,8 @@ public sealed record AgendaSessionRequest(
     TimeOnly? EndsAt,
     IReadOnlyList<string>? Phases,
     IReadOnlyDictionary<string, Collab.Sessions.PhaseRule>? PhaseRules = null,
-    IReadOnlyList<Collab.Web.Sessions.SectionRequest>? GroupDocuments = null);
+    IReadOnlyList<Collab.Web.Sessions.SectionRequest>? GroupDocuments = null,
+    IReadOnlyDictionary<string, string>? Titles = null);
 
 /// <summary>Who creates the workshop: they become its first facilitator.</summary>
 public sealed record CreatorRequest(string? Name, string? Delegation, string? Language);

@@ -33,6 +33,11 @@ public static class WorkshopsApi
             TypedResults.Ok(await Grain(cluster, id).GetRosterAsync(Caller(http))))
             .WithSummary("The roster: participants, their roles and delegations");
         group.MapPost("/roster", ImportRosterAsync).Accepts<string>("text/csv").WithSummary("Import roster entries from CSV (facilitators)");
+        group.MapPost("/roster/preview", PreviewRosterAsync).Accepts<string>("text/csv")
+            .WithSummary("What importing this roster CSV would do, line by line (added, updated or the line's error); stores nothing (facilitators)");
+        group.MapPost("/participants/{participantId}/rejoin-key", async (string id, string participantId, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, id).ResetRejoinKeyAsync(new ResetRejoinKey(Caller(http), participantId))))
+            .WithSummary("Give a participant who lost their rejoin key a new one, answered once; the old key stops working (facilitators)");
         group.MapDelete("/participants/{participantId}", async (string id, string participantId, HttpContext http, IClusterClient cluster) =>
         {
             await Grain(cluster, id).RemoveParticipantAsync(new RemoveParticipant(Caller(http), participantId));
@@ -74,7 +79,8 @@ public static class WorkshopsApi
             request.Creator?.Name ?? "",
             request.Creator?.Delegation,
             request.Creator?.Language,
-            request.SeedKey));
+            request.SeedKey,
+            Themes(request.Themes)));
         joins.Learn(created.JoinCodes.Select(c => c.Code));
         var token = tokens.Issue(id, created.Creator.Participant);
         return TypedResults.Created(
@@ -94,7 +100,8 @@ public static class WorkshopsApi
             request.Organisers,
             request.Funders,
             Delegations(request.Delegations),
-            Agenda(request.Agenda))));
+            Agenda(request.Agenda),
+            Themes(request.Themes))));
 
     private static async Task<Ok<JoinedResponse>> JoinAsync(JoinRequest request, IClusterClient cluster, TokenIssuer tokens, JoinGate joins, HttpContext http)
     {
@@ -128,6 +135,16 @@ public static class WorkshopsApi
         return TypedResults.Ok(await Grain(cluster, id).ImportRosterAsync(new ImportRoster(Caller(http), entries)));
     }
 
+    private static async Task<Ok<RosterPreview>> PreviewRosterAsync(string id, HttpContext http, IClusterClient cluster, Collab.Hosting.Configuration.CollabOptions options)
+    {
+        var (entries, lines, errors) = await RosterCsv.PreviewAsync(http.Request.Body, options.Limits.MaxParticipants, http.RequestAborted);
+        var preview = await Grain(cluster, id).PreviewRosterAsync(new ImportRoster(Caller(http), entries));
+
+        // The grain answers one row per entry, in order: each gets its line in the file back.
+        var rows = preview.Rows.Select((row, i) => row with { Line = lines[i] }).Concat(errors).OrderBy(r => r.Line).ToList();
+        return TypedResults.Ok(preview with { Rows = rows });
+    }
+
     private static IWorkshopGrain Grain(IClusterClient cluster, string id) => cluster.GetGrain<IWorkshopGrain>(id);
 
     /// <summary>
@@ -149,10 +166,13 @@ public static class WorkshopsApi
     }
 
     private static List<Delegation>? Delegations(IReadOnlyList<DelegationRequest>? delegations) =>
-        delegations?.Select(d => new Delegation(d?.Id ?? "", d?.Name ?? "", d?.Kind, d?.Language)).ToList();
+        delegations?.Select(d => new Delegation(d?.Id ?? "", d?.Name ?? "", d?.Kind, d?.Language, d?.Names)).ToList();
+
+    private static List<ThemeName>? Themes(IReadOnlyList<ThemeRequest>? themes) =>
+        themes?.Select(t => new ThemeName(t?.Name ?? "", t?.Names)).ToList();
 
     private static List<AgendaSession>? Agenda(IReadOnlyList<AgendaSessionRequest>? agenda) =>
-        agenda?.Select(s => new AgendaSession(s?.Id ?? "", s?.Day ?? 0, s?.Title ?? "", s?.Kind ?? "plenary", s?.StartsAt, s?.EndsAt, s?.Phases ?? [], s?.PhaseRules, Sessions.SessionsApi.Templates(s?.GroupDocuments))).ToList();
+        agenda?.Select(s => new AgendaSession(s?.Id ?? "", s?.Day ?? 0, s?.Title ?? "", s?.Kind ?? "plenary", s?.StartsAt, s?.EndsAt, s?.Phases ?? [], s?.PhaseRules, Sessions.SessionsApi.Templates(s?.GroupDocuments), s?.Titles)).ToList();
 
     /// <summary>12 characters of lower-case base32: short enough to read aloud, 60 bits against guessing.</summary>
     private static string NewWorkshopId()

@@ -99,13 +99,19 @@ public sealed record OutcomeDocument(
     [property: Id(13)] DateTimeOffset AsOf);
 
 /// <summary>A delegation or institution that took part.</summary>
+/// <param name="Names">Its name in each working language the organisers gave one for (null: <paramref name="Name"/> only).</param>
 [GenerateSerializer, Immutable, Alias("collab.OutcomeDelegation")]
-public sealed record OutcomeDelegation([property: Id(0)] string Id, [property: Id(1)] string Name, [property: Id(2)] string? Kind);
+public sealed record OutcomeDelegation(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Kind,
+    [property: Id(3)] IReadOnlyList<LocalizedText>? Names = null);
 
 /// <summary>One session of the agenda and what came of it.</summary>
 /// <param name="Groups">Names of its breakout groups, in order (empty for a plenary).</param>
 /// <param name="Proposed">Recommendations proposed from its groups.</param>
 /// <param name="Adopted">Of those, the ones adopted (directly or through a merge).</param>
+/// <param name="Titles">Its title in each working language the organisers gave one for (null: <paramref name="Title"/> only).</param>
 [GenerateSerializer, Immutable, Alias("collab.OutcomeSession")]
 public sealed record OutcomeSession(
     [property: Id(0)] string Id,
@@ -117,11 +123,16 @@ public sealed record OutcomeSession(
     [property: Id(6)] SessionStatus Status,
     [property: Id(7)] IReadOnlyList<string> Groups,
     [property: Id(8)] int Proposed,
-    [property: Id(9)] int Adopted);
+    [property: Id(9)] int Adopted,
+    [property: Id(10)] IReadOnlyList<LocalizedText>? Titles = null);
 
 /// <summary>The adopted recommendations of one theme, in order; <paramref name="Theme"/> is empty for those without one.</summary>
+/// <param name="Names">The theme's name in each working language, when the organisers named it (the workshop's themes).</param>
 [GenerateSerializer, Immutable, Alias("collab.OutcomeTheme")]
-public sealed record OutcomeTheme([property: Id(0)] string Theme, [property: Id(1)] IReadOnlyList<OutcomeRecommendation> Recommendations);
+public sealed record OutcomeTheme(
+    [property: Id(0)] string Theme,
+    [property: Id(1)] IReadOnlyList<OutcomeRecommendation> Recommendations,
+    [property: Id(2)] IReadOnlyList<LocalizedText>? Names = null);
 
 /// <summary>An adopted recommendation.</summary>
 /// <param name="Number">1, 2, … across the whole outcome, in the order of the themes.</param>

@@ -54,6 +54,20 @@ public interface IWorkshopGrain : IGrainWithStringKey
     [Alias("remove-participant")]
     Task RemoveParticipantAsync(RemoveParticipant command);
 
+    /// <summary>
+    /// What <see cref="ImportRosterAsync"/> would do with these entries, row by row (added, updated, or the error of that
+    /// row), without storing anything (facilitators).
+    /// </summary>
+    [Alias("preview-roster")]
+    Task<RosterPreview> PreviewRosterAsync(ImportRoster command);
+
+    /// <summary>
+    /// Gives a joined participant a new personal rejoin key, answered once (facilitators): the old key stops signing
+    /// anyone in; tokens already issued stay valid. <c>participant.not_joined</c> for a roster entry nobody claimed yet.
+    /// </summary>
+    [Alias("reset-rejoin-key")]
+    Task<RejoinKeyReset> ResetRejoinKeyAsync(ResetRejoinKey command);
+
     /// <summary>The join codes, one per role (facilitators).</summary>
     [Alias("join-codes")]
     Task<IReadOnlyList<JoinCode>> GetJoinCodesAsync(Caller caller);
@@ -89,12 +103,14 @@ public interface IWorkshopGrain : IGrainWithStringKey
 /// <summary>A delegation or organisation taking part (a country's delegation, a regional body, civil society).</summary>
 /// <param name="Id">Short, URL-safe, unique in the workshop (e.g. <c>bj</c>, <c>ecowas</c>); derived from the name when omitted.</param>
 /// <param name="Kind">Free label such as <c>country</c>, <c>regional-body</c>, <c>civil-society</c>.</param>
+/// <param name="Names">The name in other working languages, by language tag (e.g. <c>{"fr": "Bénin"}</c>); <paramref name="Name"/> is the first language's.</param>
 [GenerateSerializer, Immutable, Alias("collab.Delegation")]
 public sealed record Delegation(
     [property: Id(0)] string Id,
     [property: Id(1)] string Name,
     [property: Id(2)] string? Kind,
-    [property: Id(3)] string? Language);
+    [property: Id(3)] string? Language,
+    [property: Id(4)] IReadOnlyDictionary<string, string>? Names = null);
 
 /// <summary>Command: the documents each breakout group of <see cref="SessionId"/> gets (null: the default ones).</summary>
 [GenerateSerializer, Immutable, Alias("collab.SetGroupDocuments")]
@@ -116,6 +132,7 @@ public sealed record SetGroupDocuments(
 /// The documents each breakout group of this session gets (e.g. a drafting template on Day 2); none: the default notes
 /// (best practices, lessons learnt, challenges, group report). Opening breakouts with their own sections overrides it.
 /// </param>
+/// <param name="Titles">The title in other working languages, by language tag; <paramref name="Title"/> is the first language's.</param>
 [GenerateSerializer, Immutable, Alias("collab.AgendaSession")]
 public sealed record AgendaSession(
     [property: Id(0)] string Id,
@@ -126,7 +143,8 @@ public sealed record AgendaSession(
     [property: Id(5)] TimeOnly? EndsAt,
     [property: Id(6)] IReadOnlyList<string> Phases,
     [property: Id(7)] IReadOnlyDictionary<string, Sessions.PhaseRule>? PhaseRules = null,
-    [property: Id(8)] IReadOnlyList<Sessions.SectionTemplate>? GroupDocuments = null);
+    [property: Id(8)] IReadOnlyList<Sessions.SectionTemplate>? GroupDocuments = null,
+    [property: Id(9)] IReadOnlyDictionary<string, string>? Titles = null);
 
 /// <summary>Command: create a workshop. The creator becomes its first facilitator.</summary>
 /// <param name="Title">1–200 characters.</param>
@@ -149,7 +167,8 @@ public sealed record CreateWorkshop(
     [property: Id(9)] string CreatorName,
     [property: Id(10)] string? CreatorDelegation,
     [property: Id(11)] string? CreatorLanguage,
-    [property: Id(12)] string? SeedKey);
+    [property: Id(12)] string? SeedKey,
+    [property: Id(13)] IReadOnlyList<ThemeName>? Themes = null);
 
 /// <summary>Command: replace the editable metadata. Null lists keep what is there.</summary>
 [GenerateSerializer, Immutable, Alias("collab.UpdateWorkshop")]
@@ -164,7 +183,8 @@ public sealed record UpdateWorkshop(
     [property: Id(7)] IReadOnlyList<string>? Organisers,
     [property: Id(8)] IReadOnlyList<string>? Funders,
     [property: Id(9)] IReadOnlyList<Delegation>? Delegations,
-    [property: Id(10)] IReadOnlyList<AgendaSession>? Agenda);
+    [property: Id(10)] IReadOnlyList<AgendaSession>? Agenda,
+    [property: Id(11)] IReadOnlyList<ThemeName>? Themes = null);
 
 /// <summary>Read model of a workshop.</summary>
 /// <param name="ActivePhase">The row of the phase table in force for plenary documents and recommendations now.</param>
@@ -186,7 +206,17 @@ public sealed record WorkshopView(
     [property: Id(13)] int ParticipantCount,
     [property: Id(14)] string? SeedKey,
     [property: Id(15)] IReadOnlyList<WorkshopDocument> Documents,
-    [property: Id(16)] Sessions.ActivePhase? ActivePhase = null);
+    [property: Id(16)] Sessions.ActivePhase? ActivePhase = null,
+    [property: Id(17)] IReadOnlyList<ThemeName>? Themes = null);
+
+/// <summary>
+/// A theme of the recommendations as the organisers name it in every working language: a recommendation whose theme is
+/// <paramref name="Name"/> (or one of <paramref name="Names"/>) is shown and exported under the name in the reader's language.
+/// </summary>
+/// <param name="Name">The name in the workshop's first language.</param>
+/// <param name="Names">The name in other working languages, by language tag.</param>
+[GenerateSerializer, Immutable, Alias("collab.ThemeName")]
+public sealed record ThemeName([property: Id(0)] string Name, [property: Id(1)] IReadOnlyDictionary<string, string>? Names = null);
 
 /// <summary>A plenary document of the workshop.</summary>
 [GenerateSerializer, Immutable, Alias("collab.WorkshopDocument")]
@@ -259,6 +289,38 @@ public sealed record ImportRoster([property: Id(0)] Caller Caller, [property: Id
 
 [GenerateSerializer, Immutable, Alias("collab.RosterImported")]
 public sealed record RosterImported([property: Id(0)] int Added, [property: Id(1)] int Updated, [property: Id(2)] int Total);
+
+/// <summary>What importing a roster would do: counts, and every row with its line, what it becomes, or its error.</summary>
+/// <param name="Total">Participants the workshop would hold.</param>
+/// <param name="Code">A refusal of the whole import (e.g. <c>workshop.full</c>), when no row is at fault.</param>
+[GenerateSerializer, Immutable, Alias("collab.RosterPreview")]
+public sealed record RosterPreview(
+    [property: Id(0)] int Added,
+    [property: Id(1)] int Updated,
+    [property: Id(2)] int Total,
+    [property: Id(3)] IReadOnlyList<RosterPreviewRow> Rows,
+    [property: Id(4)] string? Code = null);
+
+/// <summary>One row of a roster preview.</summary>
+/// <param name="Action"><c>add</c>, <c>update</c> or <c>error</c>.</param>
+/// <param name="Code">The error code of the row (as the import would answer it), when <paramref name="Action"/> is <c>error</c>.</param>
+[GenerateSerializer, Immutable, Alias("collab.RosterPreviewRow")]
+public sealed record RosterPreviewRow(
+    [property: Id(0)] int Line,
+    [property: Id(1)] string? Name,
+    [property: Id(2)] Role? Role,
+    [property: Id(3)] string? Delegation,
+    [property: Id(4)] string? Group,
+    [property: Id(5)] string Action,
+    [property: Id(6)] string? Code,
+    [property: Id(7)] string? Message);
+
+[GenerateSerializer, Immutable, Alias("collab.ResetRejoinKey")]
+public sealed record ResetRejoinKey([property: Id(0)] Caller Caller, [property: Id(1)] string ParticipantId);
+
+/// <summary>A participant's new personal rejoin key: shown once, to hand to them.</summary>
+[GenerateSerializer, Immutable, Alias("collab.RejoinKeyReset")]
+public sealed record RejoinKeyReset([property: Id(0)] string ParticipantId, [property: Id(1)] string RejoinKey);
 
 [GenerateSerializer, Immutable, Alias("collab.RemoveParticipant")]
 public sealed record RemoveParticipant([property: Id(0)] Caller Caller, [property: Id(1)] string ParticipantId);

@@ -180,7 +180,7 @@ internal sealed class OutcomeGrain(
 
             if (adopted.Count > 0)
             {
-                themes.Add(new OutcomeTheme(theme.Theme, adopted));
+                themes.Add(new OutcomeTheme(theme.Theme, adopted, ThemeNames(workshop, theme.Theme)));
             }
         }
 
@@ -192,14 +192,35 @@ internal sealed class OutcomeGrain(
                 || (r.MergedInto is { } into && status.GetValueOrDefault(into) == RecommendationStatus.Adopted));
             return new OutcomeSession(
                 s.Agenda.Id, s.Agenda.Day, s.Agenda.Title, s.Agenda.Kind, s.Agenda.StartsAt, s.Agenda.EndsAt, s.View.Status,
-                [.. (s.View.Breakouts?.Groups ?? []).Select(g => g.Name)], proposed.Count, adopted);
+                [.. (s.View.Breakouts?.Groups ?? []).Select(g => g.Name)], proposed.Count, adopted,
+                Forms(workshop.Languages, s.Agenda.Title, s.Agenda.Titles));
         }).ToList();
 
         return new OutcomeDocument(
             WorkshopId, workshop.Title, workshop.Venue, workshop.StartsOn, workshop.EndsOn, workshop.Languages,
             workshop.Organisers, workshop.Funders,
-            [.. workshop.Delegations.Select(d => new OutcomeDelegation(d.Id, d.Name, d.Kind))],
+            [.. workshop.Delegations.Select(d => new OutcomeDelegation(d.Id, d.Name, d.Kind, Forms(workshop.Languages, d.Name, d.Names)))],
             outcomeSessions, themes, annexes, version, asOf);
+    }
+
+    /// <summary>A name in every working language, the first language's being <paramref name="name"/>; null when only that one was given.</summary>
+    private static List<LocalizedText>? Forms(IReadOnlyList<string> languages, string name, IReadOnlyDictionary<string, string>? forms) =>
+        forms is { Count: > 0 }
+            ? [.. languages.Select(l => new LocalizedText(l, forms.GetValueOrDefault(l) ?? name))]
+            : null;
+
+    /// <summary>The organisers' names of a recommendations' theme, found by any of its forms.</summary>
+    private static List<LocalizedText>? ThemeNames(WorkshopView workshop, string theme)
+    {
+        if (theme.Length == 0)
+        {
+            return null;
+        }
+
+        var key = WorkshopRules.NameKey(theme);
+        var named = (workshop.Themes ?? []).FirstOrDefault(t =>
+            WorkshopRules.NameKey(t.Name) == key || (t.Names ?? new Dictionary<string, string>()).Values.Any(n => WorkshopRules.NameKey(n) == key));
+        return named is null ? null : Forms(workshop.Languages, named.Name, named.Names ?? new Dictionary<string, string>());
     }
 
     private async Task<OutcomeRecommendation> RecommendationAsync(

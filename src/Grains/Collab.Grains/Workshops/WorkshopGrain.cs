@@ -26,7 +26,7 @@ internal sealed partial class WorkshopGrain(
     {
         var valid = WorkshopRules.Normalize(
             command.Title, command.Venue, command.StartsOn, command.EndsOn, command.Languages,
-            command.Organisers, command.Funders, command.Delegations, command.Agenda, options);
+            command.Organisers, command.Funders, command.Delegations, command.Agenda, options, command.Themes);
         var creatorName = WorkshopRules.PersonName(command.CreatorName, "creatorName", options);
         var creatorDelegation = WorkshopRules.FindDelegation(valid.Delegations, command.CreatorDelegation);
         var creatorLanguage = WorkshopRules.Language(command.CreatorLanguage, creatorDelegation, valid.Languages);
@@ -65,6 +65,7 @@ internal sealed partial class WorkshopGrain(
             Funders = valid.Funders,
             Delegations = valid.Delegations,
             Agenda = valid.Agenda,
+            Themes = valid.Themes,
             Participants = new() { [creator.Id] = creator },
             JoinCodes = codes,
             SeedKey = seedKey,
@@ -108,7 +109,8 @@ internal sealed partial class WorkshopGrain(
         var valid = WorkshopRules.Normalize(
             command.Title, command.Venue, command.StartsOn, command.EndsOn, command.Languages,
             command.Organisers ?? state.State.Organisers, command.Funders ?? state.State.Funders,
-            command.Delegations ?? state.State.Delegations, command.Agenda ?? state.State.Agenda, options);
+            command.Delegations ?? state.State.Delegations, command.Agenda ?? state.State.Agenda, options,
+            command.Themes ?? state.State.Themes);
         if (command.ExpectedVersion is { } expected && expected != state.State.Version)
         {
             throw new ConflictException(
@@ -118,6 +120,13 @@ internal sealed partial class WorkshopGrain(
         if (state.State.LiveSessionId is { } live && valid.Agenda.All(s => s.Id != live))
         {
             throw new ConflictException("session.live", $"Session '{live}' is live; end it before removing it from the agenda.");
+        }
+
+        // A session that has run keeps its place: its groups, notes and announcements belong to it.
+        var ran = state.State.StartedSessions.Append(state.State.ActivePhase?.SessionId).OfType<string>();
+        if (ran.FirstOrDefault(id => state.State.Agenda.Any(s => s.Id == id) && valid.Agenda.All(s => s.Id != id)) is { } started)
+        {
+            throw new ConflictException("session.started", $"Session '{started}' has already run; it stays on the agenda.");
         }
 
         if (state.State.Participants.Values.FirstOrDefault(p => !p.Removed && p.Delegation is { } d && valid.Delegations.All(x => x.Id != d)) is { } orphan)
@@ -137,6 +146,7 @@ internal sealed partial class WorkshopGrain(
             s.Funders = valid.Funders;
             s.Delegations = valid.Delegations;
             s.Agenda = valid.Agenda;
+            s.Themes = valid.Themes;
         });
         await NotifyChangedAsync();
 
@@ -267,6 +277,51 @@ internal sealed partial class WorkshopGrain(
     async Task<RosterImported> IWorkshopGrain.ImportRosterAsync(ImportRoster command)
     {
         EnsureFacilitator(command.Caller);
+        var plan = PlanRoster(command.Entries);
+        if (plan.FirstOrDefault(r => r.Error is not null) is { Error: { } error })
+        {
+            throw error;
+        }
+
+        var added = plan.Count(r => r.Added);
+        EnsureRoom(added);
+        if (plan.Count > 0)
+        {
+            await WriteAsync(s =>
+            {
+                foreach (var change in plan)
+                {
+                    s.Participants[change.Record!.Id] = change.Record;
+                }
+            });
+            await NotifyChangedAsync();
+        }
+
+        return new RosterImported(added, plan.Count - added, state.State.Participants.Values.Count(p => !p.Removed));
+    }
+
+    Task<RosterPreview> IWorkshopGrain.PreviewRosterAsync(ImportRoster command)
+    {
+        EnsureFacilitator(command.Caller);
+        var plan = PlanRoster(command.Entries);
+        var added = plan.Count(r => r.Added);
+        var updated = plan.Count(r => r is { Added: false, Error: null });
+        var total = state.State.Participants.Values.Count(p => !p.Removed) + added;
+        var rows = plan.Select(r => r.Error is { } e
+            ? new RosterPreviewRow(r.Line, r.Entry.Name, r.Entry.Role, r.Entry.Delegation, r.Entry.Group, "error", e.Code, e.Message)
+            : new RosterPreviewRow(
+                r.Line, r.Record!.Name, r.Record.Role, state.State.Delegations.FirstOrDefault(d => d.Id == r.Record.Delegation)?.Name,
+                r.Record.Group, r.Added ? "add" : "update", null, null)).ToList();
+        var full = total > options.MaxParticipants ? "workshop.full" : null;
+        return Task.FromResult(new RosterPreview(added, updated, total, rows, full));
+    }
+
+    /// <summary>One row of a roster import: the record it stores (and whether it is new), or why it is refused.</summary>
+    private sealed record RosterRow(int Line, RosterEntry Entry, ParticipantRecord? Record, bool Added, ValidationFailedException? Error);
+
+    /// <summary>Checks every row against the roster as it is and against the rows before it; stores nothing.</summary>
+    private List<RosterRow> PlanRoster(IReadOnlyList<RosterEntry> entries)
+    {
         // Names stored before keys folded look-alikes together may share a key now: the first one stands for it.
         var byName = new Dictionary<string, ParticipantRecord>();
         foreach (var participant in state.State.Participants.Values.Where(p => !p.Removed))
@@ -275,54 +330,67 @@ internal sealed partial class WorkshopGrain(
         }
 
         var seen = new HashSet<string>();
-        var changes = new List<ParticipantRecord>();
-        var added = 0;
+        var plan = new List<RosterRow>();
         var row = 1;
-        foreach (var entry in command.Entries)
+        foreach (var entry in entries)
         {
             row++;
-            var name = RowRule(row, () => WorkshopRules.PersonName(entry.Name, "name", options));
-            var key = WorkshopRules.NameKey(name);
-            if (!seen.Add(key))
+            var line = row;
+            try
             {
-                throw new ValidationFailedException("roster.duplicate_name", $"Line {row}: {name} is listed twice.", "roster");
-            }
-
-            var email = RowRule(row, () => WorkshopRules.Email(entry.Email));
-            var delegation = RowRule(row, () => WorkshopRules.FindDelegation(state.State.Delegations, entry.Delegation));
-            var language = RowRule(row, () => WorkshopRules.Language(entry.Language, delegation, state.State.Languages));
-            var group = string.IsNullOrWhiteSpace(entry.Group) ? null : RowRule(row, () => WorkshopRules.PersonName(entry.Group, "group", options));
-            if (byName.TryGetValue(key, out var known))
-            {
-                if (known.Joined && known.Role != entry.Role)
+                var name = RowRule(line, () => WorkshopRules.PersonName(entry.Name, "name", options));
+                var key = WorkshopRules.NameKey(name);
+                if (!seen.Add(key))
                 {
-                    throw new ValidationFailedException(
-                        "roster.role_change", $"Line {row}: {name} has joined as {known.Role.ToString().ToLowerInvariant()}; their role cannot change.", "roster");
+                    throw new ValidationFailedException("roster.duplicate_name", $"Line {line}: {name} is listed twice.", "roster");
                 }
 
-                changes.Add(known with { Email = email, Delegation = delegation?.Id, Language = language, Group = group, Role = entry.Role });
+                var email = RowRule(line, () => WorkshopRules.Email(entry.Email));
+                var delegation = RowRule(line, () => WorkshopRules.FindDelegation(state.State.Delegations, entry.Delegation));
+                var language = RowRule(line, () => WorkshopRules.Language(entry.Language, delegation, state.State.Languages));
+                var group = string.IsNullOrWhiteSpace(entry.Group) ? null : RowRule(line, () => WorkshopRules.PersonName(entry.Group, "group", options));
+                if (byName.TryGetValue(key, out var known))
+                {
+                    if (known.Joined && known.Role != entry.Role)
+                    {
+                        throw new ValidationFailedException(
+                            "roster.role_change", $"Line {line}: {name} has joined as {known.Role.ToString().ToLowerInvariant()}; their role cannot change.", "roster");
+                    }
+
+                    plan.Add(new RosterRow(line, entry, known with { Email = email, Delegation = delegation?.Id, Language = language, Group = group, Role = entry.Role }, false, null));
+                }
+                else
+                {
+                    plan.Add(new RosterRow(line, entry, NewParticipant(name, entry.Role, delegation?.Id, language, email, group, joined: false).Record, true, null));
+                }
             }
-            else
+            catch (ValidationFailedException refused)
             {
-                changes.Add(NewParticipant(name, entry.Role, delegation?.Id, language, email, group, joined: false).Record);
-                added++;
+                plan.Add(new RosterRow(line, entry, null, false, refused));
             }
         }
 
-        EnsureRoom(added);
-        if (changes.Count > 0)
+        return plan;
+    }
+
+    async Task<RejoinKeyReset> IWorkshopGrain.ResetRejoinKeyAsync(ResetRejoinKey command)
+    {
+        EnsureFacilitator(command.Caller);
+        if (!state.State.Participants.TryGetValue(command.ParticipantId, out var p) || p.Removed)
         {
-            await WriteAsync(s =>
-            {
-                foreach (var change in changes)
-                {
-                    s.Participants[change.Id] = change;
-                }
-            });
-            await NotifyChangedAsync();
+            throw new NotFoundException("participant.not_found", $"There is no participant '{command.ParticipantId}' in this workshop.");
         }
 
-        return new RosterImported(added, changes.Count - added, state.State.Participants.Values.Count(p => !p.Removed));
+        if (!p.Joined)
+        {
+            throw new ConflictException(
+                "participant.not_joined", $"{p.Name} has not joined yet: they join with the join code of their role and their name, and get their own key.");
+        }
+
+        var key = NewRejoinKey();
+        await WriteAsync(s => s.Participants[p.Id] = p with { RejoinKeyHash = Hash(key) });
+        LogRejoinKeyReset(logger, WorkshopId, p.Id);
+        return new RejoinKeyReset(p.Id, key);
     }
 
     async Task IWorkshopGrain.RemoveParticipantAsync(RemoveParticipant command)
@@ -425,6 +493,10 @@ internal sealed partial class WorkshopGrain(
             {
                 s.LiveSessionId = liveSession;
                 s.ActivePhase = changed;
+                if (live && !s.StartedSessions.Contains(sessionId))
+                {
+                    s.StartedSessions = [.. s.StartedSessions, sessionId];
+                }
             });
             await ApplyToPlenaryAsync();
             await NotifyChangedAsync();
@@ -483,6 +555,8 @@ internal sealed partial class WorkshopGrain(
             SeedKey = previous.SeedKey,
             Documents = previous.Documents,
             ActivePhase = previous.ActivePhase,
+            StartedSessions = previous.StartedSessions,
+            Themes = previous.Themes,
         };
         change(next);
         await state.ReplaceAsync(next);
@@ -594,10 +668,14 @@ internal sealed partial class WorkshopGrain(
         state.State.Participants.Values.Count(p => !p.Removed),
         state.State.SeedKey,
         state.State.Documents,
-        ActivePhase);
+        ActivePhase,
+        state.State.Themes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workshop {WorkshopId} created (seed {SeedKey})")]
     private static partial void LogCreated(ILogger logger, string workshopId, string? seedKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workshop {WorkshopId}: rejoin key of participant {ParticipantId} replaced")]
+    private static partial void LogRejoinKeyReset(ILogger logger, string workshopId, string participantId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workshop {WorkshopId}: participant {ParticipantId} removed")]
     private static partial void LogRemoved(ILogger logger, string workshopId, string participantId);

@@ -29,7 +29,8 @@ internal static partial class WorkshopRules
         List<string> Organisers,
         List<string> Funders,
         List<Delegation> Delegations,
-        List<AgendaSession> Agenda);
+        List<AgendaSession> Agenda,
+        List<ThemeName> Themes);
 
     public static Metadata Normalize(
         string? title,
@@ -41,7 +42,8 @@ internal static partial class WorkshopRules
         IReadOnlyList<string>? funders,
         IReadOnlyList<Delegation>? delegations,
         IReadOnlyList<AgendaSession>? agenda,
-        WorkshopOptions options)
+        WorkshopOptions options,
+        IReadOnlyList<ThemeName>? themes = null)
     {
         var cleanTitle = Text(title, "title", "workshop.title", options.MaxTitleLength, required: true)!;
         var cleanVenue = Text(venue, "venue", "workshop.venue", MaxVenueLength, required: false);
@@ -67,7 +69,8 @@ internal static partial class WorkshopRules
             Names(organisers, "organisers", options),
             Names(funders, "funders", options),
             Delegations(delegations, cleanLanguages, options),
-            Agenda(agenda, days, options));
+            Agenda(agenda, days, options, cleanLanguages),
+            Themes(themes, cleanLanguages));
     }
 
     /// <summary>A display name, cleaned as <see cref="CleanText"/> says, 1–max characters.</summary>
@@ -395,7 +398,8 @@ internal static partial class WorkshopRules
             }
 
             var kind = Text(d.Kind, "delegation kind", "delegation.kind", 40, required: false);
-            list.Add(new Delegation(id, name, kind, language));
+            var names = Translations(d.Names, languages, "delegation name", "delegation.name", options.MaxNameLength);
+            list.Add(new Delegation(id, name, kind, language, names));
         }
 
         return list.Count <= options.MaxDelegations
@@ -404,7 +408,7 @@ internal static partial class WorkshopRules
                 "workshop.too_many_delegations", $"A workshop has at most {options.MaxDelegations} delegations.", "delegations");
     }
 
-    private static List<AgendaSession> Agenda(IReadOnlyList<AgendaSession>? agenda, int days, WorkshopOptions options)
+    private static List<AgendaSession> Agenda(IReadOnlyList<AgendaSession>? agenda, int days, WorkshopOptions options, List<string> languages)
     {
         if (agenda is { Count: var count } && count > options.MaxAgendaSessions)
         {
@@ -453,13 +457,81 @@ internal static partial class WorkshopRules
 
             var rules = Sessions.PhaseTable.Normalize(phases, s.PhaseRules, title);
             var groupDocuments = Sessions.GroupTemplates.Normalize(s.GroupDocuments, "session.group_documents_invalid", "agenda");
-            list.Add(new AgendaSession(id, s.Day, title, kind, s.StartsAt, s.EndsAt, phases, rules, groupDocuments));
+            var titles = Translations(s.Titles, languages, "session title", "session.title", options.MaxTitleLength);
+            list.Add(new AgendaSession(id, s.Day, title, kind, s.StartsAt, s.EndsAt, phases, rules, groupDocuments, titles));
         }
 
         return list.Count <= options.MaxAgendaSessions
             ? list
             : throw new ValidationFailedException(
                 "workshop.too_many_sessions", $"An agenda has at most {options.MaxAgendaSessions} sessions.", "agenda");
+    }
+
+    /// <summary>The most themes a workshop names (each in every working language).</summary>
+    public const int MaxThemes = 40;
+
+    /// <summary>The longest theme name (as a recommendation's theme).</summary>
+    public const int MaxThemeLength = 80;
+
+    private static List<ThemeName> Themes(IReadOnlyList<ThemeName>? themes, List<string> languages)
+    {
+        if (themes is { Count: > MaxThemes })
+        {
+            throw new ValidationFailedException("workshop.too_many_themes", $"A workshop names at most {MaxThemes} themes.", "themes");
+        }
+
+        var list = new List<ThemeName>();
+        var keys = new HashSet<string>();
+        foreach (var t in themes ?? [])
+        {
+            var name = Text(t?.Name, "theme", "theme.name", MaxThemeLength, required: true)!;
+            var names = Translations(t!.Names, languages, "theme", "theme.name", MaxThemeLength);
+            if (!keys.Add(NameKey(name)))
+            {
+                throw new ValidationFailedException("theme.repeated", $"Theme '{Shorten(name)}' is listed twice.", "themes");
+            }
+
+            list.Add(new ThemeName(name, names));
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// A name's forms in other working languages, by language tag, cleaned as names are; empty forms dropped; null when
+    /// none is left. A language that is not a working language is refused (<c>workshop.translation_language_unsupported</c>).
+    /// </summary>
+    private static Dictionary<string, string>? Translations(
+        IReadOnlyDictionary<string, string>? forms, List<string> languages, string field, string codePrefix, int max)
+    {
+        if (forms is null || forms.Count == 0)
+        {
+            return null;
+        }
+
+        if (forms.Count > MaxLanguages)
+        {
+            throw new ValidationFailedException(
+                "workshop.translation_language_unsupported", $"A {field} has at most one form per working language.", field);
+        }
+
+        var clean = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (language, text) in forms)
+        {
+            var tag = language is { Length: <= 20 } ? language.Trim().ToLowerInvariant() : "?";
+            if (!languages.Contains(tag))
+            {
+                throw new ValidationFailedException(
+                    "workshop.translation_language_unsupported", $"The {field} is given in '{Shorten(tag)}', not a working language.", field);
+            }
+
+            if (Text(text, field, codePrefix, max, required: false) is { } form)
+            {
+                clean[tag] = form;
+            }
+        }
+
+        return clean.Count == 0 ? null : clean;
     }
 
     [GeneratedRegex(@"^[a-z]{2,3}(-[a-z0-9]{2,8})?\z", RegexOptions.CultureInvariant)]

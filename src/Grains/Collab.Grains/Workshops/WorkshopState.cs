@@ -27,6 +27,12 @@ internal sealed class WorkshopState
 
     /// <summary>The row of the phase table in force for plenary documents and recommendations; null before any session started.</summary>
     [Id(17)] public Sessions.ActivePhase? ActivePhase { get; set; }
+
+    /// <summary>Agenda sessions that have been live (they stay on the agenda: their groups and notes belong to them).</summary>
+    [Id(18)] public List<string> StartedSessions { get; set; } = [];
+
+    /// <summary>The recommendations' themes as the organisers name them in every working language.</summary>
+    [Id(19)] public List<ThemeName> Themes { get; set; } = [];
 }
 
 /// <summary>One participant. Immutable: a change replaces the record, so a failed write can be rolled back.</summary>

@@ -13,14 +13,15 @@ export class ApiError extends Error {
 
 /** `getToken()` gives the current bearer token (or null). */
 export function createApi(getToken, fetchImpl = globalThis.fetch.bind(globalThis)) {
-  async function send(method, path, body, accept = 'application/json') {
+  async function send(method, path, body, accept = 'application/json', contentType = 'application/json') {
     const headers = { Accept: accept };
     const token = getToken();
     if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (body !== undefined) headers['Content-Type'] = contentType;
     let response;
     try {
-      response = await fetchImpl(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const payload = body === undefined ? undefined : contentType === 'application/json' ? JSON.stringify(body) : body;
+      response = await fetchImpl(path, { method, headers, body: payload });
     } catch (err) {
       throw new ApiError(0, 'client.network', err?.message ?? 'network error');
     }
@@ -47,6 +48,14 @@ export function createApi(getToken, fetchImpl = globalThis.fetch.bind(globalThis
     async put(path, body = {}) {
       const response = await send('PUT', path, body);
       return response.status === 204 ? null : response.json();
+    },
+    async delete(path) {
+      const response = await send('DELETE', path);
+      return response.status === 204 ? null : response.json();
+    },
+    /** Sends `text` (a string or bytes) as it is, e.g. a roster as `text/csv`; answers the JSON reply. */
+    async postText(path, text, contentType) {
+      return (await send('POST', path, text, 'application/json', contentType)).json();
     },
     /** A file: `{ blob, filename }` (filename from Content-Disposition when given). */
     async download(path) {

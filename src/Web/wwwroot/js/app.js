@@ -19,6 +19,8 @@ import { createBoardView, boardWithRow, mergeBoard } from './board.js';
 import { describeError } from './errors.js';
 import { createUnsentStore, sendStoredEdits, warnBeforeLeaving } from './unsent.js';
 import { askSignOut, offerRejoin, resumableIdentity, saveSignedOut, signedOut, signedOutRecord } from './signout.js';
+import { createSetupView } from './setup.js';
+import { showCreateWorkshop } from './create.js';
 
 const IDENTITY_KEY = 'collab.identity';
 const LANGUAGE_KEY = 'collab.language';
@@ -133,7 +135,8 @@ function showJoin(message, typed = {}) {
     known && (!linkCode || linkCode === known.code)
       ? h('button', { type: 'button', class: 'secondary', onclick: () => resume(known) }, t('join.continueAs', { name: known.participant?.name ?? '' }))
       : null;
-  replace(root, h('main', { id: 'main', class: 'join-page' }, continueAs, form));
+  const create = h('p', { class: 'create-link' }, t('create.noWorkshop'), ' ', h('a', { href: '#create', dataset: { testid: 'create-workshop' } }, t('create.heading')));
+  replace(root, h('main', { id: 'main', class: 'join-page' }, continueAs, form, create));
   if (!typed.code) (linkCode ? name : code).focus();
 }
 
@@ -349,7 +352,7 @@ function createApp(identity) {
 
   function viewsFor(role) {
     const list = ['workspace', 'board'];
-    if (role === 'facilitator') list.push('console');
+    if (role === 'facilitator') list.push('console', 'setup');
     // Every group's documents of every session, live (groups.js).
     if (role === 'facilitator' || role === 'rapporteur') list.push('groups');
     list.push('outcome');
@@ -378,6 +381,7 @@ function createApp(identity) {
       outcome: createOutcomeView,
       groups: createGroupsView,
       recommendation: createRecommendationView,
+      setup: createSetupView,
     }[view](ctx);
     replace(main, views[view].el);
     if (view === 'recommendation') views.recommendation.open(recommendationFromHash(location.hash));
@@ -489,6 +493,24 @@ function createApp(identity) {
 
 const stored = storage.identity();
 const linkCode = joinCodeFrom(location.href);
-if (stored && (!linkCode || linkCode === stored.code)) resume(stored);
+
+/** The creation page (#create); the creator lands in the new workshop's Set-up. */
+function showCreate() {
+  showCreateWorkshop(root, i18n, {
+    onCreated: async (identity) => {
+      storage.saveIdentity(identity);
+      history.replaceState(null, '', `${location.pathname}#setup`);
+      await enter(identity);
+    },
+    onCancel: () => {
+      history.replaceState(null, '', location.pathname);
+      showJoin();
+    },
+  });
+}
+window.addEventListener('hashchange', () => location.hash === '#create' && root.querySelector('.join-page') && showCreate());
+
+if (location.hash === '#create') showCreate();
+else if (stored && (!linkCode || linkCode === stored.code)) resume(stored);
 else showJoin();
 

@@ -11,6 +11,7 @@ import { roomColours } from './colours.js';
 import { mountProposeBar } from './propose.js';
 import { showGuidance } from './groups.js';
 import { createNoteHistory } from './note-history.js';
+import { sessionTitle } from './setup-model.js';
 
 export function createWorkspaceView(ctx) {
   const { i18n, store } = ctx;
@@ -285,7 +286,7 @@ export function createWorkspaceView(ctx) {
           ],
     );
     sessionLine.textContent = session
-      ? [session.title, t(`session.status.${session.status}`), session.phase ? `${t('session.phase')}: ${session.phase}` : null].filter(Boolean).join(' · ')
+      ? [sessionTitle(store.state.workshop?.agenda?.find((a) => a.id === session.sessionId) ?? session, i18n.language), t(`session.status.${session.status}`), session.phase ? `${t('session.phase')}: ${session.phase}` : null].filter(Boolean).join(' · ')
       : t('session.none');
     tick();
   }
