@@ -34,10 +34,10 @@ public sealed class ReadOnlyBeforeTypingInTheBrowserTests(RestartableSite site) 
         await Expect(editor).ToHaveAttributeAsync("data-mode", "read");
         await Expect(page.GetByTestId("sync-status")).ToHaveAttributeAsync("data-state", "saved");
         var locked = await site.ServerTextAsync(docId);
-        await Expect(editor).ToHaveValueAsync(locked);
+        await Expect(editor).ToHaveValueAsync(locked, new() { Timeout = 15_000 });
         await editor.FocusAsync();
         await page.Keyboard.TypeAsync("lost?");
-        await Expect(editor).ToHaveValueAsync(locked);
+        await Expect(editor).ToHaveValueAsync(locked, new() { Timeout = 15_000 });
         await BrowserSite.ScreenshotAsync(page, "read-only-locked-note");
         Assert.Equal(locked, await site.ServerTextAsync(docId));
 
