@@ -12,6 +12,7 @@ import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { recommendationFallback } from './access.js';
 import { colorFor } from './model.js';
+import { groupName } from './console-model.js';
 import {
   alignParagraphs, decidesSuggestions, describeSuggestion, groupHistory, inlineSuggestions, isFinal,
   resolvesComment, staleMarks, statusActions, textsInOrder, wordDiff,
@@ -815,7 +816,7 @@ export function createRecommendationView(ctx) {
       for (const g of session?.breakouts?.groups ?? []) {
         const d = (g.documents ?? []).find((x) => x.docId === docId);
         if (d) {
-          titles.set(docId, `${g.name} — ${d.titles?.[i18n.language] ?? d.titles?.en ?? d.section}`);
+          titles.set(docId, `${groupName(g, i18n.t)} — ${d.titles?.[i18n.language] ?? d.titles?.en ?? d.section}`);
           return;
         }
       }

@@ -8,6 +8,8 @@ import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { colorFor, roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
 import { mountProposeBar } from './propose.js';
+import { groupName } from './console-model.js';
+import { phaseName } from './access.js';
 
 export function createWorkspaceView(ctx) {
   const { i18n, store } = ctx;
@@ -94,7 +96,7 @@ export function createWorkspaceView(ctx) {
     const docs = roomDocuments(s.workshop, room, i18n.language).map((d) => ({
       ...d,
       origin,
-      label: room.kind === 'group' ? `${room.group.name} — ${d.title}` : d.title,
+      label: room.kind === 'group' ? `${groupName(room.group, t)} — ${d.title}` : d.title,
     }));
     if (extraDoc && !docs.some((d) => d.docId === extraDoc.docId)) docs.push(extraDoc);
     return docs;
@@ -233,7 +235,7 @@ export function createWorkspaceView(ctx) {
     for (const session of Object.values(store.state.sessions ?? {})) {
       for (const g of session?.breakouts?.groups ?? []) {
         const d = (g.documents ?? []).find((x) => x.docId === docId);
-        if (d) return { title: `${g.name} — ${sectionTitle(d.titles, i18n.language, d.section)}`, origin: g.room };
+        if (d) return { title: `${groupName(g, t)} — ${sectionTitle(d.titles, i18n.language, d.section)}`, origin: g.room };
       }
     }
     const plenary = (store.state.workshop?.documents ?? []).find((d) => d.docId === docId);
@@ -242,7 +244,7 @@ export function createWorkspaceView(ctx) {
 
   function renderRoom(s) {
     const room = currentRoom(s);
-    roomLabel.replaceChildren(h('span', { class: 'label' }, `${t('room.label')} `), room.kind === 'group' ? room.group.name : t('room.plenary'));
+    roomLabel.replaceChildren(h('span', { class: 'label' }, `${t('room.label')} `), room.kind === 'group' ? groupName(room.group, t) : t('room.plenary'));
     roomLabel.dataset.room = room.key;
     const session = liveSession(s);
     // Self-select breakouts: a participant not yet in a group picks one.
@@ -266,13 +268,13 @@ export function createWorkspaceView(ctx) {
                     if (view?.sessionId) ctx.sessionReceived(view);
                   },
                 },
-                t('room.join', { name: g.name }),
+                t('room.join', { name: groupName(g, t) }),
               ),
             ),
           ],
     );
     sessionLine.textContent = session
-      ? [session.title, t(`session.status.${session.status}`), session.phase ? `${t('session.phase')}: ${session.phase}` : null].filter(Boolean).join(' · ')
+      ? [session.title, t(`session.status.${session.status}`), session.phase ? t('console.phaseLine', { phase: phaseName(session.phase, t) }) : null].filter(Boolean).join(' · ')
       : t('session.none');
     tick();
   }
