@@ -78,3 +78,14 @@ test('every reason and confirmation reads in both languages; numbered groups are
   assert.equal(groupName({ id: 'ghana', name: 'Ghana' }, fr.t), 'Ghana');
   assert.equal(groupName({ id: 'g1', name: 'Group 7' }, fr.t), 'Group 7', 'a name the facilitator typed stays as typed');
 });
+
+test('the join page looks up only what can be a code, and offers the delegations sorted, none first', async () => {
+  const { codeShape, delegationChoices } = await import('../../src/Web/wwwroot/js/join-page.js');
+  assert.equal(codeShape('g67f-ap77 ed'), 'G67FAP77ED');
+  assert.equal(codeShape('G67FAP77E'), '', 'too short');
+  assert.equal(codeShape('G67FAP77E0'), '', 'no 0, O, 1 or I in a code');
+  const info = { delegations: [{ id: 'tg', name: 'Togo' }, { id: 'ci', name: "Côte d'Ivoire" }, { id: 'au', name: 'African Union', names: { fr: 'Union africaine' } }] };
+  assert.deepEqual(delegationChoices(info, 'en', 'No delegation'), [['', 'No delegation'], ['au', 'African Union'], ['ci', "Côte d'Ivoire"], ['tg', 'Togo']]);
+  assert.deepEqual(delegationChoices(info, 'fr', 'Aucune').map(([v]) => v), ['', 'ci', 'tg', 'au']);
+  assert.deepEqual(delegationChoices(null, 'en', 'None'), [['', 'None']]);
+});

@@ -16,6 +16,8 @@ import { createOutcomeView } from './outcome.js';
 import { createRecommendationView, recommendationFromHash } from './recommendation.js';
 import { createBoardView, boardWithRow, mergeBoard } from './board.js';
 import { describeError } from './errors.js';
+import { followJoinCode } from './join-page.js';
+import { confirmAction } from './confirm.js';
 
 const IDENTITY_KEY = 'collab.identity';
 const LANGUAGE_KEY = 'collab.language';
@@ -66,8 +68,12 @@ async function joinRequest(body) {
   };
 }
 
+let joinForm = null; // the join page's code follower while it is shown (a join link opened in this tab fills it in)
+let joinRefusal = null; // the last refusal, said again in the form's language when the language changes
+
 function showJoin(message, typed = {}) {
   const { t } = i18n;
+  if (!typed.keepRefusal) joinRefusal = null;
   const linkCode = joinCodeFrom(location.href);
   const known = storage.identity();
   const code = h('input', { name: 'code', required: true, autocomplete: 'off', autocapitalize: 'characters', value: typed.code ?? linkCode ?? known?.code ?? '' });
@@ -93,7 +99,9 @@ function showJoin(message, typed = {}) {
   language.addEventListener('change', () => {
     // The form speaks the chosen language at once; what was typed stays.
     i18n.setLanguage(language.value);
-    showJoin(error.textContent, { code: code.value, name: name.value, delegation: delegation.value, rejoinKey: rejoinKey.value });
+    const said = joinRefusal ? t('join.failed', { message: problemText(joinRefusal) }) : error.textContent;
+    const picked = form.querySelector('[name=delegation]')?.value ?? delegation.value;
+    showJoin(said, { code: code.value, name: name.value, delegation: picked, rejoinKey: rejoinKey.value, keepRefusal: true });
     root.querySelector('select[name=language]')?.focus();
   });
   rejoinKey.addEventListener('input', () => (name.required = !rejoinKey.value));
@@ -106,7 +114,7 @@ function showJoin(message, typed = {}) {
       const identity = await joinRequest({
         code: code.value.trim(),
         displayName: name.value.trim() || null,
-        delegation: delegation.value.trim() || null,
+        delegation: form.querySelector('[name=delegation]')?.value.trim() || null,
         language: language.value,
         rejoinKey: rejoinKey.value.trim() || null,
       });
@@ -115,6 +123,7 @@ function showJoin(message, typed = {}) {
       if (linkCode) history.replaceState(null, '', location.pathname);
       await enter(identity);
     } catch (err) {
+      joinRefusal = err;
       error.textContent = t('join.failed', { message: problemText(err) });
       submit.disabled = false;
       submit.textContent = t('join.submit');
@@ -125,6 +134,7 @@ function showJoin(message, typed = {}) {
       ? h('button', { type: 'button', class: 'secondary', onclick: () => resume(known) }, t('join.continueAs', { name: known.participant?.name ?? '' }))
       : null;
   replace(root, h('main', { id: 'main', class: 'join-page' }, continueAs, form));
+  joinForm = followJoinCode({ form, code, delegation, i18n });
   if (!typed.code) (linkCode ? name : code).focus();
 }
 
@@ -147,6 +157,7 @@ async function resume(identity) {
 let app = null;
 
 async function enter(identity) {
+  joinForm = null;
   app?.dispose();
   app = createApp(identity);
   await app.start();
@@ -464,6 +475,32 @@ function createApp(identity) {
 }
 
 // ---------------------------------------------------------------------------------------------------- boot
+
+// A join link opened in this tab while it is open: the join page takes its code; a signed-in page asks first.
+window.addEventListener('hashchange', async () => {
+  const code = joinCodeFrom(location.href);
+  if (!code) return;
+  if (!app) {
+    joinForm?.setCode(code);
+    root.querySelector('input[name=displayName]')?.focus();
+    return;
+  }
+  const known = storage.identity();
+  history.replaceState(null, '', location.pathname);
+  if (known?.code && known.code.replace(/[^A-Za-z0-9]/g, '').toUpperCase() === code.replace(/[^A-Za-z0-9]/g, '').toUpperCase()) return;
+  const ok = await confirmAction({
+    title: i18n.t('join.switch.title'),
+    text: i18n.t('join.switch.body', { name: known?.participant?.name ?? '' }),
+    confirm: i18n.t('join.switch.ok'),
+    cancel: i18n.t('console.confirm.cancel'),
+    danger: false,
+  });
+  if (!ok) return;
+  app.dispose();
+  app = null;
+  showJoin(undefined, { code });
+  root.querySelector('input[name=displayName]')?.focus();
+});
 
 const stored = storage.identity();
 const linkCode = joinCodeFrom(location.href);
