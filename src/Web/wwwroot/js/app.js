@@ -80,6 +80,7 @@ function showJoin(message, typed = {}) {
   const name = h('input', { name: 'displayName', required: true, maxlength: 80, autocomplete: 'name', value: typed.name ?? '' });
   const delegation = h('input', { name: 'delegation', maxlength: 80, autocomplete: 'organization', value: typed.delegation ?? '' });
   const language = select(LANGUAGES.map((l) => [l, l === 'fr' ? 'Français' : 'English']), { name: 'language', value: i18n.language });
+  for (const option of language.options) option.lang = option.value; // each language named in itself
   const rejoinKey = h('input', { name: 'rejoinKey', autocomplete: 'off', value: typed.rejoinKey ?? '' });
   const error = h('p', { class: 'error', role: 'alert' }, message ?? '');
   const submit = h('button', { type: 'submit', class: 'primary' }, t('join.submit'));
@@ -387,6 +388,7 @@ function createApp(identity) {
     chrome.sync = h('span', { class: 'pill', dataset: { testid: 'sync-status' }, role: 'status' });
     chrome.me = h('span', { dataset: { testid: 'me' } });
     const language = select(LANGUAGES.map((l) => [l, l === 'fr' ? 'Français' : 'English']), { value: i18n.language, 'aria-label': t('app.language') });
+    for (const option of language.options) option.lang = option.value; // each language named in itself
     language.addEventListener('change', () => {
       i18n.setLanguage(language.value);
       header.querySelector('select')?.focus();

@@ -225,6 +225,7 @@ export function createConsoleView(ctx) {
     moveButton.textContent = t('console.moveSubmit');
     replace(formsHost.broadcast, field(t('console.broadcastText'), broadcastText), field(t('console.broadcastTo'), broadcastTo), broadcastButton);
     sendLabel();
+    renderCodes();
     gridKey = null;
     render(store.state);
   }
@@ -406,7 +407,7 @@ export function createConsoleView(ctx) {
       codes,
       joinCodes.map((c) => {
         const link = `${location.origin}/#join=${encodeURIComponent(c.code)}`;
-        return h('li', null, `${ctx.roleName(c.role)}: `, h('code', null, c.code), ' ', h('a', { href: link, class: 'link' }, t('console.joinLink')));
+        return h('li', null, t('console.codeOf', { role: ctx.roleName(c.role) }), ' ', h('code', null, c.code), ' ', h('a', { href: link, class: 'link' }, t('console.joinLink')));
       }),
     );
   }

@@ -41,6 +41,7 @@ export const consoleEn = {
   'console.sendTo': 'Send to {name}',
   'console.pickPerson': 'Choose a person',
   'console.phaseLine': 'Phase: {phase}',
+  'console.codeOf': '{role}:',
   'group.numbered': 'Group {number}',
   // the join page
   'join.as': 'you join as {role}',
@@ -93,6 +94,7 @@ export const consoleFr = {
   'console.sendTo': 'Envoyer à {name}',
   'console.pickPerson': 'Choisir une personne',
   'console.phaseLine': 'Phase\u00a0: {phase}',
+  'console.codeOf': '{role}\u00a0:',
   'group.numbered': 'Groupe {number}',
   'join.as': 'vous rejoignez en tant que {role}',
   'join.delegationNone': 'Aucune délégation',
