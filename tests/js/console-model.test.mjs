@@ -89,3 +89,15 @@ test('the join page looks up only what can be a code, and offers the delegations
   assert.deepEqual(delegationChoices(info, 'fr', 'Aucune').map(([v]) => v), ['', 'ci', 'tg', 'au']);
   assert.deepEqual(delegationChoices(null, 'en', 'None'), [['', 'None']]);
 });
+
+test('a page shows the live session’s announcements only, newest first', async () => {
+  const { announcementsFor } = await import('../../src/Web/wwwroot/js/console-model.js');
+  const list = [
+    { id: 'a', sessionId: 'd1-opening', at: '2026-01-01T09:00:00Z' },
+    { id: 'b', sessionId: 'd2-drafting', at: '2026-01-02T11:00:00Z' },
+    { id: 'c', sessionId: 'd2-drafting', at: '2026-01-02T11:05:00Z', groupId: 'g1' },
+  ];
+  assert.deepEqual(announcementsFor(list, 'd2-drafting').map((a) => a.id), ['c', 'b']);
+  assert.deepEqual(announcementsFor(list, null), []);
+  assert.deepEqual(announcementsFor(null, 'd1-opening'), []);
+});

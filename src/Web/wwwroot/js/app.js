@@ -211,6 +211,7 @@ function createApp(identity) {
   connection.on('SessionChanged', sessionReceived);
   connection.on('Announced', (a) => store.set((s) => ({ announcements: mergeAnnouncements(s.announcements, [a]) })));
   connection.on('TimeUp', (up) => store.set({ timeUp: up }));
+  connection.on('HelpHandled', (handled) => store.set({ helpHandled: handled }));
   connection.on('HelpQueueChanged', (q) => store.set((s) => ({ helpQueues: { ...s.helpQueues, [q.sessionId]: newer(s.helpQueues[q.sessionId], q) } })));
   connection.on('WorkshopPresenceChanged', (p) => store.set((s) => ({ presence: newer(s.presence, p) })));
   connection.on('WorkshopChanged', (w) => {

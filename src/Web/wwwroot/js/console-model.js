@@ -78,3 +78,12 @@ export function groupName(group, t) {
   const m = /^Group (\d+)$/.exec(name);
   return m && group?.id === `g${m[1]}` ? t('group.numbered', { number: m[1] }) : name;
 }
+
+/**
+ * The announcements a page shows: those of the live session only (an earlier session's, e.g. Day 1's, are over), newest
+ * first; none when no session is live.
+ */
+export function announcementsFor(list, liveSessionId) {
+  if (!liveSessionId) return [];
+  return (list ?? []).filter((a) => a?.sessionId === liveSessionId).sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+}

@@ -8,7 +8,7 @@ import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { colorFor, roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
 import { mountProposeBar } from './propose.js';
-import { groupName } from './console-model.js';
+import { announcementsFor, groupName } from './console-model.js';
 import { phaseName } from './access.js';
 
 export function createWorkspaceView(ctx) {
@@ -27,7 +27,7 @@ export function createWorkspaceView(ctx) {
   const recs = h('ul', { class: 'recs', dataset: { testid: 'recommendations' } });
   const helpMessage = h('input', { maxlength: 1000 });
   const helpButton = h('button', { type: 'submit' });
-  const helpNote = h('p', { class: 'hint', role: 'status' });
+  const helpNote = h('p', { class: 'hint', role: 'status', dataset: { testid: 'help-note' } });
   const helpForm = h('form', { class: 'help' }, h('div', { class: 'help-field' }), helpButton, helpNote);
   const otherDevice = h('details', { class: 'card' });
   const headings = {
@@ -305,15 +305,33 @@ export function createWorkspaceView(ctx) {
   }
 
   function renderAnnouncements(s) {
-    const list = s.announcements ?? [];
-    patch(announcements, JSON.stringify([i18n.language, list.map((a) => a.id)]), () =>
+    // The live session's only (Day 1's are over on Day 2); a group's own announcement says so.
+    const session = liveSession(s);
+    const list = announcementsFor(s.announcements, s.workshop?.liveSessionId);
+    const groupOf = (id) => session?.breakouts?.groups?.find((g) => g.id === id);
+    patch(announcements, JSON.stringify([i18n.language, list.map((a) => [a.id, a.groupId && groupOf(a.groupId)?.name])]), () =>
       list.length === 0
         ? h('li', { class: 'hint' }, t('announcements.none'))
-        : list
-            .slice()
-            .reverse()
-            .map((a) => h('li', null, h('p', null, a.text), h('small', null, `${a.authorName} · ${new Date(a.at).toLocaleTimeString(i18n.language)}`))),
+        : list.map((a) =>
+            h(
+              'li',
+              { class: a.groupId ? 'group-only' : null },
+              a.groupId ? h('span', { class: 'pill', dataset: { testid: 'group-only' } }, groupOf(a.groupId) ? t('announcements.groupOnly', { group: groupName(groupOf(a.groupId), t) }) : t('announcements.yourGroupOnly')) : null,
+              h('p', { 'data-user-text': '' }, a.text),
+              h('small', null, `${a.authorName} · ${new Date(a.at).toLocaleTimeString(i18n.language)}`),
+            ),
+          ),
     );
+  }
+
+  /** The person who asked for help learns that a facilitator handled it (HelpHandled, to them only). */
+  let handledShown = null;
+  function renderHelpHandled(s) {
+    const handled = s.helpHandled;
+    const key = handled ? JSON.stringify([i18n.language, handled.requestId]) : null;
+    if (!handled || key === handledShown) return;
+    handledShown = key;
+    helpNote.textContent = t('help.handled', { name: handled.handledBy, time: new Date(handled.at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) });
   }
 
   function renderRecs(s) {
@@ -349,6 +367,7 @@ export function createWorkspaceView(ctx) {
     renderEditor(documentsOf(s));
     renderPresence(s);
     renderAnnouncements(s);
+    renderHelpHandled(s);
     renderRecs(s);
   }
 

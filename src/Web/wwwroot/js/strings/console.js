@@ -43,6 +43,10 @@ export const consoleEn = {
   'console.phaseLine': 'Phase: {phase}',
   'console.codeOf': '{role}:',
   'group.numbered': 'Group {number}',
+  // announcements and help
+  'announcements.groupOnly': 'Only for {group}',
+  'announcements.yourGroupOnly': 'Only for your group',
+  'help.handled': '{name} handled your request for help ({time}).',
   // the join page
   'join.as': 'you join as {role}',
   'join.delegationNone': 'No delegation',
@@ -96,6 +100,9 @@ export const consoleFr = {
   'console.phaseLine': 'Phase\u00a0: {phase}',
   'console.codeOf': '{role}\u00a0:',
   'group.numbered': 'Groupe {number}',
+  'announcements.groupOnly': 'Seulement pour {group}',
+  'announcements.yourGroupOnly': 'Seulement pour votre groupe',
+  'help.handled': '{name} a traité votre demande d’aide ({time}).',
   'join.as': 'vous rejoignez en tant que {role}',
   'join.delegationNone': 'Aucune délégation',
   'join.delegationPick': 'Choisissez la vôtre parmi les délégations de l’atelier.',
