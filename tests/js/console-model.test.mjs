@@ -101,3 +101,18 @@ test('a page shows the live session’s announcements only, newest first', async
   assert.deepEqual(announcementsFor(list, null), []);
   assert.deepEqual(announcementsFor(null, 'd1-opening'), []);
 });
+
+test('the outcome tab shows the latest published version unless the reader picked one', async () => {
+  const { outcomeVersion } = await import('../../src/Web/wwwroot/js/console-model.js');
+  const list = [
+    { id: 'v1', publishedAt: '2026-01-02T10:00:00Z' },
+    { id: 'v2', publishedAt: '2026-01-02T12:00:00Z' },
+  ];
+  assert.equal(outcomeVersion(list), 'v2');
+  assert.equal(outcomeVersion(list, { chosen: 'v1' }), 'v1');
+  assert.equal(outcomeVersion(list, { chosen: 'gone' }), 'v2');
+  assert.equal(outcomeVersion([], {}), '');
+  assert.equal(outcomeVersion(list, { drafts: true }), 'current');
+  assert.equal(outcomeVersion(list, { drafts: true, chosen: 'v1' }), 'v1');
+  assert.equal(outcomeVersion(list, { chosen: 'current' }), 'v2', 'participants have no current text');
+});

@@ -87,3 +87,16 @@ export function announcementsFor(list, liveSessionId) {
   if (!liveSessionId) return [];
   return (list ?? []).filter((a) => a?.sessionId === liveSessionId).sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
 }
+
+/**
+ * The outcome version a page shows (`list`: published versions, oldest first): what the reader picked while it is
+ * still published (`chosen`), else the latest published one; rapporteurs and facilitators (`drafts`) start on the
+ * current text ('current'). '' when there is nothing to read.
+ */
+export function outcomeVersion(list, { drafts = false, chosen = null } = {}) {
+  const versions = list ?? [];
+  if (chosen && (chosen === 'current' ? drafts : versions.some((v) => v.id === chosen))) return chosen;
+  if (drafts) return 'current';
+  const latest = versions.reduce((best, v) => (!best || Date.parse(v.publishedAt) >= Date.parse(best.publishedAt) ? v : best), null);
+  return latest?.id ?? '';
+}

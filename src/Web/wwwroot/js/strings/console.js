@@ -43,6 +43,9 @@ export const consoleEn = {
   'console.phaseLine': 'Phase: {phase}',
   'console.codeOf': '{role}:',
   'group.numbered': 'Group {number}',
+  // the outcome tab
+  'outcome.textLanguage': 'Language of the text',
+  'outcome.nothingYet': 'No version has been published yet. The rapporteurs publish the outcome here when it is ready.',
   // announcements and help
   'announcements.groupOnly': 'Only for {group}',
   'announcements.yourGroupOnly': 'Only for your group',
@@ -100,6 +103,8 @@ export const consoleFr = {
   'console.phaseLine': 'Phase\u00a0: {phase}',
   'console.codeOf': '{role}\u00a0:',
   'group.numbered': 'Groupe {number}',
+  'outcome.textLanguage': 'Langue du texte',
+  'outcome.nothingYet': 'Aucune version n’a encore été publiée. Les rapporteur·es publient ici les résultats quand ils sont prêts.',
   'announcements.groupOnly': 'Seulement pour {group}',
   'announcements.yourGroupOnly': 'Seulement pour votre groupe',
   'help.handled': '{name} a traité votre demande d’aide ({time}).',
