@@ -889,7 +889,7 @@ export function createRecommendationView(ctx) {
           h(
             'li',
             null,
-            i === 0 ? t('rec.created') : t('rec.statusChange', { from: t(`recs.status.${c.from}`), to: t(`recs.status.${c.to}`) }),
+            c.event === 'proposed' || (i === 0 && !c.event) ? t('rec.created') : t('rec.statusChange', { from: t(`recs.status.${c.from}`), to: t(`recs.status.${c.to}`) }),
             ` · ${c.byName} · ${when(c.at)}`,
             c.note && i > 0 ? h('span', { class: 'hint' }, ` · ${c.note}`) : null,
           ),
