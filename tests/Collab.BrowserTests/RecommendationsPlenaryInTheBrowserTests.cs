@@ -157,7 +157,7 @@ public sealed class RecommendationsPlenaryInTheBrowserTests(BrowserSite site) : 
     {
         await facilitator.GetByLabel("Phase", new() { Exact = true }).SelectOptionAsync(phase);
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Set phase" }).ClickAsync();
-        await Expect(facilitator.Locator(".session-line")).ToContainTextAsync(new Regex("Phase: " + phase, RegexOptions.IgnoreCase));
+        await Expect(facilitator.Locator(".session-line")).ToContainTextAsync("Phase: " + char.ToUpperInvariant(phase[0]) + phase[1..]);
     }
 
     /// <summary>Types <paramref name="notes"/> into the page's group notes, selects <paramref name="passage"/> and proposes it; answers the new id.</summary>
