@@ -90,10 +90,10 @@ public sealed class BoardAndEndorsementInTheBrowserTests(BrowserSite site) : ICl
         await facilitator.GetByRole(AriaRole.Link, new() { Name = "Facilitator console" }).ClickAsync();
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Recommendations plenary: review and adoption" }).ClickAsync();
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Start", Exact = true }).ClickAsync();
-        await Expect(facilitator.Locator(".session-line")).ToContainTextAsync("Running · Phase: review");
+        await Expect(facilitator.Locator(".session-line")).ToContainTextAsync("Running · Phase: Review");
         await facilitator.GetByLabel("Phase", new() { Exact = true }).SelectOptionAsync("adopt");
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Set phase" }).ClickAsync();
-        await Expect(facilitator.Locator(".session-line")).ToContainTextAsync("Phase: adopt");
+        await Expect(facilitator.Locator(".session-line")).ToContainTextAsync("Phase: Adopt");
         await Expect(facilitator.GetByTestId("console-board")).ToContainTextAsync("5 recommendations");
         await facilitator.GetByRole(AriaRole.Link, new() { Name = "Open the recommendations board" }).ClickAsync();
         await merged.GetByTestId("row-details").ClickAsync();

@@ -77,7 +77,8 @@ public sealed class BrowserSite : IAsyncLifetime
         await page.Locator("input[name=displayName]").FillAsync(name);
         if (delegation is not null)
         {
-            await page.Locator("input[name=delegation]").FillAsync(delegation);
+            // Offered from the workshop's delegations once the code is known (GET /api/join/{code}).
+            await page.Locator("select[name=delegation]").SelectOptionAsync(new SelectOptionValue { Label = delegation });
         }
 
         await page.Locator("select[name=language]").SelectOptionAsync(language);
@@ -98,7 +99,8 @@ public sealed class BrowserSite : IAsyncLifetime
         return page;
     }
 
-    private async Task<IPage> NewPageAsync(string name, string language, bool phone)
+    /// <summary>A new browser context (a device) with one blank page, in <paramref name="language"/>.</summary>
+    public async Task<IPage> NewPageAsync(string name, string language, bool phone = false)
     {
         var context = await Browser.NewContextAsync(new()
         {

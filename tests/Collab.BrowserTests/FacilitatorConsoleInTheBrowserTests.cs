@@ -27,7 +27,7 @@ public sealed class FacilitatorConsoleInTheBrowserTests(BrowserSite site) : ICla
         await facilitator.GetByLabel("Minutes").FillAsync("10");
         await facilitator.GetByLabel("Label (optional)").FillAsync("Group work");
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Start timer" }).ClickAsync();
-        await Expect(awa.GetByTestId("timer")).ToHaveTextAsync(new Regex(@"^Group work: Reste (10:00|9:[0-5]\d)$"));
+        await Expect(awa.GetByTestId("timer")).ToHaveTextAsync(new Regex(@"^Group work\u00a0: reste (10:00|9:[0-5]\d)$"));
 
         // Broadcast.
         await facilitator.GetByLabel("Message").FillAsync("15 minutes left / Il reste 15 minutes");
@@ -52,12 +52,13 @@ public sealed class FacilitatorConsoleInTheBrowserTests(BrowserSite site) : ICla
         await facilitator.GetByLabel("Person").SelectOptionAsync(new SelectOptionValue { Label = "Awa Zongo" });
         await facilitator.GetByLabel("Move to").SelectOptionAsync(new SelectOptionValue { Label = "Group 2" });
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Move", Exact = true }).ClickAsync();
-        await Expect(room).ToContainTextAsync("Group 2");
+        await Expect(room).ToContainTextAsync("Groupe 2");
         await Expect(awa.GetByRole(AriaRole.Tab, new() { Name = "Bonnes pratiques" })).ToBeVisibleAsync();
 
         // Recall with freeze: back in plenary.
         await facilitator.GetByLabel("Freeze group documents").CheckAsync();
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Recall to plenary" }).ClickAsync();
+        await facilitator.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Recall to plenary" }).ClickAsync();
         await Expect(room).ToContainTextAsync("Plénière");
         await Expect(facilitator.GetByTestId("groups-grid").Locator("..")).ToContainTextAsync("group documents are frozen");
         await BrowserSite.ScreenshotAsync(facilitator, "facilitator-console-recalled");

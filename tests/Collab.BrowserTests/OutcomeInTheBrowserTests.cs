@@ -18,8 +18,8 @@ public sealed partial class OutcomeInTheBrowserTests(BrowserSite site) : IClassF
 
         // Participants read published versions only: none yet.
         await awa.GetByRole(AriaRole.Link, new() { Name = "Résultats" }).ClickAsync();
-        await Expect(awa.GetByTestId("outcome-notice")).ToHaveTextAsync("Aucune version publiée.");
-        await Expect(awa.GetByRole(AriaRole.Button, new() { Name = "Télécharger DOCX" })).ToBeDisabledAsync();
+        await Expect(awa.GetByTestId("outcome-notice")).ToHaveTextAsync(new Regex("^Aucune version n’a encore été publiée"));
+        await Expect(awa.GetByRole(AriaRole.Button, new() { Name = "Télécharger DOCX" })).ToBeHiddenAsync();
         await Expect(awa.GetByRole(AriaRole.Button, new() { Name = "Publier une version" })).ToHaveCountAsync(0);
 
         // The rapporteur previews the working state and publishes it.

@@ -27,7 +27,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         var rapporteur = await site.JoinAsync("rapporteur", "Aïcha Diop", null, "en");
 
         // Awa writes in her group's notes, selects a passage and proposes it: the dialog speaks French.
-        await Expect(awa.GetByTestId("room-name")).ToContainTextAsync("Group 1");
+        await Expect(awa.GetByTestId("room-name")).ToContainTextAsync("Groupe 1");
         var notes = awa.GetByTestId("editor");
         await Expect(notes).ToBeEditableAsync();
         await Expect(awa.GetByTestId("editor-mode")).ToHaveTextAsync("Modification");
@@ -53,7 +53,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         await Expect(awa.GetByTestId("rec-title")).ToHaveTextAsync("Quarterly cross-border community forums");
         await Expect(awa.GetByTestId("rec-status")).ToHaveTextAsync("Brouillon");
         await Expect(awa.GetByTestId("source")).ToContainTextAsync(passage);
-        await Expect(awa.GetByTestId("source")).ToContainTextAsync("Group 1 — Bonnes pratiques");
+        await Expect(awa.GetByTestId("source")).ToContainTextAsync("Groupe 1 — Bonnes pratiques");
         await Expect(awa.GetByTestId("stale-fr")).ToContainTextAsync("Pas encore de traduction en français");
         var awaRecord = TextOf(awa, "en");
         await Expect(awaRecord).ToHaveValueAsync(passage);

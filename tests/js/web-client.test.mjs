@@ -105,7 +105,9 @@ test('the countdown line says what is left, paused or over, after its label, in 
   const fr = createI18n('fr');
   const en = createI18n('en');
   const running = { state: 'running', remainingMs: 65_000, label: 'Travail en groupe' };
-  assert.equal(timerText(running, fr.t), `Travail en groupe: ${fr.t('timer.left', { time: '1:05' })}`);
+  // One French sentence, not "Travail en groupe: Reste 1:05" (issue 15).
+  assert.equal(timerText(running, fr.t), 'Travail en groupe\u00a0: reste 1:05');
+  assert.equal(timerText({ ...running, label: 'Group work' }, en.t), 'Group work: 1:05 left');
   assert.equal(timerText({ state: 'paused', remainingMs: 270_000, label: null }, en.t), en.t('timer.paused', { time: '4:30' }));
   assert.equal(timerText({ state: 'up', remainingMs: 0, label: null }, en.t), en.t('timer.up'));
   assert.equal(timerText({ state: 'none', remainingMs: 0, label: null }, en.t), en.t('timer.none'));

@@ -165,6 +165,12 @@ public static class OutcomeHtml
             .Append(recommendation.Number).Append(".</span> ").Append(E(recommendation.Title));
         for (var i = 0; i < recommendation.Provenance.Count; i++)
         {
+            // Adjacent marks would read as one number ("¹²"): a superscript comma keeps them apart ("¹,²"), as in Word.
+            if (i > 0)
+            {
+                html.Append("<sup class=\"sep\">,</sup>");
+            }
+
             html.Append("<sup><a href=\"#").Append(id).Append("-s").Append(i + 1).Append("\">").Append(i + 1).Append("</a></sup>");
         }
 

@@ -126,7 +126,8 @@ public static class OutcomeMarkdown
         foreach (var source in recommendation.Provenance)
         {
             notes.Add(Escape(SourceNote(edition, source)));
-            references.Append($"[^{notes.Count}]");
+            // Adjacent marks would read as one number ("¹²"): a comma keeps them apart.
+            references.Append(references.Length == 0 ? "" : ",").Append($"[^{notes.Count}]");
         }
 
         Line(md, $"#### {recommendation.Number}. {Escape(recommendation.Title)}{references}");

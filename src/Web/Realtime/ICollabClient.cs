@@ -31,6 +31,9 @@ public interface ICollabClient
     /// <summary>Facilitators only: the open help requests of a session.</summary>
     Task HelpQueueChanged(HelpQueue queue);
 
+    /// <summary>To the participant who asked only: a facilitator handled their help request.</summary>
+    Task HelpHandled(HelpHandled handled);
+
     /// <summary>Who is online in the workshop, in which rooms and documents.</summary>
     Task WorkshopPresenceChanged(WorkshopPresence presence);
 

@@ -125,6 +125,9 @@ public sealed partial class WorkshopFanout(
     Task ISessionObserver.HelpQueueChanged(HelpQueue queue) =>
         hub.Clients.Group(FacilitatorsGroup(queue.WorkshopId)).HelpQueueChanged(queue);
 
+    Task ISessionObserver.HelpHandled(HelpHandled handled) =>
+        hub.Clients.User(CollabClaims.UserId(handled.WorkshopId, handled.ParticipantId)).HelpHandled(handled);
+
     /// <summary>
     /// Renews every subscription on a timer, well inside the grains' expiry, and at once when grains may have moved
     /// (<see cref="ClusterChanges"/>). Never ends but when the node stops.

@@ -21,6 +21,9 @@ public static class WorkshopsApi
         endpoints.MapPost("/api/join", JoinAsync).WithTags("Identity").WithMetadata(CollabProblems.RateLimited)
             .WithSummary("Exchange a join code (or a rejoin key) for a bearer token")
             .ProducesCollabProblems();
+        endpoints.MapGet("/api/join/{code}", DescribeCodeAsync).WithTags("Identity").WithMetadata(CollabProblems.RateLimited)
+            .WithSummary("What the join page shows for a join code before joining: the workshop's title, languages and delegations, and the role it grants")
+            .ProducesCollabProblems();
 
         var group = endpoints.MapGroup("/api/workshops/{id}").WithTags("Workshops")
             .RequireAuthorization().ChecksCallerRoutes().RequireRateLimiting(CollabAuth.ParticipantPolicy).ProducesCollabProblems();
@@ -125,6 +128,32 @@ public static class WorkshopsApi
         catch (Collab.Errors.UnauthenticatedException refused)
         {
             // A code replaced since this node learnt it, or a rejoin key nobody holds: failed attempts too.
+            throw joins.Failed(refused);
+        }
+    }
+
+    /// <summary>
+    /// A join code's workshop as the join page shows it, within the same budgets as joining (<see cref="JoinGate"/>):
+    /// a code that does not work counts as a failed attempt and is answered like one.
+    /// </summary>
+    private static async Task<Ok<JoinCodeInfo>> DescribeCodeAsync(string code, IClusterClient cluster, JoinGate joins, HttpContext http)
+    {
+        var invalid = new Collab.Errors.UnauthenticatedException("join.code_invalid", "This join code is not valid (it may have been replaced); ask the facilitator for the current one.");
+        var normal = code is { Length: <= 64 } typed ? ClaimKeys.NormalizeCode(typed) : "";
+        if (!ClaimKeys.IsCodeShaped(normal))
+        {
+            throw joins.Failed(invalid);
+        }
+
+        var workshopId = await joins.ResolveAsync(
+            normal, () => cluster.GetGrain<IKeyClaimGrain>(ClaimKeys.JoinCode(normal)).ResolveAsync(), http.RequestAborted)
+            ?? throw joins.Failed(invalid);
+        try
+        {
+            return TypedResults.Ok(await Grain(cluster, workshopId).DescribeJoinCodeAsync(normal));
+        }
+        catch (Collab.Errors.UnauthenticatedException refused)
+        {
             throw joins.Failed(refused);
         }
     }

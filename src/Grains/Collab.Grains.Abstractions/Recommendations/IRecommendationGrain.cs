@@ -312,6 +312,9 @@ public sealed record Tally(
     [property: Id(4)] AdoptionRule Rule,
     [property: Id(5)] int Abstain = 0);
 
+/// <summary>One entry of a recommendation's history: its proposal (the first entry), then each status change.</summary>
+/// <param name="From">For a change, the status before; for the proposal, the status it starts in (draft).</param>
+/// <param name="Event"><see cref="Proposed"/> for the proposal itself, <see cref="Changed"/> for a status change.</param>
 [GenerateSerializer, Immutable, Alias("collab.StatusChange")]
 public sealed record StatusChange(
     [property: Id(0)] RecommendationStatus From,
@@ -319,7 +322,15 @@ public sealed record StatusChange(
     [property: Id(2)] string ByParticipant,
     [property: Id(3)] string ByName,
     [property: Id(4)] DateTimeOffset At,
-    [property: Id(5)] string? Note);
+    [property: Id(5)] string? Note,
+    [property: Id(6)] string Event = StatusChange.Changed)
+{
+    /// <summary>The entry that records the proposal.</summary>
+    public const string Proposed = "proposed";
+
+    /// <summary>An entry that records a status change.</summary>
+    public const string Changed = "statusChanged";
+}
 
 [GenerateSerializer, Immutable, Alias("collab.CommentView")]
 public sealed record CommentView(

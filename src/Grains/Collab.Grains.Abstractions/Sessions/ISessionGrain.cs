@@ -117,6 +117,10 @@ public interface ISessionObserver : IGrainObserver
     /// <summary>The help queue changed (for facilitators only).</summary>
     [Alias("help-queue-changed"), Orleans.Concurrency.OneWay]
     Task HelpQueueChanged(HelpQueue queue);
+
+    /// <summary>A facilitator marked a help request handled: for the participant who asked, and nobody else.</summary>
+    [Alias("help-handled"), Orleans.Concurrency.OneWay]
+    Task HelpHandled(HelpHandled handled);
 }
 
 public static class SessionKeys
@@ -339,3 +343,14 @@ public sealed record HelpQueue(
     [property: Id(1)] string SessionId,
     [property: Id(2)] IReadOnlyList<HelpRequestView> Open,
     [property: Id(3)] long Version);
+
+/// <summary>A help request was handled: told to the participant who asked (<see cref="ParticipantId"/>) only.</summary>
+/// <param name="HandledBy">The display name of the facilitator who marked it handled.</param>
+[GenerateSerializer, Immutable, Alias("collab.HelpHandled")]
+public sealed record HelpHandled(
+    [property: Id(0)] string WorkshopId,
+    [property: Id(1)] string SessionId,
+    [property: Id(2)] string RequestId,
+    [property: Id(3)] string ParticipantId,
+    [property: Id(4)] string HandledBy,
+    [property: Id(5)] DateTimeOffset At);

@@ -38,6 +38,13 @@ public interface IWorkshopGrain : IGrainWithStringKey
     [Alias("join")]
     Task<Joined> JoinAsync(JoinWorkshop command);
 
+    /// <summary>
+    /// What a join page may show to someone holding a current join code, before they join: the workshop's title,
+    /// languages and delegations, and the role the code grants; nothing else. <c>join.code_invalid</c> otherwise.
+    /// </summary>
+    [Alias("describe-join-code"), ResponseTimeout(CallTimeouts.RealTime)]
+    Task<JoinCodeInfo> DescribeJoinCodeAsync(string code);
+
     /// <summary>The participant behind a token, if they still belong to the workshop; <c>auth.revoked</c> otherwise.</summary>
     [Alias("authenticate"), ResponseTimeout(CallTimeouts.RealTime)]
     Task<ParticipantView> AuthenticateAsync(string participantId);
@@ -340,3 +347,11 @@ public interface IWorkshopObserver : IGrainObserver
     [Alias("workshop-changed"), Orleans.Concurrency.OneWay]
     Task WorkshopChanged(WorkshopView workshop);
 }
+
+/// <summary>Answer to <see cref="IWorkshopGrain.DescribeJoinCodeAsync"/>: what the join page offers before joining.</summary>
+[GenerateSerializer, Immutable, Alias("collab.JoinCodeInfo")]
+public sealed record JoinCodeInfo(
+    [property: Id(0)] string Title,
+    [property: Id(1)] IReadOnlyList<string> Languages,
+    [property: Id(2)] IReadOnlyList<Delegation> Delegations,
+    [property: Id(3)] Role Role);

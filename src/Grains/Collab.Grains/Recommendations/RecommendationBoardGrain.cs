@@ -188,11 +188,41 @@ internal sealed class RecommendationBoardGrain(
             throw new ConflictException("recommendation.too_many", $"A workshop has at most {MaxRecommendations} recommendations.");
         }
 
-        // The number is taken (and stored) before the recommendation exists: a failed creation skips a number, never reuses one.
+        // A number is taken (stored) once its recommendation exists: a refused proposal (a bad title, an unknown
+        // language, a source out of range…) leaves it free for the next one, so ids have no gaps people wonder about.
+        // A fault may have left part of a creation behind: that number is taken and never handed out again, and a
+        // number a faulted attempt did create (recommendation.already_exists) is skipped.
+        for (var attempt = 0; ; attempt++)
+        {
+            var id = $"r{state.State.Next + 1}";
+            try
+            {
+                var created = await Recommendation(id).CreateAsync(command);
+                await TakeNumberAsync();
+                return created;
+            }
+            catch (ConflictException e) when (e.Code == "recommendation.already_exists" && attempt < 3)
+            {
+                await TakeNumberAsync();
+            }
+            catch (Exception e) when (e is not CollabException || e is UnavailableException)
+            {
+                await TakeNumberAsync();
+                throw;
+            }
+        }
+    }
+
+    private async Task TakeNumberAsync()
+    {
+        if (state.State.Next >= MaxRecommendations)
+        {
+            throw new ConflictException("recommendation.too_many", $"A workshop has at most {MaxRecommendations} recommendations.");
+        }
+
         var next = Copy();
         next.Next = state.State.Next + 1;
         await state.ReplaceAsync(next);
-        return await Recommendation($"r{next.Next}").CreateAsync(command);
     }
 
     private IRecommendationGrain Recommendation(string id) => GrainFactory.GetGrain<IRecommendationGrain>($"{WorkshopId}/{id}");

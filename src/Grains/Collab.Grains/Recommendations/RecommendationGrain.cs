@@ -27,6 +27,17 @@ internal sealed partial class RecommendationGrain(
 
     bool IMayNotExist.Exists => state.State.Created;
 
+    /// <summary>
+    /// An entry as it is read: entries stored before entries said what they record have no <see cref="StatusChange.Event"/>;
+    /// their first one (draft → draft, note "proposed") was the proposal.
+    /// </summary>
+    private static StatusChange HistoryEntry(StatusChange change, int index) => change.Event switch
+    {
+        StatusChange.Proposed or StatusChange.Changed => change,
+        _ when index == 0 && change.From == change.To && change.Note == "proposed" => change with { Note = null, Event = StatusChange.Proposed },
+        _ => change with { Event = StatusChange.Changed },
+    };
+
     private string WorkshopId => Key[0];
 
     private string RecommendationId => Key[1];
@@ -66,11 +77,14 @@ internal sealed partial class RecommendationGrain(
         }
 
         // Provenance first: anchoring validates every source range (workshop, revision, bounds) before anything exists.
+        // Anchor ids of this attempt only: a refused attempt's anchors (a later source was out of range) are never
+        // mistaken for those of the next proposal, which may get the same number (the board hands out refused numbers again).
         var provenance = new List<ProvenanceLink>(command.InheritedProvenance);
         var index = 0;
+        var attempt = Convert.ToHexStringLower(global::System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         foreach (var source in proposal.Provenance ?? [])
         {
-            var anchorId = $"rec.{RecommendationId}.{index++}";
+            var anchorId = $"rec.{RecommendationId}.p{index++}.{attempt}";
             await GrainFactory.GetGrain<IDocumentGrain>(source.DocId)
                 .AnchorAsync(new CreateAnchor(proposal.Caller, anchorId, source.Start, source.End, source.Revision));
             provenance.Add(new ProvenanceLink(source.DocId, anchorId, null));
@@ -115,7 +129,8 @@ internal sealed partial class RecommendationGrain(
             Languages = [.. command.Languages],
             Phase = phase,
             OwnsAccess = true,
-            History = [new StatusChange(RecommendationStatus.Draft, RecommendationStatus.Draft, proposal.Caller.ParticipantId, proposal.Caller.DisplayName, now, "proposed")],
+            // The proposal itself, recorded as such (not as a status change draft → draft).
+            History = [new StatusChange(RecommendationStatus.Draft, RecommendationStatus.Draft, proposal.Caller.ParticipantId, proposal.Caller.DisplayName, now, null, StatusChange.Proposed)],
         };
         await state.ReplaceAsync(next);
         LogCreated(logger, WorkshopId, RecommendationId, provenance.Count);
@@ -608,7 +623,7 @@ internal sealed partial class RecommendationGrain(
                 x.Status, x.DecidedBy, x.DecidedAt, x.AppliedAtRevision))],
             [.. s.Endorsements.Values.OrderBy(e => e.Voter, StringComparer.Ordinal)],
             await TallyAsync(),
-            s.History,
+            [.. s.History.Select((c, i) => HistoryEntry(c, i))],
             s.MergedFrom,
             s.MergedInto,
             s.AuthorId,

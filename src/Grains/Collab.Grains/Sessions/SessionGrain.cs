@@ -255,13 +255,13 @@ internal sealed partial class SessionGrain(
     async Task<IReadOnlyList<HelpRequestView>> ISessionGrain.ResolveHelpAsync(ResolveHelp command)
     {
         await EnsureFacilitatorAsync(command.Caller);
-        if (state.State.Help.All(h => h.Id != command.RequestId))
-        {
-            throw new NotFoundException("help.not_found", $"There is no open help request '{command.RequestId}'.");
-        }
+        var request = state.State.Help.FirstOrDefault(h => h.Id == command.RequestId)
+            ?? throw new NotFoundException("help.not_found", $"There is no open help request '{command.RequestId}'.");
 
         await WriteAsync(s => s.Help = [.. s.Help.Where(h => h.Id != command.RequestId)]);
         await NotifyHelpAsync();
+        var handled = new HelpHandled(WorkshopId, SessionId, request.Id, request.ParticipantId, command.Caller.DisplayName, clock.GetUtcNow());
+        await _observers.Notify(o => o.HelpHandled(handled));
         return state.State.Help;
     }
 

@@ -190,6 +190,20 @@ internal sealed partial class WorkshopGrain(
             (a?.Count ?? 0) == (b?.Count ?? 0) && (a ?? new Dictionary<string, string>()).All(x => b!.TryGetValue(x.Key, out var y) && y == x.Value);
     }
 
+    Task<JoinCodeInfo> IWorkshopGrain.DescribeJoinCodeAsync(string code)
+    {
+        EnsureCreated();
+        var normal = ClaimKeys.NormalizeCode(code ?? "");
+        var match = state.State.JoinCodes.Where(pair => pair.Value == normal).ToList();
+        if (normal.Length == 0 || match.Count == 0)
+        {
+            throw new UnauthenticatedException("join.code_invalid", "This join code is not valid (it may have been replaced); ask the facilitator for the current one.");
+        }
+
+        var view = View();
+        return Task.FromResult(new JoinCodeInfo(view.Title, view.Languages, view.Delegations, match[0].Key));
+    }
+
     async Task<Joined> IWorkshopGrain.JoinAsync(JoinWorkshop command)
     {
         EnsureCreated();

@@ -21,6 +21,8 @@ import { createUnsentStore, sendStoredEdits, warnBeforeLeaving } from './unsent.
 import { askSignOut, offerRejoin, resumableIdentity, saveSignedOut, signedOut, signedOutRecord } from './signout.js';
 import { createSetupView } from './setup.js';
 import { showCreateWorkshop } from './create.js';
+import { followJoinCode } from './join-page.js';
+import { confirmAction } from './confirm.js';
 
 const IDENTITY_KEY = 'collab.identity';
 const LANGUAGE_KEY = 'collab.language';
@@ -73,8 +75,12 @@ async function joinRequest(body) {
   };
 }
 
+let joinForm = null; // the join page's code follower while it is shown (a join link opened in this tab fills it in)
+let joinRefusal = null; // the last refusal, said again in the form's language when the language changes
+
 function showJoin(message, typed = {}) {
   const { t } = i18n;
+  if (!typed.keepRefusal) joinRefusal = null;
   const linkCode = joinCodeFrom(location.href);
   const left = signedOut(localStorage);
   const known = storage.identity() ?? resumableIdentity(left);
@@ -82,6 +88,7 @@ function showJoin(message, typed = {}) {
   const name = h('input', { name: 'displayName', required: true, maxlength: 80, autocomplete: 'name', value: typed.name ?? '' });
   const delegation = h('input', { name: 'delegation', maxlength: 80, autocomplete: 'organization', value: typed.delegation ?? '' });
   const language = select(LANGUAGES.map((l) => [l, l === 'fr' ? 'Français' : 'English']), { name: 'language', value: i18n.language });
+  for (const option of language.options) option.lang = option.value; // each language named in itself
   const rejoinKey = h('input', { name: 'rejoinKey', autocomplete: 'off', value: typed.rejoinKey ?? '' });
   const error = h('p', { class: 'error', role: 'alert' }, message ?? '');
   const rejoinHint = h('p', { class: 'hint', dataset: { testid: 'rejoin-hint' }, hidden: true });
@@ -103,7 +110,9 @@ function showJoin(message, typed = {}) {
   language.addEventListener('change', () => {
     // The form speaks the chosen language at once; what was typed stays.
     i18n.setLanguage(language.value);
-    showJoin(error.textContent, { code: code.value, name: name.value, delegation: delegation.value, rejoinKey: rejoinKey.value });
+    const said = joinRefusal ? t('join.failed', { message: problemText(joinRefusal) }) : error.textContent;
+    const picked = form.querySelector('[name=delegation]')?.value ?? delegation.value;
+    showJoin(said, { code: code.value, name: name.value, delegation: picked, rejoinKey: rejoinKey.value, keepRefusal: true });
     root.querySelector('select[name=language]')?.focus();
   });
   rejoinKey.addEventListener('input', () => (name.required = !rejoinKey.value));
@@ -116,7 +125,7 @@ function showJoin(message, typed = {}) {
       const identity = await joinRequest({
         code: code.value.trim(),
         displayName: name.value.trim() || null,
-        delegation: delegation.value.trim() || null,
+        delegation: form.querySelector('[name=delegation]')?.value.trim() || null,
         language: language.value,
         rejoinKey: rejoinKey.value.trim() || null,
       });
@@ -125,6 +134,7 @@ function showJoin(message, typed = {}) {
       if (linkCode) history.replaceState(null, '', location.pathname);
       await enter(identity);
     } catch (err) {
+      joinRefusal = err;
       error.textContent = t('join.failed', { message: problemText(err) });
       if (err?.code === 'participant.name_taken') offerRejoin({ t, details: rejoin, hint: rejoinHint, keyInput: rejoinKey, name: name.value.trim() });
       submit.disabled = false;
@@ -137,6 +147,7 @@ function showJoin(message, typed = {}) {
       : null;
   const create = h('p', { class: 'create-link' }, t('create.noWorkshop'), ' ', h('a', { href: '#create', dataset: { testid: 'create-workshop' } }, t('create.heading')));
   replace(root, h('main', { id: 'main', class: 'join-page' }, continueAs, form, create));
+  joinForm = followJoinCode({ form, code, delegation, i18n });
   if (!typed.code) (linkCode ? name : code).focus();
 }
 
@@ -159,6 +170,7 @@ async function resume(identity) {
 let app = null;
 
 async function enter(identity) {
+  joinForm = null;
   app?.dispose();
   app = createApp(identity);
   await app.start();
@@ -215,6 +227,7 @@ function createApp(identity) {
   connection.on('SessionChanged', sessionReceived);
   connection.on('Announced', (a) => store.set((s) => ({ announcements: mergeAnnouncements(s.announcements, [a]) })));
   connection.on('TimeUp', (up) => store.set({ timeUp: up }));
+  connection.on('HelpHandled', (handled) => store.set({ helpHandled: handled }));
   connection.on('HelpQueueChanged', (q) => store.set((s) => ({ helpQueues: { ...s.helpQueues, [q.sessionId]: newer(s.helpQueues[q.sessionId], q) } })));
   connection.on('WorkshopPresenceChanged', (p) => store.set((s) => ({ presence: newer(s.presence, p) })));
   connection.on('WorkshopChanged', (w) => {
@@ -398,6 +411,7 @@ function createApp(identity) {
     chrome.sync = h('span', { class: 'pill', dataset: { testid: 'sync-status' }, role: 'status' });
     chrome.me = h('span', { dataset: { testid: 'me' } });
     const language = select(LANGUAGES.map((l) => [l, l === 'fr' ? 'Français' : 'English']), { value: i18n.language, 'aria-label': t('app.language') });
+    for (const option of language.options) option.lang = option.value; // each language named in itself
     language.addEventListener('change', () => {
       i18n.setLanguage(language.value);
       header.querySelector('select')?.focus();
@@ -490,6 +504,32 @@ function createApp(identity) {
 }
 
 // ---------------------------------------------------------------------------------------------------- boot
+
+// A join link opened in this tab while it is open: the join page takes its code; a signed-in page asks first.
+window.addEventListener('hashchange', async () => {
+  const code = joinCodeFrom(location.href);
+  if (!code) return;
+  if (!app) {
+    joinForm?.setCode(code);
+    root.querySelector('input[name=displayName]')?.focus();
+    return;
+  }
+  const known = storage.identity();
+  history.replaceState(null, '', location.pathname);
+  if (known?.code && known.code.replace(/[^A-Za-z0-9]/g, '').toUpperCase() === code.replace(/[^A-Za-z0-9]/g, '').toUpperCase()) return;
+  const ok = await confirmAction({
+    title: i18n.t('join.switch.title'),
+    text: i18n.t('join.switch.body', { name: known?.participant?.name ?? '' }),
+    confirm: i18n.t('join.switch.ok'),
+    cancel: i18n.t('console.confirm.cancel'),
+    danger: false,
+  });
+  if (!ok) return;
+  app.dispose();
+  app = null;
+  showJoin(undefined, { code });
+  root.querySelector('input[name=displayName]')?.focus();
+});
 
 const stored = storage.identity();
 const linkCode = joinCodeFrom(location.href);

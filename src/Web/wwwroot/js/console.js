@@ -8,6 +8,9 @@ import { mountPreview } from './editor.js';
 import { sectionTitle, timerState, timerText } from './model.js';
 import { boardRows, openDuplicates } from './board.js';
 import { ruleText } from './endorse.js';
+import { phaseName } from './access.js';
+import { confirmAction } from './confirm.js';
+import { consoleActions, freshConsoleForm, groupName, timerRunning } from './console-model.js';
 
 const GRID_LIMIT = 40; // a connection may have 50 documents open; leave room for the workspace
 const ASSIGNMENTS = ['mixDelegations', 'keepDelegations', 'preassigned', 'manual', 'selfSelect'];
@@ -47,6 +50,18 @@ export function createConsoleView(ctx) {
   const gridNote = h('p', { class: 'hint' });
   const groupsLink = h('a', { href: '#groups', class: 'button-link', dataset: { testid: 'open-groups' } }); // groups.js: open and edit them
   const board = h('div', { class: 'board' });
+  // Why an action that cannot apply now is disabled (each disabled button also says it on hover).
+  const why = {
+    session: h('p', { class: 'hint why', dataset: { testid: 'why-session' } }),
+    timer: h('p', { class: 'hint why', dataset: { testid: 'why-timer' } }),
+    breakouts: h('p', { class: 'hint why', dataset: { testid: 'why-breakouts' } }),
+    move: h('p', { class: 'hint why', dataset: { testid: 'why-move' } }),
+  };
+  const timerStartButton = h('button', { type: 'button', onclick: () => startTimer() });
+  const timerExtendButton = h('button', { type: 'button', onclick: () => run('/timer', { action: 'extend', seconds: Math.round(Number(minutes.value) * 60) }) });
+  const timerCancelButton = h('button', { type: 'button', onclick: () => run('/timer', { action: 'cancel' }) });
+  const recallButton = h('button', { type: 'button', onclick: () => recall() });
+  const reopenButton = h('button', { type: 'button', onclick: () => run('/breakouts/reopen') });
   const codes = h('ul', { class: 'codes' });
   const labels = {};
   const heading = (key, level = 'h2') => (labels[key] = h(level, null));
@@ -71,15 +86,17 @@ export function createConsoleView(ctx) {
         sessionTitle,
         sessionState,
         controls,
+        why.session,
         formsHost.phase,
         heading('timer.title', 'h3'),
         timerLine,
         formsHost.timer,
         timerButtons,
+        why.timer,
         heading('console.broadcast', 'h3'),
         formsHost.broadcast,
       ),
-      h('section', { class: 'card' }, heading('console.breakouts'), formsHost.breakouts, openButton, h('div', { class: 'row' }), recallButtons, heading('console.move', 'h3'), formsHost.move),
+      h('section', { class: 'card' }, heading('console.breakouts'), formsHost.breakouts, openButton, why.breakouts, h('div', { class: 'row' }), recallButtons, heading('console.move', 'h3'), formsHost.move, why.move),
       h('section', { class: 'card' }, heading('help.queue'), helpList),
       h('section', { class: 'card wide' }, heading('console.groups'), gridNote, groupsLink, grid),
       h('section', { class: 'card wide' }, heading('recs.title'), board),
@@ -100,44 +117,116 @@ export function createConsoleView(ctx) {
     return view;
   }
 
-  openButton.addEventListener('click', () => {
+  openButton.addEventListener('click', async () => {
     const body = { naming: naming.value, assignment: assignment.value };
     if (naming.value === 'numbered') body.count = Number(count.value);
     if (naming.value === 'named') body.names = names.value.split('\n').map((n) => n.trim()).filter(Boolean);
-    run('/breakouts', body);
+    if (await run('/breakouts', body)) names.value = '';
   });
-  moveButton.addEventListener('click', () => run('/breakouts/move', { participantId: person.value, groupId: toGroup.value || null }));
+  moveButton.addEventListener('click', async () => {
+    if (await run('/breakouts/move', { participantId: person.value, groupId: toGroup.value || null })) {
+      person.value = '';
+      toGroup.value = '';
+      renderSession(store.state);
+    }
+  });
   broadcastButton.addEventListener('click', async () => {
     const text = broadcastText.value.trim();
     if (!text) return;
-    if (await run('/announcements', { text, groupId: broadcastTo.value || null })) broadcastText.value = '';
+    if (await run('/announcements', { text, groupId: broadcastTo.value || null })) {
+      // The next message goes to everyone unless the facilitator picks a group again.
+      broadcastText.value = '';
+      broadcastTo.value = '';
+      sendLabel();
+    }
   });
+  broadcastTo.addEventListener('change', sendLabel);
+  phaseSelect.addEventListener('change', () => renderSession(store.state));
+  person.addEventListener('change', () => renderSession(store.state));
+
+  /** The send button says who gets the message ("Send to Group 2"), so that a group picked earlier is not missed. */
+  function sendLabel() {
+    const option = broadcastTo.selectedOptions[0];
+    broadcastButton.textContent = broadcastTo.value && option ? t('console.sendTo', { name: option.text }) : t('console.sendEveryone');
+  }
+
+  /** Starts the countdown; a running one is replaced only after the facilitator confirms. */
+  async function startTimer() {
+    const view = session();
+    const seconds = Math.round(Number(minutes.value) * 60);
+    if (timerRunning(view?.timer)) {
+      const ok = await confirmAction({
+        title: t('console.confirm.timer.title'),
+        text: [t('console.confirm.timer.current', { current: timerText(timerState(view.timer, Date.now(), store.state.skew), t) }), t('console.confirm.timer.body', { minutes: minutes.value })],
+        confirm: t('console.confirm.timer.ok'),
+        cancel: t('console.confirm.cancel'),
+      });
+      if (!ok) return;
+    }
+    run('/timer', { action: 'start', seconds, label: timerLabel.value.trim() || null });
+  }
+
+  async function endSession() {
+    const view = session();
+    const ok = await confirmAction({
+      title: t('console.confirm.end.title', { title: view?.title ?? '' }),
+      text: [t('console.confirm.end.body'), view?.breakouts?.open ? t('console.confirm.end.groups') : null],
+      confirm: t('console.end'),
+      cancel: t('console.confirm.cancel'),
+    });
+    if (ok) run('/end');
+  }
+
+  async function recall() {
+    const frozen = freeze.checked;
+    const ok = await confirmAction({
+      title: t('console.confirm.recall.title'),
+      text: [t('console.confirm.recall.body'), frozen ? t('console.confirm.recall.frozen') : t('console.confirm.recall.notFrozen')],
+      confirm: t('console.recall'),
+      cancel: t('console.confirm.cancel'),
+    });
+    if (ok && (await run('/breakouts/recall', { freeze: frozen }))) freeze.checked = false;
+  }
+
+  /** A newly selected session starts with a fresh form: nothing typed or picked for another session is carried over. */
+  function resetForm() {
+    const fresh = freshConsoleForm();
+    minutes.value = fresh.minutes;
+    timerLabel.value = fresh.timerLabel;
+    naming.value = fresh.naming;
+    count.value = fresh.count;
+    names.value = fresh.names;
+    assignment.value = fresh.assignment;
+    freeze.checked = fresh.freeze;
+    person.value = fresh.person;
+    toGroup.value = fresh.toGroup;
+    broadcastText.value = fresh.broadcastText;
+    broadcastTo.value = fresh.broadcastTo;
+    sendLabel();
+  }
 
   function relabel() {
     for (const [key, node] of Object.entries(labels)) node.textContent = t(key);
     phaseButton.textContent = t('console.setPhase');
     replace(formsHost.phase, field(t('session.phase'), phaseSelect), phaseButton);
     replace(formsHost.timer, field(t('console.timerMinutes'), minutes), field(t('console.timerLabel'), timerLabel));
-    replace(
-      timerButtons,
-      h('button', { type: 'button', onclick: () => run('/timer', { action: 'start', seconds: Math.round(Number(minutes.value) * 60), label: timerLabel.value.trim() || null }) }, t('console.timerStart')),
-      h('button', { type: 'button', onclick: () => run('/timer', { action: 'extend', seconds: Math.round(Number(minutes.value) * 60) }) }, t('console.timerExtend')),
-      h('button', { type: 'button', onclick: () => run('/timer', { action: 'cancel' }) }, t('console.timerCancel')),
-    );
+    timerStartButton.textContent = t('console.timerStart');
+    timerExtendButton.textContent = t('console.timerExtend');
+    timerCancelButton.textContent = t('console.timerCancel');
+    replace(timerButtons, timerStartButton, timerExtendButton, timerCancelButton);
     setOptions(naming, NAMINGS.map((n) => [n, t(`console.naming.${n}`)]));
     setOptions(assignment, ASSIGNMENTS.map((a) => [a, t(`console.assignment.${a}`)]));
     replace(formsHost.breakouts, field(t('console.naming'), naming), field(t('console.count'), count), field(t('console.names'), names), field(t('console.assignment'), assignment));
     openButton.textContent = t('console.openBreakouts');
     freezeLabel.lastChild.textContent = t('console.freeze');
-    replace(
-      recallButtons,
-      h('button', { type: 'button', onclick: () => run('/breakouts/recall', { freeze: freeze.checked }) }, t('console.recall')),
-      h('button', { type: 'button', onclick: () => run('/breakouts/reopen') }, t('console.reopen')),
-    );
+    recallButton.textContent = t('console.recall');
+    reopenButton.textContent = t('console.reopen');
+    replace(recallButtons, recallButton, reopenButton);
     replace(formsHost.move, field(t('console.person'), person), field(t('console.toGroup'), toGroup), moveButton);
     moveButton.textContent = t('console.moveSubmit');
     replace(formsHost.broadcast, field(t('console.broadcastText'), broadcastText), field(t('console.broadcastTo'), broadcastTo), broadcastButton);
-    broadcastButton.textContent = t('console.send');
+    sendLabel();
+    renderCodes();
     groupsLink.textContent = t('notes.openGroups');
     gridKey = null;
     render(store.state);
@@ -172,23 +261,51 @@ export function createConsoleView(ctx) {
     const view = session(s);
     const agendaEntry = s.workshop?.agenda?.find((a) => a.id === s.consoleSessionId);
     sessionTitle.textContent = view?.title ?? agendaEntry?.title ?? t('session.none');
-    sessionState.textContent = view ? [t(`session.status.${view.status}`), view.phase ? `${t('session.phase')}: ${view.phase}` : null].filter(Boolean).join(' · ') : '';
-    const status = view?.status;
-    patch(controls, JSON.stringify([i18n.language, status]), () => [
-      h('button', { type: 'button', class: 'primary', dataset: { focusKey: 'start' }, disabled: status === 'running' || status === 'paused', onclick: () => run('/start') }, t('console.start')),
-      h('button', { type: 'button', dataset: { focusKey: 'pause' }, disabled: status !== 'running', onclick: () => run('/pause') }, t('console.pause')),
-      h('button', { type: 'button', dataset: { focusKey: 'resume' }, disabled: status !== 'paused', onclick: () => run('/resume') }, t('console.resume')),
-      h('button', { type: 'button', dataset: { focusKey: 'end' }, disabled: status !== 'running' && status !== 'paused', onclick: () => run('/end') }, t('console.end')),
-    ]);
+    sessionState.textContent = view ? [t(`session.status.${view.status}`), view.phase ? t('console.phaseLine', { phase: phaseName(view.phase, t) }) : null].filter(Boolean).join(' · ') : '';
     // Follow the session's phase when it changes; otherwise keep what the facilitator picked.
     const phase = view?.phase ?? null;
-    setOptions(phaseSelect, (view?.phases ?? agendaEntry?.phases ?? []).map((p) => [p, p]), phase !== lastPhase ? phase : undefined);
+    setOptions(phaseSelect, (view?.phases ?? agendaEntry?.phases ?? []).map((p) => [p, phaseName(p, t)]), phase !== lastPhase ? phase : undefined);
     lastPhase = phase;
     const groups = view?.breakouts?.groups ?? [];
     const participants = [...roster.values()].filter((p) => p.role === 'participant').sort((a, b) => a.name.localeCompare(b.name));
-    setOptions(person, participants.map((p) => [p.id, p.name]));
-    setOptions(toGroup, [['', t('room.plenary')], ...groups.map((g) => [g.id, g.name])]);
-    setOptions(broadcastTo, [['', t('console.everyone')], ...groups.map((g) => [g.id, g.name])]);
+    setOptions(person, [['', t('console.pickPerson')], ...participants.map((p) => [p.id, p.name])]);
+    setOptions(toGroup, [['', t('room.plenary')], ...groups.map((g) => [g.id, groupName(g, t)])]);
+    setOptions(broadcastTo, [['', t('console.everyone')], ...groups.map((g) => [g.id, groupName(g, t)])]);
+    sendLabel();
+
+    const live = s.workshop?.liveSessionId ?? null;
+    const liveTitle = s.workshop?.agenda?.find((a) => a.id === live)?.title ?? s.sessions[live]?.title ?? '';
+    const can = consoleActions(view, { sessionId: s.consoleSessionId, liveSessionId: live, liveTitle, phase: phaseSelect.value, participants: participants.length });
+    const words = (a) => (a.ok ? '' : t(a.why.key, a.why.params));
+    patch(controls, JSON.stringify([i18n.language, view?.status, can.start, can.end]), () => [
+      h('button', { type: 'button', class: 'primary', dataset: { focusKey: 'start' }, onclick: () => run('/start') }, t('console.start')),
+      h('button', { type: 'button', dataset: { focusKey: 'pause' }, onclick: () => run('/pause') }, t('console.pause')),
+      h('button', { type: 'button', dataset: { focusKey: 'resume' }, onclick: () => run('/resume') }, t('console.resume')),
+      h('button', { type: 'button', class: 'danger', dataset: { focusKey: 'end' }, onclick: () => endSession() }, t('console.end')),
+    ]);
+    const [startButton, pauseButton, resumeButton, endButton] = controls.children;
+    const enable = (button, action) => {
+      button.disabled = !action.ok;
+      if (action.ok) button.removeAttribute('title');
+      else button.title = words(action);
+    };
+    enable(startButton, can.start);
+    enable(pauseButton, can.pause);
+    enable(resumeButton, can.resume);
+    enable(endButton, can.end);
+    enable(phaseButton, can.setPhase);
+    enable(timerStartButton, can.timerStart);
+    enable(timerExtendButton, can.timerExtend);
+    enable(timerCancelButton, can.timerCancel);
+    enable(openButton, can.openBreakouts);
+    enable(recallButton, can.recall);
+    enable(reopenButton, can.reopen);
+    enable(moveButton, can.move.ok && !person.value ? { ok: false, why: { key: 'console.why.pickPerson', params: {} } } : can.move);
+    // Beside the buttons: why the main action of each part cannot apply (the obvious pairs, pause/resume, say it on hover).
+    why.session.textContent = !can.start.ok && can.start.why.key === 'console.why.anotherLive' ? words(can.start) : view?.status === 'ended' ? t('console.why.endedRestart') : '';
+    why.timer.textContent = words(can.timerStart);
+    why.breakouts.textContent = can.openBreakouts.ok ? '' : can.recall.ok ? words(can.openBreakouts) : [words(can.openBreakouts), can.reopen.ok ? t('console.why.canReopen') : ''].filter(Boolean).join(' ');
+    why.move.textContent = words(can.move);
     tick();
   }
 
@@ -254,7 +371,7 @@ export function createConsoleView(ctx) {
         h(
           'article',
           { class: 'group-card', dataset: { testid: 'group-card', group: g.id } },
-          h('h3', null, g.name, ' ', h('small', null, g.members.length === 1 ? t('console.member') : t('console.members', { count: g.members.length }))),
+          h('h3', null, groupName(g, t), ' ', h('small', null, g.members.length === 1 ? t('console.member') : t('console.members', { count: g.members.length }))),
           h('p', { class: 'members' }, g.members.map((id) => roster.get(id)?.name ?? id).join(', ')),
           documents.map((d) => {
             const host = h('div', { class: 'preview' });
@@ -292,15 +409,21 @@ export function createConsoleView(ctx) {
       codes,
       joinCodes.map((c) => {
         const link = `${location.origin}/#join=${encodeURIComponent(c.code)}`;
-        return h('li', null, `${ctx.roleName(c.role)}: `, h('code', null, c.code), ' ', h('a', { href: link, class: 'link' }, t('console.joinLink')));
+        return h('li', null, t('console.codeOf', { role: ctx.roleName(c.role) }), ' ', h('code', null, c.code), ' ', h('a', { href: link, class: 'link' }, t('console.joinLink')));
       }),
     );
   }
 
+  let formSession = null;
   function render(s) {
     if (!s.consoleSessionId && s.workshop) {
       ctx.setConsoleSession(s.workshop.liveSessionId ?? s.workshop.agenda?.[0]?.id ?? null);
       return;
+    }
+    if (s.consoleSessionId !== formSession) {
+      if (formSession !== null) resetForm();
+      formSession = s.consoleSessionId;
+      lastPhase = null;
     }
     renderAgenda(s);
     renderSession(s);

@@ -449,7 +449,7 @@ const fr = {
   'console.breakoutsRecalled': 'Groupes rappelés : tout le monde est en plénière.',
   'console.breakoutsFrozen': 'Groupes rappelés : tout le monde est en plénière ; les documents des groupes sont figés.',
   'console.joinCodes': 'Codes d’accès',
-  'console.joinLink': 'Lien',
+  'console.joinLink': 'Lien d’accès',
   'console.done': 'Fait.',
   'console.gridCapped': 'Affichage des {count} premiers documents.',
   'outcome.title': 'Résultats',

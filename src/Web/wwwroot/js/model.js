@@ -77,7 +77,8 @@ export function timerText(state, t) {
         : state.state === 'up'
           ? t('timer.up')
           : t('timer.none');
-  return state.label ? `${state.label}: ${text}` : text;
+  // With a label, one sentence per language ("Group work: 4:05 left" / "Travail en groupe : reste 4:05").
+  return state.label ? t(`timer.labelled.${state.state}`, { label: state.label, time: formatDuration(state.remainingMs) }) : text;
 }
 
 /** Server clock minus local clock, from a view's `serverTime` received at local time `receivedAt`. */

@@ -4,6 +4,7 @@
 // export API (a 404 without a problem code) is said so instead of failing.
 
 import { h, replace, field } from './dom.js';
+import { outcomeVersion } from './console-model.js';
 
 const FORMATS = ['md', 'html', 'docx'];
 
@@ -26,15 +27,18 @@ export function createOutcomeView(ctx) {
   const versionName = h('input', { maxlength: 80 });
   const publishButton = h('button', { type: 'submit', class: 'primary' });
   const publishForm = h('form', { class: 'row' }, h('div'), publishButton);
+  const reader = h('div', { class: 'outcome-reader' }, formHost, refresh, downloads);
+  const versionsCard = h('section', { class: 'card' }, versionsTitle, versions, ...(drafts ? [publishTitle, publishForm] : []));
   const el = h(
     'div',
     { class: 'outcome' },
-    h('section', { class: 'card' }, title, formHost, refresh, downloads, notice, frame),
-    h('section', { class: 'card' }, versionsTitle, versions, ...(drafts ? [publishTitle, publishForm] : [])),
+    h('section', { class: 'card' }, title, reader, notice, frame),
+    versionsCard,
   );
   let previewUrl = null;
   let available = true;
   let list = [];
+  let chosen = null; // the version the reader picked themselves; else they follow the latest
 
   const query = (format) => `?format=${format}&lang=${encodeURIComponent(language.value)}&version=${encodeURIComponent(version.value || 'current')}`;
 
@@ -49,13 +53,15 @@ export function createOutcomeView(ctx) {
     return false;
   }
 
-  /** Participants have nothing to read until a version is published. */
+  /** Participants have nothing to read until a version is published: one notice then, no empty controls. */
   function nothingToRead() {
     const none = !drafts && list.length === 0;
     for (const button of downloads.querySelectorAll('button')) button.disabled = none;
+    reader.hidden = none;
+    versionsCard.hidden = none;
     if (none) {
       frame.hidden = true;
-      notice.textContent = available ? t('outcome.noVersions') : t('outcome.unavailable');
+      notice.textContent = available ? t('outcome.nothingYet') : t('outcome.unavailable');
     }
     return none;
   }
@@ -100,10 +106,10 @@ export function createOutcomeView(ctx) {
   }
 
   function renderVersions() {
-    const keep = version.value;
-    const published = list.map((v) => h('option', { value: v.id }, v.name));
+    // Newest first, as people look for the latest.
+    const published = list.slice().reverse().map((v) => h('option', { value: v.id }, v.name));
     replace(version, drafts ? [h('option', { value: 'current' }, t('outcome.current')), ...published] : published);
-    version.value = list.some((v) => v.id === keep) ? keep : drafts ? 'current' : (list.at(-1)?.id ?? '');
+    version.value = outcomeVersion(list, { drafts, chosen });
     replace(
       versions,
       list.length === 0
@@ -126,7 +132,10 @@ export function createOutcomeView(ctx) {
     }
   });
   language.addEventListener('change', preview);
-  version.addEventListener('change', preview);
+  version.addEventListener('change', () => {
+    chosen = version.value;
+    preview();
+  });
   refresh.addEventListener('click', preview);
 
   function relabel() {
@@ -135,7 +144,8 @@ export function createOutcomeView(ctx) {
     const keep = language.value || (languages.includes(i18n.language) ? i18n.language : languages[0]);
     replace(language, [...languages, 'bilingual'].map((l) => h('option', { value: l }, l === 'bilingual' ? t('outcome.bilingual') : l.toUpperCase())));
     language.value = keep;
-    replace(formHost, field(t('outcome.language'), language), field(t('outcome.version'), version));
+    replace(formHost, field(t('outcome.textLanguage'), language), field(t('outcome.version'), version));
+    frame.title = t('outcome.preview');
     refresh.textContent = t('outcome.refresh');
     replace(downloads, FORMATS.map((f) => h('button', { type: 'button', onclick: () => download(f) }, t('outcome.download', { format: f.toUpperCase() }))));
     versionsTitle.textContent = t('outcome.versions');
@@ -151,9 +161,10 @@ export function createOutcomeView(ctx) {
   const unsubscribe = store.subscribe((s) => {
     if (s.outcomeVersionsChanged !== seen) {
       seen = s.outcomeVersionsChanged;
-      const first = list.length === 0;
+      const before = version.value;
       loadVersions().then(() => {
-        if (first && list.length > 0) preview();
+        // A reader following the latest moves to the new version.
+        if (list.length > 0 && version.value !== before) preview();
       });
     }
   });

@@ -12,6 +12,7 @@ import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { recommendationFallback } from './access.js';
 import { colorFor } from './model.js';
+import { groupName } from './console-model.js';
 import {
   alignParagraphs, decidesSuggestions, describeSuggestion, groupHistory, inlineSuggestions, isFinal,
   resolvesComment, staleMarks, statusActions, textsInOrder, wordDiff,
@@ -806,7 +807,7 @@ export function createRecommendationView(ctx) {
       for (const g of session?.breakouts?.groups ?? []) {
         const d = (g.documents ?? []).find((x) => x.docId === docId);
         if (d) {
-          titles.set(docId, `${g.name} — ${d.titles?.[i18n.language] ?? d.titles?.en ?? d.section}`);
+          titles.set(docId, `${groupName(g, i18n.t)} — ${d.titles?.[i18n.language] ?? d.titles?.en ?? d.section}`);
           return;
         }
       }
@@ -879,7 +880,7 @@ export function createRecommendationView(ctx) {
           h(
             'li',
             null,
-            i === 0 ? t('rec.created') : t('rec.statusChange', { from: t(`recs.status.${c.from}`), to: t(`recs.status.${c.to}`) }),
+            c.event === 'proposed' || (i === 0 && !c.event) ? t('rec.created') : t('rec.statusChange', { from: t(`recs.status.${c.from}`), to: t(`recs.status.${c.to}`) }),
             ` · ${c.byName} · ${when(c.at)}`,
             c.note && i > 0 ? h('span', { class: 'hint' }, ` · ${c.note}`) : null,
           ),

@@ -12,6 +12,8 @@ import { mountProposeBar } from './propose.js';
 import { showGuidance } from './groups.js';
 import { createNoteHistory } from './note-history.js';
 import { sessionTitle } from './setup-model.js';
+import { announcementsFor, groupName } from './console-model.js';
+import { phaseName } from './access.js';
 
 export function createWorkspaceView(ctx) {
   const { i18n, store } = ctx;
@@ -30,7 +32,7 @@ export function createWorkspaceView(ctx) {
   const recs = h('ul', { class: 'recs', dataset: { testid: 'recommendations' } });
   const helpMessage = h('input', { maxlength: 1000 });
   const helpButton = h('button', { type: 'submit' });
-  const helpNote = h('p', { class: 'hint', role: 'status' });
+  const helpNote = h('p', { class: 'hint', role: 'status', dataset: { testid: 'help-note' } });
   const helpForm = h('form', { class: 'help' }, h('div', { class: 'help-field' }), helpButton, helpNote);
   const otherDevice = h('details', { class: 'card' });
   const headings = {
@@ -100,7 +102,7 @@ export function createWorkspaceView(ctx) {
     const docs = roomDocuments(s.workshop, room, i18n.language).map((d) => ({
       ...d,
       origin,
-      label: room.kind === 'group' ? `${room.group.name} — ${d.title}` : d.title,
+      label: room.kind === 'group' ? `${groupName(room.group, t)} — ${d.title}` : d.title,
     }));
     if (extraDoc && !docs.some((d) => d.docId === extraDoc.docId)) docs.push(extraDoc);
     return docs;
@@ -247,7 +249,7 @@ export function createWorkspaceView(ctx) {
     for (const session of Object.values(store.state.sessions ?? {})) {
       for (const g of session?.breakouts?.groups ?? []) {
         const d = (g.documents ?? []).find((x) => x.docId === docId);
-        if (d) return { title: `${g.name} — ${sectionTitle(d.titles, i18n.language, d.section)}`, origin: g.room };
+        if (d) return { title: `${groupName(g, t)} — ${sectionTitle(d.titles, i18n.language, d.section)}`, origin: g.room };
       }
     }
     const plenary = (store.state.workshop?.documents ?? []).find((d) => d.docId === docId);
@@ -256,7 +258,7 @@ export function createWorkspaceView(ctx) {
 
   function renderRoom(s) {
     const room = currentRoom(s);
-    roomLabel.replaceChildren(h('span', { class: 'label' }, `${t('room.label')} `), room.kind === 'group' ? room.group.name : t('room.plenary'));
+    roomLabel.replaceChildren(h('span', { class: 'label' }, `${t('room.label')} `), room.kind === 'group' ? groupName(room.group, t) : t('room.plenary'));
     roomLabel.dataset.room = room.key;
     const session = liveSession(s);
     // Self-select breakouts: a participant not yet in a group picks one.
@@ -280,13 +282,13 @@ export function createWorkspaceView(ctx) {
                     if (view?.sessionId) ctx.sessionReceived(view);
                   },
                 },
-                t('room.join', { name: g.name }),
+                t('room.join', { name: groupName(g, t) }),
               ),
             ),
           ],
     );
     sessionLine.textContent = session
-      ? [sessionTitle(store.state.workshop?.agenda?.find((a) => a.id === session.sessionId) ?? session, i18n.language), t(`session.status.${session.status}`), session.phase ? `${t('session.phase')}: ${session.phase}` : null].filter(Boolean).join(' · ')
+      ? [sessionTitle(store.state.workshop?.agenda?.find((a) => a.id === session.sessionId) ?? session, i18n.language), t(`session.status.${session.status}`), session.phase ? t('console.phaseLine', { phase: phaseName(session.phase, t) }) : null].filter(Boolean).join(' · ')
       : t('session.none');
     tick();
   }
@@ -319,15 +321,33 @@ export function createWorkspaceView(ctx) {
   }
 
   function renderAnnouncements(s) {
-    const list = s.announcements ?? [];
-    patch(announcements, JSON.stringify([i18n.language, list.map((a) => a.id)]), () =>
+    // The live session's only (Day 1's are over on Day 2); a group's own announcement says so.
+    const session = liveSession(s);
+    const list = announcementsFor(s.announcements, s.workshop?.liveSessionId);
+    const groupOf = (id) => session?.breakouts?.groups?.find((g) => g.id === id);
+    patch(announcements, JSON.stringify([i18n.language, list.map((a) => [a.id, a.groupId && groupOf(a.groupId)?.name])]), () =>
       list.length === 0
         ? h('li', { class: 'hint' }, t('announcements.none'))
-        : list
-            .slice()
-            .reverse()
-            .map((a) => h('li', null, h('p', null, a.text), h('small', null, `${a.authorName} · ${new Date(a.at).toLocaleTimeString(i18n.language)}`))),
+        : list.map((a) =>
+            h(
+              'li',
+              { class: a.groupId ? 'group-only' : null },
+              a.groupId ? h('span', { class: 'pill', dataset: { testid: 'group-only' } }, groupOf(a.groupId) ? t('announcements.groupOnly', { group: groupName(groupOf(a.groupId), t) }) : t('announcements.yourGroupOnly')) : null,
+              h('p', { 'data-user-text': '' }, a.text),
+              h('small', null, `${a.authorName} · ${new Date(a.at).toLocaleTimeString(i18n.language)}`),
+            ),
+          ),
     );
+  }
+
+  /** The person who asked for help learns that a facilitator handled it (HelpHandled, to them only). */
+  let handledShown = null;
+  function renderHelpHandled(s) {
+    const handled = s.helpHandled;
+    const key = handled ? JSON.stringify([i18n.language, handled.requestId]) : null;
+    if (!handled || key === handledShown) return;
+    handledShown = key;
+    helpNote.textContent = t('help.handled', { name: handled.handledBy, time: new Date(handled.at).toLocaleTimeString(i18n.language, { hour: '2-digit', minute: '2-digit' }) });
   }
 
   function renderRecs(s) {
@@ -363,6 +383,7 @@ export function createWorkspaceView(ctx) {
     renderEditor(documentsOf(s));
     renderPresence(s);
     renderAnnouncements(s);
+    renderHelpHandled(s);
     renderRecs(s);
   }
 
