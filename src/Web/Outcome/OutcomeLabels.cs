@@ -197,7 +197,9 @@ public sealed class OutcomeLabels
 
     /// <summary>The heading of an annex: the group's name with its session, or the plenary.</summary>
     public string AnnexTitle(OutcomeAnnex annex) =>
-        annex.Place.Length == 0 ? Plenary : annex.Session is { Length: > 0 } session ? $"{annex.Place} ({session})" : annex.Place;
+        annex.Place.Length == 0 ? Plenary
+        : (annex.SessionTitles is { Count: > 0 } titles ? titles.In(Language) : annex.Session) is { Length: > 0 } session ? $"{annex.Place} ({session})"
+        : annex.Place;
 
     /// <summary>The line under the title saying which version this is.</summary>
     public string VersionLine(OutcomeDocument outcome) => outcome.Version is { } version

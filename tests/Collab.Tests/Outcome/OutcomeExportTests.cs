@@ -54,7 +54,8 @@ public sealed class OutcomeExportTests(OutcomeWorkshopNode node) : IClassFixture
 
         Assert.Equal(["Regional Conference on Border Community Engagement"], Styled("Title"));
         Assert.Equal(["Délégations et institutions participantes", "Sessions", "Recommandations", "Annexes"], Styled("Heading1"));
-        Assert.Equal(["Community engagement", "Cross-border cooperation", "Coastal states (Breakouts: best practices, lessons learnt and challenges in border community engagement)", "Sahel states (Breakouts: best practices, lessons learnt and challenges in border community engagement)", "Plénière"], Styled("Heading2"));
+        // The French edition names themes and sessions in the organisers' French forms (seeds/cotonou-2023.json).
+        Assert.Equal(["Engagement communautaire", "Coopération transfrontalière", "Coastal states (Groupes de travail : bonnes pratiques, leçons apprises et défis de l’engagement des communautés frontalières)", "Sahel states (Groupes de travail : bonnes pratiques, leçons apprises et défis de l’engagement des communautés frontalières)", "Plénière"], Styled("Heading2"));
         Assert.Contains("Bonnes pratiques", Styled("Heading3"));
 
         // The adopted recommendations, and only they, are one numbered list, in order.

@@ -182,11 +182,13 @@ public sealed record OutcomeReservation([property: Id(0)] string Voter, [propert
 
 /// <summary>An annex: one breakout group's notes (or the plenary notes), each note with its title per language.</summary>
 /// <param name="Place">The group's name, or empty for the plenary documents.</param>
+/// <param name="SessionTitles">The session's title in each working language the organisers gave one for (null: <paramref name="Session"/> only).</param>
 [GenerateSerializer, Immutable, Alias("collab.OutcomeAnnex")]
 public sealed record OutcomeAnnex(
     [property: Id(0)] string Place,
     [property: Id(1)] string? Session,
-    [property: Id(2)] IReadOnlyList<OutcomeNote> Notes);
+    [property: Id(2)] IReadOnlyList<OutcomeNote> Notes,
+    [property: Id(3)] IReadOnlyList<LocalizedText>? SessionTitles = null);
 
 /// <param name="Section">The template key (<c>best-practices</c>, <c>lessons-learnt</c>, <c>challenges</c>, <c>group-report</c>), or <c>note</c> for a plenary document.</param>
 [GenerateSerializer, Immutable, Alias("collab.OutcomeNote")]

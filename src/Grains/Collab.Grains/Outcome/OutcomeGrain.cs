@@ -145,7 +145,7 @@ internal sealed class OutcomeGrain(
                     notes.Add(new OutcomeNote(document.Section, title, await TextOfAsync(caller, document.DocId)));
                 }
 
-                annexes.Add(new OutcomeAnnex(group.Name, agenda.Title, notes));
+                annexes.Add(new OutcomeAnnex(group.Name, agenda.Title, notes, Forms(workshop.Languages, agenda.Title, agenda.Titles)));
             }
         }
 
