@@ -15,7 +15,7 @@ namespace Collab.BrowserTests;
 /// chromium driven by Playwright. People join through the page itself (<see cref="JoinAsync"/>), each in their own
 /// browser context (own storage, own connection), as on separate laptops.
 /// </summary>
-public sealed class BrowserSite : IAsyncLifetime
+public class BrowserSite : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -45,12 +45,26 @@ public sealed class BrowserSite : IAsyncLifetime
     {
         Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: apt-get install -y chromium (./build.sh test does it).");
         Address = _node.Address;
-        await LoadSeedAsync();
+        if (LoadsTheSeed)
+        {
+            await LoadSeedAsync();
+        }
 
         // Debian's chromium, headless; Playwright downloads no browser.
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true });
+    }
+
+    /// <summary>Whether the site starts with the seed loaded by <see cref="SeedCommand"/> (else a test creates its workshop).</summary>
+    protected virtual bool LoadsTheSeed => true;
+
+    /// <summary>From now on, people join the workshop a test created (its id, join codes by role, a facilitator's token).</summary>
+    public void UseWorkshop(string workshopId, IReadOnlyDictionary<string, string> codes, string facilitatorToken)
+    {
+        WorkshopId = workshopId;
+        Codes = codes;
+        FacilitatorToken = facilitatorToken;
     }
 
     private async Task LoadSeedAsync()

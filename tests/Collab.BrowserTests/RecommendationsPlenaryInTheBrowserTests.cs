@@ -21,7 +21,13 @@ public sealed class RecommendationsPlenaryInTheBrowserTests(BrowserSite site) : 
     private const string MergedTitle = "Quarterly cross-border community forums in every border region";
 
     [Fact]
-    public async Task FromGroupNotesToAnAdoptedRecommendationInTheOutcomeWithoutLeavingTheBrowser()
+    public Task FromGroupNotesToAnAdoptedRecommendationInTheOutcomeWithoutLeavingTheBrowser() => RunAsync(site, "recommendations-plenary");
+
+    /// <summary>
+    /// The conference's two days on <paramref name="site"/>'s workshop, from pages only: people join by its join links,
+    /// the facilitator runs the breakouts, the drafting and the plenary, and the outcome shows the adopted text.
+    /// </summary>
+    internal static async Task RunAsync(BrowserSite site, string screenshots)
     {
         var facilitator = await site.JoinAsync("facilitator", "Fatou Diallo", null, "en");
         var awa = await site.JoinAsync("participant", "Awa Zongo", "Burkina Faso", "fr");
@@ -135,7 +141,7 @@ public sealed class RecommendationsPlenaryInTheBrowserTests(BrowserSite site) : 
         await Expect(outcome).ToContainTextAsync(PassageOfKofi);
         await Expect(outcome).ToContainTextAsync(accepted.Split(' ')[0] + " cross-border community forums bring chiefs");
         await recommendation.ScrollIntoViewIfNeededAsync();
-        await BrowserSite.ScreenshotAsync(facilitator, "recommendations-plenary-outcome");
+        await BrowserSite.ScreenshotAsync(facilitator, screenshots + "-outcome");
     }
 
     /// <summary>Selects the agenda session named <paramref name="session"/> in the console and presses <paramref name="button"/>.</summary>
