@@ -21,7 +21,7 @@ public sealed class GroupNotesForFacilitatorsInTheBrowserTests(BrowserSite site)
     {
         using var api = new HttpClient { BaseAddress = site.Address };
         var facilitator = await site.JoinAsync("facilitator", "Fatou Diallo", null, "en");
-        var rapporteur = await site.JoinAsync("rapporteur", "Rose Agossou", "Benin", "fr");
+        var rapporteur = await site.JoinAsync("rapporteur", "Rose Agossou", "Bénin", "fr");
         var adjoa = await site.JoinAsync("participant", "Adjoa Owusu", "Ghana", "en");
         await SessionAsync(api, "d1-breakouts", "/start");
         try

@@ -93,7 +93,8 @@ public sealed class RestartableSite : IAsyncLifetime
         await page.Locator("input[name=displayName]").FillAsync(name);
         if (delegation is not null)
         {
-            await page.Locator("input[name=delegation]").FillAsync(delegation);
+            // Offered from the workshop's delegations once the code is known (GET /api/join/{code}).
+            await page.Locator("select[name=delegation]").SelectOptionAsync(new SelectOptionValue { Label = delegation });
         }
 
         await page.Locator("select[name=language]").SelectOptionAsync(language);
