@@ -86,7 +86,7 @@ public sealed class FrenchUiInTheBrowserTests(BrowserSite site) : IClassFixture<
         await CheckAsync(awa, "workspace-plenary");
 
         await fatou.GetByRole(AriaRole.Link, new() { Name = "Console de facilitation" }).ClickAsync();
-        await fatou.GetByRole(AriaRole.Button, new() { Name = "Breakouts: best practices" }).ClickAsync();
+        await fatou.GetByRole(AriaRole.Button, new() { Name = "Groupes de travail : bonnes pratiques" }).ClickAsync();
         await CheckAsync(fatou, "console-scheduled");
         await fatou.GetByRole(AriaRole.Button, new() { Name = "Démarrer", Exact = true }).ClickAsync();
         await Expect(fatou.Locator(".session-line")).ToContainTextAsync("En cours");

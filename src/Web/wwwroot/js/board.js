@@ -7,6 +7,7 @@
 // are read again after rows change. A recommendation opens at `#rec=<id>` (its page is recommendation.js).
 // The pure functions at the top are tested in tests/js/board.test.mjs.
 
+import { themeName } from './setup-model.js';
 import { h, replace, field, select, patch } from './dom.js';
 import { describeError } from './errors.js';
 import { createEndorsePanel, ruleText, tallyText, adoptionOutlook, tallyCounts, percent } from './endorse.js';
@@ -450,7 +451,7 @@ export function createBoardView(ctx) {
     const origins = [...new Set(rows.map((r) => r.origin ?? 'plenary'))]
       .map((o) => [o, originLabel(o, roomNames, t)])
       .sort((a, b) => a[1].localeCompare(b[1], i18n.language));
-    setOptions(theme, [[ANY, t('board.anyTheme')], ...themes.map((th) => [th, th || t('board.noTheme')])], filters.theme);
+    setOptions(theme, [[ANY, t('board.anyTheme')], ...themes.map((th) => [th, th ? themeName(th, store.state.workshop?.themes, i18n.language) : t('board.noTheme')])], filters.theme);
     setOptions(status, [[ANY, t('board.anyStatus')], ['open', t('board.openStatuses')], ...STATUSES.map((st) => [st, t(`recs.status.${st}`)])], filters.status);
     setOptions(origin, [[ANY, t('board.anyOrigin')], ...origins], filters.origin);
     setOptions(sort, SORTS.map((so) => [so, t(`board.sort.${so}`)]), filters.sort);
@@ -745,7 +746,7 @@ export function createBoardView(ctx) {
       h(
         'p',
         { class: 'rec-meta' },
-        [row.theme ? t('board.themeIs', { theme: row.theme }) : t('board.noTheme'), t('board.origin', { origin: originLabel(row.origin, roomNames, t) })].join(' · '),
+        [row.theme ? t('board.themeIs', { theme: themeName(row.theme, store.state.workshop?.themes, i18n.language) }) : t('board.noTheme'), t('board.origin', { origin: originLabel(row.origin, roomNames, t) })].join(' · '),
       ),
       row.excerpt ? h('p', { class: 'rec-excerpt' }, row.excerpt) : null,
       h(

@@ -9,6 +9,7 @@ import { sectionTitle, timerState, timerText } from './model.js';
 import { boardRows, openDuplicates } from './board.js';
 import { ruleText } from './endorse.js';
 import { phaseName } from './access.js';
+import { sessionTitle as titleIn } from './setup-model.js';
 import { confirmAction } from './confirm.js';
 import { consoleActions, freshConsoleForm, groupName, timerRunning } from './console-model.js';
 
@@ -166,10 +167,16 @@ export function createConsoleView(ctx) {
     run('/timer', { action: 'start', seconds, label: timerLabel.value.trim() || null });
   }
 
+  /** A session's title in the reader's language (the organisers' form, when they gave one). */
+  function titleOf(view) {
+    const entry = store.state.workshop?.agenda?.find((a) => a.id === view?.sessionId);
+    return entry ? titleIn(entry, i18n.language) : (view?.title ?? '');
+  }
+
   async function endSession() {
     const view = session();
     const ok = await confirmAction({
-      title: t('console.confirm.end.title', { title: view?.title ?? '' }),
+      title: t('console.confirm.end.title', { title: titleOf(view) }),
       text: [t('console.confirm.end.body'), view?.breakouts?.open ? t('console.confirm.end.groups') : null],
       confirm: t('console.end'),
       cancel: t('console.confirm.cancel'),
@@ -249,7 +256,7 @@ export function createConsoleView(ctx) {
               onclick: () => ctx.setConsoleSession(a.id),
             },
             h('small', null, [t('console.day', { day: a.day }), a.startsAt ? ` · ${String(a.startsAt).slice(0, 5)}` : ''].join('')),
-            h('span', null, a.title),
+            h('span', null, titleIn(a, i18n.language)),
             a.id === live ? h('span', { class: 'pill live' }, t('console.live')) : null,
           ),
         ),
@@ -260,7 +267,7 @@ export function createConsoleView(ctx) {
   function renderSession(s) {
     const view = session(s);
     const agendaEntry = s.workshop?.agenda?.find((a) => a.id === s.consoleSessionId);
-    sessionTitle.textContent = view?.title ?? agendaEntry?.title ?? t('session.none');
+    sessionTitle.textContent = agendaEntry ? titleIn(agendaEntry, i18n.language) : (view?.title ?? t('session.none'));
     sessionState.textContent = view ? [t(`session.status.${view.status}`), view.phase ? t('console.phaseLine', { phase: phaseName(view.phase, t) }) : null].filter(Boolean).join(' · ') : '';
     // Follow the session's phase when it changes; otherwise keep what the facilitator picked.
     const phase = view?.phase ?? null;
@@ -274,7 +281,8 @@ export function createConsoleView(ctx) {
     sendLabel();
 
     const live = s.workshop?.liveSessionId ?? null;
-    const liveTitle = s.workshop?.agenda?.find((a) => a.id === live)?.title ?? s.sessions[live]?.title ?? '';
+    const liveEntry = s.workshop?.agenda?.find((a) => a.id === live);
+    const liveTitle = liveEntry ? titleIn(liveEntry, i18n.language) : (s.sessions[live]?.title ?? '');
     const can = consoleActions(view, { sessionId: s.consoleSessionId, liveSessionId: live, liveTitle, phase: phaseSelect.value, participants: participants.length });
     const words = (a) => (a.ok ? '' : t(a.why.key, a.why.params));
     patch(controls, JSON.stringify([i18n.language, view?.status, can.start, can.end]), () => [
