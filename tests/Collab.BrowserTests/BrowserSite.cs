@@ -87,7 +87,14 @@ public class BrowserSite : IAsyncLifetime
     public async Task<IPage> JoinAsync(string role, string name, string? delegation, string language, bool phone = false)
     {
         var page = await NewPageAsync(name, language, phone);
-        await page.GotoAsync("/#join=" + Codes[role]);
+        await JoinWithTheFormAsync(page, Codes[role], name, delegation, language);
+        return page;
+    }
+
+    /// <summary>Opens the join link of <paramref name="code"/> on <paramref name="page"/> and joins with the form.</summary>
+    internal static async Task JoinWithTheFormAsync(IPage page, string code, string name, string? delegation, string language)
+    {
+        await page.GotoAsync("/#join=" + code);
         await page.Locator("input[name=displayName]").FillAsync(name);
         if (delegation is not null)
         {
@@ -98,7 +105,6 @@ public class BrowserSite : IAsyncLifetime
         await page.Locator("select[name=language]").SelectOptionAsync(language);
         await page.Locator("form.join button[type=submit]").ClickAsync();
         await Assertions.Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "online");
-        return page;
     }
 
     /// <summary>Another device (a phone) signing in again as someone with their personal rejoin key.</summary>

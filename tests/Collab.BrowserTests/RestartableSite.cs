@@ -89,17 +89,7 @@ public sealed class RestartableSite : IAsyncLifetime
     public async Task<IPage> JoinAsync(string role, string name, string? delegation, string language)
     {
         var page = await NewPageAsync(name, language);
-        await page.GotoAsync("/#join=" + Codes[role]);
-        await page.Locator("input[name=displayName]").FillAsync(name);
-        if (delegation is not null)
-        {
-            // Offered from the workshop's delegations once the code is known (GET /api/join/{code}).
-            await page.Locator("select[name=delegation]").SelectOptionAsync(new SelectOptionValue { Label = delegation });
-        }
-
-        await page.Locator("select[name=language]").SelectOptionAsync(language);
-        await page.Locator("form.join button[type=submit]").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "online");
+        await BrowserSite.JoinWithTheFormAsync(page, Codes[role], name, delegation, language);
         return page;
     }
 
