@@ -69,6 +69,41 @@ public sealed class RecommendationTitlesInTheBrowserTests(BrowserSite site) : IC
         Assert.Equal(FrenchTitle, view.GetProperty("titles").GetProperty("fr").GetString());
     }
 
+    [Fact]
+    public async Task AParticipantProposingFromHerNotesGivesTheTitleInTheOtherLanguageToo()
+    {
+        await FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/start");
+        await FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/breakouts", new { naming = "numbered", count = 1, assignment = "mixDelegations" });
+        var fatou = await site.JoinAsync("participant", "Fatou Sall", "Burkina Faso", "fr");
+        var kwame = await site.JoinAsync("participant", "Kwame Asante", "Ghana", "en");
+
+        const string passage = "Women's associations relay early warnings between border villages.";
+        var notes = fatou.GetByTestId("editor");
+        await Expect(notes).ToBeEditableAsync();
+        await notes.FocusAsync();
+        await fatou.Keyboard.PressAsync("Control+End");
+        await fatou.Keyboard.TypeAsync(passage);
+        await Texts.SelectAsync(notes, passage);
+        await fatou.GetByRole(AriaRole.Button, new() { Name = "Proposer une recommandation" }).ClickAsync();
+        var dialog = fatou.GetByTestId("propose-dialog");
+
+        // Of record in French: the field offered is the English title; of record in English, the French one.
+        await dialog.GetByLabel("Titre", new() { Exact = true }).FillAsync("Alerte précoce par les associations de femmes");
+        await dialog.GetByLabel("Langue de référence").SelectOptionAsync("fr");
+        await Expect(dialog.GetByLabel("Titre en français (facultatif)")).ToBeHiddenAsync();
+        await dialog.GetByLabel("Titre en anglais (facultatif)").FillAsync("Early warning through women's associations");
+        await BrowserSite.ScreenshotAsync(fatou, "propose-with-english-title");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Proposer", Exact = true }).ClickAsync();
+
+        await Expect(fatou.GetByTestId("rec-title")).ToHaveTextAsync("Alerte précoce par les associations de femmes");
+        await Expect(fatou.GetByTestId("rec-title-en")).ToContainTextAsync("Early warning through women's associations");
+
+        // The English reader's board names it in English.
+        await kwame.GetByRole(AriaRole.Link, new() { Name = "Recommendations", Exact = true }).ClickAsync();
+        await Expect(kwame.GetByTestId("board-row").Filter(new() { HasText = "Women's associations relay" }).Locator(".rec-title"))
+            .ToHaveTextAsync("Early warning through women's associations");
+    }
+
     private async Task<JsonElement> FacilitatorAsync(HttpMethod method, string path, object? body = null)
     {
         using var http = new HttpClient { BaseAddress = site.Address };

@@ -1,7 +1,7 @@
 // A recommendation's title in the reader's language, and who may change which title (rec-titles.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { titleIn, canEditTitle, titleRows } from '../../src/Web/wwwroot/js/rec-titles.js';
+import { titleIn, canEditTitle, titleRows, proposedTitles } from '../../src/Web/wwwroot/js/rec-titles.js';
 
 const view = {
   id: 'r1',
@@ -45,4 +45,10 @@ test('one row per language, the language of record first, a translation behind i
   ]);
   const none = titleRows({ ...view, titles: {} }, rapporteur);
   assert.deepEqual(none.map((r) => [r.language, r.title, r.editable]), [['en', 'Joint border committees', true], ['fr', null, true]]);
+});
+
+test('a proposal sends the titles typed for the other languages only, trimmed, and none when none was typed', () => {
+  assert.deepEqual(proposedTitles(['en', 'fr'], 'en', { en: 'ignored', fr: '  Comités  ' }), { fr: 'Comités' });
+  assert.equal(proposedTitles(['en', 'fr'], 'en', { fr: '   ' }), undefined);
+  assert.equal(proposedTitles(['en', 'fr'], 'fr', { fr: 'Comités' }), undefined);
 });

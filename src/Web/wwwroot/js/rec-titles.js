@@ -47,3 +47,16 @@ export function titleRows(view, me) {
     };
   });
 }
+
+/**
+ * The `titles` of a proposal: the titles typed for working languages other than the language of record (`record`),
+ * trimmed, empty ones left out; undefined when there are none. `values`: `{ language: typed }`.
+ */
+export function proposedTitles(languages, record, values) {
+  const titles = {};
+  for (const language of languages ?? []) {
+    const typed = (values?.[language] ?? '').trim();
+    if (language !== record && typed) titles[language] = typed;
+  }
+  return Object.keys(titles).length ? titles : undefined;
+}

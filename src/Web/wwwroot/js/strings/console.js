@@ -75,6 +75,7 @@ export const consoleEn = {
   'rectitles.save': 'Save',
   'rectitles.cancel': 'Cancel',
   'rectitles.emptyRemoves': 'Leave empty to remove this title.',
+  'rectitles.proposeField': 'Title in {language} (optional)',
 };
 
 export const consoleFr = {
@@ -144,6 +145,7 @@ export const consoleFr = {
   'rectitles.save': 'Enregistrer',
   'rectitles.cancel': 'Annuler',
   'rectitles.emptyRemoves': 'Laissez vide pour retirer ce titre.',
+  'rectitles.proposeField': 'Titre en {language} (facultatif)',
 };
 
 export const consoleErrorsEn = {
