@@ -5,7 +5,7 @@
 // passage is sent as a range of the note at the revision the reader sees, and the server anchors it there.
 
 import { describeError } from './errors.js';
-import { proposedTitles } from './rec-titles.js';
+import { proposedTitles, titleIn } from './rec-titles.js';
 import { h, replace, field, select } from './dom.js';
 import { phaseName } from './access.js';
 import { isFinal, phaseAllows } from './rec-model.js';
@@ -224,7 +224,7 @@ export function mountProposeBar(host, ctx, note, editor) {
                   'label',
                   { class: 'pick' },
                   h('input', { type: 'radio', name: 'recommendation', value: r.id, checked: r.id === chosen, onchange: () => (chosen = r.id) }),
-                  h('span', null, h('strong', null, r.title), h('small', null, ` · ${t(`recs.status.${r.status}`)}${r.theme ? ` · ${r.theme}` : ''}`)),
+                  h('span', null, h('strong', { lang: titleIn(r, i18n.language).language }, titleIn(r, i18n.language).text), h('small', null, ` · ${t(`recs.status.${r.status}`)}${r.theme ? ` · ${r.theme}` : ''}`)),
                 ),
               ),
             ),
