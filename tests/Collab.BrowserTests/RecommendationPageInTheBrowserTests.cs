@@ -41,7 +41,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         var dialog = awa.GetByTestId("propose-dialog");
         await Expect(dialog.GetByTestId("passage")).ToHaveTextAsync(passage);
         await Expect(dialog.GetByLabel("Texte de la recommandation")).ToHaveValueAsync(passage);
-        await dialog.GetByLabel("Titre").FillAsync("Quarterly cross-border community forums");
+        await dialog.GetByLabel("Titre", new() { Exact = true }).FillAsync("Quarterly cross-border community forums");
         await dialog.GetByLabel("Thème (facultatif)").FillAsync("Cross-border cooperation");
         await dialog.GetByLabel("Langue de référence").SelectOptionAsync("en");
         await BrowserSite.ScreenshotAsync(awa, "propose-from-notes");

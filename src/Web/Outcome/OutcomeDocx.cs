@@ -240,7 +240,7 @@ public static class OutcomeDocx
 
             _nextNumber = recommendation.Number + 1;
 
-            var title = new List<OpenXmlElement> { DocxRuns.Run(recommendation.Title, new DocxFormat(Bold: true)) };
+            var title = new List<OpenXmlElement> { DocxRuns.Run(_edition.Name(recommendation.Title, recommendation.Titles), new DocxFormat(Bold: true)) };
             title.AddRange(FootnoteReferences(recommendation.Provenance));
             _body.Append(DocxRuns.Paragraph(OutcomeDocxStyles.ListParagraph, title, new ParagraphProperties
             {

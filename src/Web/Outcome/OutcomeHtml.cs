@@ -162,7 +162,7 @@ public static class OutcomeHtml
     {
         var id = "r" + recommendation.Number;
         html.Append("<article class=\"recommendation\" id=\"").Append(id).Append("\">\n<h4><span class=\"number\">")
-            .Append(recommendation.Number).Append(".</span> ").Append(E(recommendation.Title));
+            .Append(recommendation.Number).Append(".</span> ").Append(E(edition.Name(recommendation.Title, recommendation.Titles)));
         for (var i = 0; i < recommendation.Provenance.Count; i++)
         {
             // Adjacent marks would read as one number ("¹²"): a superscript comma keeps them apart ("¹,²"), as in Word.

@@ -130,7 +130,7 @@ public static class OutcomeMarkdown
             references.Append(references.Length == 0 ? "" : ",").Append($"[^{notes.Count}]");
         }
 
-        Line(md, $"#### {recommendation.Number}. {Escape(recommendation.Title)}{references}");
+        Line(md, $"#### {recommendation.Number}. {Escape(edition.Name(recommendation.Title, recommendation.Titles))}{references}");
         Line(md);
         if (edition.Bilingual)
         {

@@ -29,7 +29,8 @@ public static class RecommendationsApi
 
             var view = await Board(cluster, id).ProposeAsync(new ProposeRecommendation(
                 Caller(http), request.Title ?? "", request.Theme, request.Text, request.Language, request.Origin,
-                request.Provenance?.Select(p => new SourceRange(p?.DocId ?? "", p?.Start ?? 0, p?.End ?? 0, p?.Revision ?? 0)).ToList()));
+                request.Provenance?.Select(p => new SourceRange(p?.DocId ?? "", p?.Start ?? 0, p?.End ?? 0, p?.Revision ?? 0)).ToList(),
+                request.Titles));
             return TypedResults.Created($"/api/workshops/{id}/recommendations/{view.Id}", view);
         }).WithSummary("Propose a recommendation with its text and provenance (passages of group documents)");
         board.MapPost("/merge", async (string id, MergeRequest request, HttpContext http, IClusterClient cluster) =>
@@ -89,6 +90,9 @@ public static class RecommendationsApi
         one.MapPost("/translations/{language}/sync", async (string id, string recommendationId, string language, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, recommendationId).MarkInSyncAsync(new MarkInSync(Caller(http), language))))
             .WithSummary("Mark a translation as in sync with the language of record");
+        one.MapPut("/titles/{language}", async (string id, string recommendationId, string language, TitleRequest request, HttpContext http, IClusterClient cluster) =>
+            TypedResults.Ok(await Grain(cluster, id, recommendationId).SetTitleAsync(new SetTitle(Caller(http), language, request.Title))))
+            .WithSummary("Change the title in one language: the title of record, or a translation (empty removes it)");
         one.MapGet("/diff", async (string id, string recommendationId, string? lang, int from, int to, HttpContext http, IClusterClient cluster) =>
             TypedResults.Ok(await Grain(cluster, id, recommendationId).DiffAsync(Caller(http), lang ?? "", from, to)))
             .WithSummary("What changed in one language's text between two revisions, with authors");
@@ -107,8 +111,14 @@ public static class RecommendationsApi
 /// <summary>A passage of a source document (e.g. a group's best practices) at a revision: [start, end).</summary>
 public sealed record SourceRangeRequest(string? DocId, int Start, int End, int Revision);
 
-/// <summary>Body of <c>POST …/recommendations</c>; <c>language</c> (default the workshop's first) becomes the language of record.</summary>
-public sealed record ProposeRequest(string? Title, string? Theme, string? Text, string? Language, string? Origin, IReadOnlyList<SourceRangeRequest>? Provenance);
+/// <summary>Body of <c>POST …/recommendations</c>; <c>language</c> (default the workshop's first) becomes the language of record;
+/// <c>titles</c> (optional) gives the title in other working languages, by language tag.</summary>
+public sealed record ProposeRequest(
+    string? Title, string? Theme, string? Text, string? Language, string? Origin, IReadOnlyList<SourceRangeRequest>? Provenance,
+    IReadOnlyDictionary<string, string>? Titles = null);
+
+/// <summary>Body of <c>PUT …/titles/{language}</c>: the title in that language (for a translation, empty removes it).</summary>
+public sealed record TitleRequest(string? Title);
 
 /// <summary>
 /// Body of <c>POST …/recommendations/merge</c>: <c>text</c> is the merged text of record as the facilitator prepared it

@@ -65,7 +65,8 @@ public sealed class OutcomeExportTests(OutcomeWorkshopNode node) : IClassFixture
             .ToList();
         Assert.Equal(3, numbered.Count);
         Assert.All(
-            numbered.Zip(["Support local radio in border languages", "Establish joint border committees", "Fund regular cross-border meetings"]),
+            // In French where the recommendation has a French title; else its title of record.
+            numbered.Zip(["Soutenir les radios locales dans les langues frontalières", "Créer des comités frontaliers conjoints", "Fund regular cross-border meetings"]),
             pair => Assert.StartsWith(pair.Second, pair.First, StringComparison.Ordinal));
         var text = body.InnerText;
         Assert.DoesNotContain("Build a border wall", text, StringComparison.Ordinal);
@@ -106,6 +107,14 @@ public sealed class OutcomeExportTests(OutcomeWorkshopNode node) : IClassFixture
         Assert.Contains("Créer des comités frontaliers conjoints", committees.InnerText, StringComparison.Ordinal);
         var radio = tables.Single(t => t.InnerText.Contains("run by young people", StringComparison.Ordinal));
         Assert.Contains("traduction à mettre à jour", radio.InnerText, StringComparison.OrdinalIgnoreCase);
+
+        // Each title in both languages, as the bilingual edition names sessions; one without a French title once.
+        var titles = word.MainDocumentPart.Document.Body.Descendants<Paragraph>()
+            .Where(p => p.ParagraphProperties?.NumberingProperties?.NumberingId?.Val?.Value == OutcomeDocx.RecommendationNumberingId)
+            .Select(p => string.Concat(p.Descendants<DocumentFormat.OpenXml.Wordprocessing.Text>().Select(t => t.Text)))
+            .ToList();
+        Assert.Contains(titles, t => t.StartsWith("Establish joint border committees / Créer des comités frontaliers conjoints", StringComparison.Ordinal));
+        Assert.Contains(titles, t => t.StartsWith("Fund regular cross-border meetings", StringComparison.Ordinal) && !t.Contains(" / ", StringComparison.Ordinal));
     }
 
     [Fact]

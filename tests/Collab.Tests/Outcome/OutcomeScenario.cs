@@ -70,7 +70,8 @@ public sealed record OutcomeScenario(
 
         // Recommendations: proposed from the groups' notes, with provenance.
         var recommendations = $"/api/workshops/{workshop.Id}/recommendations";
-        async Task<RecommendationView> ProposeAsync(TestWorkshop.Member by, string title, string theme, string text, GroupView group, string section, string passage)
+        async Task<RecommendationView> ProposeAsync(TestWorkshop.Member by, string title, string theme, string text, GroupView group, string section, string passage,
+            Dictionary<string, string>? titles = null)
         {
             var docId = Doc(group, section);
             var notes = await TextAsync(connection, docId);
@@ -79,6 +80,7 @@ public sealed record OutcomeScenario(
             var view = await workshop.OkAsync<RecommendationView>(by.Token, HttpMethod.Post, recommendations, new
             {
                 title,
+                titles,
                 theme,
                 text,
                 language = "en",
@@ -95,7 +97,8 @@ public sealed record OutcomeScenario(
 
         var committees = await ProposeAsync(awa, "Establish joint border committees", "Cross-border cooperation",
             "Establish joint border committees that include **community representatives**.\n\nThey meet at least twice a year.",
-            coastal, "best-practices", "Joint patrols with **community liaison officers**.");
+            coastal, "best-practices", "Joint patrols with **community liaison officers**.",
+            new() { ["fr"] = "Créer des comités frontaliers conjoints" });
         var radio = await ProposeAsync(kofi, "Support local radio in border languages", "Community engagement",
             "Support local radio programmes in the languages spoken on both sides of the border.",
             coastal, "best-practices", "Local radio programmes in border languages.");
@@ -115,6 +118,10 @@ public sealed record OutcomeScenario(
         await workshop.OkAsync<RecommendationView>(rapporteur.Token, HttpMethod.Post, $"{recommendations}/{radio.Id}/translations/fr/sync");
         await WriteAsync(connection, radio.Texts.Single(t => t.OfRecord).DocId,
             "Support local radio programmes in the languages spoken on both sides of the border, run by young people.");
+
+        // The radio's French title is given later, on its page, by the rapporteur.
+        await workshop.OkAsync<RecommendationView>(rapporteur.Token, HttpMethod.Put, $"{recommendations}/{radio.Id}/titles/fr",
+            new { title = "Soutenir les radios locales dans les langues frontalières" });
 
         var merged = await workshop.OkAsync<RecommendationView>(facilitator, HttpMethod.Post, recommendations + "/merge",
             new { sources = new[] { funding.Id, meetings.Id }, title = "Fund regular cross-border meetings", theme = "Cross-border cooperation" });

@@ -140,6 +140,7 @@ public sealed record OutcomeTheme(
 /// <param name="Provenance">Where it came from: the group notes it cites (a merged one: all its sources').</param>
 /// <param name="Reservations">Delegations (or people) that supported it with a reservation, and what they reserved.</param>
 /// <param name="MergedFrom">Titles of the recommendations merged into it.</param>
+/// <param name="Titles">Its title in each working language when it was given in more than its language of record (null: <paramref name="Title"/> only).</param>
 [GenerateSerializer, Immutable, Alias("collab.OutcomeRecommendation")]
 public sealed record OutcomeRecommendation(
     [property: Id(0)] int Number,
@@ -150,7 +151,8 @@ public sealed record OutcomeRecommendation(
     [property: Id(5)] IReadOnlyList<OutcomeSource> Provenance,
     [property: Id(6)] IReadOnlyList<OutcomeReservation> Reservations,
     [property: Id(7)] IReadOnlyList<string> MergedFrom,
-    [property: Id(8)] string Origin);
+    [property: Id(8)] string Origin,
+    [property: Id(9)] IReadOnlyList<LocalizedText>? Titles = null);
 
 /// <summary>A recommendation's text in one language.</summary>
 /// <param name="Stale">A translation behind its text of record (changed since it was last brought in line, or never synced).</param>

@@ -67,6 +67,14 @@ public interface IRecommendationGrain : IDocumentListener
     [Alias("mark-in-sync")]
     Task<RecommendationView> MarkInSyncAsync(MarkInSync command);
 
+    /// <summary>
+    /// Changes the title in one language: the title of record (its language of record; while it is open) or a
+    /// translation (empty removes it). The author while it is open, rapporteurs and facilitators at any time
+    /// (<c>recommendation.title_forbidden</c>); not for observers (<c>recommendation.read_only</c>).
+    /// </summary>
+    [Alias("set-title")]
+    Task<RecommendationView> SetTitleAsync(SetTitle command);
+
     /// <summary>Sent by the board when this recommendation is merged into another: no more edits.</summary>
     [Alias("merged-into")]
     Task<RecommendationView> MergedIntoAsync(Caller caller, string recommendationId);
@@ -192,6 +200,7 @@ public sealed record SourceRange(
     [property: Id(2)] int End,
     [property: Id(3)] int Revision);
 
+/// <param name="Titles">Optional: the title in other working languages, by language tag (not the language of record's).</param>
 /// <param name="Origin">Where it comes from: a breakout group's room, or <c>plenary</c>.</param>
 /// <param name="Language">The language of <paramref name="Text"/>, which becomes the language of record.</param>
 [GenerateSerializer, Immutable, Alias("collab.ProposeRecommendation")]
@@ -202,7 +211,8 @@ public sealed record ProposeRecommendation(
     [property: Id(3)] string? Text,
     [property: Id(4)] string? Language,
     [property: Id(5)] string? Origin,
-    [property: Id(6)] IReadOnlyList<SourceRange>? Provenance);
+    [property: Id(6)] IReadOnlyList<SourceRange>? Provenance,
+    [property: Id(7)] IReadOnlyDictionary<string, string>? Titles = null);
 
 /// <param name="Phase">The workshop's active phase as the board knew it: what people may do with the texts.</param>
 [GenerateSerializer, Immutable, Alias("collab.CreateRecommendation")]
@@ -255,6 +265,10 @@ public sealed record Suggest(
 
 [GenerateSerializer, Immutable, Alias("collab.DecideSuggestion")]
 public sealed record DecideSuggestion([property: Id(0)] Caller Caller, [property: Id(1)] string SuggestionId, [property: Id(2)] bool Accept);
+
+/// <summary>Command: the title in <see cref="Language"/> becomes <see cref="Title"/> (a translation: empty removes it).</summary>
+[GenerateSerializer, Immutable, Alias("collab.SetTitle")]
+public sealed record SetTitle([property: Id(0)] Caller Caller, [property: Id(1)] string Language, [property: Id(2)] string? Title);
 
 [GenerateSerializer, Immutable, Alias("collab.MarkInSync")]
 public sealed record MarkInSync([property: Id(0)] Caller Caller, [property: Id(1)] string Language);
@@ -370,6 +384,8 @@ public sealed record SuggestionView(
     [property: Id(10)] DateTimeOffset? DecidedAt,
     [property: Id(11)] int? AppliedAtRevision);
 
+/// <param name="Titles">The title in other working languages, by language tag (the title of record is <paramref name="Title"/>).</param>
+/// <param name="StaleTitles">Languages whose title was given before the title of record last changed.</param>
 [GenerateSerializer, Immutable, Alias("collab.RecommendationView")]
 public sealed record RecommendationView(
     [property: Id(0)] string WorkshopId,
@@ -389,7 +405,9 @@ public sealed record RecommendationView(
     [property: Id(14)] IReadOnlyList<string> MergedFrom,
     [property: Id(15)] string? MergedInto,
     [property: Id(16)] string AuthorId,
-    [property: Id(17)] long Version);
+    [property: Id(17)] long Version,
+    [property: Id(18)] IReadOnlyDictionary<string, string>? Titles = null,
+    [property: Id(19)] IReadOnlyList<string>? StaleTitles = null);
 
 /// <summary>What the board shows and pushes: enough to list, compare and find duplicates.</summary>
 [GenerateSerializer, Immutable, Alias("collab.RecommendationSummary")]
@@ -404,7 +422,8 @@ public sealed record RecommendationSummary(
     [property: Id(7)] Tally Tally,
     [property: Id(8)] IReadOnlyList<string> StaleLanguages,
     [property: Id(9)] string? MergedInto,
-    [property: Id(10)] long Version);
+    [property: Id(10)] long Version,
+    [property: Id(11)] IReadOnlyDictionary<string, string>? Titles = null);
 
 [GenerateSerializer, Immutable, Alias("collab.BoardView")]
 public sealed record BoardView(

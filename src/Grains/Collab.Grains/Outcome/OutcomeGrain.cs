@@ -247,7 +247,12 @@ internal sealed class OutcomeGrain(
 
         var titles = all.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal);
         var mergedFrom = view.MergedFrom.Select(id => titles.GetValueOrDefault(id) ?? id).ToList();
-        return new OutcomeRecommendation(number, view.Id, view.Title, view.LanguageOfRecord, texts, sources, reservations, mergedFrom, view.Origin);
+        var forms = view.Titles is { Count: > 0 } translated
+            ? new Dictionary<string, string>(translated) { [view.LanguageOfRecord] = view.Title }
+            : null;
+        return new OutcomeRecommendation(
+            number, view.Id, view.Title, view.LanguageOfRecord, texts, sources, reservations, mergedFrom, view.Origin,
+            Forms([.. view.Texts.Select(t => t.Language)], view.Title, forms));
     }
 
     private async Task<string> TextOfAsync(Caller caller, string docId) =>

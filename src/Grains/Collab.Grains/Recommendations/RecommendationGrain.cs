@@ -71,6 +71,7 @@ internal sealed partial class RecommendationGrain(
                 "recommendation.language_unsupported", $"'{Workshops.WorkshopRules.Shorten(language)}' is not a working language ({string.Join(", ", command.Languages)}).", "language");
         }
 
+        var titles = TitlesOf(proposal.Titles, command.Languages, language, title);
         if ((proposal.Provenance?.Count ?? 0) + command.InheritedProvenance.Count > MaxProvenance)
         {
             throw new ValidationFailedException("recommendation.too_much_provenance", $"At most {MaxProvenance} source passages.", "provenance");
@@ -129,6 +130,7 @@ internal sealed partial class RecommendationGrain(
             Languages = [.. command.Languages],
             Phase = phase,
             OwnsAccess = true,
+            Titles = titles,
             // The proposal itself, recorded as such (not as a status change draft → draft).
             History = [new StatusChange(RecommendationStatus.Draft, RecommendationStatus.Draft, proposal.Caller.ParticipantId, proposal.Caller.DisplayName, now, null, StatusChange.Proposed)],
         };
@@ -409,6 +411,59 @@ internal sealed partial class RecommendationGrain(
         return await PublishAsync(caller);
     }
 
+    async Task<RecommendationView> IRecommendationGrain.SetTitleAsync(SetTitle command)
+    {
+        var caller = command.Caller;
+        EnsureContributor(caller);
+        var language = (command.Language ?? "").Trim().ToLowerInvariant();
+        DocumentOf(language);
+        var isAuthor = caller.ParticipantId == state.State.AuthorId;
+        if (!caller.EditsEverywhere && !(isAuthor && !IsFinal(state.State.Status)))
+        {
+            throw new ForbiddenException(
+                "recommendation.title_forbidden", "The author changes the title while the recommendation is open; rapporteurs and facilitators at any time.");
+        }
+
+        if (language == state.State.LanguageOfRecord)
+        {
+            EnsureOpen();
+            var title = Clean(Name(command.Title, "title"), "title", MaxTitleLength, required: true)!;
+            if (title != state.State.Title)
+            {
+                await WriteAsync(s => s.Title = title);
+            }
+
+            return await PublishAsync(caller);
+        }
+
+        if (state.State.Status == RecommendationStatus.Merged)
+        {
+            throw new ConflictException("recommendation.closed", "This recommendation was merged into another; its titles no longer change.");
+        }
+
+        var translation = Clean(Name(command.Title, "title"), "title", MaxTitleLength, required: false);
+        var known = state.State.Titles.GetValueOrDefault(language);
+        if (translation is null ? known is not null : known is null || known.Title != translation || known.OfRecord != state.State.Title)
+        {
+            await WriteAsync(s =>
+            {
+                var titles = new Dictionary<string, TitleTranslation>(s.Titles);
+                if (translation is null)
+                {
+                    titles.Remove(language);
+                }
+                else
+                {
+                    titles[language] = new TitleTranslation(translation, s.Title);
+                }
+
+                s.Titles = titles;
+            });
+        }
+
+        return await PublishAsync(caller);
+    }
+
     async Task<RecommendationView> IRecommendationGrain.MergedIntoAsync(Caller caller, string recommendationId)
     {
         EnsureVisible(caller);
@@ -584,7 +639,7 @@ internal sealed partial class RecommendationGrain(
         var excerpt = record.Text.Length > 500 ? record.Text[..500] : record.Text;
         return new RecommendationSummary(
             WorkshopId, RecommendationId, state.State.Title, state.State.Theme, state.State.Origin, state.State.Status, excerpt,
-            await TallyAsync(), stale, state.State.MergedInto, state.State.Version);
+            await TallyAsync(), stale, state.State.MergedInto, state.State.Version, TitleTexts());
     }
 
     private async Task<RecommendationView> ViewAsync(Caller caller)
@@ -627,7 +682,54 @@ internal sealed partial class RecommendationGrain(
             s.MergedFrom,
             s.MergedInto,
             s.AuthorId,
-            s.Version);
+            s.Version,
+            TitleTexts(),
+            [.. s.Languages.Where(l => s.Titles.TryGetValue(l, out var t) && t.OfRecord != s.Title)]);
+    }
+
+    /// <summary>The titles in other languages, in the workshop's order of languages.</summary>
+    private Dictionary<string, string> TitleTexts()
+    {
+        var s = state.State;
+        var titles = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var language in s.Languages.Where(s.Titles.ContainsKey))
+        {
+            titles[language] = s.Titles[language].Title;
+        }
+
+        return titles;
+    }
+
+    /// <summary>
+    /// The titles given with a proposal, checked before anything exists: working languages other than the language of
+    /// record, each bounded like the title; empty ones are left out.
+    /// </summary>
+    private static Dictionary<string, TitleTranslation> TitlesOf(
+        IReadOnlyDictionary<string, string>? given, IReadOnlyList<string> languages, string languageOfRecord, string title)
+    {
+        var titles = new Dictionary<string, TitleTranslation>(StringComparer.Ordinal);
+        foreach (var (key, value) in given ?? new Dictionary<string, string>())
+        {
+            var language = (key ?? "").Trim().ToLowerInvariant();
+            if (!languages.Contains(language))
+            {
+                throw new ValidationFailedException(
+                    "recommendation.language_unsupported", $"'{Workshops.WorkshopRules.Shorten(language)}' is not a working language ({string.Join(", ", languages)}).", "titles");
+            }
+
+            if (language == languageOfRecord)
+            {
+                throw new ValidationFailedException(
+                    "recommendation.title_of_record_in_titles", $"'{language}' is the language of record: its title is the title, not one of the titles.", "titles");
+            }
+
+            if (Clean(Name(value, "title"), "title", MaxTitleLength, required: false) is { } translation)
+            {
+                titles[language] = new TitleTranslation(translation, title);
+            }
+        }
+
+        return titles;
     }
 
     private async Task<Tally> TallyAsync()

@@ -38,6 +38,9 @@ internal sealed class RecommendationState
     /// </summary>
     [Id(19)] public bool OwnsAccess { get; set; }
 
+    /// <summary>The title in other working languages, each with the title of record it translated.</summary>
+    [Id(20)] public Dictionary<string, TitleTranslation> Titles { get; set; } = [];
+
     public RecommendationState Copy() => new()
     {
         Created = Created,
@@ -60,6 +63,7 @@ internal sealed class RecommendationState
         Languages = Languages,
         Phase = Phase,
         OwnsAccess = OwnsAccess,
+        Titles = Titles,
     };
 }
 
@@ -89,3 +93,7 @@ internal sealed record SuggestionRecord(
     [property: Id(9)] string? DecidedBy,
     [property: Id(10)] DateTimeOffset? DecidedAt,
     [property: Id(11)] int? AppliedAtRevision);
+
+/// <summary>A title in another language, and the title of record when it was given (it is stale once that changed).</summary>
+[GenerateSerializer, Immutable, Alias("collab.TitleTranslation")]
+internal sealed record TitleTranslation([property: Id(0)] string Title, [property: Id(1)] string OfRecord);

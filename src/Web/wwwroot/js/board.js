@@ -10,6 +10,7 @@
 import { themeName } from './setup-model.js';
 import { h, replace, field, select, patch } from './dom.js';
 import { describeError } from './errors.js';
+import { titleIn } from './rec-titles.js';
 import { createEndorsePanel, ruleText, tallyText, adoptionOutlook, tallyCounts, percent } from './endorse.js';
 
 export const STATUSES = Object.freeze(['draft', 'proposed', 'inReview', 'adopted', 'rejected', 'withdrawn', 'merged']);
@@ -740,7 +741,7 @@ export function createBoardView(ctx) {
               h('span', { class: 'hint', 'aria-hidden': 'true' }, t('board.select')),
             )
           : null,
-        h('h3', { class: 'rec-title' }, h('a', { href: `#rec=${encodeURIComponent(row.id)}`, dataset: { focusKey: 'open' } }, row.title)),
+        h('h3', { class: 'rec-title' }, h('a', { href: `#rec=${encodeURIComponent(row.id)}`, lang: titleIn(row, i18n.language).language, dataset: { focusKey: 'open' } }, titleIn(row, i18n.language).text)),
         h('span', { class: `pill status status-${row.status}`, dataset: { testid: 'row-status' } }, t(`recs.status.${row.status}`)),
       ),
       h(

@@ -5,6 +5,7 @@
 // passage is sent as a range of the note at the revision the reader sees, and the server anchors it there.
 
 import { describeError } from './errors.js';
+import { proposedTitles, titleIn } from './rec-titles.js';
 import { h, replace, field, select } from './dom.js';
 import { phaseName } from './access.js';
 import { isFinal, phaseAllows } from './rec-model.js';
@@ -126,6 +127,14 @@ export function mountProposeBar(host, ctx, note, editor) {
       languages.map((l) => [l, name(l)]),
       { name: 'language', value: languages.includes(i18n.language) ? i18n.language : languages[0] },
     );
+    // Optional: the title in the other working languages (the language of record's is the title).
+    const otherTitles = new Map(languages.map((l) => [l, h('input', { name: `title-${l}`, lang: l, maxlength: MAX_TITLE, autocomplete: 'off' })]));
+    const otherFields = new Map([...otherTitles].map(([l, input]) => [l, field(t('rectitles.proposeField', { language: t(`rec.lang.${l}`) }), input)]));
+    const showOtherTitles = () => {
+      for (const [l, f] of otherFields) f.hidden = l === language.value;
+    };
+    language.addEventListener('change', showOtherTitles);
+    showOtherTitles();
     const text = h('textarea', { name: 'text', rows: 5, class: 'dialog-text' });
     text.value = source.text;
     const error = h('p', { class: 'error', role: 'alert' });
@@ -141,6 +150,7 @@ export function mountProposeBar(host, ctx, note, editor) {
       field(t('propose.theme'), theme, t('propose.themeHint')),
       themeList,
       field(t('propose.language'), language, t('propose.languageHint')),
+      [...otherFields.values()],
       field(t('propose.text'), text, t('propose.textHint')),
       error,
       h('div', { class: 'buttons' }, submit, cancel),
@@ -160,6 +170,7 @@ export function mountProposeBar(host, ctx, note, editor) {
           theme: theme.value.trim() || null,
           text: text.value,
           language: language.value,
+          titles: proposedTitles(languages, language.value, Object.fromEntries([...otherTitles].map(([l, input]) => [l, input.value]))),
           origin: note.origin ?? (await originOf(note.docId)),
           provenance: [{ docId: source.docId, start: source.start, end: source.end, revision: source.revision }],
         });
@@ -213,7 +224,7 @@ export function mountProposeBar(host, ctx, note, editor) {
                   'label',
                   { class: 'pick' },
                   h('input', { type: 'radio', name: 'recommendation', value: r.id, checked: r.id === chosen, onchange: () => (chosen = r.id) }),
-                  h('span', null, h('strong', null, r.title), h('small', null, ` · ${t(`recs.status.${r.status}`)}${r.theme ? ` · ${r.theme}` : ''}`)),
+                  h('span', null, h('strong', { lang: titleIn(r, i18n.language).language }, titleIn(r, i18n.language).text), h('small', null, ` · ${t(`recs.status.${r.status}`)}${r.theme ? ` · ${r.theme}` : ''}`)),
                 ),
               ),
             ),

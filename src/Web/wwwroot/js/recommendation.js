@@ -7,6 +7,8 @@
 // Reads over HTTP (docs/recommendations.md), edits on the hub (editor.js), re-reads on RecommendationChanged pushes.
 
 import { describeError } from './errors.js';
+import { titleIn } from './rec-titles.js';
+import { createTitleEditor } from './rec-title-edit.js';
 import { tallyText } from './endorse.js';
 import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
@@ -72,6 +74,15 @@ export function createRecommendationView(ctx) {
     parts.back = h('a', { href: '#workspace', class: 'back', onclick: back });
     parts.meta = h('p', { class: 'rec-meta' });
     parts.title = h('h1', { tabindex: '-1', dataset: { testid: 'rec-title' } });
+    // The title in each working language, each changed inline by those who may (rec-title-edit.js).
+    parts.titles = createTitleEditor({
+      t,
+      save: async (language, title) => {
+        const next = await api.put(recPath(`/titles/${encodeURIComponent(language)}`), { title });
+        if (next?.id === rid) received(next);
+        return next;
+      },
+    });
     parts.status = h('div', { class: 'rec-status' });
     parts.actions = h('div', { class: 'buttons rec-actions', dataset: { testid: 'rec-actions' } });
     parts.tally = h('div', { class: 'rec-tally' });
@@ -90,7 +101,7 @@ export function createRecommendationView(ctx) {
     replace(
       el,
       h('nav', { class: 'rec-nav' }, parts.back),
-      h('section', { class: 'card rec-head', 'aria-labelledby': 'rec-title' }, parts.meta, parts.title, parts.status, parts.actions, parts.tally, parts.notice),
+      h('section', { class: 'card rec-head', 'aria-labelledby': 'rec-title' }, parts.meta, parts.title, parts.titles.el, parts.status, parts.actions, parts.tally, parts.notice),
       h(
         'div',
         { class: 'rec-grid' },
@@ -269,7 +280,10 @@ export function createRecommendationView(ctx) {
     ]
       .filter(Boolean)
       .join(' · ');
-    parts.title.textContent = view.title;
+    const shown = titleIn(view, i18n.language);
+    parts.title.textContent = shown.text;
+    if (shown.language) parts.title.lang = shown.language;
+    parts.titles.render(view, me());
     patch(parts.status, JSON.stringify([i18n.language, view.status, view.mergedInto]), () => [
       h('span', { class: `pill status status-${view.status}`, dataset: { testid: 'rec-status', status: view.status } }, t(`recs.status.${view.status}`)),
       ' ',

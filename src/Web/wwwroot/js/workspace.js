@@ -4,6 +4,7 @@
 // its own page (#rec=<id>, recommendation.js). A recommendation's source opens here, its note scrolled to the passage.
 
 import { tallyText } from './endorse.js';
+import { titleIn } from './rec-titles.js';
 import { h, replace, field, patch } from './dom.js';
 import { mountEditor } from './editor.js';
 import { roomDocuments, roomOf, sectionTitle, timerState, timerText } from './model.js';
@@ -359,7 +360,7 @@ export function createWorkspaceView(ctx) {
             h(
               'li',
               null,
-              h('a', { href: `#rec=${encodeURIComponent(r.id)}`, class: 'rec-link', dataset: { focusKey: r.id } }, h('strong', null, r.title)),
+              h('a', { href: `#rec=${encodeURIComponent(r.id)}`, class: 'rec-link', dataset: { focusKey: r.id } }, h('strong', { lang: titleIn(r, i18n.language).language }, titleIn(r, i18n.language).text)),
               ` · ${t(`recs.status.${r.status}`)}`,
               h('br'),
               h('small', null, tallyText(r.tally, t)),

@@ -62,6 +62,20 @@ export const consoleEn = {
   'timer.labelled.paused': '{label} (paused): {time} left',
   'timer.labelled.up': '{label}: time’s up',
   'timer.labelled.none': '{label}',
+  // Recommendation titles
+  'rectitles.heading': 'Titles',
+  'rectitles.ofRecord': '{language} title of record:',
+  'rectitles.in': 'Title in {language}:',
+  'rectitles.none': 'none yet',
+  'rectitles.stale': 'to update',
+  'rectitles.staleExplained': 'Given before the title of record last changed.',
+  'rectitles.edit': 'Edit',
+  'rectitles.add': 'Add',
+  'rectitles.editLabel': 'Edit the title in {language}',
+  'rectitles.save': 'Save',
+  'rectitles.cancel': 'Cancel',
+  'rectitles.emptyRemoves': 'Leave empty to remove this title.',
+  'rectitles.proposeField': 'Title in {language} (optional)',
 };
 
 export const consoleFr = {
@@ -118,10 +132,30 @@ export const consoleFr = {
   'timer.labelled.paused': '{label} (en pause)\u00a0: reste {time}',
   'timer.labelled.up': '{label}\u00a0: temps écoulé',
   'timer.labelled.none': '{label}',
+  // Recommendation titles
+  'rectitles.heading': 'Titres',
+  'rectitles.ofRecord': 'Titre de référence en {language} :',
+  'rectitles.in': 'Titre en {language} :',
+  'rectitles.none': 'pas encore',
+  'rectitles.stale': 'à mettre à jour',
+  'rectitles.staleExplained': 'Donné avant la dernière modification du titre de référence.',
+  'rectitles.edit': 'Modifier',
+  'rectitles.add': 'Ajouter',
+  'rectitles.editLabel': 'Modifier le titre en {language}',
+  'rectitles.save': 'Enregistrer',
+  'rectitles.cancel': 'Annuler',
+  'rectitles.emptyRemoves': 'Laissez vide pour retirer ce titre.',
+  'rectitles.proposeField': 'Titre en {language} (facultatif)',
 };
 
 export const consoleErrorsEn = {
+  // Recommendation titles
+  'error.recommendation.title_forbidden': 'Only the author (while the recommendation is open), rapporteurs and facilitators change its title.',
+  'error.recommendation.title_of_record_in_titles': 'The title in the language of record is the title itself, not a translation.',
 };
 
 export const consoleErrorsFr = {
+  // Recommendation titles
+  'error.recommendation.title_forbidden': 'Seuls l’auteur (tant que la recommandation est ouverte), les rapporteurs et les facilitateurs modifient son titre.',
+  'error.recommendation.title_of_record_in_titles': 'Le titre dans la langue de référence est le titre lui-même, pas une traduction.',
 };
