@@ -153,7 +153,7 @@ public sealed class BoardAndEndorsementInTheBrowserTests(BrowserSite site) : ICl
 
         // The facilitator's board follows a switch to French at once.
         await facilitator.GetByRole(AriaRole.Link, new() { Name = "Recommendations", Exact = true }).ClickAsync();
-        await facilitator.GetByLabel("Language").SelectOptionAsync("fr");
+        await facilitator.GetByRole(AriaRole.Banner).GetByLabel("Language").SelectOptionAsync("fr");
         await Expect(facilitator.GetByTestId("rule")).ToHaveTextAsync("Règle d’adoption : majorité de 60 % des voix pour ou contre. Une voix par délégation.");
         await Expect(merged.GetByTestId("row-status")).ToHaveTextAsync("Adoptée");
         await Expect(merged.GetByTestId("voices")).ToContainTextAsync("Ghana : Pour, avec réserves");
