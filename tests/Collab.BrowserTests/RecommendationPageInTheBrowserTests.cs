@@ -286,10 +286,8 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         // recommendation, are held back) …
         hub.Hold();
         var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reads = 0;
         await issa.RouteAsync($"**/recommendations/{rid}", async route =>
         {
-            Interlocked.Increment(ref reads);
             await held.Task;
             await route.ContinueAsync();
         });
@@ -315,7 +313,6 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         await Expect(kept).ToBeHiddenAsync();
         await Expect(issa.GetByTestId("suggestion")).ToContainTextAsync("Issa Traoré");
         await Expect(issa.GetByTestId("suggestion")).ToContainTextAsync("Every year.");
-        Assert.True(reads > 0, "the page read the recommendation again after the push");
         var view = await FacilitatorAsync(HttpMethod.Get, $"/recommendations/{rid}");
         var suggestion = Assert.Single(view.GetProperty("suggestions").EnumerateArray());
         Assert.Equal((" Every year.", "Issa Traoré"), (suggestion.GetProperty("replacement").GetString(), suggestion.GetProperty("authorName").GetString()));
