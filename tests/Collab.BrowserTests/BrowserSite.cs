@@ -139,6 +139,26 @@ public class BrowserSite : IAsyncLifetime
     public static Task<string> ParticipantIdAsync(IPage page) =>
         page.EvaluateAsync<string>("() => JSON.parse(localStorage.getItem('collab.identity')).participant.id");
 
+    /// <summary>
+    /// A call to the workshop's API (<paramref name="path"/> below <c>/api/workshops/{id}</c>) as its facilitator, to set
+    /// the scene as the console would; answers the JSON body (default when empty), failing on a refusal.
+    /// </summary>
+    public async Task<JsonElement> FacilitatorAsync(HttpMethod method, string path, object? body = null)
+    {
+        using var http = new HttpClient { BaseAddress = Address };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", FacilitatorToken);
+        using var request = new HttpRequestMessage(method, $"/api/workshops/{WorkshopId}{path}");
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
     /// <summary>A document's text as the server holds it now.</summary>
     public async Task<string> ServerTextAsync(string docId)
     {

@@ -79,7 +79,7 @@ public sealed class FrenchUiInTheBrowserTests(BrowserSite site) : IClassFixture<
         await CheckAsync(joinPage, "join");
 
         // A recommendation to open, and the session running with groups and a labelled countdown.
-        var proposed = await FacilitatorAsync(HttpMethod.Post, "/recommendations", new { title = "Patrouilles conjointes", text = "Organiser des patrouilles conjointes.", language = "fr" });
+        var proposed = await site.FacilitatorAsync(HttpMethod.Post, "/recommendations", new { title = "Patrouilles conjointes", text = "Organiser des patrouilles conjointes.", language = "fr" });
         var rid = proposed.GetProperty("id").GetString()!;
         var fatou = await site.JoinAsync("facilitator", "Fatou Diallo", null, "fr");
         var awa = await site.JoinAsync("participant", "Awa Zongo", "Burkina Faso", "fr");
@@ -117,19 +117,4 @@ public sealed class FrenchUiInTheBrowserTests(BrowserSite site) : IClassFixture<
         Assert.True(english.Count == 0, "English on French pages:\n" + string.Join('\n', english));
     }
 
-    private async Task<JsonElement> FacilitatorAsync(HttpMethod method, string path, object? body = null)
-    {
-        using var http = new HttpClient { BaseAddress = site.Address };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", site.FacilitatorToken);
-        using var request = new HttpRequestMessage(method, $"/api/workshops/{site.WorkshopId}{path}");
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
 }

@@ -20,8 +20,8 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
     public async Task AParticipantProposesFromHerGroupsNotesAnotherCommentsSheRepliesAndHisSuggestionIsAcceptedByTheRapporteur()
     {
         // The breakout session runs with one group, which everyone who joins is placed in.
-        await FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/start");
-        await FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/breakouts", new { naming = "numbered", count = 1, assignment = "mixDelegations" });
+        await site.FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/start");
+        await site.FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/breakouts", new { naming = "numbered", count = 1, assignment = "mixDelegations" });
         var awa = await site.JoinAsync("participant", "Awa Zongo", "Burkina Faso", "fr");
         var kofi = await site.JoinAsync("participant", "Kofi Mensah", "Ghana", "en");
         var rapporteur = await site.JoinAsync("rapporteur", "Aïcha Diop", null, "en");
@@ -89,7 +89,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         // She puts it to the plenary; the facilitator starts the review: Kofi's editor turns to suggesting before he types.
         await awa.GetByRole(AriaRole.Button, new() { Name = "Soumettre à la plénière" }).ClickAsync();
         await Expect(awa.GetByTestId("rec-status")).ToHaveTextAsync("Proposée");
-        await FacilitatorAsync(HttpMethod.Post, $"/recommendations/{rid}/status", new { status = "inReview" });
+        await site.FacilitatorAsync(HttpMethod.Post, $"/recommendations/{rid}/status", new { status = "inReview" });
         var kofiMode = kofi.GetByTestId("text-en").GetByTestId("editor-mode");
         await Expect(kofiMode).ToHaveTextAsync("Suggesting");
         await Expect(kofi.GetByTestId("text-en").GetByTestId("editor-status")).ToContainTextAsync("what you type here becomes a suggestion");
@@ -165,14 +165,14 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
     [Fact]
     public async Task TheSourceOpensItsNoteAtThePassageAfterTheNoteWasEditedAndTheHistoryShowsGroupedChangesAndADiff()
     {
-        var workshop = await FacilitatorAsync(HttpMethod.Get, "");
+        var workshop = await site.FacilitatorAsync(HttpMethod.Get, "");
         var note = workshop.GetProperty("documents")[0];
         var noteId = note.GetProperty("docId").GetString()!;
         var noteText = await site.ServerTextAsync(noteId);
         const string passage = "Coordinate cross-border community engagement between neighbouring countries instead of country by country.";
         var start = noteText.IndexOf(passage, StringComparison.Ordinal);
         Assert.True(start > 0, "the seed's first plenary document lists the passage");
-        var proposed = await FacilitatorAsync(HttpMethod.Post, "/recommendations", new
+        var proposed = await site.FacilitatorAsync(HttpMethod.Post, "/recommendations", new
         {
             title = "Coordinated engagement across borders",
             theme = "Cross-border cooperation",
@@ -268,9 +268,9 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
     public async Task TypingThatRacesTheStartOfTheReviewIsKeptOnScreenAndSentAsASuggestion()
     {
         const string text = "Train border officers in community policing.";
-        var proposed = await FacilitatorAsync(HttpMethod.Post, "/recommendations", new { title = "Community policing", text, language = "en" });
+        var proposed = await site.FacilitatorAsync(HttpMethod.Post, "/recommendations", new { title = "Community policing", text, language = "en" });
         var rid = proposed.GetProperty("id").GetString()!;
-        await FacilitatorAsync(HttpMethod.Post, $"/recommendations/{rid}/status", new { status = "proposed" });
+        await site.FacilitatorAsync(HttpMethod.Post, $"/recommendations/{rid}/status", new { status = "proposed" });
         var issa = await site.JoinAsync("participant", "Issa Traoré", "Togo", "fr", phone: true);
 
         // His page's hub connection goes through a route that can hold back the server's AccessChanged pushes.
@@ -291,7 +291,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
             await held.Task;
             await route.ContinueAsync();
         });
-        await FacilitatorAsync(HttpMethod.Post, $"/recommendations/{rid}/status", new { status = "inReview" });
+        await site.FacilitatorAsync(HttpMethod.Post, $"/recommendations/{rid}/status", new { status = "inReview" });
 
         // … and he types: the server refuses the edit, and what he typed stays on screen with words, not a code.
         await editor.FocusAsync();
@@ -313,7 +313,7 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         await Expect(kept).ToBeHiddenAsync();
         await Expect(issa.GetByTestId("suggestion")).ToContainTextAsync("Issa Traoré");
         await Expect(issa.GetByTestId("suggestion")).ToContainTextAsync("Every year.");
-        var view = await FacilitatorAsync(HttpMethod.Get, $"/recommendations/{rid}");
+        var view = await site.FacilitatorAsync(HttpMethod.Get, $"/recommendations/{rid}");
         var suggestion = Assert.Single(view.GetProperty("suggestions").EnumerateArray());
         Assert.Equal((" Every year.", "Issa Traoré"), (suggestion.GetProperty("replacement").GetString(), suggestion.GetProperty("authorName").GetString()));
         Assert.Equal(text, await site.ServerTextAsync(await editor.GetAttributeAsync("data-doc-id") ?? ""));
@@ -322,22 +322,6 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
     private static Task<string> SelectedTextAsync(ILocator textarea) =>
         textarea.EvaluateAsync<string>("t => t.value.slice(t.selectionStart, t.selectionEnd)");
 
-    /// <summary>A call to the workshop's API as the seed's facilitator (setting the scene, as the console would).</summary>
-    private async Task<JsonElement> FacilitatorAsync(HttpMethod method, string path, object? body = null)
-    {
-        using var http = new HttpClient { BaseAddress = site.Address };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", site.FacilitatorToken);
-        using var request = new HttpRequestMessage(method, $"/api/workshops/{site.WorkshopId}{path}");
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
 
     [GeneratedRegex(@"#rec=(r\d+)$")]
     private static partial Regex RecAddress();

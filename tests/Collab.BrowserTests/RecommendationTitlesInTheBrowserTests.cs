@@ -19,7 +19,7 @@ public sealed class RecommendationTitlesInTheBrowserTests(BrowserSite site) : IC
     [Fact]
     public async Task TheRapporteurGivesAFrenchTitleAndFrenchReadersSeeItLiveOnTheBoardAndThePage()
     {
-        var proposed = await FacilitatorAsync(HttpMethod.Post, "/recommendations", new
+        var proposed = await site.FacilitatorAsync(HttpMethod.Post, "/recommendations", new
         {
             title = Title,
             theme = "Information",
@@ -65,15 +65,15 @@ public sealed class RecommendationTitlesInTheBrowserTests(BrowserSite site) : IC
         await BrowserSite.ScreenshotAsync(komi, "recommendation-french-title-live");
 
         // The server holds it.
-        var view = await FacilitatorAsync(HttpMethod.Get, $"/recommendations/{rid}");
+        var view = await site.FacilitatorAsync(HttpMethod.Get, $"/recommendations/{rid}");
         Assert.Equal(FrenchTitle, view.GetProperty("titles").GetProperty("fr").GetString());
     }
 
     [Fact]
     public async Task AParticipantProposingFromHerNotesGivesTheTitleInTheOtherLanguageToo()
     {
-        await FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/start");
-        await FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/breakouts", new { naming = "numbered", count = 1, assignment = "mixDelegations" });
+        await site.FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/start");
+        await site.FacilitatorAsync(HttpMethod.Post, "/sessions/d1-breakouts/breakouts", new { naming = "numbered", count = 1, assignment = "mixDelegations" });
         var fatou = await site.JoinAsync("participant", "Fatou Sall", "Burkina Faso", "fr");
         var kwame = await site.JoinAsync("participant", "Kwame Asante", "Ghana", "en");
 
@@ -104,19 +104,4 @@ public sealed class RecommendationTitlesInTheBrowserTests(BrowserSite site) : IC
             .ToHaveTextAsync("Early warning through women's associations");
     }
 
-    private async Task<JsonElement> FacilitatorAsync(HttpMethod method, string path, object? body = null)
-    {
-        using var http = new HttpClient { BaseAddress = site.Address };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", site.FacilitatorToken);
-        using var request = new HttpRequestMessage(method, $"/api/workshops/{site.WorkshopId}{path}");
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{method} {path} answered {(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
 }
