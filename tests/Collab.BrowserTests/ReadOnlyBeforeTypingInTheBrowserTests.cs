@@ -28,8 +28,8 @@ public sealed class ReadOnlyBeforeTypingInTheBrowserTests(RestartableSite site) 
         await Expect(page.GetByTestId("sync-status")).ToHaveAttributeAsync("data-state", "saved");
         await site.FacilitatorPostAsync($"/api/documents/{docId}/lock");
 
-        // Locked: read only before typing, and said so; typing changes nothing. (Typing that races the lock itself can
-        // leave the page showing a refused character while it says saved: a known defect, see the issue 15 note.)
+        // Locked: read only before typing, and said so; typing changes nothing. (Typing that races the lock itself:
+        // TypingRacingALockInTheBrowserTests.)
         await Expect(editor).Not.ToBeEditableAsync();
         await Expect(editor).ToHaveAttributeAsync("data-mode", "read");
         await Expect(page.GetByTestId("sync-status")).ToHaveAttributeAsync("data-state", "saved");

@@ -286,9 +286,21 @@ test("the phase's rules say whether proposing is open, when the workshop tells t
 test("the server's access decides the editor's mode, locks included (an adopted text's stale translation stays open to its rapporteurs)", () => {
   assert.deepEqual(editorAccess({ access: { mode: 'suggest', reason: 'phase', phase: 'review' }, role: 'participant' }), { mode: 'suggest', reason: 'phase', phase: 'review' });
   assert.deepEqual(editorAccess({ access: { mode: 'edit', reason: null }, role: 'participant', fallback: { mode: 'suggest', reason: 'status' } }), { mode: 'edit', reason: null, phase: null });
-  assert.deepEqual(editorAccess({ access: { mode: 'edit' }, role: 'rapporteur', locked: true, fallback: { mode: 'read', reason: 'status' } }), { mode: 'edit', reason: null, phase: null });
+  assert.deepEqual(editorAccess({ access: { mode: 'edit' }, role: 'rapporteur', fallback: { mode: 'read', reason: 'status' } }), { mode: 'edit', reason: null, phase: null });
   assert.deepEqual(editorAccess({ access: { mode: 'read', reason: 'locked' }, role: 'participant' }), { mode: 'read', reason: 'locked', phase: null });
   assert.deepEqual(editorAccess({ access: { mode: 'read', reason: 'session_ended' }, role: 'rapporteur' }), { mode: 'read', reason: 'session_ended', phase: null });
+});
+
+test("a lock pushed or a refusal told after the server's last access answer is stricter until it answers again", () => {
+  // The lock arrives before the server's new access: typing in between would be shown, then refused.
+  assert.deepEqual(editorAccess({ access: { mode: 'edit' }, role: 'participant', locked: true }), { mode: 'read', reason: 'locked', phase: null });
+  assert.deepEqual(editorAccess({ access: { mode: 'suggest', reason: 'phase', phase: 'review' }, role: 'participant', locked: true }), { mode: 'read', reason: 'locked', phase: null });
+  // A read access keeps its own reason (not a member stays the reason even when the document is also locked).
+  assert.deepEqual(editorAccess({ access: { mode: 'read', reason: 'not_a_member' }, role: 'participant', locked: true }), { mode: 'read', reason: 'not_a_member', phase: null });
+  // A refusal of typing is stricter than the access it contradicts, never looser.
+  assert.deepEqual(editorAccess({ access: { mode: 'edit' }, role: 'participant', refused: accessFromRefusal('document.locked') }), { mode: 'read', reason: 'locked', phase: null });
+  assert.deepEqual(editorAccess({ access: { mode: 'edit' }, role: 'participant', refused: accessFromRefusal('document.suggest_only') }), { mode: 'suggest', reason: null, phase: null });
+  assert.deepEqual(editorAccess({ access: { mode: 'read', reason: 'phase', phase: 'adopt' }, role: 'participant', refused: accessFromRefusal('document.suggest_only') }), { mode: 'read', reason: 'phase', phase: 'adopt' });
 });
 
 test("without the server's access the editor behaves as before: observers read, locked documents are read only, others edit", () => {

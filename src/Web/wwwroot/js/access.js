@@ -38,17 +38,25 @@ function normal(access) {
   return { mode: access.mode, reason: access.mode === 'edit' ? null : (access.reason ?? null), phase: access.phase ?? null };
 }
 
+const STRICTNESS = Object.freeze({ edit: 0, suggest: 1, read: 2 });
+
 /**
- * The editor's mode: `{ mode, reason, phase }`. The server's `access` decides when it gave one (it accounts for locks:
- * an adopted recommendation's stale translation stays open to its rapporteurs). When the server did not say (an older
- * server), a locked document is read only, and what the page knows
- * decides: `fallback` (e.g. a recommendation in review: suggest), then `refused` (the access a refusal told of), then
- * today's rules: observers read, everyone else edits.
+ * The editor's mode: `{ mode, reason, phase }`. The server's `access` decides when it gave one (it accounts for the
+ * recommendation's status: an adopted recommendation's stale translation stays open to its rapporteurs), except that
+ * news newer than that answer is stricter until the server answers again: a lock pushed since (a locked document
+ * accepts nothing from anyone) and a refusal of this reader's typing (`refused`). Typing in the moment between would
+ * otherwise be shown and then refused. When the server did not say (an older server), a locked document is read only,
+ * and what the page knows decides: `fallback` (e.g. a recommendation in review: suggest), then `refused`, then today's
+ * rules: observers read, everyone else edits.
  */
 export function editorAccess({ access = null, role = null, locked = false, refused = null, fallback = null, readOnly = false } = {}) {
   const server = normal(access);
   if (readOnly || role === 'observer') return { mode: 'read', reason: 'observer', phase: null };
-  if (server) return server;
+  if (server) {
+    if (locked && server.mode !== 'read') return { mode: 'read', reason: 'locked', phase: null };
+    const told = normal(refused);
+    return told && STRICTNESS[told.mode] > STRICTNESS[server.mode] ? told : server;
+  }
   if (locked) return { mode: 'read', reason: 'locked', phase: null };
   const fromPage = normal(fallback);
   if (fromPage && fromPage.mode !== 'edit') return fromPage;

@@ -577,7 +577,7 @@ export class DocumentClient {
   _loadPending() {
     const store = this.client.pendingStore;
     if (!store) return null;
-    let saved = null;
+    let saved;
     try {
       saved = readPending(store.load(this.docId));
     } catch {

@@ -8,7 +8,7 @@
 // server live (AccessChanged). A keystroke that races a change and is refused is never silently dropped: what was
 // typed stays visible with a notice, and can be turned into a suggestion (where suggesting is allowed) or copied.
 
-import { diffOp } from './collab-client.js';
+import { diffOp, errorCode } from './collab-client.js';
 import { describeError } from './errors.js';
 import { h, replace } from './dom.js';
 import { roomColours } from './colours.js';
@@ -209,7 +209,10 @@ export function mountEditor(host, registry, docId, options) {
       if (!disposed) renderPresence();
     },
     onLockChanged() {
-      if (!disposed) refreshEditable();
+      if (disposed) return;
+      // Unlocked: a lock refusal told before is over, even if the server's access answer never changed in between.
+      if (!doc.locked && refused?.reason === 'locked') refused = null;
+      refreshEditable();
     },
     onAccessChanged() {
       if (disposed) return;

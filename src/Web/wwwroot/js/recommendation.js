@@ -16,7 +16,7 @@ import { recommendationFallback } from './access.js';
 import { colorFor } from './model.js';
 import { groupName } from './console-model.js';
 import {
-  alignParagraphs, decidesSuggestions, describeSuggestion, groupHistory, inlineSuggestions, isFinal,
+  alignParagraphs, decidesSuggestions, describeSuggestion, groupHistory, inlineSuggestions,
   resolvesComment, staleMarks, statusActions, textsInOrder, wordDiff,
 } from './rec-model.js';
 import { formatSpan, formatWhen } from './text-history.js';

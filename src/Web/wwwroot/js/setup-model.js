@@ -219,7 +219,8 @@ export function seedRequest(text, creator) {
     throw new SeedError('seed.not_a_workshop');
   }
   const documents = Array.isArray(seed.documents) ? seed.documents.filter((d) => d && typeof d === 'object') : [];
-  const { documents: _omitted, ...body } = seed;
+  const body = { ...seed };
+  delete body.documents;
   const languages = Array.isArray(seed.languages) && seed.languages.length ? seed.languages : ['en'];
   body.creator = {
     name: String(creator?.name ?? '').trim(),
