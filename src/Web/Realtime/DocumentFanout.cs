@@ -46,30 +46,29 @@ public sealed partial class DocumentFanout(
     /// <summary>
     /// Orleans may run two notifications of one document at once; SignalR would then send them in either order. Batches
     /// are forwarded in revision order instead, holding an early one until the missing one arrives (or, if it never does,
-    /// for at most <see cref="ReorderWindow"/>: clients then catch up by revision).
+    /// for at most <see cref="ReorderWindow"/>: clients then catch up by revision). While one send of a document is under
+    /// way, the batches that become ready meanwhile are coalesced into the next single push: an idle document's push
+    /// leaves at once, a busy one's costs one group message per send instead of one per commit.
     /// </summary>
     async Task IDocumentObserver.OpsCommitted(OpsCommitted committed)
     {
         var order = _order.GetOrAdd(committed.DocId, _ => new PushOrder());
-        List<OpsCommitted> ready;
         bool waiting;
+        bool send;
         lock (order)
         {
-            ready = order.Accept(committed, DateTime.UtcNow, ReorderWindow);
+            send = order.Enqueue(order.Accept(committed, DateTime.UtcNow, ReorderWindow));
             waiting = order.HasHeld;
-        }
-
-        var group = hub.Clients.Group(GroupOf(committed.DocId));
-        var connections = Subscriptions.InterestIn(committed.DocId);
-        foreach (var batch in ready)
-        {
-            RealtimeMetrics.Pushed(batch.Ops.Count, connections);
-            await group.OpsCommitted(batch);
         }
 
         if (waiting)
         {
             _ = FlushHeldLaterAsync(committed.DocId, order);
+        }
+
+        if (send)
+        {
+            await SendAllAsync(committed.DocId, order);
         }
     }
 
@@ -79,22 +78,59 @@ public sealed partial class DocumentFanout(
         try
         {
             await Task.Delay(ReorderWindow);
-            List<OpsCommitted> overdue;
+            bool send;
             lock (order)
             {
-                overdue = order.Accept(null, DateTime.UtcNow, ReorderWindow);
+                send = order.Enqueue(order.Accept(null, DateTime.UtcNow, ReorderWindow));
             }
 
-            foreach (var batch in overdue)
+            if (send)
             {
-                RealtimeMetrics.Pushed(batch.Ops.Count, Subscriptions.InterestIn(docId));
-                await hub.Clients.Group(GroupOf(docId)).OpsCommitted(batch);
+                await SendAllAsync(docId, order);
             }
         }
         catch (Exception e)
         {
             // Clients that miss these ops see the gap at the next push and catch up.
             LogFlushFailed(logger, e, docId);
+        }
+    }
+
+    /// <summary>
+    /// Sends what the document's outbox holds, one coalesced push at a time, until it is empty. Only the caller that
+    /// found no send under way runs this (<see cref="PushOrder.Enqueue"/>), so a document's pushes leave in order.
+    /// </summary>
+    private async Task SendAllAsync(string docId, PushOrder order)
+    {
+        var group = hub.Clients.Group(GroupOf(docId));
+        while (true)
+        {
+            OpsCommitted? next;
+            lock (order)
+            {
+                next = order.TakeOutbox(docId);
+            }
+
+            if (next is null)
+            {
+                return;
+            }
+
+            try
+            {
+                RealtimeMetrics.Pushed(next.Ops.Count, Subscriptions.InterestIn(docId));
+                await group.OpsCommitted(next);
+            }
+            catch
+            {
+                // The rest goes with the next push; clients that miss this one see the gap and catch up.
+                lock (order)
+                {
+                    order.SendFailed();
+                }
+
+                throw;
+            }
         }
     }
 
@@ -140,50 +176,6 @@ public sealed partial class DocumentFanout(
 
     // The observer reference dies with the node's client; grains drop it at expiry.
     private IDocumentObserver Reference() => _reference ??= cluster.CreateObjectReference<IDocumentObserver>(this);
-
-    /// <summary>Per document: the next revision to forward and the batches that arrived ahead of it.</summary>
-    private sealed class PushOrder
-    {
-        private readonly SortedDictionary<int, (OpsCommitted Batch, DateTime HeldSince)> _held = [];
-        private int _next = -1;
-
-        public bool HasHeld => _held.Count > 0;
-
-        /// <summary>What may be sent now, in order; <paramref name="batch"/> may be null to release overdue ones only.</summary>
-        public List<OpsCommitted> Accept(OpsCommitted? batch, DateTime now, TimeSpan window)
-        {
-            var ready = new List<OpsCommitted>();
-            if (batch is { Ops.Count: > 0 })
-            {
-                var first = batch.Ops[0].Revision;
-                if (_next < 0 || first <= _next)
-                {
-                    ready.Add(batch);
-                    _next = Math.Max(_next, batch.Ops[^1].Revision + 1);
-                }
-                else
-                {
-                    _held[first] = (batch, now);
-                }
-            }
-
-            // Release what became contiguous, and anything held longer than the window (its predecessor is lost).
-            while (_held.Count > 0)
-            {
-                var (first, (held, since)) = _held.First();
-                if (first > _next && now - since < window)
-                {
-                    break;
-                }
-
-                _held.Remove(first);
-                ready.Add(held);
-                _next = Math.Max(_next, held.Ops[^1].Revision + 1);
-            }
-
-            return ready;
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to document {DocId} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception error, string docId);
