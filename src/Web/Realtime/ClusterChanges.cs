@@ -7,7 +7,7 @@ namespace Collab.Web.Realtime;
 /// died or stopped, seen the instant its socket drops) and the cluster manifest lost a silo (it was declared dead, so
 /// its grains can now be activated elsewhere; Orleans' client refreshes the manifest every second, see
 /// <c>ClusterTuning</c>). The first comes before the grains can move, the second when they can: the push path keeps
-/// retrying between the two (<see cref="SubscriptionSet.RenewSoon"/>).
+/// retrying between the two (<see cref="SubscriptionSet{TKey}.RenewSoon"/>).
 /// </summary>
 public sealed partial class ClusterChanges(IServiceProvider services, ILogger<ClusterChanges> logger)
     : BackgroundService, IClusterConnectionStatusObserver

@@ -19,11 +19,11 @@ public sealed partial class DocumentFanout(
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PushOrder> _order = new();
     private IDocumentObserver? _reference;
-    private SubscriptionSet? _subscriptions;
+    private SubscriptionSet<string>? _subscriptions;
 
     public static string GroupOf(string docId) => "doc:" + docId;
 
-    private SubscriptionSet Subscriptions => LazyInitializer.EnsureInitialized(ref _subscriptions, () => new(
+    private SubscriptionSet<string> Subscriptions => LazyInitializer.EnsureInitialized(ref _subscriptions, () => new(
         docId => cluster.GetGrain<IDocumentGrain>(docId).SubscribeAsync(Reference()),
         docId => cluster.GetGrain<IDocumentGrain>(docId).UnsubscribeAsync(Reference()),
         (e, docId) => LogUnsubscribeFailed(logger, e, docId)));

@@ -9,19 +9,20 @@ namespace Collab.Web.Realtime;
 /// one at a time (a key is never unsubscribed while another connection is subscribing to it); different keys never wait
 /// for each other, so a call stuck on a silo that just died holds back only the connections of that one key.
 /// </summary>
-internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string, Task> unsubscribe, Action<Exception, string> unsubscribeFailed)
+internal sealed class SubscriptionSet<TKey>(Func<TKey, Task> subscribe, Func<TKey, Task> unsubscribe, Action<Exception, TKey> unsubscribeFailed)
+    where TKey : notnull
 {
     // Guarded by locking the dictionary. An entry lives while it has interest or someone is waiting for its gate.
-    private readonly Dictionary<string, Entry> _entries = [];
+    private readonly Dictionary<TKey, Entry> _entries = [];
 
     // Keys to subscribe again promptly, with when to give up; guarded by locking _entries.
-    private readonly Dictionary<string, DateTime> _soon = [];
+    private readonly Dictionary<TKey, DateTime> _soon = [];
 
     // Wakes the renewal loop when keys are asked for.
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public async Task AcquireAsync(string key)
+    public async Task AcquireAsync(TKey key)
     {
         var entry = Enter(key);
         try
@@ -55,7 +56,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     /// stops forwarding at once, and a grain that could not be told forgets the node at its observer expiry. (A failure
     /// here used to end a disconnecting connection's clean-up half way, leaking its other subscriptions.)
     /// </summary>
-    public async Task<bool> ReleaseAsync(string key)
+    public async Task<bool> ReleaseAsync(TKey key)
     {
         var entry = Enter(key);
         try
@@ -99,7 +100,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     }
 
     /// <summary>How many local interests <paramref name="key"/> has now (read without waiting for a subscribe in progress).</summary>
-    public int InterestIn(string key)
+    public int InterestIn(TKey key)
     {
         lock (_entries)
         {
@@ -108,7 +109,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     }
 
     /// <summary>The keys with local interest now.</summary>
-    public string[] Keys()
+    public TKey[] Keys()
     {
         lock (_entries)
         {
@@ -123,10 +124,10 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     /// the grain anyway). Every failure is reported to <paramref name="failed"/> and never thrown: renewal is a background
     /// duty, and it is tried again. Returns the keys that could not be renewed.
     /// </summary>
-    public async Task<IReadOnlyCollection<string>> RenewAsync(
-        IEnumerable<string> keys, TimeSpan perCall, Action<Exception, string> failed, CancellationToken cancellationToken)
+    public async Task<IReadOnlyCollection<TKey>> RenewAsync(
+        IEnumerable<TKey> keys, TimeSpan perCall, Action<Exception, TKey> failed, CancellationToken cancellationToken)
     {
-        var failures = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var failures = new ConcurrentDictionary<TKey, bool>();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (key, ct) =>
         {
             var entry = Enter(key);
@@ -174,7 +175,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     /// changed, the grain said it is going away). <see cref="RunRenewalsAsync"/> retries each until it succeeds or
     /// <see cref="PromptWindow"/> has passed.
     /// </summary>
-    public void RenewSoon(IEnumerable<string>? keys = null)
+    public void RenewSoon(IEnumerable<TKey>? keys = null)
     {
         var until = DateTime.UtcNow + PromptWindow;
         lock (_entries)
@@ -203,7 +204,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
     /// periodic renewal fails is retried promptly too. Never throws but when <paramref name="stoppingToken"/> is cancelled.
     /// </summary>
     public async Task RunRenewalsAsync(
-        TimeSpan period, Action<Exception, string> failed, Action<Exception, string> failedPromptly, CancellationToken stoppingToken)
+        TimeSpan period, Action<Exception, TKey> failed, Action<Exception, TKey> failedPromptly, CancellationToken stoppingToken)
     {
         var perCall = period < TimeSpan.FromSeconds(5) ? period : TimeSpan.FromSeconds(5);
         var nextFull = DateTime.UtcNow + period;
@@ -224,7 +225,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
                 continue;
             }
 
-            string[] keys;
+            TKey[] keys;
             var full = now >= nextFull;
             if (full)
             {
@@ -245,7 +246,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
                 }
             }
 
-            var failures = (await RenewAsync(keys, perCall, full ? failed : failedPromptly, stoppingToken)).ToHashSet(StringComparer.Ordinal);
+            var failures = (await RenewAsync(keys, perCall, full ? failed : failedPromptly, stoppingToken)).ToHashSet();
             lock (_entries)
             {
                 foreach (var key in keys)
@@ -287,7 +288,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
         }
     }
 
-    private Entry Enter(string key)
+    private Entry Enter(TKey key)
     {
         lock (_entries)
         {
@@ -302,7 +303,7 @@ internal sealed class SubscriptionSet(Func<string, Task> subscribe, Func<string,
         }
     }
 
-    private void Leave(string key, Entry entry)
+    private void Leave(TKey key, Entry entry)
     {
         lock (_entries)
         {

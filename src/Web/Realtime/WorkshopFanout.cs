@@ -10,7 +10,7 @@ namespace Collab.Web.Realtime;
 /// <summary>
 /// The push path for everything that is not document text: one subscription per web node to each workshop (roster,
 /// removals), its presence, and each session its clients watch; ref-counted by local connections and renewed below
-/// the grains' expiry (the workshop's topic also carries its recommendation board and outcome). Events go to SignalR groups (<see cref="WorkshopGroup"/>, <see cref="FacilitatorsGroup"/>,
+/// the grains' expiry (a workshop's <see cref="PushTopic"/> covers its workshop, presence, recommendation board and outcome grains). Events go to SignalR groups (<see cref="WorkshopGroup"/>, <see cref="FacilitatorsGroup"/>,
 /// <see cref="SessionGroup"/>) or, for one breakout group's announcements, to its members' user ids.
 /// </summary>
 public sealed partial class WorkshopFanout(
@@ -26,7 +26,7 @@ public sealed partial class WorkshopFanout(
     private IPresenceObserver? _presenceRef;
     private IRecommendationObserver? _recommendationRef;
     private IOutcomeObserver? _outcomeRef;
-    private SubscriptionSet? _subscriptions;
+    private SubscriptionSet<PushTopic>? _subscriptions;
 
     public static string WorkshopGroup(string workshopId) => "ws:" + workshopId;
 
@@ -34,25 +34,21 @@ public sealed partial class WorkshopFanout(
 
     public static string SessionGroup(string workshopId, string sessionId) => "ss:" + SessionKeys.Of(workshopId, sessionId);
 
-    public Task AcquireWorkshopAsync(string workshopId) => AcquireAsync("w|" + workshopId);
+    public Task AcquireWorkshopAsync(string workshopId) => Subscriptions.AcquireAsync(PushTopic.Workshop(workshopId));
 
-    public Task ReleaseWorkshopAsync(string workshopId) => ReleaseAsync("w|" + workshopId);
+    public Task ReleaseWorkshopAsync(string workshopId) => Subscriptions.ReleaseAsync(PushTopic.Workshop(workshopId));
 
-    public Task AcquireSessionAsync(string workshopId, string sessionId) => AcquireAsync("s|" + SessionKeys.Of(workshopId, sessionId));
+    public Task AcquireSessionAsync(string workshopId, string sessionId) => Subscriptions.AcquireAsync(PushTopic.Session(workshopId, sessionId));
 
-    public Task ReleaseSessionAsync(string workshopId, string sessionId) => ReleaseAsync("s|" + SessionKeys.Of(workshopId, sessionId));
+    public Task ReleaseSessionAsync(string workshopId, string sessionId) => Subscriptions.ReleaseAsync(PushTopic.Session(workshopId, sessionId));
 
-    private SubscriptionSet Subscriptions => LazyInitializer.EnsureInitialized(
+    private SubscriptionSet<PushTopic> Subscriptions => LazyInitializer.EnsureInitialized(
         ref _subscriptions, () => new(SubscribeAsync, UnsubscribeAsync, (e, topic) => LogUnsubscribeFailed(logger, e, topic)));
 
-    private Task AcquireAsync(string topic) => Subscriptions.AcquireAsync(topic);
-
-    private Task ReleaseAsync(string topic) => Subscriptions.ReleaseAsync(topic);
-
-    private async Task UnsubscribeAsync(string topic)
+    private async Task UnsubscribeAsync(PushTopic topic)
     {
-        var key = topic[2..];
-        if (topic[0] == 'w')
+        var key = topic.GrainKey;
+        if (topic.Kind == PushTopicKind.Workshop)
         {
             // Four grains, likely on different silos: one that cannot answer now must not hold back the others.
             await Task.WhenAll(
@@ -67,10 +63,10 @@ public sealed partial class WorkshopFanout(
         }
     }
 
-    private async Task SubscribeAsync(string topic)
+    private async Task SubscribeAsync(PushTopic topic)
     {
-        var key = topic[2..];
-        if (topic[0] == 'w')
+        var key = topic.GrainKey;
+        if (topic.Kind == PushTopicKind.Workshop)
         {
             await Task.WhenAll(
                 cluster.GetGrain<IWorkshopGrain>(key).SubscribeAsync(WorkshopRef()),
@@ -162,11 +158,11 @@ public sealed partial class WorkshopFanout(
     private IPresenceObserver PresenceRef() => _presenceRef ??= cluster.CreateObjectReference<IPresenceObserver>(this);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to {Topic} failed")]
-    private static partial void LogRenewFailed(ILogger logger, Exception error, string topic);
+    private static partial void LogRenewFailed(ILogger logger, Exception error, PushTopic topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Unsubscribing from {Topic} failed; its grains forget this node at their observer expiry")]
-    private static partial void LogUnsubscribeFailed(ILogger logger, Exception error, string topic);
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception error, PushTopic topic);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Subscribing again to {Topic} failed; trying again in a moment")]
-    private static partial void LogPromptRenewFailed(ILogger logger, Exception error, string topic);
+    private static partial void LogPromptRenewFailed(ILogger logger, Exception error, PushTopic topic);
 }
