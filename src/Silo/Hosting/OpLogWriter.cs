@@ -12,7 +12,9 @@ internal sealed record PendingAppend(string DocId, IReadOnlyList<CommittedOp> Op
 /// The silo's one op-log writer, shared by both storages: every document's append waits in one queue, and one loop
 /// commits whatever is waiting in a single transaction (group commit across documents), then completes each caller's
 /// task, so no append is acknowledged before the transaction that holds it has committed. A transaction that fails
-/// fails every append in it, and only those; the loop goes on with the next batch.
+/// fails every append in it, and only those; the loop goes on with the next batch. Up to
+/// <c>transactionsInFlight</c> transactions run at once (SQLite: 1; PostgreSQL: a few, each on its own connection);
+/// a document never has two appends in flight, so its revisions are never reordered across transactions.
 /// </summary>
 /// <remarks>
 /// Bounds: each document activation has at most one append in flight (its commit loop awaits it), so the queue holds
@@ -24,6 +26,7 @@ internal sealed record PendingAppend(string DocId, IReadOnlyList<CommittedOp> Op
 internal sealed partial class OpLogWriter(
     string storage,
     Func<IReadOnlyList<PendingAppend>, Task<Exception?[]>> commit,
+    int transactionsInFlight,
     ILogger logger) : IAsyncDisposable
 {
     public const int QueueCapacity = 4_096;
@@ -33,6 +36,7 @@ internal sealed partial class OpLogWriter(
     private readonly Channel<PendingAppend> _appends = Channel.CreateBounded<PendingAppend>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    private readonly SemaphoreSlim _slots = new(transactionsInFlight, transactionsInFlight);
     private readonly object _startLock = new();
     private Task? _loop;
 
@@ -74,10 +78,11 @@ internal sealed partial class OpLogWriter(
 
     private async Task WriteLoopAsync()
     {
-        var batch = new List<PendingAppend>();
         while (await _appends.Reader.WaitToReadAsync())
         {
-            batch.Clear();
+            // A free slot first, then the batch: while every slot is busy, appends keep gathering for the next transaction.
+            await _slots.WaitAsync();
+            var batch = new List<PendingAppend>();
             var ops = 0;
             while (batch.Count < MaxAppendsPerTransaction
                 && _appends.Reader.TryPeek(out var next)
@@ -88,6 +93,26 @@ internal sealed partial class OpLogWriter(
                 ops += next.Ops.Count;
             }
 
+            if (batch.Count == 0)
+            {
+                _slots.Release();
+                continue;
+            }
+
+            _ = CommitAsync(batch);
+        }
+
+        // Closed: wait for the transactions still in flight.
+        for (var i = 0; i < transactionsInFlight; i++)
+        {
+            await _slots.WaitAsync();
+        }
+    }
+
+    private async Task CommitAsync(List<PendingAppend> batch)
+    {
+        try
+        {
             var started = Stopwatch.GetTimestamp();
             Exception?[] outcomes;
             try
@@ -105,7 +130,7 @@ internal sealed partial class OpLogWriter(
                     append.Done.TrySetException(e);
                 }
 
-                continue;
+                return;
             }
 
             OpLogMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
@@ -121,6 +146,10 @@ internal sealed partial class OpLogWriter(
                     batch[i].Done.TrySetResult();
                 }
             }
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 

@@ -78,14 +78,15 @@ public sealed class PostgresOpLogWriterTests : IAsyncLifetime
         var docs = Enumerable.Range(0, Documents).Select(i => $"doc-{i}-{Guid.NewGuid():N}").ToArray();
         var written = docs.Select((_, i) => Ops(1, 1 + (i % 3))).ToArray();
 
-        // Held by the proxy, the writer's first transaction cannot end: every other append waits for the next one.
+        // Held by the proxy, the writer's transactions in flight cannot end: every other append waits for the next one.
         _proxy.BeginStall();
         var appends = docs.Select((doc, i) => _log.AppendAsync(doc, written[i])).ToArray();
         Assert.DoesNotContain(appends, a => a.IsCompleted);
         _proxy.EndStall();
         await Task.WhenAll(appends).WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.InRange(_transactions.Count, 1, 2);
+        // Each connection in flight may have taken some before the rest gathered behind them.
+        Assert.InRange(_transactions.Count, 1, PostgresOpLog.TransactionsInFlight + 1);
         Assert.Equal(Documents, _transactions.Sum());
         var reader = Reader();
         for (var i = 0; i < Documents; i++)
@@ -161,7 +162,8 @@ public sealed class PostgresOpLogWriterTests : IAsyncLifetime
             AssertSameOps(acknowledged[doc], await reader.ReadAsync(doc, 0, 10));
         }
 
-        // The same revisions again (as reloaded grains would number them): the writer is back, with no stray row in the way.
+        // The same revisions again (as reloaded grains would number them), at the first try: the writer is back on a fresh
+        // connection, with no stray row in the way.
         var again = docs.ToDictionary(doc => doc, _ => Ops(3, 2, "again"));
         await Task.WhenAll(docs.Select(doc => _log.AppendAsync(doc, again[doc]))).WaitAsync(TimeSpan.FromSeconds(30));
         foreach (var doc in docs)

@@ -22,7 +22,8 @@ public sealed partial class SqliteOpLog : IOpLog, IAsyncDisposable
     {
         _database = database;
         _logger = logger;
-        _writes = new OpLogWriter("SQLite", CommitAsync, logger);
+        // One transaction at a time: SQLite has one writer, and the writer's connection serves one command at a time.
+        _writes = new OpLogWriter("SQLite", CommitAsync, transactionsInFlight: 1, logger);
     }
 
     public Task AppendAsync(string docId, IReadOnlyList<CommittedOp> ops, CancellationToken cancellationToken = default)
