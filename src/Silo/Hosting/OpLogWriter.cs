@@ -21,7 +21,7 @@ internal sealed record PendingAppend(string DocId, IReadOnlyList<CommittedOp> Op
 /// at most one append per document committing on this silo; <see cref="QueueCapacity"/> makes callers beyond that wait
 /// instead of growing memory without limit. A transaction takes at most <see cref="MaxAppendsPerTransaction"/> appends
 /// and <see cref="MaxOpsPerTransaction"/> ops (at least one append, however large): a bigger one would hold its first
-/// appends for longer than the round trips it saves, and one statement's parameters stay around a megabyte.
+/// appends for longer than the round trips it saves, and one statement's parameters stay around a megabyte for typical ops.
 /// </remarks>
 internal sealed partial class OpLogWriter(
     string storage,
