@@ -47,6 +47,9 @@ public sealed class MetricsTests(KestrelWebNode node) : IClassFixture<KestrelWeb
         Assert.True(after.Sum("collab_ops_committed_total") >= before.Sum("collab_ops_committed_total") + Edits, Show("committed", before, after));
         Assert.True(after.Sum("collab_commit_batch_size_count") >= before.Sum("collab_commit_batch_size_count") + Edits, Show("batches", before, after));
         Assert.True(after.Sum("collab_commit_duration_seconds_count") >= before.Sum("collab_commit_duration_seconds_count") + Edits, Show("commit latency", before, after));
+        Assert.True(after.Sum("collab_oplog_transaction_appends_count") >= before.Sum("collab_oplog_transaction_appends_count") + 1, Show("op-log transactions", before, after));
+        Assert.True(after.Sum("collab_oplog_transaction_appends_sum") >= before.Sum("collab_oplog_transaction_appends_sum") + Edits, Show("appends in op-log transactions", before, after));
+        Assert.True(after.Sum("collab_oplog_transaction_duration_seconds_count") >= before.Sum("collab_oplog_transaction_duration_seconds_count") + 1, Show("op-log transaction latency", before, after));
         Assert.True(after.Sum("collab_op_ack_duration_seconds_count") >= before.Sum("collab_op_ack_duration_seconds_count") + Edits, Show("ack latency", before, after));
         Assert.True(after.Sum("collab_push_fanout_count") >= before.Sum("collab_push_fanout_count") + Edits, Show("fan-out", before, after));
         Assert.True(after.Sum("collab_push_fanout_sum") >= before.Sum("collab_push_fanout_sum") + 2 * Edits, Show("fan-out to both connections", before, after));

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using Collab.Documents;
 using Collab.Text;
 using Microsoft.Data.Sqlite;
@@ -8,35 +7,34 @@ using Microsoft.Extensions.Logging;
 namespace Collab.Hosting.Sqlite;
 
 /// <summary>
-/// The op log in the embedded SQLite file. SQLite has one writer at a time, so all documents' appends go through one
-/// writer loop that commits whatever is waiting in a single transaction (one fsync for many documents), each
-/// document's rows under its own savepoint so that one document's conflict never fails another's append.
+/// The op log in the embedded SQLite file. SQLite has one writer at a time, so all documents' appends go through the
+/// silo's <see cref="OpLogWriter"/>, which commits whatever is waiting in a single transaction (one fsync for many
+/// documents), each document's rows under its own savepoint so that one document's conflict never fails another's append.
 /// </summary>
-public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteOpLog> logger) : IOpLog, IAsyncDisposable
+public sealed partial class SqliteOpLog : IOpLog, IAsyncDisposable
 {
-    private const int MaxAppendsPerTransaction = 512;
+    private readonly SqliteDatabase _database;
+    private readonly ILogger<SqliteOpLog> _logger;
+    private readonly OpLogWriter _writes;
+    private Writer? _writer;
 
-    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly object _startLock = new();
-    private Task? _writer;
+    public SqliteOpLog(SqliteDatabase database, ILogger<SqliteOpLog> logger)
+    {
+        _database = database;
+        _logger = logger;
+        // One transaction at a time: SQLite has one writer, and the writer's connection serves one command at a time.
+        _writes = new OpLogWriter("SQLite", CommitAsync, transactionsInFlight: 1, logger);
+    }
 
-    public async Task AppendAsync(string docId, IReadOnlyList<CommittedOp> ops, CancellationToken cancellationToken = default)
+    public Task AppendAsync(string docId, IReadOnlyList<CommittedOp> ops, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ops);
-        if (ops.Count == 0)
-        {
-            return;
-        }
-
-        EnsureWriter();
-        var append = new PendingAppend(docId, ops, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        await _appends.Writer.WriteAsync(append, cancellationToken);
-        await append.Done.Task;
+        return ops.Count == 0 ? Task.CompletedTask : _writes.AppendAsync(docId, ops, cancellationToken);
     }
 
     public async Task<IReadOnlyList<CommittedOp>> ReadAsync(string docId, int afterRevision, int toRevision, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText =
             $"SELECT {OpLogRows.Columns} FROM op_log WHERE doc_id = $doc AND revision > $after AND revision <= $to ORDER BY revision;";
@@ -48,7 +46,7 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
 
     public async Task<CommittedOp?> FindAsync(string docId, string clientId, long clientSeq, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText =
             $"SELECT {OpLogRows.Columns} FROM op_log WHERE doc_id = $doc AND client_id = $client AND client_seq = $seq;";
@@ -60,7 +58,7 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
 
     public async Task<int?> RevisionAtAsync(string docId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT max(revision) FROM op_log WHERE doc_id = $doc AND committed_at <= $at;";
         command.Parameters.AddWithValue("$doc", docId);
@@ -70,89 +68,36 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
 
     public async ValueTask DisposeAsync()
     {
-        _appends.Writer.TryComplete();
+        await _writes.DisposeAsync();
         if (_writer is not null)
         {
-            await _writer;
+            await _writer.DisposeAsync();
         }
     }
 
-    private void EnsureWriter()
+    /// <summary>Called by the writer loop only, one batch at a time.</summary>
+    private async Task<Exception?[]> CommitAsync(IReadOnlyList<PendingAppend> batch)
     {
-        if (_writer is not null)
-        {
-            return;
-        }
-
-        lock (_startLock)
-        {
-            _writer ??= Task.Run(WriteLoopAsync);
-        }
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<PendingAppend>();
-        Writer? writer = null;
         try
         {
-            while (await _appends.Reader.WaitToReadAsync())
-            {
-                batch.Clear();
-                while (batch.Count < MaxAppendsPerTransaction && _appends.Reader.TryRead(out var append))
-                {
-                    batch.Add(append);
-                }
-
-                try
-                {
-                    // One connection and one prepared insert for the writer's life: no open or prepare per commit.
-                    writer ??= await Writer.OpenAsync(database);
-                    var outcomes = await writer.CommitAsync(batch);
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        if (outcomes[i] is { } conflict)
-                        {
-                            batch[i].Done.TrySetException(conflict);
-                        }
-                        else
-                        {
-                            batch[i].Done.TrySetResult();
-                        }
-                    }
-                }
-                catch (Exception e)
-                {
-                    // Whatever failed, this batch fails and the loop goes on with the next one on a fresh connection:
-                    // were the loop to end, every later append would wait forever.
-                    LogCommitFailed(logger, e, batch.Count);
-                    foreach (var append in batch)
-                    {
-                        append.Done.TrySetException(e);
-                    }
-
-                    // Start the next batch on a fresh connection; closing the broken one may fail too.
-                    if (writer is { } broken)
-                    {
-                        writer = null;
-                        try
-                        {
-                            await broken.DisposeAsync();
-                        }
-                        catch (Exception closeError)
-                        {
-                            LogCloseFailed(logger, closeError);
-                        }
-                    }
-                }
-            }
+            // One connection and one prepared insert for the writer's life: no open or prepare per commit.
+            _writer ??= await Writer.OpenAsync(_database);
+            return await _writer.CommitAsync(batch);
         }
-        finally
+        catch (Exception) when (_writer is { } broken)
         {
-            if (writer is not null)
+            // Start the next batch on a fresh connection; closing the broken one may fail too.
+            _writer = null;
+            try
             {
-                await writer.DisposeAsync();
+                await broken.DisposeAsync();
             }
+            catch (Exception closeError)
+            {
+                LogCloseFailed(_logger, closeError);
+            }
+
+            throw;
         }
     }
 
@@ -191,7 +136,7 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
 
         public static async Task<Writer> OpenAsync(SqliteDatabase database) => new(await database.OpenAsync());
 
-        public async Task<Exception?[]> CommitAsync(List<PendingAppend> batch)
+        public async Task<Exception?[]> CommitAsync(IReadOnlyList<PendingAppend> batch)
         {
             var outcomes = new Exception?[batch.Count];
             await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync();
@@ -241,11 +186,6 @@ public sealed partial class SqliteOpLog(SqliteDatabase database, ILogger<SqliteO
     private static Task<IReadOnlyList<CommittedOp>> ReadOpsAsync(SqliteCommand command, CancellationToken cancellationToken) =>
         OpLogRows.ReadAsync(command, static (reader, column) => new DateTimeOffset(reader.GetInt64(column), TimeSpan.Zero), cancellationToken);
 
-    private sealed record PendingAppend(string DocId, IReadOnlyList<CommittedOp> Ops, TaskCompletionSource Done);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Closing the op-log writer's connection after a failed commit failed too")]
     private static partial void LogCloseFailed(ILogger logger, Exception error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Appends} op-log appends to SQLite failed")]
-    private static partial void LogCommitFailed(ILogger logger, Exception error, int appends);
 }
