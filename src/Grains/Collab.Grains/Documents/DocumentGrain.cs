@@ -259,10 +259,10 @@ internal sealed partial class DocumentGrain(
         // Every await below may let other submissions in (the same op resent among them): the loop recognises the op
         // again after each one, and sequences it only when nothing awaited since.
         DocumentSequencer.Rebase? rebase = null;
-        var logSearched = false;
+        int? logSearchedUpTo = null;
         while (true)
         {
-            var recognition = _sequencer.Recognise(command.ClientId, command.ClientSeq, command.BaseRevision, logSearched);
+            var recognition = _sequencer.Recognise(command.ClientId, command.ClientSeq, command.BaseRevision, logSearchedUpTo);
             switch (recognition.Kind)
             {
                 case RecognitionKind.Known:
@@ -271,6 +271,7 @@ internal sealed partial class DocumentGrain(
                     // The same op is still being committed (a resubmission racing its original): answer with the original.
                     return await _acks[recognition.PendingRevision].Task;
                 case RecognitionKind.SearchLog:
+                    var searchedUpTo = CommittedRevision;
                     var original = await log.FindAsync(DocId, command.ClientId, command.ClientSeq);
                     if (original is not null)
                     {
@@ -283,7 +284,7 @@ internal sealed partial class DocumentGrain(
                     }
 
                     EnsureUsable();
-                    logSearched = true;
+                    logSearchedUpTo = searchedUpTo;
                     continue;
             }
 

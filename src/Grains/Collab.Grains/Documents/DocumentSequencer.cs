@@ -101,10 +101,11 @@ internal sealed partial class DocumentSequencer
     }
 
     /// <summary>
-    /// Whether (<paramref name="clientId"/>, <paramref name="clientSeq"/>) was sent before. <paramref name="logSearched"/>:
-    /// the caller already asked the log after a <see cref="Recognition.SearchLog"/> without a reuse limit and found nothing.
+    /// Whether (<paramref name="clientId"/>, <paramref name="clientSeq"/>) was sent before. <paramref name="logSearchedUpTo"/>:
+    /// after a <see cref="Recognition.SearchLog"/> without a reuse limit found nothing, the committed revision when the
+    /// search was sent (it saw every op up to there; one committed since, whose mark was dropped since, needs another).
     /// </summary>
-    public Recognition Recognise(string clientId, long clientSeq, int baseRevision, bool logSearched)
+    public Recognition Recognise(string clientId, long clientSeq, int baseRevision, int? logSearchedUpTo)
     {
         if (_pending.TryGetValue((clientId, clientSeq), out var pending))
         {
@@ -130,7 +131,9 @@ internal sealed partial class DocumentSequencer
 
         // No mark that covers it: the client never committed it, or its mark was dropped; only in the second case can
         // the op be in the log, and then it was committed at or before CompleteAfter, after the base it was sent with.
-        Recognition Unmarked() => !logSearched && baseRevision < Marks.CompleteAfter ? Recognition.SearchLog(null) : Recognition.New;
+        Recognition Unmarked() => baseRevision < Marks.CompleteAfter && !(logSearchedUpTo >= Marks.CompleteAfter)
+            ? Recognition.SearchLog(null)
+            : Recognition.New;
     }
 
     /// <summary>The refusal of a sequence number reused for another op.</summary>
