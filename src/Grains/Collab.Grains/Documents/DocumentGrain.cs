@@ -28,7 +28,7 @@ internal sealed partial class DocumentGrain(
     ILogger<DocumentGrain> logger) : Grain, IDocumentGrain, IMayNotExist
 {
     private readonly DurableObservers<IDocumentObserver> _observers = new(observers, options.ObserverExpiry, logger);
-    private readonly Dictionary<string, PresenceSlot> _presence = [];
+    private readonly PresenceBatcher _presence = new(options.PresenceExpiry);
 
     // Sequenced, not yet handed to an append (the commit loop takes them in order).
     private List<CommittedOp> _queued = [];
@@ -40,7 +40,6 @@ internal sealed partial class DocumentGrain(
     private DocumentSequencer _sequencer = null!;
     private bool _flushing;
     private IGrainTimer? _presenceTimer;
-    private bool _presenceDirty;
     private bool _broken;
     private bool _listenerUnresolved;
 
@@ -49,9 +48,6 @@ internal sealed partial class DocumentGrain(
 
     // The trace of the first op queued for the next commit: its span becomes the commit's parent.
     private ActivityContext _queuedTrace;
-
-    // Connections whose presence changed since the last push: a second update before the push replaces the first.
-    private readonly HashSet<string> _presenceUnsent = new(StringComparer.Ordinal);
 
     // Anchors at the committed revision, moved in place as batches become durable.
     private readonly Dictionary<string, LiveAnchor> _anchors = new(StringComparer.Ordinal);
@@ -238,7 +234,7 @@ internal sealed partial class DocumentGrain(
         EnsureVisibleTo(command.Caller);
         EnsureUsable();
         var revision = CommittedRevision;
-        var presence = PresenceEntries();
+        var presence = _presence.Entries();
         var last = command.LastRevision;
         if (last is { } seen && seen >= 0 && seen <= revision && revision - seen <= options.CatchUpLimit)
         {
@@ -564,31 +560,26 @@ internal sealed partial class DocumentGrain(
             return Task.CompletedTask;
         }
 
-        if (!_presenceUnsent.Add(update.SessionId))
+        // Positions beyond the text (a client's mistake) are pulled back to its end, so nobody is pushed a caret outside it.
+        var selection = update.Selection is { } s && update.Revision <= CommittedRevision
+            ? _sequencer.MoveSelection(s, update.Revision, CommittedRevision) is { } moved
+                ? new Selection(Math.Clamp(moved.Anchor, 0, _sequencer.CommittedLength), Math.Clamp(moved.Head, 0, _sequencer.CommittedLength))
+                : null
+            : null;
+        var entry = new PresenceEntry(update.SessionId, update.Caller.ParticipantId, update.Caller.DisplayName, selection);
+        if (!_presence.Update(entry, clock.GetUtcNow()))
         {
             DocumentMetrics.PresenceDropped();
         }
 
-        // Positions beyond the text (a client's mistake) are pulled back to its end, so nobody is pushed a caret outside it.
-        var selection = update.Selection is { } s && update.Revision <= CommittedRevision
-            ? MoveSelection(s, update.Revision, CommittedRevision) is { } moved
-                ? new Selection(Math.Clamp(moved.Anchor, 0, _sequencer.CommittedLength), Math.Clamp(moved.Head, 0, _sequencer.CommittedLength))
-                : null
-            : null;
-        _presence[update.SessionId] = new PresenceSlot(
-            new PresenceEntry(update.SessionId, update.Caller.ParticipantId, update.Caller.DisplayName, selection), clock.GetUtcNow());
-        MarkPresenceDirty();
+        SchedulePresencePush();
         return Task.CompletedTask;
     }
 
     Task IDocumentGrain.LeaveAsync(string sessionId)
     {
-        _presenceUnsent.Remove(sessionId);
-        if (_presence.Remove(sessionId))
-        {
-            MarkPresenceDirty();
-        }
-
+        _presence.Leave(sessionId);
+        SchedulePresencePush();
         return Task.CompletedTask;
     }
 
@@ -654,7 +645,8 @@ internal sealed partial class DocumentGrain(
                 }
 
                 await _observers.Notify(o => o.OpsCommitted(new OpsCommitted(DocId, batch)));
-                MovePresence(batch);
+                _presence.MoveThrough(batch);
+                SchedulePresencePush();
                 NotifyListener(batch[^1].Revision);
             }
 
@@ -909,57 +901,14 @@ internal sealed partial class DocumentGrain(
     private static bool SplitsSurrogatePair(string text, int position) =>
         position > 0 && position < text.Length && char.IsHighSurrogate(text[position - 1]) && char.IsLowSurrogate(text[position]);
 
-    private Selection? MoveSelection(Selection selection, int fromRevision, int toRevision)
+    /// <summary>Pushes presence on a timer while it changes (the timer stops once nobody is present).</summary>
+    private void SchedulePresencePush()
     {
-        // A selection older than the ops kept in memory cannot be moved reliably: drop it rather than point at wrong text.
-        if (fromRevision < toRevision && fromRevision + 1 < (_sequencer.OldestKept ?? int.MaxValue))
+        if (!_presence.Dirty)
         {
-            return null;
+            return;
         }
 
-        var anchor = selection.Anchor;
-        var head = selection.Head;
-        foreach (var op in _sequencer.Window)
-        {
-            if (op.Revision > fromRevision && op.Revision <= toRevision)
-            {
-                anchor = TextOt.TransformPosition(anchor, op.Op, Affinity.After);
-                head = TextOt.TransformPosition(head, op.Op, Affinity.After);
-            }
-        }
-
-        return new Selection(anchor, head);
-    }
-
-    private void MovePresence(List<CommittedOp> ops)
-    {
-        foreach (var (session, slot) in _presence.ToList())
-        {
-            if (slot.Entry.Selection is not { } s)
-            {
-                continue;
-            }
-
-            var anchor = s.Anchor;
-            var head = s.Head;
-            foreach (var op in ops)
-            {
-                anchor = TextOt.TransformPosition(anchor, op.Op, Affinity.After);
-                head = TextOt.TransformPosition(head, op.Op, Affinity.After);
-            }
-
-            if (anchor != s.Anchor || head != s.Head)
-            {
-                // Re-announced (batched) so that late joiners and lagging clients get positions at a recent revision.
-                _presence[session] = slot with { Entry = slot.Entry with { Selection = new Selection(anchor, head) } };
-                MarkPresenceDirty();
-            }
-        }
-    }
-
-    private void MarkPresenceDirty()
-    {
-        _presenceDirty = true;
         _presenceTimer ??= this.RegisterGrainTimer(PushPresenceAsync, new GrainTimerCreationOptions
         {
             DueTime = options.PresenceInterval,
@@ -970,21 +919,9 @@ internal sealed partial class DocumentGrain(
 
     private async Task PushPresenceAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        foreach (var (session, slot) in _presence.ToList())
+        if (_presence.TakeBatch(clock.GetUtcNow()) is { } entries)
         {
-            if (now - slot.SeenAt > options.PresenceExpiry)
-            {
-                _presence.Remove(session);
-                _presenceDirty = true;
-            }
-        }
-
-        if (_presenceDirty)
-        {
-            _presenceDirty = false;
-            _presenceUnsent.Clear();
-            var snapshot = new PresenceChanged(DocId, CommittedRevision, PresenceEntries());
+            var snapshot = new PresenceChanged(DocId, CommittedRevision, entries);
             await _observers.Notify(o => o.PresenceChanged(snapshot));
         }
         else if (_presence.Count == 0)
@@ -992,10 +929,7 @@ internal sealed partial class DocumentGrain(
             _presenceTimer?.Dispose();
             _presenceTimer = null;
         }
-
     }
-
-    private List<PresenceEntry> PresenceEntries() => _presence.Values.Select(p => p.Entry).ToList();
 
     private DocumentView View() => new(
         DocId,
@@ -1105,8 +1039,6 @@ internal sealed partial class DocumentGrain(
                 "document.id_invalid", $"A document id has 1–{options.MaxDocIdLength} letters, digits, '.', '_', '-' or ':'.", "docId");
         }
     }
-
-    private sealed record PresenceSlot(PresenceEntry Entry, DateTimeOffset SeenAt);
 
     /// <summary>An anchor's current range; mutable so that commits move every anchor in place.</summary>
     private sealed class LiveAnchor(AnchorRange range)

@@ -293,6 +293,31 @@ internal sealed partial class DocumentSequencer
     [GeneratedRegex(@"^[A-Za-z0-9._:-]+\z", RegexOptions.CultureInvariant)]
     internal static partial Regex IdPattern();
 
+    /// <summary>
+    /// A selection in the text at <paramref name="fromRevision"/> moved to <paramref name="toRevision"/> through the
+    /// window; null when the window no longer holds those ops (dropped rather than pointing at the wrong text).
+    /// </summary>
+    public Selection? MoveSelection(Selection selection, int fromRevision, int toRevision)
+    {
+        if (fromRevision < toRevision && fromRevision + 1 < (OldestKept ?? int.MaxValue))
+        {
+            return null;
+        }
+
+        var anchor = selection.Anchor;
+        var head = selection.Head;
+        foreach (var op in _recent)
+        {
+            if (op.Revision > fromRevision && op.Revision <= toRevision)
+            {
+                anchor = TextOt.TransformPosition(anchor, op.Op, Affinity.After);
+                head = TextOt.TransformPosition(head, op.Op, Affinity.After);
+            }
+        }
+
+        return new Selection(anchor, head);
+    }
+
     private void Remember(CommittedOp op)
     {
         _recent.AddLast(op);
