@@ -7,8 +7,8 @@ namespace Collab.IntegrationTests.Storage;
 
 /// <summary>
 /// A document across silo restarts, the same on SQLite and PostgreSQL: the snapshot plus the op log's tail rebuild
-/// exactly the committed text, history before the snapshot still reads, resubmissions are still recognised, and
-/// anchors are where the ops moved them.
+/// exactly the committed text, history before the snapshot still reads, resubmissions are still recognised (also once
+/// their client's exactly-once mark was dropped), and anchors are where the ops moved them.
 /// </summary>
 public abstract class DocumentPersistenceContract
 {
@@ -69,6 +69,58 @@ public abstract class DocumentPersistenceContract
 
             var next = await grain.SubmitAsync(new SubmitOp("client", 251, 250, Append(expected.Length, "fin"), Author, null));
             Assert.Equal(251, next.Revision);
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task AClientWhoseMarkWasDroppedStillGetsItsOriginalAckAcrossARestart()
+    {
+        var docId = "marks-" + Guid.NewGuid().ToString("N");
+        var kept = new DocumentOptions().ClientMarksKept;
+        SubmitResult first;
+        var host = await StartHostAsync();
+        try
+        {
+            var grain = Document(host, docId);
+            await grain.CreateAsync(new CreateDocument("Lessons learnt", "", Author, "plenary", null));
+            first = await grain.SubmitAsync(new SubmitOp("early", 1, 0, Append(0, "Début. "), Author, null));
+
+            // More clients than the marks keep commit after it (50 at a time on one base, so group commit takes them
+            // together): the mark of "early" is dropped, and the snapshots written meanwhile leave it out.
+            for (var from = 1; from <= kept; from += 50)
+            {
+                var baseRevision = from;
+                await Task.WhenAll(Enumerable.Range(from, 50).Select(i =>
+                    grain.SubmitAsync(new SubmitOp($"c{i}", 1, baseRevision, Append(6 + baseRevision, "x"), Author, null))));
+            }
+
+            Assert.Equal(first, await grain.SubmitAsync(new SubmitOp("early", 1, 0, Append(0, "Début. "), Author, null)));
+            Assert.Equal(kept + 1, (await grain.GetAsync(Author)).Revision);
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+
+        host = await StartHostAsync();
+        try
+        {
+            var grain = Document(host, docId);
+            Assert.Equal(first, await grain.SubmitAsync(new SubmitOp("early", 1, 0, Append(0, "Début. "), Author, null)));
+
+            var text = (await grain.GetTextAsync(Author)).Text;
+            Assert.Equal("Début. " + new string('x', kept), text);
+            Assert.Equal(kept + 1, (await grain.GetAsync(Author)).Revision);
+
+            // Its next op is new, and so is a client never seen.
+            Assert.Equal(kept + 2, (await grain.SubmitAsync(new SubmitOp("early", 2, kept + 1, Append(text.Length, "!"), Author, null))).Revision);
+            Assert.Equal(kept + 3, (await grain.SubmitAsync(new SubmitOp("late", 1, kept + 1, Append(text.Length, "?"), Author, null))).Revision);
         }
         finally
         {

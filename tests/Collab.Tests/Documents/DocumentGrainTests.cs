@@ -92,6 +92,29 @@ public sealed class DocumentGrainTests(EmbeddedWebNode node) : IClassFixture<Emb
         Assert.Equal("once", await TextAsync(grain));
     }
 
+    [Fact]
+    public async Task ResubmissionWhoseMarkWasDroppedGetsItsOriginalAckAndIsAppliedOnce()
+    {
+        var grain = await NewDocumentAsync("");
+        var first = await grain.SubmitAsync(Submit("early", 1, 0, Op("Début. ")));
+
+        // More clients than the marks keep commit after it: its mark is dropped; the op log still knows the op.
+        var kept = new DocumentOptions().ClientMarksKept;
+        for (var from = 1; from <= kept; from += 50)
+        {
+            // 50 at a time on the same base (a group commit's worth), each appending to the text as of that base.
+            var baseRevision = from;
+            await Task.WhenAll(Enumerable.Range(from, 50).Select(i =>
+                grain.SubmitAsync(Submit($"c{i}", 1, baseRevision, Op(6 + baseRevision, "x")))));
+        }
+
+        var again = await grain.SubmitAsync(Submit("early", 1, 0, Op("Début. ")));
+
+        Assert.Equal(first, again);
+        Assert.Equal("Début. " + new string('x', kept), await TextAsync(grain));
+        Assert.Equal(kept + 1, (await grain.GetAsync(Amina)).Revision);
+    }
+
     public static TheoryData<string, int, string> InvalidOps => new()
     {
         // a text of 5 code units: "né😀" is n, é, then a surrogate pair; "ab" makes 5

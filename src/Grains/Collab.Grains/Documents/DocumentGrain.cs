@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using Collab.Diagnostics;
 using Collab.Errors;
 using Collab.Hosting;
@@ -10,13 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace Collab.Documents;
 
 /// <summary>
-/// The sequencer of one text. Submissions interleave (<see cref="IDocumentGrain.SubmitAsync"/> is AlwaysInterleave)
-/// so that ops arriving while an append is in flight are committed together in the next append (group commit).
-/// Invariants across awaits: the synchronous part of a submission (transform, apply to <see cref="_text"/>, take the
-/// next revision, queue) runs without awaiting, so revisions are dense and ordered; <see cref="_committedRevision"/>
-/// only moves after the log append returned; nobody is answered or notified about an op before that.
-/// Anchors are kept at <see cref="_committedRevision"/>: they move when a batch becomes durable (never through queued
-/// ops), so every state write can store all of them at a revision whose ops are all in the log.
+/// One text: the <see cref="DocumentSequencer"/> (text, revisions, recent ops, exactly-once marks, transform and apply)
+/// driven through the op log, with the commit loop, state writes, anchors, presence and pushes around it.
+/// Submissions interleave (<see cref="IDocumentGrain.SubmitAsync"/> is AlwaysInterleave) so that ops arriving while an
+/// append is in flight are committed together in the next append (group commit).
+/// Invariants across awaits: from the last <see cref="DocumentSequencer.Recognise"/> of a submission to its queueing
+/// (transform, apply, take the next revision) nothing awaits, so revisions are dense and ordered and one op is never
+/// sequenced twice; the committed revision only moves after the log append returned; nobody is answered or notified
+/// about an op before that. Anchors are kept at the committed revision: they move when a batch becomes durable (never
+/// through queued ops), so every state write can store all of them at a revision whose ops are all in the log.
 /// </summary>
 internal sealed partial class DocumentGrain(
     [PersistentState("document")] IPersistentState<DocumentState> state,
@@ -27,14 +28,18 @@ internal sealed partial class DocumentGrain(
     ILogger<DocumentGrain> logger) : Grain, IDocumentGrain, IMayNotExist
 {
     private readonly DurableObservers<IDocumentObserver> _observers = new(observers, options.ObserverExpiry, logger);
-    private readonly Dictionary<string, ClientMark> _clients = [];
-    private readonly Dictionary<string, (long Seq, Task<SubmitResult> Result)> _inFlight = [];
-    private readonly LinkedList<CommittedOp> _recent = new();
-    private readonly Dictionary<string, PresenceSlot> _presence = [];
-    private List<(CommittedOp Op, TaskCompletionSource<SubmitResult> Done)> _queued = [];
+    private readonly PresenceBatcher _presence = new(options.PresenceExpiry);
+
+    // Sequenced, not yet handed to an append (the commit loop takes them in order).
+    private List<CommittedOp> _queued = [];
+
+    // The answer of every op sequenced and not yet durable (queued or in an append), by revision.
+    private readonly Dictionary<int, TaskCompletionSource<SubmitResult>> _acks = [];
+
+    // Set first thing in OnActivateAsync (the document id is not known before); replaced by CreateAsync.
+    private DocumentSequencer _sequencer = null!;
     private bool _flushing;
     private IGrainTimer? _presenceTimer;
-    private bool _presenceDirty;
     private bool _broken;
     private bool _listenerUnresolved;
 
@@ -44,18 +49,7 @@ internal sealed partial class DocumentGrain(
     // The trace of the first op queued for the next commit: its span becomes the commit's parent.
     private ActivityContext _queuedTrace;
 
-    // Connections whose presence changed since the last push: a second update before the push replaces the first.
-    private readonly HashSet<string> _presenceUnsent = new(StringComparer.Ordinal);
-
-    // Text and revision including queued (not yet durable) ops: what the next submission is transformed against.
-    private string _text = "";
-    private int _revision;
-
-    // What is durable: the only revision anyone outside is told about, and the text's length there.
-    private int _committedRevision;
-    private int _committedLength;
-
-    // Anchors at _committedRevision, moved in place as batches become durable.
+    // Anchors at the committed revision, moved in place as batches become durable.
     private readonly Dictionary<string, LiveAnchor> _anchors = new(StringComparer.Ordinal);
 
     // The anchor whose write is in flight: moved like the others meanwhile, shown only once the write succeeded.
@@ -70,39 +64,30 @@ internal sealed partial class DocumentGrain(
 
     private string DocId => this.GetPrimaryKeyString();
 
+    private int CommittedRevision => _sequencer.CommittedRevision;
+
     bool IMayNotExist.Exists => state.State.Created;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _sequencer = new DocumentSequencer(DocId, options);
         if (!state.State.Created)
         {
             return;
         }
 
-        _text = state.State.SnapshotText;
-        _revision = state.State.SnapshotRevision;
-        foreach (var (client, mark) in state.State.Clients)
-        {
-            _clients[client] = mark;
-        }
+        var marks = ClientMarks.Restore(
+            state.State.Clients, state.State.ClientMarksCompleteAfter, options.ClientMarksKept, options.ClientMarkSpan);
+        _sequencer = new DocumentSequencer(DocId, options, state.State.SnapshotText, state.State.SnapshotRevision, marks);
 
         // Replay everything after the snapshot. A read failure fails the activation: never serve a shorter text.
-        var tail = await log.ReadAsync(DocId, _revision, int.MaxValue, cancellationToken);
+        var tail = await log.ReadAsync(DocId, state.State.SnapshotRevision, int.MaxValue, cancellationToken);
         foreach (var op in tail)
         {
-            if (op.Revision != _revision + 1)
-            {
-                throw new InvalidOperationException($"Op log of '{DocId}' jumps from revision {_revision} to {op.Revision}.");
-            }
-
-            _text = TextOt.Apply(_text, op.Op, options.Limits);
-            _revision = op.Revision;
-            _clients[op.ClientId] = new ClientMark(op.ClientSeq, op.Revision);
-            Remember(op);
+            _sequencer.Replay(op);
         }
 
-        _committedRevision = _revision;
-        _committedLength = _text.Length;
+        _sequencer.PruneMarks();
         _listenerKey = state.State.ListenerKey;
         await LoadAnchorsAsync(tail, cancellationToken);
 
@@ -114,7 +99,7 @@ internal sealed partial class DocumentGrain(
         }
 
         CountActive();
-        LogActivated(logger, DocId, _revision, state.State.SnapshotRevision, tail.Count);
+        LogActivated(logger, DocId, CommittedRevision, state.State.SnapshotRevision, tail.Count);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -165,10 +150,10 @@ internal sealed partial class DocumentGrain(
             : tail;
         foreach (var anchor in stored)
         {
-            if (anchor.Revision > _revision)
+            if (anchor.Revision > CommittedRevision)
             {
                 throw new InvalidOperationException(
-                    $"Anchor '{anchor.AnchorId}' of '{DocId}' is at revision {anchor.Revision}, after the op log's last revision {_revision}.");
+                    $"Anchor '{anchor.AnchorId}' of '{DocId}' is at revision {anchor.Revision}, after the op log's last revision {CommittedRevision}.");
             }
 
             var range = new AnchorRange(anchor.Start, anchor.End);
@@ -233,8 +218,7 @@ internal sealed partial class DocumentGrain(
             throw;
         }
 
-        _text = text;
-        _committedLength = text.Length;
+        _sequencer = new DocumentSequencer(DocId, options, text);
         CountActive();
         return View();
     }
@@ -249,8 +233,8 @@ internal sealed partial class DocumentGrain(
     {
         EnsureVisibleTo(command.Caller);
         EnsureUsable();
-        var revision = _committedRevision;
-        var presence = PresenceEntries();
+        var revision = CommittedRevision;
+        var presence = _presence.Entries();
         var last = command.LastRevision;
         if (last is { } seen && seen >= 0 && seen <= revision && revision - seen <= options.CatchUpLimit)
         {
@@ -258,7 +242,7 @@ internal sealed partial class DocumentGrain(
             return new OpenedDocument(DocId, revision, null, missed, state.State.Locked, presence, state.State.Room, AccessOf(command.Caller));
         }
 
-        var text = revision == _revision ? _text : (await TextAtAsync(revision)).Text;
+        var text = revision == _sequencer.Revision ? _sequencer.Text : (await TextAtAsync(revision)).Text;
         return new OpenedDocument(DocId, revision, text, [], state.State.Locked, presence, state.State.Room, AccessOf(command.Caller));
     }
 
@@ -266,79 +250,68 @@ internal sealed partial class DocumentGrain(
     {
         EnsureVisibleTo(command.Caller);
         EnsureUsable();
-        ValidateClient(command);
-        if (_clients.TryGetValue(command.ClientId, out var mark) && command.ClientSeq <= mark.Seq)
-        {
-            return await DuplicateAsync(command, mark);
-        }
+        _sequencer.ValidateClient(command.ClientId, command.ClientSeq);
 
-        if (_inFlight.TryGetValue(command.ClientId, out var pending) && pending.Seq == command.ClientSeq)
+        // Every await below may let other submissions in (the same op resent among them): the loop recognises the op
+        // again after each one, and sequences it only when nothing awaited since.
+        DocumentSequencer.Rebase? rebase = null;
+        int? logSearchedUpTo = null;
+        while (true)
         {
-            // The same op is still being committed (a resubmission racing its original): answer with the original.
-            return await pending.Result;
-        }
-
-        EnsureMayEdit(command.Caller);
-        TextOt.Validate(command.Op, options.Limits);
-        if (command.BaseRevision < 0 || command.BaseRevision > _committedRevision)
-        {
-            throw new ValidationFailedException(
-                "revision.in_future", $"Base revision {command.BaseRevision} is not a revision of '{DocId}' (latest is {_committedRevision}).", "baseRevision");
-        }
-
-        if (_revision - command.BaseRevision > options.MaxTransformSpan)
-        {
-            throw new ValidationFailedException(
-                "revision.too_old", $"Base revision {command.BaseRevision} is more than {options.MaxTransformSpan} revisions old; reopen the document.", "baseRevision");
-        }
-
-        // Ops older than the in-memory window come from the log; this await may let other submissions in, so the
-        // transform below runs against whatever is newest once it resumes.
-        var op = command.Op;
-        var oldest = _recent.First?.Value.Revision ?? _revision + 1;
-        var transformedTo = command.BaseRevision;
-        if (command.BaseRevision + 1 < oldest)
-        {
-            foreach (var older in await log.ReadAsync(DocId, command.BaseRevision, oldest - 1))
+            var recognition = _sequencer.Recognise(command.ClientId, command.ClientSeq, command.BaseRevision, logSearchedUpTo);
+            switch (recognition.Kind)
             {
-                op = TextOt.Transform(op, older.Op).APrime;
-                transformedTo = older.Revision;
+                case RecognitionKind.Known:
+                    return new SubmitResult(recognition.Original!.Revision, recognition.Original.Op);
+                case RecognitionKind.Pending:
+                    // The same op is still being committed (a resubmission racing its original): answer with the original.
+                    return await _acks[recognition.PendingRevision].Task;
+                case RecognitionKind.SearchLog:
+                    var searchedUpTo = CommittedRevision;
+                    var original = await log.FindAsync(DocId, command.ClientId, command.ClientSeq);
+                    if (original is not null)
+                    {
+                        return new SubmitResult(original.Revision, original.Op);
+                    }
+
+                    if (recognition.ReusedUpTo is { } upTo)
+                    {
+                        throw DocumentSequencer.SequenceReused(command.ClientId, upTo);
+                    }
+
+                    EnsureUsable();
+                    logSearchedUpTo = searchedUpTo;
+                    continue;
             }
 
-            EnsureUsable();
-        }
-
-        // From here to Enqueue nothing awaits: the op is rebased, applied and numbered atomically.
-        // Walk back from the newest op to the first one after the base, then transform forwards.
-        var first = _recent.Last;
-        while (first?.Previous is { } previous && previous.Value.Revision > transformedTo)
-        {
-            first = previous;
-        }
-
-        for (var node = first; node is not null; node = node.Next)
-        {
-            if (node.Value.Revision > transformedTo)
+            if (rebase is null)
             {
-                op = TextOt.Transform(op, node.Value.Op).APrime;
+                EnsureMayEdit(command.Caller);
+                rebase = _sequencer.Admit(command.Op, command.BaseRevision);
             }
+
+            // Ops older than the in-memory window come from the log.
+            if (_sequencer.Missing(rebase) is var (after, to))
+            {
+                _sequencer.Through(rebase, await log.ReadAsync(DocId, after, to), to);
+                EnsureUsable();
+                continue;
+            }
+
+            break;
         }
 
-        var text = TextOt.Apply(_text, op, options.Limits);
-        var entry = new CommittedOp(
-            _revision + 1, op, command.ClientId, command.ClientSeq, command.Caller.ParticipantId, command.Caller.DisplayName,
+        var entry = _sequencer.Sequence(
+            rebase, command.ClientId, command.ClientSeq, command.Caller.ParticipantId, command.Caller.DisplayName,
             clock.GetUtcNow(), command.ClientTime);
-        _text = text;
-        _revision = entry.Revision;
-        Remember(entry);
         var done = new TaskCompletionSource<SubmitResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (_queued.Count == 0)
         {
             _queuedTrace = Activity.Current?.Context ?? default;
         }
 
-        _queued.Add((entry, done));
-        _inFlight[command.ClientId] = (command.ClientSeq, done.Task);
+        _queued.Add(entry);
+        _acks[entry.Revision] = done;
         StartFlush();
         return await done.Task;
     }
@@ -347,7 +320,7 @@ internal sealed partial class DocumentGrain(
     {
         EnsureVisibleTo(caller);
         EnsureUsable();
-        var to = Math.Min(toRevision, _committedRevision);
+        var to = Math.Min(toRevision, CommittedRevision);
         if (afterRevision < 0 || afterRevision > to)
         {
             return [];
@@ -360,16 +333,16 @@ internal sealed partial class DocumentGrain(
     {
         EnsureVisibleTo(caller);
         EnsureUsable();
-        return TextAtAsync(_committedRevision);
+        return TextAtAsync(CommittedRevision);
     }
 
     Task<TextAtRevision> IDocumentGrain.GetTextAtRevisionAsync(Caller caller, int revision)
     {
         EnsureVisibleTo(caller);
         EnsureUsable();
-        if (revision < 0 || revision > _committedRevision)
+        if (revision < 0 || revision > CommittedRevision)
         {
-            throw new NotFoundException("revision.not_found", $"Document '{DocId}' has revisions 0 to {_committedRevision}, not {revision}.");
+            throw new NotFoundException("revision.not_found", $"Document '{DocId}' has revisions 0 to {CommittedRevision}, not {revision}.");
         }
 
         return TextAtAsync(revision);
@@ -385,7 +358,7 @@ internal sealed partial class DocumentGrain(
         }
 
         var revision = await log.RevisionAtAsync(DocId, at) ?? 0;
-        return await TextAtAsync(Math.Min(revision, _committedRevision));
+        return await TextAtAsync(Math.Min(revision, CommittedRevision));
     }
 
     async Task<DocumentView> IDocumentGrain.SetLockedAsync(SetLocked command)
@@ -400,7 +373,7 @@ internal sealed partial class DocumentGrain(
         if (state.State.Locked != command.Locked)
         {
             await WriteStateAsync(next => next.Locked = command.Locked);
-            await _observers.Notify(o => o.LockChanged(new LockChanged(DocId, command.Locked, _committedRevision)));
+            await _observers.Notify(o => o.LockChanged(new LockChanged(DocId, command.Locked, CommittedRevision)));
             await NotifyAccessChangedAsync();
         }
 
@@ -448,7 +421,7 @@ internal sealed partial class DocumentGrain(
         EnsureVisibleTo(command.Caller);
         EnsureUsable();
         var id = command.AnchorId;
-        if (string.IsNullOrEmpty(id) || id.Length > options.MaxAnchorIdLength || !IdPattern().IsMatch(id))
+        if (string.IsNullOrEmpty(id) || id.Length > options.MaxAnchorIdLength || !DocumentSequencer.IdPattern().IsMatch(id))
         {
             throw new ValidationFailedException(
                 "anchor.id_invalid", $"An anchor id has 1–{options.MaxAnchorIdLength} letters, digits, '.', '_', '-' or ':'.", "anchorId");
@@ -464,9 +437,9 @@ internal sealed partial class DocumentGrain(
             throw new ConflictException("anchor.too_many", $"Document '{DocId}' already has {options.MaxAnchors} anchors, the most it keeps.");
         }
 
-        if (command.Revision < 0 || command.Revision > _committedRevision)
+        if (command.Revision < 0 || command.Revision > CommittedRevision)
         {
-            throw new NotFoundException("revision.not_found", $"Document '{DocId}' has revisions 0 to {_committedRevision}, not {command.Revision}.");
+            throw new NotFoundException("revision.not_found", $"Document '{DocId}' has revisions 0 to {CommittedRevision}, not {command.Revision}.");
         }
 
         var text = (await TextAtAsync(command.Revision)).Text;
@@ -491,9 +464,9 @@ internal sealed partial class DocumentGrain(
             // may await, letting commits land; the loop only ends when it is at the committed revision without awaiting.
             var range = new AnchorRange(command.Start, command.End);
             var revision = command.Revision;
-            while (revision < _committedRevision)
+            while (revision < CommittedRevision)
             {
-                var to = _committedRevision;
+                var to = CommittedRevision;
                 range = await MoveAsync(range, revision, to);
                 revision = to;
             }
@@ -574,7 +547,7 @@ internal sealed partial class DocumentGrain(
 
     private void TellNewest(IDocumentObserver observer)
     {
-        if (FindRecent(_committedRevision) is { } newest)
+        if (_sequencer.Find(CommittedRevision) is { } newest)
         {
             observer.OpsCommitted(new OpsCommitted(DocId, [newest])).Ignore();
         }
@@ -587,31 +560,26 @@ internal sealed partial class DocumentGrain(
             return Task.CompletedTask;
         }
 
-        if (!_presenceUnsent.Add(update.SessionId))
+        // Positions beyond the text (a client's mistake) are pulled back to its end, so nobody is pushed a caret outside it.
+        var selection = update.Selection is { } s && update.Revision <= CommittedRevision
+            ? _sequencer.MoveSelection(s, update.Revision, CommittedRevision) is { } moved
+                ? new Selection(Math.Clamp(moved.Anchor, 0, _sequencer.CommittedLength), Math.Clamp(moved.Head, 0, _sequencer.CommittedLength))
+                : null
+            : null;
+        var entry = new PresenceEntry(update.SessionId, update.Caller.ParticipantId, update.Caller.DisplayName, selection);
+        if (!_presence.Update(entry, clock.GetUtcNow()))
         {
             DocumentMetrics.PresenceDropped();
         }
 
-        // Positions beyond the text (a client's mistake) are pulled back to its end, so nobody is pushed a caret outside it.
-        var selection = update.Selection is { } s && update.Revision <= _committedRevision
-            ? MoveSelection(s, update.Revision, _committedRevision) is { } moved
-                ? new Selection(Math.Clamp(moved.Anchor, 0, _committedLength), Math.Clamp(moved.Head, 0, _committedLength))
-                : null
-            : null;
-        _presence[update.SessionId] = new PresenceSlot(
-            new PresenceEntry(update.SessionId, update.Caller.ParticipantId, update.Caller.DisplayName, selection), clock.GetUtcNow());
-        MarkPresenceDirty();
+        SchedulePresencePush();
         return Task.CompletedTask;
     }
 
     Task IDocumentGrain.LeaveAsync(string sessionId)
     {
-        _presenceUnsent.Remove(sessionId);
-        if (_presence.Remove(sessionId))
-        {
-            MarkPresenceDirty();
-        }
-
+        _presence.Leave(sessionId);
+        SchedulePresencePush();
         return Task.CompletedTask;
     }
 
@@ -636,7 +604,7 @@ internal sealed partial class DocumentGrain(
         {
             while (_queued.Count > 0)
             {
-                List<(CommittedOp Op, TaskCompletionSource<SubmitResult> Done)> batch;
+                List<CommittedOp> batch;
                 if (_queued.Count <= options.MaxCommitBatch)
                 {
                     batch = _queued;
@@ -654,40 +622,36 @@ internal sealed partial class DocumentGrain(
                 {
                     try
                     {
-                        await log.AppendAsync(DocId, batch.ConvertAll(b => b.Op));
+                        await log.AppendAsync(DocId, batch);
                     }
                     catch (Exception e)
                     {
                         commit?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
-                        Break(e, batch);
+                        Break(e);
                         return;
                     }
                 }
 
                 DocumentMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
 
-                _committedRevision = batch[^1].Op.Revision;
-                _committedLength = (int)batch[^1].Op.Op.TargetLength;
-                var ops = batch.ConvertAll(b => b.Op);
-                MoveAnchors(ops);
-                foreach (var (op, done) in batch)
+                _sequencer.Committed(batch);
+                MoveAnchors(batch);
+                foreach (var op in batch)
                 {
-                    _clients[op.ClientId] = new ClientMark(op.ClientSeq, op.Revision);
-                    if (_inFlight.TryGetValue(op.ClientId, out var inFlight) && inFlight.Seq == op.ClientSeq)
+                    if (_acks.Remove(op.Revision, out var done))
                     {
-                        _inFlight.Remove(op.ClientId);
+                        done.TrySetResult(new SubmitResult(op.Revision, op.Op));
                     }
-
-                    done.TrySetResult(new SubmitResult(op.Revision, op.Op));
                 }
 
-                await _observers.Notify(o => o.OpsCommitted(new OpsCommitted(DocId, ops)));
-                MovePresence(ops);
-                NotifyListener(ops[^1].Revision);
+                await _observers.Notify(o => o.OpsCommitted(new OpsCommitted(DocId, batch)));
+                _presence.MoveThrough(batch);
+                SchedulePresencePush();
+                NotifyListener(batch[^1].Revision);
             }
 
             // Skipped while another write is in flight (it snapshots too when it can); the next commit tries again.
-            if (_committedRevision - state.State.SnapshotRevision >= options.SnapshotEvery && _writing.Wait(0))
+            if (CommittedRevision - state.State.SnapshotRevision >= options.SnapshotEvery && _writing.Wait(0))
             {
                 try
                 {
@@ -702,7 +666,7 @@ internal sealed partial class DocumentGrain(
         catch (Orleans.Storage.InconsistentStateException e)
         {
             // Another activation wrote the state: this one is stale and must not accept more edits.
-            Break(e, []);
+            Break(e);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -730,7 +694,7 @@ internal sealed partial class DocumentGrain(
         return activity;
     }
 
-    private void Break(Exception error, List<(CommittedOp Op, TaskCompletionSource<SubmitResult> Done)> batch)
+    private void Break(Exception error)
     {
         _broken = true;
         if (error is OpLogConflictException)
@@ -744,11 +708,13 @@ internal sealed partial class DocumentGrain(
 
         var unavailable = new UnavailableException(
             "server.unavailable", $"Document '{DocId}' could not store the edit and is reloading; send it again.");
-        foreach (var (_, done) in batch.Concat(_queued))
+        // Nothing sequenced is acknowledged: neither the batch that failed nor what was queued behind it.
+        foreach (var done in _acks.Values)
         {
             done.TrySetException(unavailable);
         }
 
+        _acks.Clear();
         _queued.Clear();
         DeactivateOnIdle();
     }
@@ -770,22 +736,22 @@ internal sealed partial class DocumentGrain(
     }
 
     /// <summary>
-    /// The state to write now: metadata as it is; a snapshot when no op is queued (then <see cref="_text"/> is exactly the
+    /// The state to write now: metadata as it is; a snapshot when no op is queued (then the sequencer's text is exactly the
     /// committed text); every anchor (and the one being written) at the committed revision, whose ops are all in the log
     /// and at or after the snapshot's, so activation moves them through the replayed tail. Call with the write gate held.
     /// </summary>
     private DocumentState NextState()
     {
-        var snapshot = _queued.Count == 0 && _revision == _committedRevision;
+        var snapshot = _queued.Count == 0 && _sequencer.AllCommitted;
         var anchors = new List<AnchorState>(_anchors.Count + 1);
         foreach (var (id, anchor) in _anchors)
         {
-            anchors.Add(new AnchorState(id, anchor.Range.Start, anchor.Range.End, _committedRevision));
+            anchors.Add(new AnchorState(id, anchor.Range.Start, anchor.Range.End, CommittedRevision));
         }
 
         if (_anchorBeingWritten is var (newId, newAnchor))
         {
-            anchors.Add(new AnchorState(newId, newAnchor.Range.Start, newAnchor.Range.End, _committedRevision));
+            anchors.Add(new AnchorState(newId, newAnchor.Range.Start, newAnchor.Range.End, CommittedRevision));
         }
 
         return new DocumentState
@@ -794,9 +760,10 @@ internal sealed partial class DocumentGrain(
             Title = state.State.Title,
             CreatedAt = state.State.CreatedAt,
             Locked = state.State.Locked,
-            SnapshotRevision = snapshot ? _committedRevision : state.State.SnapshotRevision,
-            SnapshotText = snapshot ? _text : state.State.SnapshotText,
-            Clients = snapshot ? new Dictionary<string, ClientMark>(_clients) : state.State.Clients,
+            SnapshotRevision = snapshot ? CommittedRevision : state.State.SnapshotRevision,
+            SnapshotText = snapshot ? _sequencer.Text : state.State.SnapshotText,
+            Clients = snapshot ? _sequencer.Marks.ToDictionary() : state.State.Clients,
+            ClientMarksCompleteAfter = snapshot ? _sequencer.Marks.CompleteAfter : state.State.ClientMarksCompleteAfter,
             InitialText = state.State.InitialText,
             WorkshopId = state.State.WorkshopId,
             Room = state.State.Room,
@@ -807,20 +774,6 @@ internal sealed partial class DocumentGrain(
         };
     }
 
-    private async Task<SubmitResult> DuplicateAsync(SubmitOp command, ClientMark mark)
-    {
-        if (command.ClientSeq == mark.Seq && FindRecent(mark.Revision) is { } recent)
-        {
-            return new SubmitResult(recent.Revision, recent.Op);
-        }
-
-        var original = await log.FindAsync(DocId, command.ClientId, command.ClientSeq);
-        return original is not null
-            ? new SubmitResult(original.Revision, original.Op)
-            : throw new ValidationFailedException(
-                "op.sequence_reused", $"Client '{command.ClientId}' already used sequence numbers up to {mark.Seq}.", "clientSeq");
-    }
-
     private async Task<IReadOnlyList<CommittedOp>> OpsAsync(int afterRevision, int toRevision)
     {
         // Nothing to read (a client that is up to date reopens): no trip to the database, which may be the part that is down.
@@ -829,21 +782,9 @@ internal sealed partial class DocumentGrain(
             return [];
         }
 
-        var oldest = _recent.First?.Value.Revision ?? int.MaxValue;
-        if (afterRevision + 1 >= oldest)
+        if (_sequencer.TryGetOps(afterRevision, toRevision, out var recent))
         {
-            // Newest first: catch-ups ask for the last few ops.
-            var ops = new List<CommittedOp>();
-            for (var node = _recent.Last; node is not null && node.Value.Revision > afterRevision; node = node.Previous)
-            {
-                if (node.Value.Revision <= toRevision)
-                {
-                    ops.Add(node.Value);
-                }
-            }
-
-            ops.Reverse();
-            return ops;
+            return recent;
         }
 
         return await log.ReadAsync(DocId, afterRevision, toRevision);
@@ -851,9 +792,9 @@ internal sealed partial class DocumentGrain(
 
     private async Task<TextAtRevision> TextAtAsync(int revision)
     {
-        if (revision == _committedRevision && _revision == _committedRevision)
+        if (revision == CommittedRevision && _sequencer.AllCommitted)
         {
-            return new TextAtRevision(revision, _text, _recent.Last?.Value.CommittedAt);
+            return new TextAtRevision(revision, _sequencer.Text, _sequencer.Newest?.CommittedAt);
         }
 
         // Replay from the snapshot when it is old enough, otherwise from the creation text.
@@ -868,33 +809,6 @@ internal sealed partial class DocumentGrain(
         }
 
         return new TextAtRevision(revision, text, at);
-    }
-
-    private CommittedOp? FindRecent(int revision)
-    {
-        for (var node = _recent.Last; node is not null; node = node.Previous)
-        {
-            if (node.Value.Revision == revision)
-            {
-                return node.Value;
-            }
-
-            if (node.Value.Revision < revision)
-            {
-                break;
-            }
-        }
-
-        return null;
-    }
-
-    private void Remember(CommittedOp op)
-    {
-        _recent.AddLast(op);
-        while (_recent.Count > options.RecentOpsKept && _recent.First!.Value.Revision <= _committedRevision)
-        {
-            _recent.RemoveFirst();
-        }
     }
 
     /// <summary>Moves a range of the text at <paramref name="fromRevision"/> through the committed ops up to <paramref name="toRevision"/>.</summary>
@@ -940,7 +854,7 @@ internal sealed partial class DocumentGrain(
     private async Task<IReadOnlyList<AnchorView>> AnchorViewsAsync(IEnumerable<string> anchorIds)
     {
         // Positions are taken before the text is read (which may await while commits land): both are at `revision`.
-        var revision = _committedRevision;
+        var revision = CommittedRevision;
         var found = new List<(string Id, AnchorRange Range)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in anchorIds)
@@ -987,57 +901,14 @@ internal sealed partial class DocumentGrain(
     private static bool SplitsSurrogatePair(string text, int position) =>
         position > 0 && position < text.Length && char.IsHighSurrogate(text[position - 1]) && char.IsLowSurrogate(text[position]);
 
-    private Selection? MoveSelection(Selection selection, int fromRevision, int toRevision)
+    /// <summary>Pushes presence on a timer while it changes (the timer stops once nobody is present).</summary>
+    private void SchedulePresencePush()
     {
-        // A selection older than the ops kept in memory cannot be moved reliably: drop it rather than point at wrong text.
-        if (fromRevision < toRevision && fromRevision + 1 < (_recent.First?.Value.Revision ?? int.MaxValue))
+        if (!_presence.Dirty)
         {
-            return null;
+            return;
         }
 
-        var anchor = selection.Anchor;
-        var head = selection.Head;
-        foreach (var op in _recent)
-        {
-            if (op.Revision > fromRevision && op.Revision <= toRevision)
-            {
-                anchor = TextOt.TransformPosition(anchor, op.Op, Affinity.After);
-                head = TextOt.TransformPosition(head, op.Op, Affinity.After);
-            }
-        }
-
-        return new Selection(anchor, head);
-    }
-
-    private void MovePresence(List<CommittedOp> ops)
-    {
-        foreach (var (session, slot) in _presence.ToList())
-        {
-            if (slot.Entry.Selection is not { } s)
-            {
-                continue;
-            }
-
-            var anchor = s.Anchor;
-            var head = s.Head;
-            foreach (var op in ops)
-            {
-                anchor = TextOt.TransformPosition(anchor, op.Op, Affinity.After);
-                head = TextOt.TransformPosition(head, op.Op, Affinity.After);
-            }
-
-            if (anchor != s.Anchor || head != s.Head)
-            {
-                // Re-announced (batched) so that late joiners and lagging clients get positions at a recent revision.
-                _presence[session] = slot with { Entry = slot.Entry with { Selection = new Selection(anchor, head) } };
-                MarkPresenceDirty();
-            }
-        }
-    }
-
-    private void MarkPresenceDirty()
-    {
-        _presenceDirty = true;
         _presenceTimer ??= this.RegisterGrainTimer(PushPresenceAsync, new GrainTimerCreationOptions
         {
             DueTime = options.PresenceInterval,
@@ -1048,21 +919,9 @@ internal sealed partial class DocumentGrain(
 
     private async Task PushPresenceAsync(CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        foreach (var (session, slot) in _presence.ToList())
+        if (_presence.TakeBatch(clock.GetUtcNow()) is { } entries)
         {
-            if (now - slot.SeenAt > options.PresenceExpiry)
-            {
-                _presence.Remove(session);
-                _presenceDirty = true;
-            }
-        }
-
-        if (_presenceDirty)
-        {
-            _presenceDirty = false;
-            _presenceUnsent.Clear();
-            var snapshot = new PresenceChanged(DocId, _committedRevision, PresenceEntries());
+            var snapshot = new PresenceChanged(DocId, CommittedRevision, entries);
             await _observers.Notify(o => o.PresenceChanged(snapshot));
         }
         else if (_presence.Count == 0)
@@ -1070,16 +929,13 @@ internal sealed partial class DocumentGrain(
             _presenceTimer?.Dispose();
             _presenceTimer = null;
         }
-
     }
-
-    private List<PresenceEntry> PresenceEntries() => _presence.Values.Select(p => p.Entry).ToList();
 
     private DocumentView View() => new(
         DocId,
         state.State.Title,
-        _committedRevision,
-        _revision == _committedRevision ? _text.Length : -1,
+        CommittedRevision,
+        _sequencer.AllCommitted ? _sequencer.Text.Length : -1,
         state.State.Locked,
         state.State.CreatedAt,
         state.State.WorkshopId,
@@ -1154,7 +1010,7 @@ internal sealed partial class DocumentGrain(
     /// <summary>Open clients reopen the document to learn their access (it differs per caller, so it is not pushed itself).</summary>
     private Task NotifyAccessChangedAsync()
     {
-        var change = new AccessChanged(DocId, _committedRevision);
+        var change = new AccessChanged(DocId, CommittedRevision);
         return _observers.Notify(o => o.AccessChanged(change));
     }
 
@@ -1175,36 +1031,14 @@ internal sealed partial class DocumentGrain(
         }
     }
 
-    /// <summary>The client id and sequence are stored with the op and pushed to every reader: short, printable, counted from 1.</summary>
-    private void ValidateClient(SubmitOp command)
-    {
-        var id = command.ClientId;
-        if (string.IsNullOrEmpty(id) || id.Length > options.MaxClientIdLength || !IdPattern().IsMatch(id))
-        {
-            throw new ValidationFailedException(
-                "op.client_id_invalid", $"A client id has 1–{options.MaxClientIdLength} letters, digits, '.', '_', '-' or ':' (e.g. a UUID).", "clientId");
-        }
-
-        if (command.ClientSeq < 1)
-        {
-            throw new ValidationFailedException("op.client_seq_invalid", "A client's sequence numbers count from 1.", "clientSeq");
-        }
-    }
-
     private void ValidateId()
     {
-        if (DocId.Length > options.MaxDocIdLength || !IdPattern().IsMatch(DocId))
+        if (DocId.Length > options.MaxDocIdLength || !DocumentSequencer.IdPattern().IsMatch(DocId))
         {
             throw new ValidationFailedException(
                 "document.id_invalid", $"A document id has 1–{options.MaxDocIdLength} letters, digits, '.', '_', '-' or ':'.", "docId");
         }
     }
-
-    /// <summary>Document and anchor ids.</summary>
-    [GeneratedRegex(@"^[A-Za-z0-9._:-]+\z", RegexOptions.CultureInvariant)]
-    private static partial Regex IdPattern();
-
-    private sealed record PresenceSlot(PresenceEntry Entry, DateTimeOffset SeenAt);
 
     /// <summary>An anchor's current range; mutable so that commits move every anchor in place.</summary>
     private sealed class LiveAnchor(AnchorRange range)

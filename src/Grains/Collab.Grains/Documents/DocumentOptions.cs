@@ -20,6 +20,15 @@ public sealed record DocumentOptions
     /// <summary>An op based more than this many revisions back is refused (<c>revision.too_old</c>).</summary>
     public int MaxTransformSpan { get; init; } = 10_000;
 
+    /// <summary>
+    /// Exactly-once marks kept: those of the clients that committed most recently (see <see cref="ClientMarks"/>; a
+    /// resubmission of a client whose mark was dropped is looked up in the op log).
+    /// </summary>
+    public int ClientMarksKept { get; init; } = 1_000;
+
+    /// <summary>A client that has not committed for this many revisions loses its exactly-once mark (see <see cref="ClientMarks"/>).</summary>
+    public int ClientMarkSpan { get; init; } = 10_000;
+
     /// <summary>How long an observer subscription lives without renewal.</summary>
     public TimeSpan ObserverExpiry { get; init; } = TimeSpan.FromMinutes(2);
 

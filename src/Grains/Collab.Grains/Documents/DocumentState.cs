@@ -14,7 +14,10 @@ internal sealed class DocumentState
     [Id(4)] public int SnapshotRevision { get; set; }
     [Id(5)] public string SnapshotText { get; set; } = "";
 
-    /// <summary>Per client id: the last sequence number committed and its revision, as of the snapshot.</summary>
+    /// <summary>
+    /// Per client id: the highest sequence number committed and the revision of the client's latest commit, as of the
+    /// snapshot; only the clients <see cref="ClientMarks"/> keeps (bounded by count and age).
+    /// </summary>
     [Id(6)] public Dictionary<string, ClientMark> Clients { get; set; } = [];
 
     /// <summary>The text at revision 0, for reading history from before the snapshot.</summary>
@@ -40,10 +43,21 @@ internal sealed class DocumentState
 
     /// <summary>What each role may do, as the document's owner last decided; null: everyone but observers edits.</summary>
     [Id(13)] public AccessPolicy? Policy { get; set; }
+
+    /// <summary>
+    /// As of the snapshot, every op committed after this revision has its client in <see cref="Clients"/>; marks of
+    /// older commits may have been dropped (<see cref="ClientMarks.CompleteAfter"/>). 0 in states written before marks were bounded.
+    /// </summary>
+    [Id(14)] public int ClientMarksCompleteAfter { get; set; }
 }
 
+/// <summary>
+/// A client's highest committed sequence number and the revision of its latest commit (the same op for a client that
+/// counts up). <see cref="Partial"/>: the mark was started after marks had been dropped, so the client may have
+/// committed higher sequence numbers before that are no longer marked (see <see cref="ClientMarks"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("collab.ClientMark")]
-internal sealed record ClientMark([property: Id(0)] long Seq, [property: Id(1)] int Revision);
+internal sealed record ClientMark([property: Id(0)] long Seq, [property: Id(1)] int Revision, [property: Id(2)] bool Partial = false);
 
 /// <summary>An anchored range [<see cref="Start"/>, <see cref="End"/>) of the text at <see cref="Revision"/>.</summary>
 [GenerateSerializer, Immutable, Alias("collab.AnchorState")]
