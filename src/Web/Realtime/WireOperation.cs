@@ -25,28 +25,29 @@ public readonly struct WireOperation
     private readonly TextOperation? _op;
     private readonly string? _code;
     private readonly string? _error;
+    private readonly bool _array;
 
-    private WireOperation(TextOperation? op, string? code, string? error)
+    private WireOperation(bool array, TextOperation? op, string? code, string? error)
     {
+        _array = array;
         _op = op;
         _code = code;
         _error = error;
     }
 
     /// <summary>True when the value sent was an array (of whatever components): its components are judged later.</summary>
-    public bool IsArray => _op is not null || _code == ComponentCode;
+    public bool IsArray => _array;
 
-    public static WireOperation Of(TextOperation op) => new(op, null, null);
+    public static WireOperation Of(TextOperation op) => new(true, op, null, null);
 
-    internal static WireOperation Refused(string code, string error) => new(null, code, error);
+    /// <summary>An array with a component that is not one.</summary>
+    internal static WireOperation Refused(string code, string error) => new(true, null, code, error);
 
     /// <summary>Not an array at all (or nothing): refused with the request's shape, before the document is looked at.</summary>
-    internal static WireOperation NotAnArray(string kind) => new(null, "op.malformed", $"An operation is an array of components, not {kind}.");
-
-    private const string ComponentCode = "op.malformed.component";
+    internal static WireOperation NotAnArray(string kind) => new(false, null, "op.malformed", $"An operation is an array of components, not {kind}.");
 
     internal static WireOperation BadComponent(int index, string kind) =>
-        new(null, ComponentCode, $"Component {index} is {kind}, not a non-zero integer or a non-empty string.");
+        Refused("op.malformed", $"Component {index} is {kind}, not a non-zero integer or a non-empty string.");
 
     /// <summary>The operation, or the refusal (<see cref="ValidationFailedException"/> on field <c>op</c>).</summary>
     public TextOperation ToOperation() => _op ?? throw Refusal();
@@ -56,7 +57,7 @@ public readonly struct WireOperation
 
     private ValidationFailedException Refusal() => _code is null
         ? new ValidationFailedException("op.malformed", "An operation is an array of components; the request has none.", "op")
-        : new ValidationFailedException(_code == ComponentCode ? "op.malformed" : _code, _error!, "op");
+        : new ValidationFailedException(_code, _error!, "op");
 
     /// <summary>
     /// The count a number component stands for, read by its value as JSON.parse reads it in the web client: an integer
