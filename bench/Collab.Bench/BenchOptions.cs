@@ -24,10 +24,13 @@ internal sealed record BenchOptions
 
     public int Seed { get; init; } = Environment.TickCount;
 
+    /// <summary>The hub protocol every client speaks.</summary>
+    public Collab.Client.CollabHubProtocol Protocol { get; init; } = Collab.Client.CollabHubProtocol.Json;
+
     public const string Usage =
         """
         usage: Collab.Bench [--url http://127.0.0.1:5080] [--docs R] [--clients C] [--rate K] [--seconds T] [--warmup W]
-                            [--spawn embedded|clustered] [--pg "<connection string>"] [--seed N]
+                            [--spawn embedded|clustered] [--pg "<connection string>"] [--seed N] [--protocol json|msgpack]
           --docs      documents (1-1000)                   --clients  connections per document (1-1000, R*C <= 5000)
           --rate      ops/s per client (0.01-50)           --seconds  measured seconds (1-600), after --warmup (0-120, default 3)
           --spawn     start the server from the Release DLLs (embedded: temp data folder; clustered: --pg, migrate, silo, web)
@@ -52,6 +55,15 @@ internal sealed record BenchOptions
                 "--spawn" => options with { Spawn = Value() },
                 "--pg" => options with { Postgres = Value() },
                 "--seed" => options with { Seed = Int(name, Value(), int.MinValue, int.MaxValue) },
+                "--protocol" => options with
+                {
+                    Protocol = Value() switch
+                    {
+                        "json" => Collab.Client.CollabHubProtocol.Json,
+                        "msgpack" => Collab.Client.CollabHubProtocol.MessagePack,
+                        _ => throw new ArgumentException("--protocol takes json or msgpack."),
+                    },
+                },
                 "-h" or "--help" => throw new ArgumentException(""),
                 _ => throw new ArgumentException($"Unknown argument '{name}'."),
             };

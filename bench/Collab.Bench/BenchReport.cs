@@ -173,7 +173,7 @@ internal sealed class BenchReport(BenchOptions options)
         }
 
         o.WriteLine(
-            $"RESULT docs={options.Docs} clients={options.Clients} rate={F(options.Rate)} p50_ms={F(P(_peer, 0.5))} p99_ms={F(P(_peer, 0.99))} " +
+            $"RESULT docs={options.Docs} clients={options.Clients} rate={F(options.Rate)} protocol={(options.Protocol == Collab.Client.CollabHubProtocol.MessagePack ? "msgpack" : "json")} p50_ms={F(P(_peer, 0.5))} p99_ms={F(P(_peer, 0.99))} " +
             $"max_ms={F(_peer.Count > 0 ? _peer[^1] : 0)} ack_p99_ms={F(P(_ack, 0.99))} ops_per_s={F(_acksInWindow / t)} converged={(Converged ? "PASS" : "FAIL")}");
     }
 

@@ -135,7 +135,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                     {
                         o.Transports = HttpTransportType.WebSockets;
                         o.SkipNegotiation = true;
-                    }), timeout.Token);
+                    }), timeout.Token, options.Protocol);
                 try
                 {
                     var document = await connection.OpenAsync(_docIds[d], timeout.Token);

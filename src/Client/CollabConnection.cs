@@ -3,7 +3,11 @@ using System.Text.Json.Serialization;
 using Collab.Documents;
 using Collab.Sessions;
 using Collab.Workshops;
+using Collab.Wire;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Client;
@@ -75,20 +79,45 @@ public sealed class CollabConnection : IAsyncDisposable
 
     /// <summary>
     /// Connects to <paramref name="hubUrl"/> with a bearer token from <c>POST /api/join</c>; <paramref name="configure"/>
-    /// may set transports or a test server handler.
+    /// may set transports or a test server handler; <paramref name="protocol"/> chooses the hub protocol (JSON unless told).
     /// </summary>
     public static async Task<CollabConnection> ConnectAsync(
-        Uri hubUrl, string accessToken, Action<HubConnectionBuilder>? configure = null, CancellationToken cancellationToken = default)
+        Uri hubUrl,
+        string accessToken,
+        Action<HubConnectionBuilder>? configure = null,
+        CancellationToken cancellationToken = default,
+        CollabHubProtocol protocol = CollabHubProtocol.Json)
     {
         ArgumentNullException.ThrowIfNull(hubUrl);
         var builder = new HubConnectionBuilder();
         builder.WithUrl(hubUrl, http => http.AccessTokenProvider = () => Task.FromResult<string?>(accessToken));
-        builder.AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        UseProtocol(builder, protocol);
         builder.WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)]);
         configure?.Invoke(builder);
         var connection = new CollabConnection(builder.Build());
         await connection.Connection.StartAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="builder"/> speak <paramref name="protocol"/> with the server's vocabulary (camelCase names,
+    /// enums as camelCase strings): for any <see cref="HubConnection"/> to <c>/hubs/collab</c>, not only this class's.
+    /// </summary>
+    public static void UseProtocol(IHubConnectionBuilder builder, CollabHubProtocol protocol)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddJsonProtocol(options => options.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+        if (protocol == CollabHubProtocol.MessagePack)
+        {
+            // The last protocol registered is the one a HubConnection speaks. Messages without a formatter of their own
+            // are bound as the JSON protocol binds them (SignalR's JSON defaults and the same enum converter).
+            var json = new JsonHubProtocolOptions().PayloadSerializerOptions;
+            json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            builder.Services.AddSingleton<IHubProtocol>(new MessagePackHubProtocol(Options.Create(new MessagePackHubProtocolOptions
+            {
+                SerializerOptions = HubMessagePack.Options(json),
+            })));
+        }
     }
 
     /// <summary>Opens a document (a snapshot at the current revision) with a fresh client id.</summary>
@@ -200,3 +229,13 @@ public sealed class CollabConnection : IAsyncDisposable
 
 /// <summary>Answer of <c>EnterWorkshop</c>.</summary>
 public sealed record EnteredWorkshop(WorkshopView Workshop, Caller Me);
+
+/// <summary>The hub protocols <c>/hubs/collab</c> speaks (docs/protocol.md, "Hub protocols").</summary>
+public enum CollabHubProtocol
+{
+    /// <summary>JSON text frames: the default, and what third-party clients use.</summary>
+    Json,
+
+    /// <summary>MessagePack binary frames: the same messages, smaller and cheaper to read and write.</summary>
+    MessagePack,
+}

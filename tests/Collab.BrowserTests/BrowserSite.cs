@@ -82,19 +82,19 @@ public class BrowserSite : IAsyncLifetime
 
     /// <summary>
     /// A new browser context (a person's device) that opens the join link of <paramref name="role"/> and joins with the
-    /// form; answers once the page is connected.
+    /// form; answers once the page is connected. <paramref name="query"/> (e.g. <c>protocol=json</c>) goes into the page's address.
     /// </summary>
-    public async Task<IPage> JoinAsync(string role, string name, string? delegation, string language, bool phone = false)
+    public async Task<IPage> JoinAsync(string role, string name, string? delegation, string language, bool phone = false, string? query = null)
     {
         var page = await NewPageAsync(name, language, phone);
-        await JoinWithTheFormAsync(page, Codes[role], name, delegation, language);
+        await JoinWithTheFormAsync(page, Codes[role], name, delegation, language, query);
         return page;
     }
 
     /// <summary>Opens the join link of <paramref name="code"/> on <paramref name="page"/> and joins with the form.</summary>
-    internal static async Task JoinWithTheFormAsync(IPage page, string code, string name, string? delegation, string language)
+    internal static async Task JoinWithTheFormAsync(IPage page, string code, string name, string? delegation, string language, string? query = null)
     {
-        await page.GotoAsync("/#join=" + code);
+        await page.GotoAsync((query is null ? "/" : "/?" + query) + "#join=" + code);
         await page.Locator("input[name=displayName]").FillAsync(name);
         if (delegation is not null)
         {

@@ -3,14 +3,19 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Collab.BrowserTests;
 
-/// <summary>Two people co-write one plenary document of the seed workshop from two browsers at the same time.</summary>
+/// <summary>
+/// Two people co-write one plenary document of the seed workshop from two browsers at the same time, one page speaking
+/// the hub's MessagePack protocol (the web client's default) and the other JSON (<c>?protocol=json</c>).
+/// </summary>
 public sealed class CoEditingInTheBrowserTests(BrowserSite site) : IClassFixture<BrowserSite>
 {
     [Fact]
-    public async Task TwoBrowsersTypingIntoTheSameDocumentAtOnceBothEndWithTheServersText()
+    public async Task TwoBrowsersTypingIntoTheSameDocumentAtOnceOverBothHubProtocolsBothEndWithTheServersText()
     {
         var amina = await site.JoinAsync("participant", "Amina Koné", "Togo", "fr");
-        var kofi = await site.JoinAsync("participant", "Kofi Mensah", "Ghana", "en");
+        var kofi = await site.JoinAsync("participant", "Kofi Mensah", "Ghana", "en", query: "protocol=json");
+        Assert.Equal("messagepack", await amina.EvaluateAsync<string>("() => document.documentElement.dataset.hubProtocol"));
+        Assert.Equal("json", await kofi.EvaluateAsync<string>("() => document.documentElement.dataset.hubProtocol"));
 
         // Both land in plenary on the workshop's first document.
         await Expect(amina.GetByTestId("room-name")).ToContainTextAsync("Plénière");

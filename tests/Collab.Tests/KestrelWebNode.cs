@@ -34,11 +34,11 @@ public class KestrelWebNode : EmbeddedKestrelNode
         return await workshop.JoinAsync(uses == 1 ? name : $"{name} #{uses}", role);
     }
 
-    /// <summary>A raw SignalR connection (not started) carrying <paramref name="token"/>.</summary>
-    public Microsoft.AspNetCore.SignalR.Client.HubConnection Raw(string token) =>
-        new Microsoft.AspNetCore.SignalR.Client.HubConnectionBuilder()
-            .WithUrl(HubUrl, o => o.AccessTokenProvider = () => Task.FromResult<string?>(token))
-            .AddJsonProtocol(json => json.PayloadSerializerOptions.Converters.Add(
-                new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)))
-            .Build();
+    /// <summary>A raw SignalR connection (not started) carrying <paramref name="token"/>, speaking <paramref name="protocol"/>.</summary>
+    public HubConnection Raw(string token, Collab.Client.CollabHubProtocol protocol = Collab.Client.CollabHubProtocol.Json)
+    {
+        var builder = new HubConnectionBuilder().WithUrl(HubUrl, o => o.AccessTokenProvider = () => Task.FromResult<string?>(token));
+        Collab.Client.CollabConnection.UseProtocol(builder, protocol);
+        return builder.Build();
+    }
 }

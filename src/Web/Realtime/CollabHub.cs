@@ -183,13 +183,8 @@ public sealed partial class CollabHub(
     {
         var caller = CollabClaims.CallerOf(Context);
         EnsureMayBeDocumentOf(caller, request.DocId);
-        if (!TextOperationJson.TryParse(request.Op, out var op, out var code, out var error))
-        {
-            throw new ValidationFailedException(code, error, "op");
-        }
-
         return cluster.GetGrain<IDocumentGrain>(request.DocId).SubmitAsync(new SubmitOp(
-            request.ClientId, request.ClientSeq, request.BaseRevision, op, caller, request.ClientTime));
+            request.ClientId, request.ClientSeq, request.BaseRevision, request.Op.ToOperation(), caller, request.ClientTime));
     }
 
     public Task CloseDocument(CloseDocumentRequest request) => CloseAsync(ConnectionState.Of(Context, options), request.DocId);

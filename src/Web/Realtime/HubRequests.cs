@@ -1,6 +1,10 @@
-using System.Text.Json;
+using System.Buffers;
+using System.Text;
 using Collab.Documents;
 using Collab.Errors;
+using Collab.Wire;
+using MessagePack;
+using MessagePack.Formatters;
 
 namespace Collab.Web.Realtime;
 
@@ -26,8 +30,11 @@ public sealed record OpenDocumentRequest(string DocId, int? LastRevision) : IDoc
     public void Check(RealtimeOptions limits) => HubRequestRules.Id(DocId, "docId", limits);
 }
 
-/// <summary><c>SubmitOp</c>: one edit; <see cref="Op"/> is the operation's JSON wire form.</summary>
-public sealed record SubmitOpRequest(string DocId, int BaseRevision, string ClientId, long ClientSeq, JsonElement Op, DateTimeOffset? ClientTime) : IDocumentRequest
+/// <summary>
+/// <c>SubmitOp</c>: one edit. <see cref="Op"/> is bound by the hub protocol straight from its wire form
+/// (<see cref="WireOperation"/>); its refusal, if any, is answered after the request's shape and the document's id.
+/// </summary>
+public sealed record SubmitOpRequest(string DocId, int BaseRevision, string ClientId, long ClientSeq, WireOperation Op, DateTimeOffset? ClientTime) : IDocumentRequest
 {
     public void Check(RealtimeOptions limits)
     {
@@ -42,9 +49,9 @@ public sealed record SubmitOpRequest(string DocId, int BaseRevision, string Clie
             throw HubRequestRules.Malformed("baseRevision", "'baseRevision' is a revision (0 or more).");
         }
 
-        if (Op.ValueKind != JsonValueKind.Array)
+        if (Op.ShapeRefusal() is { } notAnArray)
         {
-            throw new ValidationFailedException("op.malformed", "An operation is a JSON array of components.", "op");
+            throw notAnArray;
         }
     }
 
@@ -128,5 +135,106 @@ public static class HubRequestRules
         }
 
         return true;
+    }
+}
+
+/// <summary>
+/// Binds a <see cref="SubmitOpRequest"/> from MessagePack with the JSON protocol's rules: names ignoring case, unknown
+/// names skipped, a missing number is 0, a number of the wrong type or out of range is refused naming its field
+/// (<see cref="WireFieldException"/>, answered <c>request.malformed</c>), and the op read by <see cref="WireOperationFormatter"/>.
+/// </summary>
+internal sealed class SubmitOpRequestFormatter : IMessagePackFormatter<SubmitOpRequest?>
+{
+    public static readonly SubmitOpRequestFormatter Instance = new();
+
+    public SubmitOpRequest? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            throw new WireFieldException(null);
+        }
+
+        string? docId = null, clientId = null;
+        int baseRevision = 0;
+        long clientSeq = 0;
+        WireOperation op = default;
+        DateTimeOffset? clientTime = null;
+        var entries = reader.ReadMapHeader();
+        options.Security.DepthStep(ref reader);
+        for (var i = 0; i < entries; i++)
+        {
+            if (reader.NextMessagePackType != MessagePackType.String)
+            {
+                throw new WireFieldException(null);
+            }
+
+            var sequence = reader.ReadStringSequence() ?? default;
+            ReadOnlySpan<byte> key = sequence.IsSingleSegment ? sequence.FirstSpan : sequence.ToArray();
+            if (Ascii.EqualsIgnoreCase(key, "op"u8))
+            {
+                op = WireOperationFormatter.Instance.Deserialize(ref reader, options);
+            }
+            else if (Ascii.EqualsIgnoreCase(key, "docId"u8))
+            {
+                docId = NullableString(ref reader, "docId");
+            }
+            else if (Ascii.EqualsIgnoreCase(key, "baseRevision"u8))
+            {
+                baseRevision = HubMessagePack.ReadInt32(ref reader, "baseRevision");
+            }
+            else if (Ascii.EqualsIgnoreCase(key, "clientId"u8))
+            {
+                clientId = NullableString(ref reader, "clientId");
+            }
+            else if (Ascii.EqualsIgnoreCase(key, "clientSeq"u8))
+            {
+                clientSeq = HubMessagePack.ReadInt64(ref reader, "clientSeq");
+            }
+            else if (Ascii.EqualsIgnoreCase(key, "clientTime"u8))
+            {
+                clientTime = reader.TryReadNil() ? null : HubMessagePack.ReadTime(ref reader, "clientTime");
+            }
+            else
+            {
+                HubMessagePack.Skip(ref reader);
+            }
+        }
+
+        reader.Depth--;
+        return new SubmitOpRequest(docId!, baseRevision, clientId!, clientSeq, op, clientTime);
+    }
+
+    private static string? NullableString(ref MessagePackReader reader, string field) =>
+        reader.TryReadNil() ? null : HubMessagePack.ReadString(ref reader, field);
+
+    public void Serialize(ref MessagePackWriter writer, SubmitOpRequest? value, MessagePackSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNil();
+            return;
+        }
+
+        writer.WriteMapHeader(value.ClientTime is null ? 5 : 6);
+        writer.Write("docId");
+        writer.Write(value.DocId);
+        writer.Write("baseRevision");
+        writer.Write(value.BaseRevision);
+        writer.Write("clientId");
+        writer.Write(value.ClientId);
+        writer.Write("clientSeq");
+        writer.Write(value.ClientSeq);
+        writer.Write("op");
+        WireOperationFormatter.Instance.Serialize(ref writer, value.Op, options);
+        if (value.ClientTime is { } clientTime)
+        {
+            writer.Write("clientTime");
+            HubMessagePack.WriteTime(ref writer, clientTime);
+        }
     }
 }

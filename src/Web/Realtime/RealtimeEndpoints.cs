@@ -35,7 +35,7 @@ public static class RealtimeEndpoints
             hub.AddFilter<InvocationOrderFilter>();
             hub.AddFilter<CollabHubFilter>();
         });
-        CodedJsonHubProtocol.Use(builder.Services);
+        CodedHubProtocol.Use(builder.Services);
 
         // Refusals are answered and logged (at Debug) by CollabHubFilter, faults logged by it at Error: SignalR's own
         // Error line per failed invocation, with its stack trace, would only repeat them.

@@ -22,21 +22,25 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         return await workshop.OkAsync<TextAtRevision>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/documents/{docId}/text");
     }
 
-    private async Task<HubConnection> RawConnectionAsync()
+    private async Task<HubConnection> RawConnectionAsync(CollabHubProtocol protocol = CollabHubProtocol.Json)
     {
-        var connection = node.Raw((await node.MemberAsync("Raw")).Token);
+        var connection = node.Raw((await node.MemberAsync("Raw")).Token, protocol);
         await connection.StartAsync();
         return connection;
     }
 
-    private async Task<CollabConnection> ConnectAsync(string name) =>
-        await CollabConnection.ConnectAsync(node.HubUrl, (await node.MemberAsync(name)).Token);
+    private async Task<CollabConnection> ConnectAsync(string name, CollabHubProtocol protocol = CollabHubProtocol.Json) =>
+        await CollabConnection.ConnectAsync(node.HubUrl, (await node.MemberAsync(name)).Token, protocol: protocol);
 
     private static object Submit(string docId, int baseRevision, string clientId, long seq, object[] op) =>
         new { docId, baseRevision, clientId, clientSeq = seq, op };
 
-    [Fact]
-    public async Task TenClientsEditingOneDocumentConvergeToTheServersText()
+    /// <summary>Even-numbered clients speak <paramref name="even"/>, odd-numbered ones <paramref name="odd"/>.</summary>
+    [Theory]
+    [InlineData(CollabHubProtocol.Json, CollabHubProtocol.Json)]
+    [InlineData(CollabHubProtocol.MessagePack, CollabHubProtocol.MessagePack)]
+    [InlineData(CollabHubProtocol.Json, CollabHubProtocol.MessagePack)]
+    public async Task TenClientsEditingOneDocumentConvergeToTheServersText(CollabHubProtocol even, CollabHubProtocol odd)
     {
         var docId = await NewDocumentAsync("Bonnes pratiques : ");
         var connections = new List<CollabConnection>();
@@ -44,7 +48,7 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         var inserted = 0;
         for (var i = 0; i < 10; i++)
         {
-            var connection = await ConnectAsync($"Participant {i}");
+            var connection = await ConnectAsync($"Participant {i}", i % 2 == 0 ? even : odd);
             connections.Add(connection);
             documents.Add(await connection.OpenAsync(docId));
         }
@@ -112,16 +116,19 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         }
     }
 
-    [Fact]
-    public async Task ClientThatWasAwayGetsTheOpsItMissedWithTheirAuthors()
+    [Theory]
+    [InlineData(CollabHubProtocol.Json)]
+    [InlineData(CollabHubProtocol.MessagePack)]
+    public async Task ClientThatWasAwayGetsTheOpsItMissedWithTheirAuthors(CollabHubProtocol protocol)
     {
         var docId = await NewDocumentAsync();
-        await using var writer = await ConnectAsync("Awa (Benin)");
+        var name = $"Awa (Benin, {protocol})";
+        await using var writer = await ConnectAsync(name, protocol);
         var document = await writer.OpenAsync(docId);
         document.Edit(TextOperation.Of(OpComponent.Insert("Défis")));
         await document.WaitSyncedAsync(Patience);
 
-        await using var returning = await RawConnectionAsync();
+        await using var returning = await RawConnectionAsync(protocol);
         var opened = await returning.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = 0 });
 
         document.Edit(TextOperation.Of(OpComponent.Retain(5), OpComponent.Insert(" transfrontaliers")));
@@ -130,16 +137,18 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
 
         Assert.Null(opened.Text);
         Assert.Equal([1], opened.Ops.Select(o => o.Revision));
-        Assert.Equal("Awa (Benin)", opened.Ops[0].AuthorName);
+        Assert.Equal(name, opened.Ops[0].AuthorName);
         Assert.Equal([2], caughtUp.Ops.Select(o => o.Revision));
         Assert.Equal("Défis transfrontaliers", TextOt.Apply(TextOt.Apply("", opened.Ops[0].Op), caughtUp.Ops[0].Op));
     }
 
-    [Fact]
-    public async Task ResubmittedOpIsAppliedOnceAndAnsweredWithTheOriginalAck()
+    [Theory]
+    [InlineData(CollabHubProtocol.Json)]
+    [InlineData(CollabHubProtocol.MessagePack)]
+    public async Task ResubmittedOpIsAppliedOnceAndAnsweredWithTheOriginalAck(CollabHubProtocol protocol)
     {
         var docId = await NewDocumentAsync("ab");
-        await using var connection = await RawConnectionAsync();
+        await using var connection = await RawConnectionAsync(protocol);
         await connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
 
         var first = await connection.InvokeAsync<SubmitResult>("SubmitOp", Submit(docId, 0, "c1", 1, [2, "c"]));
@@ -163,8 +172,16 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
     [MemberData(nameof(BadSubmissions))]
     public async Task BadSubmissionGetsItsCodeChangesNothingAndTheConnectionStaysUsable(string submission, string code)
     {
+        foreach (var protocol in new[] { CollabHubProtocol.Json, CollabHubProtocol.MessagePack })
+        {
+            await BadSubmissionIsRefusedAsync(submission, code, protocol);
+        }
+    }
+
+    private async Task BadSubmissionIsRefusedAsync(string submission, string code, CollabHubProtocol protocol)
+    {
         var docId = await NewDocumentAsync("a😀");
-        await using var connection = await RawConnectionAsync();
+        await using var connection = await RawConnectionAsync(protocol);
         var request = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(submission)!;
         request["docId"] = JsonSerializer.SerializeToElement(docId);
 
@@ -195,23 +212,28 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         Assert.Equal("fixed", (await ServerTextAsync(docId)).Text);
     }
 
-    [Fact]
-    public async Task OthersSeeAnEditPushedWithItsRevisionAndAuthor()
+    [Theory]
+    [InlineData(CollabHubProtocol.Json, CollabHubProtocol.Json)]
+    [InlineData(CollabHubProtocol.Json, CollabHubProtocol.MessagePack)]
+    [InlineData(CollabHubProtocol.MessagePack, CollabHubProtocol.Json)]
+    [InlineData(CollabHubProtocol.MessagePack, CollabHubProtocol.MessagePack)]
+    public async Task OthersSeeAnEditPushedWithItsRevisionAndAuthor(CollabHubProtocol watching, CollabHubProtocol writing)
     {
         var docId = await NewDocumentAsync();
-        await using var watcher = await RawConnectionAsync();
+        await using var watcher = await RawConnectionAsync(watching);
         var pushed = new TaskCompletionSource<OpsCommitted>(TaskCreationOptions.RunContinuationsAsynchronously);
         watcher.On<OpsCommitted>("OpsCommitted", committed => pushed.TrySetResult(committed));
         await watcher.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
 
-        await using var author = await ConnectAsync("Yao (Côte d'Ivoire)");
+        var name = $"Yao (Côte d'Ivoire, {watching} to {writing})";
+        await using var author = await ConnectAsync(name, writing);
         var document = await author.OpenAsync(docId);
         document.Edit(TextOperation.Of(OpComponent.Insert("Leçons apprises")));
 
         var committed = await pushed.Task.WaitAsync(Patience);
         var op = Assert.Single(committed.Ops);
         Assert.Equal(1, op.Revision);
-        Assert.Equal("Yao (Côte d'Ivoire)", op.AuthorName);
+        Assert.Equal(name, op.AuthorName);
         Assert.Equal(TextOperation.Of(OpComponent.Insert("Leçons apprises")), op.Op);
     }
 
@@ -250,12 +272,14 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         Assert.Equal(new Selection(17, 17), after.Selection);
     }
 
-    [Fact]
-    public async Task ClientThatWasDisconnectedCatchesUpAndItsOfflineEditLandsOnce()
+    [Theory]
+    [InlineData(CollabHubProtocol.Json)]
+    [InlineData(CollabHubProtocol.MessagePack)]
+    public async Task ClientThatWasDisconnectedCatchesUpAndItsOfflineEditLandsOnce(CollabHubProtocol protocol)
     {
         var docId = await NewDocumentAsync("Lessons: ");
         await using var staying = await ConnectAsync("Staying");
-        await using var leaving = await ConnectAsync("Leaving");
+        await using var leaving = await ConnectAsync("Leaving", protocol);
         var a = await staying.OpenAsync(docId);
         var b = await leaving.OpenAsync(docId);
 

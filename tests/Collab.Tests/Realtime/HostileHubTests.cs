@@ -38,9 +38,9 @@ public sealed class HostileHubTests(KestrelWebNode node) : IClassFixture<Kestrel
         return pushes;
     }
 
-    private async Task<HubConnection> ConnectAsync(string token)
+    private async Task<HubConnection> ConnectAsync(string token, CollabHubProtocol protocol = CollabHubProtocol.Json)
     {
-        var connection = node.Raw(token);
+        var connection = node.Raw(token, protocol);
         await connection.StartAsync();
         return connection;
     }
@@ -208,11 +208,20 @@ public sealed class HostileHubTests(KestrelWebNode node) : IClassFixture<Kestrel
 
     [Theory]
     [MemberData(nameof(MalformedInvocations))]
-    public async Task MalformedInvocationGetsATypedCodeChangesNothingAndTheConnectionStaysUsable(string method, string arguments, string code)
+    public Task MalformedInvocationGetsATypedCodeChangesNothingAndTheConnectionStaysUsable(string method, string arguments, string code) =>
+        MalformedInvocationIsRefusedAsync(method, arguments, code, CollabHubProtocol.Json);
+
+    /// <summary>The same invocations, sent as MessagePack (each JSON value as its MessagePack counterpart): the same codes.</summary>
+    [Theory]
+    [MemberData(nameof(MalformedInvocations))]
+    public Task MalformedInvocationOverMessagePackGetsTheSameCodeAndTheConnectionStaysUsable(string method, string arguments, string code) =>
+        MalformedInvocationIsRefusedAsync(method, arguments, code, CollabHubProtocol.MessagePack);
+
+    private async Task MalformedInvocationIsRefusedAsync(string method, string arguments, string code, CollabHubProtocol protocol)
     {
         var workshop = await node.WorkshopAsync();
         var docId = await workshop.NewDocumentAsync("Lessons", "fixed");
-        await using var connection = await ConnectAsync((await node.MemberAsync("Fuzzer")).Token);
+        await using var connection = await ConnectAsync((await node.MemberAsync("Fuzzer")).Token, protocol);
         await connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
         var args = JsonNode.Parse(arguments.Replace("DOC", docId, StringComparison.Ordinal))!.AsArray().Select(a => (object?)a).ToArray();
 

@@ -19,12 +19,14 @@ public sealed class WebClientTests(EmbeddedWebNode node) : IClassFixture<Embedde
         Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("src=\"lib/signalr/signalr.min.js\"", html, StringComparison.Ordinal);
+        Assert.Contains("src=\"lib/signalr/signalr-protocol-msgpack.min.js\"", html, StringComparison.Ordinal);
         Assert.Contains("<script type=\"module\" src=\"js/app.js\">", html, StringComparison.Ordinal);
         Assert.DoesNotContain("://", html.Replace("http://www.w3.org", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("/lib/signalr/signalr.min.js", "HubConnectionBuilder")]
+    [InlineData("/lib/signalr/signalr-protocol-msgpack.min.js", "MessagePackHubProtocol")]
     [InlineData("/js/app.js", "CollabClient")]
     [InlineData("/js/collab-client.js", "export class CollabClient")]
     [InlineData("/js/i18n.js", "export function translate")]

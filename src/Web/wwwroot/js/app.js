@@ -1,5 +1,6 @@
 // Collab's built-in web client: join, the participant's workspace, the facilitator's console, the rapporteur's
-// outcome view, and a recommendation's own page (#rec=<id>). Plain ES modules; the SignalR browser bundle (lib/signalr, from npm) provides `signalR`.
+// outcome view, and a recommendation's own page (#rec=<id>). Plain ES modules; the SignalR browser bundles (lib/signalr,
+// from npm) provide `signalR` and its MessagePack protocol.
 // Real-time: one hub connection (docs/protocol.md) wrapped by CollabClient (co-editing, reconnects, exactly-once
 // resubmission); commands: the HTTP API (docs/workshops.md).
 
@@ -23,6 +24,9 @@ import { createSetupView } from './setup.js';
 import { showCreateWorkshop } from './create.js';
 import { followJoinCode } from './join-page.js';
 import { confirmAction } from './confirm.js';
+
+// `?protocol=json` in the page's address keeps the hub on JSON (read now: signing in rewrites the address).
+const requestedProtocol = new URLSearchParams(location.search).get('protocol');
 
 const IDENTITY_KEY = 'collab.identity';
 const LANGUAGE_KEY = 'collab.language';
@@ -176,10 +180,25 @@ async function enter(identity) {
   await app.start();
 }
 
+/**
+ * The hub protocol: MessagePack when its bundle loaded (smaller frames, cheaper for the server to read and write),
+ * otherwise JSON. `?protocol=json` in the page's address keeps JSON, as third-party clients speak it. Both carry the
+ * same messages (docs/protocol.md, "Hub protocols").
+ */
+function hubProtocol() {
+  const MessagePack = globalThis.signalR?.protocols?.msgpack?.MessagePackHubProtocol;
+  if (!MessagePack || requestedProtocol === 'json') return null;
+  // Undefined fields are left out, as JSON.stringify leaves them out.
+  return new MessagePack({ ignoreUndefined: true });
+}
+
 function createApp(identity) {
   const api = createApi(() => identity.token);
-  const connection = new signalR.HubConnectionBuilder()
-    .withUrl('/hubs/collab', { accessTokenFactory: () => identity.token })
+  const builder = new signalR.HubConnectionBuilder()
+    .withUrl('/hubs/collab', { accessTokenFactory: () => identity.token });
+  const protocol = hubProtocol();
+  document.documentElement.dataset.hubProtocol = protocol?.name ?? 'json';
+  const connection = (protocol ? builder.withHubProtocol(protocol) : builder)
     // Never give up: a venue's Wi-Fi comes back. CollabClient also restarts a connection that closed for good.
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (ctx) => [0, 1000, 2000, 5000][ctx.previousRetryCount] ?? 10000 })
     .configureLogging(signalR.LogLevel.Warning)

@@ -1,4 +1,5 @@
-// Client side of Collab's server-sequenced OT over SignalR (hub /hubs/collab, JSON protocol, camelCase).
+// Client side of Collab's server-sequenced OT over SignalR (hub /hubs/collab, JSON or MessagePack hub protocol: the
+// same camelCase messages in both).
 //
 //   // token: from POST /api/join (or POST /api/workshops for the creator)
 //   const connection = new signalR.HubConnectionBuilder()
