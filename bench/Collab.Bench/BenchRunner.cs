@@ -6,6 +6,7 @@ using Collab.Client;
 using Collab.Documents;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Bench;
@@ -131,11 +132,14 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                 timeout.CancelAfter(ConnectTimeout);
                 var token = await JoinAsync($"bench d{d} c{c}", timeout.Token);
                 var connection = await CollabConnection.ConnectAsync(hub, token, builder =>
+                {
                     builder.Services.Configure<HttpConnectionOptions>(o =>
                     {
                         o.Transports = HttpTransportType.WebSockets;
                         o.SkipNegotiation = true;
-                    }), timeout.Token);
+                    });
+                    builder.AddJsonProtocol(json => BenchJson.AddTo(json.PayloadSerializerOptions));
+                }, timeout.Token);
                 try
                 {
                     var document = await connection.OpenAsync(_docIds[d], timeout.Token);
@@ -168,7 +172,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         _clock.WindowStart = start + (long)(options.Warmup * f);
         _clock.WindowEnd = _clock.WindowStart + (long)(options.Seconds * f);
         log.WriteLine($"editing: {options.Warmup:0.#} s warm-up, then {options.Seconds:0.#} s measured");
-        var loops = _clients.Select(c => Task.Run(() => c.EditLoopAsync(start, _clock.WindowEnd, options.Rate, cancellationToken), cancellationToken)).ToList();
+        var all = EditScheduler.RunAsync(_clients, start, _clock.WindowEnd, options.Rate, cancellationToken);
 
         await DelayUntilAsync(_clock.WindowStart, cancellationToken);
         var before = Snapshot.Take(host);
@@ -176,7 +180,6 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var after = Snapshot.Take(host);
         report.Window = (before, after);
 
-        var all = Task.WhenAll(loops);
         if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)) != all)
         {
             throw new TimeoutException("Edit loops did not stop within 30 s of the end of the window.");
