@@ -131,15 +131,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(ConnectTimeout);
                 var token = await JoinAsync($"bench d{d} c{c}", timeout.Token);
-                var connection = await CollabConnection.ConnectAsync(hub, token, builder =>
-                {
-                    builder.Services.Configure<HttpConnectionOptions>(o =>
-                    {
-                        o.Transports = HttpTransportType.WebSockets;
-                        o.SkipNegotiation = true;
-                    });
-                    builder.AddJsonProtocol(json => BenchJson.AddTo(json.PayloadSerializerOptions));
-                }, timeout.Token);
+                var connection = await ConnectOneAsync(hub, token, timeout.Token);
                 try
                 {
                     var document = await connection.OpenAsync(_docIds[d], timeout.Token);
@@ -163,6 +155,34 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         }
 
         log.WriteLine($"connected {_clients.Count} client(s) over WebSockets in {started.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>
+    /// One client's connection. A server too busy to admit it answers 503 (<c>server.unavailable</c>: try again, as
+    /// docs/protocol.md says), which is tried again after a short backoff until the connect deadline.
+    /// </summary>
+    private static async Task<CollabConnection> ConnectOneAsync(Uri hub, string token, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await CollabConnection.ConnectAsync(hub, token, builder =>
+                {
+                    builder.Services.Configure<HttpConnectionOptions>(o =>
+                    {
+                        o.Transports = HttpTransportType.WebSockets;
+                        o.SkipNegotiation = true;
+                    });
+                    builder.AddJsonProtocol(json => BenchJson.AddTo(json.PayloadSerializerOptions));
+                }, cancellationToken);
+            }
+            catch (System.Net.WebSockets.WebSocketException e) when (e.Message.Contains("'503'", StringComparison.Ordinal) && !cancellationToken.IsCancellationRequested)
+            {
+                // The handshake's status is only in the message ("status code '503' when status code '101' was expected").
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * Math.Min(attempt, 8)), cancellationToken);
+            }
+        }
     }
 
     private async Task EditAsync(BenchReport report, ServerHost? host, CancellationToken cancellationToken)

@@ -78,7 +78,7 @@ internal sealed class BenchSeries(BenchOptions options, TextWriter log)
             {
                 var runs = _runs.Where(r => r.Server == server).ToList();
                 o.WriteLine(
-                    $"SERVER server={server} rate={Fmt(options.Rate)} runs={runs.Count} p50_ms={Fmt(Median(runs, r => r.P50Ms))} p99_ms={Fmt(Median(runs, r => r.P99Ms))} " +
+                    $"SERVER server={server} rate={Fmt(options.Rate)} runs={runs.Count} failed={runs.Count(r => r.Failure is not null)} p50_ms={Fmt(Median(runs, r => r.P50Ms))} p99_ms={Fmt(Median(runs, r => r.P99Ms))} " +
                     $"ops_per_s={Fmt(Median(runs, r => r.OpsPerSecond))} server_us_per_delivery={Fmt(Median(runs, r => r.ServerUsPerDelivery))} " +
                     $"gen_us_per_delivery={Fmt(Median(runs, r => r.GeneratorUsPerDelivery))} converged={(runs.All(r => r.Converged) ? "PASS" : "FAIL")}");
             }
@@ -122,9 +122,10 @@ internal sealed class BenchSeries(BenchOptions options, TextWriter log)
         }
     }
 
+    /// <summary>The median over the runs that ran to the end (a run that failed, e.g. could not connect, has no figures).</summary>
     private static double Median(List<BenchReport> runs, Func<BenchReport, double> figure)
     {
-        var values = runs.Select(figure).Where(v => !double.IsNaN(v)).Order().ToList();
+        var values = runs.Where(r => r.Failure is null).Select(figure).Where(v => !double.IsNaN(v)).Order().ToList();
         return values.Count == 0 ? double.NaN : values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
