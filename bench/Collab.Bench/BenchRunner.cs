@@ -28,6 +28,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     private readonly List<BenchClient> _clients = [];
     private readonly List<string> _docIds = [];
     private string _participantCode = "";
+    private string _facilitatorToken = "";
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -91,7 +92,8 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var workshopId = body.GetProperty("workshop").GetProperty("id").GetString()!;
         _participantCode = body.GetProperty("joinCodes").EnumerateArray()
             .First(c => c.GetProperty("role").GetString() == "participant").GetProperty("code").GetString()!;
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("facilitator").GetProperty("token").GetString());
+        _facilitatorToken = body.GetProperty("facilitator").GetProperty("token").GetString()!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _facilitatorToken);
         for (var d = 0; d < options.Docs; d++)
         {
             using var response = await http.PostAsJsonAsync(
@@ -124,26 +126,37 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var hub = new Uri(options.BaseUrl, "hubs/collab");
         var slots = new BenchClient?[options.Docs * options.Clients];
         var started = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, slots.Length), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
-            {
-                var (d, c) = (i / options.Clients, i % options.Clients);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(ConnectTimeout);
-                var token = await JoinAsync($"bench d{d} c{c}", timeout.Token);
-                var connection = await ConnectOneAsync(hub, token, timeout.Token);
-                try
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, slots.Length), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
                 {
-                    var document = await connection.OpenAsync(_docIds[d], timeout.Token);
-                    slots[i] = new BenchClient(connection, document, d, _clock, options.Seed + i);
-                }
-                catch
-                {
-                    await connection.DisposeAsync();
-                    throw;
-                }
-            });
-        _clients.AddRange(slots.Select(s => s!));
+                    var (d, c) = (i / options.Clients, i % options.Clients);
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    timeout.CancelAfter(ConnectTimeout);
+                    // The facilitator (the bench) is the first client: a workshop counts its people, facilitator included
+                    // (at most 500), so a 500-person plenary is the facilitator and 499 participants.
+                    var token = i == 0 ? _facilitatorToken : await JoinAsync($"bench d{d} c{c}", timeout.Token);
+                    var connection = await ConnectOneAsync(hub, token, timeout.Token);
+                    try
+                    {
+                        var document = await connection.OpenAsync(_docIds[d], timeout.Token);
+                        slots[i] = new BenchClient(connection, document, d, _clock, options.Seed + i);
+                    }
+                    catch
+                    {
+                        await connection.DisposeAsync();
+                        throw;
+                    }
+                });
+        }
+        finally
+        {
+            // Also when one failed: the others are closed with the run (DisconnectAsync). Left open they would keep
+            // reconnecting, into the next server of a series on the same port.
+            _clients.AddRange(slots.OfType<BenchClient>());
+        }
+
         foreach (var client in _clients)
         {
             if (client.Document.Text != InitialText)
