@@ -108,8 +108,8 @@ internal sealed class BenchSeries(BenchOptions options, TextWriter log)
         var highest = new Dictionary<string, double>();
         foreach (var server in options.Servers)
         {
-            var values = _ramps.Where(r => r.Server == server).Select(r => r.Best?.OpsPerSecond ?? 0).Order().ToList();
-            highest[server] = values.Count == 0 ? double.NaN : values[values.Count / 2];
+            var values = _ramps.Where(r => r.Server == server).Select(r => r.Best?.OpsPerSecond ?? 0).ToList();
+            highest[server] = MedianOf(values);
             o.WriteLine($"RAMP server={server} p99_bound_ms={Fmt(options.RampP99Ms)} max_ops_per_s={Fmt(highest[server])} rounds={values.Count}");
         }
 
@@ -123,9 +123,12 @@ internal sealed class BenchSeries(BenchOptions options, TextWriter log)
     }
 
     /// <summary>The median over the runs that ran to the end (a run that failed, e.g. could not connect, has no figures).</summary>
-    private static double Median(List<BenchReport> runs, Func<BenchReport, double> figure)
+    private static double Median(List<BenchReport> runs, Func<BenchReport, double> figure) =>
+        MedianOf([.. runs.Where(r => r.Failure is null).Select(figure)]);
+
+    private static double MedianOf(List<double> figures)
     {
-        var values = runs.Where(r => r.Failure is null).Select(figure).Where(v => !double.IsNaN(v)).Order().ToList();
+        var values = figures.Where(v => !double.IsNaN(v)).Order().ToList();
         return values.Count == 0 ? double.NaN : values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
     }
 
