@@ -114,28 +114,26 @@ internal sealed class BenchClient(
         };
     }
 
-    /// <summary>Edits at <paramref name="rate"/> ops/s (interval uniform in ±50 %) from <paramref name="start"/> until <paramref name="stop"/>.</summary>
-    public async Task EditLoopAsync(long start, long stop, double rate, CancellationToken cancellationToken)
-    {
-        var mean = Stopwatch.Frequency / rate;
-        var next = start + (long)(_random.NextDouble() * mean);
-        while (next < stop && !cancellationToken.IsCancellationRequested)
-        {
-            var wait = next - Stopwatch.GetTimestamp();
-            if (wait > 0)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), cancellationToken);
-            }
-            else if (-wait > Stopwatch.Frequency)
-            {
-                // More than a second behind (an overloaded generator): carry on from now rather than burst.
-                next = Stopwatch.GetTimestamp();
-                ScheduleResets++;
-            }
+    /// <summary>When this client types next (a <see cref="Stopwatch"/> timestamp); owned by its <see cref="EditScheduler"/> loop.</summary>
+    public long NextEditAt { get; private set; }
 
-            EditOnce();
-            next += (long)(mean * (0.5 + _random.NextDouble()));
+    /// <summary>The first keystroke falls uniformly within one mean interval after <paramref name="start"/>.</summary>
+    public void Schedule(long start, double mean) => NextEditAt = start + (long)(_random.NextDouble() * mean);
+
+    /// <summary>
+    /// Types one keystroke now and schedules the next one a uniform ±50 % around <paramref name="mean"/> later. More
+    /// than a second behind (an overloaded generator), it carries on from now rather than burst.
+    /// </summary>
+    public void EditAndReschedule(long now, double mean)
+    {
+        if (now - NextEditAt > Stopwatch.Frequency)
+        {
+            NextEditAt = now;
+            ScheduleResets++;
         }
+
+        EditOnce();
+        NextEditAt += (long)(mean * (0.5 + _random.NextDouble()));
     }
 
     private void EditOnce()

@@ -20,20 +20,40 @@ internal sealed record BenchOptions
     /// <summary><c>null</c>: use a server that is already running at <see cref="BaseUrl"/>.</summary>
     public string? Spawn { get; init; }
 
+    /// <summary>
+    /// Every server to spawn, in order (<c>--spawn embedded,bare</c>): each gets the same run, one after the other, and
+    /// every one that is not the bare hub is compared with it.
+    /// </summary>
+    public IReadOnlyList<string> Servers { get; init; } = [];
+
+    /// <summary>Rounds of the whole comparison; the order of the servers alternates between rounds.</summary>
+    public int Repeat { get; init; } = 1;
+
+    /// <summary>Per-client rates to try in order (<c>--ramp</c>), until p99 reaches <see cref="RampP99Ms"/> for a server.</summary>
+    public IReadOnlyList<double> Ramp { get; init; } = [];
+
+    public double RampP99Ms { get; init; } = 100;
+
     public string? Postgres { get; init; }
 
     public int Seed { get; init; } = Environment.TickCount;
 
-    /// <summary>The hub protocol every client speaks.</summary>
+    /// <summary>The hub protocol every client speaks (the bare hub speaks JSON only).</summary>
     public Collab.Client.CollabHubProtocol Protocol { get; init; } = Collab.Client.CollabHubProtocol.Json;
 
     public const string Usage =
         """
         usage: Collab.Bench [--url http://127.0.0.1:5080] [--docs R] [--clients C] [--rate K] [--seconds T] [--warmup W]
-                            [--spawn embedded|clustered] [--pg "<connection string>"] [--seed N] [--protocol json|msgpack]
+                            [--spawn embedded|clustered|bare[,…]] [--pg "<connection string>"] [--seed N] [--protocol json|msgpack]
+                            [--repeat N] [--ramp K1,K2,… [--ramp-p99 MS]]
           --docs      documents (1-1000)                   --clients  connections per document (1-1000, R*C <= 5000)
           --rate      ops/s per client (0.01-50)           --seconds  measured seconds (1-600), after --warmup (0-120, default 3)
-          --spawn     start the server from the Release DLLs (embedded: temp data folder; clustered: --pg, migrate, silo, web)
+          --spawn     start the server from the Release DLLs (embedded: temp data folder; clustered: --pg, migrate, silo, web;
+                      bare: the yardstick, bench/Collab.BareHub). Several, comma-separated: each gets the same run in turn,
+                      and every one is compared with bare (throughput, p99, server CPU per delivered op)
+          --repeat    rounds of that comparison (1-20), alternating the order of the servers
+          --ramp      per-client rates to try in order (instead of --rate): the highest total ops/s whose p99 propagation
+                      stays under --ramp-p99 (default 100 ms) and converges, per server
         Only 127.0.0.1 (or localhost) is accepted as the server address.
         """;
 
@@ -52,7 +72,10 @@ internal sealed record BenchOptions
                 "--rate" => options with { Rate = Real(name, Value(), 0.01, 50) },
                 "--seconds" => options with { Seconds = Real(name, Value(), 1, 600) },
                 "--warmup" => options with { Warmup = Real(name, Value(), 0, 120) },
-                "--spawn" => options with { Spawn = Value() },
+                "--spawn" => options with { Servers = Value().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) },
+                "--repeat" => options with { Repeat = Int(name, Value(), 1, 20) },
+                "--ramp" => options with { Ramp = [.. Value().Split(',', StringSplitOptions.TrimEntries).Select(v => Real(name, v, 0.01, 50))] },
+                "--ramp-p99" => options with { RampP99Ms = Real(name, Value(), 1, 60_000) },
                 "--pg" => options with { Postgres = Value() },
                 "--seed" => options with { Seed = Int(name, Value(), int.MinValue, int.MaxValue) },
                 "--protocol" => options with
@@ -81,12 +104,23 @@ internal sealed record BenchOptions
             throw new ArgumentException("--docs × --clients must be at most 5000 connections.");
         }
 
-        if (options.Spawn is not (null or "embedded" or "clustered"))
+        if (options.Servers.FirstOrDefault(s => s is not ("embedded" or "clustered" or "bare")) is { } unknown)
         {
-            throw new ArgumentException("--spawn takes embedded or clustered.");
+            throw new ArgumentException($"--spawn takes embedded, clustered or bare (comma-separated), not '{unknown}'.");
         }
 
-        if (options.Spawn == "clustered" && string.IsNullOrWhiteSpace(options.Postgres))
+        if (options.Servers.Count != options.Servers.Distinct().Count())
+        {
+            throw new ArgumentException("--spawn names each server once (use --repeat for more rounds).");
+        }
+
+        options = options with { Spawn = options.Servers.FirstOrDefault() };
+        if ((options.Repeat > 1 || options.Ramp.Count > 0) && options.Servers.Count == 0)
+        {
+            throw new ArgumentException("--repeat and --ramp need --spawn (each run starts a fresh server).");
+        }
+
+        if (options.Servers.Contains("clustered") && string.IsNullOrWhiteSpace(options.Postgres))
         {
             throw new ArgumentException("--spawn clustered needs --pg \"Host=127.0.0.1;Port=…;Database=…;Username=…\".");
         }

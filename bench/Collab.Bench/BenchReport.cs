@@ -40,6 +40,44 @@ internal sealed class BenchReport(BenchOptions options)
     public bool Converged =>
         Failure is null && UnsyncedClients == 0 && Checks is { Count: > 0 } checks && checks.All(c => c.Converged);
 
+    /// <summary>The server that was spawned for this run, or null for one already running.</summary>
+    public string? Server => options.Spawn;
+
+    public double Rate => options.Rate;
+
+    public double P50Ms => P(_peer, 0.5);
+
+    public double P99Ms => P(_peer, 0.99);
+
+    public double OpsPerSecond => _acksInWindow / options.Seconds;
+
+    public long DeliveriesInWindow => _deliveriesInWindow;
+
+    /// <summary>CPU seconds in the measured window: the load generator's and all server processes' (PostgreSQL included).</summary>
+    public (double Seconds, double Generator, double Server) Cpu
+    {
+        get
+        {
+            if (Window is not { } w)
+            {
+                return (double.NaN, double.NaN, double.NaN);
+            }
+
+            var server = w.Before.ServerCpu.Sum(b => w.After.ServerCpu.GetValueOrDefault(b.Key, double.NaN) - b.Value)
+                + (Host?.UsesPostgres == true ? w.After.PostgresCpu - w.Before.PostgresCpu : 0);
+            return (
+                (w.After.Timestamp - w.Before.Timestamp) / (double)System.Diagnostics.Stopwatch.Frequency,
+                w.After.GeneratorCpu - w.Before.GeneratorCpu,
+                w.Before.ServerCpu.Count > 0 ? server : double.NaN);
+        }
+    }
+
+    /// <summary>Server CPU (all its processes) per op delivered to a peer, in µs.</summary>
+    public double ServerUsPerDelivery => _deliveriesInWindow > 0 ? Cpu.Server * 1e6 / _deliveriesInWindow : double.NaN;
+
+    /// <summary>Load generator CPU per op delivered to a peer (each one applied by a simulated client), in µs.</summary>
+    public double GeneratorUsPerDelivery => _deliveriesInWindow > 0 ? Cpu.Generator * 1e6 / _deliveriesInWindow : double.NaN;
+
     public void Collect(IReadOnlyList<BenchClient> clients)
     {
         _clients = clients.Count;
@@ -143,6 +181,11 @@ internal sealed class BenchReport(BenchOptions options)
             {
                 o.WriteLine($"    server CPU per delivered op: {F(serverTotal * 1e6 / _deliveriesInWindow)} µs; per acked op: {F(serverTotal * 1e6 / Math.Max(1, _acksInWindow))} µs");
             }
+
+            if (_deliveriesInWindow > 0)
+            {
+                o.WriteLine($"    load generator CPU per delivered op: {F(GeneratorUsPerDelivery)} µs (every delivery is one remote op applied by one simulated client)");
+            }
         }
 
         if (Checks is { } checks)
@@ -174,7 +217,9 @@ internal sealed class BenchReport(BenchOptions options)
 
         o.WriteLine(
             $"RESULT docs={options.Docs} clients={options.Clients} rate={F(options.Rate)} protocol={(options.Protocol == Collab.Client.CollabHubProtocol.MessagePack ? "msgpack" : "json")} p50_ms={F(P(_peer, 0.5))} p99_ms={F(P(_peer, 0.99))} " +
-            $"max_ms={F(_peer.Count > 0 ? _peer[^1] : 0)} ack_p99_ms={F(P(_ack, 0.99))} ops_per_s={F(_acksInWindow / t)} converged={(Converged ? "PASS" : "FAIL")}");
+            $"max_ms={F(_peer.Count > 0 ? _peer[^1] : 0)} ack_p99_ms={F(P(_ack, 0.99))} ops_per_s={F(_acksInWindow / t)} " +
+            $"server_us_per_delivery={F(ServerUsPerDelivery)} gen_us_per_delivery={F(GeneratorUsPerDelivery)} " +
+            $"server={options.Spawn ?? "external"} converged={(Converged ? "PASS" : "FAIL")}");
     }
 
     private static string Dist(List<double> sorted) =>
@@ -186,7 +231,7 @@ internal sealed class BenchReport(BenchOptions options)
     private static double P(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    private static string F(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.#", CultureInfo.InvariantCulture);
+    internal static string F(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.#", CultureInfo.InvariantCulture);
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length] + "…";
 }

@@ -6,6 +6,7 @@ using Collab.Client;
 using Collab.Documents;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Bench;
@@ -27,6 +28,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     private readonly List<BenchClient> _clients = [];
     private readonly List<string> _docIds = [];
     private string _participantCode = "";
+    private string _facilitatorToken = "";
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -90,7 +92,8 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var workshopId = body.GetProperty("workshop").GetProperty("id").GetString()!;
         _participantCode = body.GetProperty("joinCodes").EnumerateArray()
             .First(c => c.GetProperty("role").GetString() == "participant").GetProperty("code").GetString()!;
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("facilitator").GetProperty("token").GetString());
+        _facilitatorToken = body.GetProperty("facilitator").GetProperty("token").GetString()!;
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _facilitatorToken);
         for (var d = 0; d < options.Docs; d++)
         {
             using var response = await http.PostAsJsonAsync(
@@ -123,31 +126,37 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var hub = new Uri(options.BaseUrl, "hubs/collab");
         var slots = new BenchClient?[options.Docs * options.Clients];
         var started = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, slots.Length), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
-            {
-                var (d, c) = (i / options.Clients, i % options.Clients);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(ConnectTimeout);
-                var token = await JoinAsync($"bench d{d} c{c}", timeout.Token);
-                var connection = await CollabConnection.ConnectAsync(hub, token, builder =>
-                    builder.Services.Configure<HttpConnectionOptions>(o =>
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, slots.Length), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
+                {
+                    var (d, c) = (i / options.Clients, i % options.Clients);
+                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    timeout.CancelAfter(ConnectTimeout);
+                    // The facilitator (the bench) is the first client: a workshop counts its people, facilitator included
+                    // (at most 500), so a 500-person plenary is the facilitator and 499 participants.
+                    var token = i == 0 ? _facilitatorToken : await JoinAsync($"bench d{d} c{c}", timeout.Token);
+                    var connection = await ConnectOneAsync(hub, token, options.Protocol, timeout.Token);
+                    try
                     {
-                        o.Transports = HttpTransportType.WebSockets;
-                        o.SkipNegotiation = true;
-                    }), timeout.Token, options.Protocol);
-                try
-                {
-                    var document = await connection.OpenAsync(_docIds[d], timeout.Token);
-                    slots[i] = new BenchClient(connection, document, d, _clock, options.Seed + i);
-                }
-                catch
-                {
-                    await connection.DisposeAsync();
-                    throw;
-                }
-            });
-        _clients.AddRange(slots.Select(s => s!));
+                        var document = await connection.OpenAsync(_docIds[d], timeout.Token);
+                        slots[i] = new BenchClient(connection, document, d, _clock, options.Seed + i);
+                    }
+                    catch
+                    {
+                        await connection.DisposeAsync();
+                        throw;
+                    }
+                });
+        }
+        finally
+        {
+            // Also when one failed: the others are closed with the run (DisconnectAsync). Left open they would keep
+            // reconnecting, into the next server of a series on the same port.
+            _clients.AddRange(slots.OfType<BenchClient>());
+        }
+
         foreach (var client in _clients)
         {
             if (client.Document.Text != InitialText)
@@ -161,6 +170,38 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         log.WriteLine($"connected {_clients.Count} client(s) over WebSockets in {started.Elapsed.TotalSeconds:0.0} s");
     }
 
+    /// <summary>
+    /// One client's connection. A server too busy to admit it answers 503 (<c>server.unavailable</c>: try again, as
+    /// docs/protocol.md says), which is tried again after a short backoff until the connect deadline.
+    /// </summary>
+    private static async Task<CollabConnection> ConnectOneAsync(Uri hub, string token, Collab.Client.CollabHubProtocol protocol, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await CollabConnection.ConnectAsync(hub, token, builder =>
+                {
+                    builder.Services.Configure<HttpConnectionOptions>(o =>
+                    {
+                        o.Transports = HttpTransportType.WebSockets;
+                        o.SkipNegotiation = true;
+                    });
+                    if (protocol == Collab.Client.CollabHubProtocol.Json)
+                    {
+                        // Registered last, so it is the protocol spoken: the bench's own token readers (BenchJson).
+                        builder.AddJsonProtocol(json => BenchJson.AddTo(json.PayloadSerializerOptions));
+                    }
+                }, cancellationToken, protocol);
+            }
+            catch (System.Net.WebSockets.WebSocketException e) when (e.Message.Contains("'503'", StringComparison.Ordinal) && !cancellationToken.IsCancellationRequested)
+            {
+                // The handshake's status is only in the message ("status code '503' when status code '101' was expected").
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * Math.Min(attempt, 8)), cancellationToken);
+            }
+        }
+    }
+
     private async Task EditAsync(BenchReport report, ServerHost? host, CancellationToken cancellationToken)
     {
         var f = Stopwatch.Frequency;
@@ -168,7 +209,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         _clock.WindowStart = start + (long)(options.Warmup * f);
         _clock.WindowEnd = _clock.WindowStart + (long)(options.Seconds * f);
         log.WriteLine($"editing: {options.Warmup:0.#} s warm-up, then {options.Seconds:0.#} s measured");
-        var loops = _clients.Select(c => Task.Run(() => c.EditLoopAsync(start, _clock.WindowEnd, options.Rate, cancellationToken), cancellationToken)).ToList();
+        var all = EditScheduler.RunAsync(_clients, start, _clock.WindowEnd, options.Rate, cancellationToken);
 
         await DelayUntilAsync(_clock.WindowStart, cancellationToken);
         var before = Snapshot.Take(host);
@@ -176,7 +217,6 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var after = Snapshot.Take(host);
         report.Window = (before, after);
 
-        var all = Task.WhenAll(loops);
         if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)) != all)
         {
             throw new TimeoutException("Edit loops did not stop within 30 s of the end of the window.");

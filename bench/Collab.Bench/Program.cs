@@ -1,6 +1,9 @@
 namespace Collab.Bench;
 
-/// <summary>Entry point: parse, run, print the summary and the RESULT line; exit 0 only when every client converged.</summary>
+/// <summary>
+/// Entry point: parse, run (one run, or a series: several servers, rounds, a ramp), print the summaries and the RESULT
+/// line(s); exit 0 only when every client of every run converged.
+/// </summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -27,6 +30,14 @@ internal static class Program
             e.Cancel = true;
             cancellation.Cancel();
         };
+
+        if (options.Servers.Count > 1 || options.Repeat > 1 || options.Ramp.Count > 0)
+        {
+            var series = new BenchSeries(options, Console.Out);
+            await series.RunAsync(cancellation.Token);
+            series.Print(Console.Out);
+            return series.AllConverged ? 0 : 1;
+        }
 
         var report = await new BenchRunner(options, Console.Out).RunAsync(cancellation.Token);
         report.Print(Console.Out);

@@ -5,7 +5,8 @@ namespace Collab.Bench;
 
 /// <summary>
 /// The server processes a run started itself (<c>--spawn</c>), from the built Release DLLs: embedded (one web node on
-/// a temp data folder) or clustered (migrate, one silo, one web node against the given PostgreSQL). Their output goes
+/// a temp data folder), clustered (migrate, one silo, one web node against the given PostgreSQL) or bare (the
+/// yardstick, <c>bench/Collab.BareHub</c>: a plain SignalR hub with an in-memory sequencer). Their output goes
 /// to log files; warnings and errors are counted. Stopped with SIGTERM (SIGKILL after 15 s).
 /// </summary>
 internal sealed class ServerHost : IAsyncDisposable
@@ -29,9 +30,11 @@ internal sealed class ServerHost : IAsyncDisposable
         var root = FindRepositoryRoot();
         var webDll = Path.Combine(root, "src/Web/bin/Release/net10.0/Collab.Web.dll");
         var siloDll = Path.Combine(root, "src/Silo/bin/Release/net10.0/Collab.Silo.dll");
-        if (!File.Exists(webDll))
+        var bareDll = Path.Combine(root, "bench/Collab.BareHub/bin/Release/net10.0/Collab.BareHub.dll");
+        var serverDll = options.Spawn == "bare" ? bareDll : webDll;
+        if (!File.Exists(serverDll))
         {
-            throw new InvalidOperationException($"{webDll} is missing: run 'dotnet build -c Release' first.");
+            throw new InvalidOperationException($"{serverDll} is missing: run 'dotnet build {Path.GetRelativePath(root, Path.GetDirectoryName(serverDll)!).Split("/bin/")[0]} -c Release' first.");
         }
 
         if (await IsListeningAsync(options.BaseUrl.Port))
@@ -44,7 +47,13 @@ internal sealed class ServerHost : IAsyncDisposable
         try
         {
             var webUrl = options.BaseUrl.GetLeftPart(UriPartial.Authority);
-            if (options.Spawn == "embedded")
+            if (options.Spawn == "bare")
+            {
+                log.WriteLine($"spawn: bare SignalR hub {bareDll} at {webUrl}");
+                var bare = host.Launch("bare", bareDll, [], new() { ["Urls"] = webUrl });
+                await WaitReadyAsync(bare, new Uri(webUrl + "/health/ready"), cancellationToken);
+            }
+            else if (options.Spawn == "embedded")
             {
                 log.WriteLine($"spawn: embedded web node {webDll} at {webUrl}, data in {folder}/data");
                 // Free silo ports too, so a run never collides with another embedded node on this machine.

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Collab.Bench;
+
+/// <summary>
+/// Runs every client's keystrokes on a few loops (one per core) instead of a timer per client: each loop keeps its
+/// clients in a queue ordered by their next keystroke and sleeps only until the earliest one. Thousands of
+/// <see cref="Task.Delay(TimeSpan)"/> timers per second contended on the runtime's timer lock and cost the generator
+/// more than the edits themselves.
+/// </summary>
+internal static class EditScheduler
+{
+    public static Task RunAsync(IReadOnlyList<BenchClient> clients, long start, long stop, double rate, CancellationToken cancellationToken)
+    {
+        var mean = Stopwatch.Frequency / rate;
+        var loops = Math.Max(1, Math.Min(Environment.ProcessorCount, clients.Count));
+        return Task.WhenAll(Enumerable.Range(0, loops).Select(loop =>
+            Task.Run(() => LoopAsync([.. clients.Where((_, i) => i % loops == loop)], start, stop, mean, cancellationToken), cancellationToken)));
+    }
+
+    private static async Task LoopAsync(List<BenchClient> clients, long start, long stop, double mean, CancellationToken cancellationToken)
+    {
+        var due = new PriorityQueue<BenchClient, long>(clients.Count);
+        foreach (var client in clients)
+        {
+            client.Schedule(start, mean);
+            due.Enqueue(client, client.NextEditAt);
+        }
+
+        while (due.TryPeek(out _, out var next) && next < stop && !cancellationToken.IsCancellationRequested)
+        {
+            var wait = next - Stopwatch.GetTimestamp();
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency), cancellationToken);
+            }
+
+            // Everyone due now types, earliest first; a client whose next keystroke falls after the end is done.
+            var now = Stopwatch.GetTimestamp();
+            while (due.TryPeek(out var client, out var at) && at <= now && at < stop)
+            {
+                due.Dequeue();
+                client.EditAndReschedule(now, mean);
+                due.Enqueue(client, client.NextEditAt);
+            }
+        }
+    }
+}
