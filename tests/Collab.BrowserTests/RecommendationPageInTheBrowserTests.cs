@@ -273,12 +273,14 @@ public sealed partial class RecommendationPageInTheBrowserTests(BrowserSite site
         await site.FacilitatorAsync(HttpMethod.Post, $"/recommendations/{rid}/status", new { status = "proposed" });
         var issa = await site.JoinAsync("participant", "Issa Traoré", "Togo", "fr", phone: true);
 
-        // His page's hub connection goes through a route that can hold back the server's AccessChanged pushes.
+        // His page's hub connection goes through a route that can hold back the server's AccessChanged pushes. The
+        // route reads JSON text frames: the page speaks the hub's JSON protocol (?protocol=json), as third parties do.
         var hub = new HeldPushes("AccessChanged");
         await issa.RouteWebSocketAsync("**/hubs/collab**", hub.Route);
-        await issa.ReloadAsync();
+        await issa.GotoAsync("/?protocol=json");
         await Expect(issa.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "online");
-        await issa.GotoAsync($"/#rec={rid}");
+        await Expect(issa.Locator("html")).ToHaveAttributeAsync("data-hub-protocol", "json");
+        await issa.GotoAsync($"/?protocol=json#rec={rid}");
         var editor = TextOf(issa, "en");
         await Expect(issa.GetByTestId("text-en").GetByTestId("editor-mode")).ToHaveTextAsync("Modification");
 
