@@ -423,31 +423,28 @@ public sealed class SharedDocument
             return;
         }
 
-        bool behind;
+        bool gap;
         lock (_sync)
         {
-            behind = false;
-            if (_outstanding is { } mine && mine.Seq == pending.Seq)
+            if (_outstanding is { } mine && mine.Seq == pending.Seq && result.Revision > Revision)
             {
-                if (result.Revision == Revision + 1)
-                {
-                    AcknowledgeLocked(result.Revision);
-                }
-                else if (result.Revision > Revision + 1)
-                {
-                    behind = true; // ops before ours have not arrived yet: fetch them (ours comes with them)
-                }
+                // The answer is our op, committed at its revision. It fills that revision like a push would (the server
+                // need not push an author its own op), and pushes of later ops that came first follow it.
+                _early[result.Revision] = new CommittedOp(result.Revision, result.Op, ClientId, pending.Seq, "", "", default, null);
+                Drain();
+                Signal();
             }
+
+            gap = _early.Count > 0;
         }
 
-        if (behind)
+        if (gap)
         {
-            await CatchUpOrRetryLaterAsync();
+            // Ops before ours have not arrived yet: they are normally on their way; fetch them if they do not come.
+            _ = CatchUpIfStillBehindAsync();
         }
-        else
-        {
-            SendOutstanding();
-        }
+
+        SendOutstanding();
     }
 
     private async Task ResyncFromSnapshotAsync()

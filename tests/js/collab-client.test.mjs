@@ -245,6 +245,23 @@ test('an ack ahead of the pushes before it waits for them', async () => {
   assert.equal(doc.state, 'synchronized');
 });
 
+test('own op never pushed: pushes of later ops wait for the answer, which fills its revision; no catch-up', async () => {
+  // The server skips the author in a push made only of its ops (docs/protocol.md, OpsCommitted).
+  const { conn, doc, timers, events } = await setup({ text: 'abc', revision: 3 });
+  doc.applyLocal([3, '!']);
+  const submit = conn.take('SubmitOp');
+  conn.emit('OpsCommitted', { docId: 'd1', ops: [entry(5, ['>', 4])] });
+  assert.equal(doc.revision, 3, 'revision 5 waits for 4, which is ours');
+  submit.resolve({ revision: 4, op: [3, '!'] });
+  await flush();
+  assert.equal(doc.revision, 5);
+  assert.equal(doc.text, '>abc!');
+  assert.equal(doc.state, 'synchronized');
+  assert.equal(events.changes.length, 1, 'only the other author\'s op is a remote change');
+  await timers.runAll();
+  assert.equal(conn.pending('OpenDocument').length, 0, 'the answer filled the gap: nothing to catch up');
+});
+
 test('rejection: the op is dropped, onError is told, a snapshot resync keeps later edits', async () => {
   const { conn, doc, events } = await setup();
   doc.applyLocal([5, ' world']);

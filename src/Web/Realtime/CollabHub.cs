@@ -183,8 +183,28 @@ public sealed partial class CollabHub(
     {
         var caller = CollabClaims.CallerOf(Context);
         EnsureMayBeDocumentOf(caller, request.DocId);
+        NoteSubmitter(request.DocId, request.ClientId, caller);
         return cluster.GetGrain<IDocumentGrain>(request.DocId).SubmitAsync(new SubmitOp(
             request.ClientId, request.ClientSeq, request.BaseRevision, request.Op.ToOperation(), caller, request.ClientTime));
+    }
+
+    /// <summary>
+    /// Tells the fan-out which connection submits under the client id, so that pushes of only its ops skip it. Only for a
+    /// document this connection has open; checked again after noting, so a close racing this call never leaves an entry.
+    /// </summary>
+    private void NoteSubmitter(string docId, string clientId, Caller caller)
+    {
+        var connection = ConnectionState.Of(Context, options);
+        if (!connection.IsOpen(docId))
+        {
+            return;
+        }
+
+        fanout.Submitting(docId, clientId, Context.ConnectionId, caller.ParticipantId);
+        if (!connection.IsOpen(docId))
+        {
+            fanout.Closed(docId, Context.ConnectionId);
+        }
     }
 
     public Task CloseDocument(CloseDocumentRequest request) => CloseAsync(ConnectionState.Of(Context, options), request.DocId);
@@ -262,6 +282,7 @@ public sealed partial class CollabHub(
             return;
         }
 
+        fanout.Closed(docId, Context.ConnectionId);
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, DocumentFanout.GroupOf(docId));
         await cluster.GetGrain<IDocumentGrain>(docId).LeaveAsync(Context.ConnectionId);
         await fanout.ReleaseAsync(docId);

@@ -18,6 +18,7 @@ public sealed partial class DocumentFanout(
     private static readonly TimeSpan ReorderWindow = TimeSpan.FromMilliseconds(200);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PushOrder> _order = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Submitters> _submitters = new();
     private IDocumentObserver? _reference;
     private SubscriptionSet<string>? _subscriptions;
 
@@ -40,6 +41,51 @@ public sealed partial class DocumentFanout(
         if (await Subscriptions.ReleaseAsync(docId))
         {
             _order.TryRemove(docId, out _);
+            _submitters.TryRemove(docId, out _);
+        }
+    }
+
+    /// <summary>
+    /// A local connection that has the document open submits an op under <paramref name="clientId"/>: pushes made only of
+    /// that client's ops skip it (its <c>SubmitOp</c> answer is the ack and carries the op).
+    /// </summary>
+    public void Submitting(string docId, string clientId, string connectionId, string participantId)
+    {
+        if (Subscriptions.InterestIn(docId) == 0)
+        {
+            return;
+        }
+
+        var submitters = _submitters.GetOrAdd(docId, _ => new Submitters());
+        lock (submitters)
+        {
+            submitters.Note(clientId, connectionId, participantId);
+        }
+    }
+
+    /// <summary>A local connection closed the document: pushes reach it no more, so it is no longer skipped either.</summary>
+    public void Closed(string docId, string connectionId)
+    {
+        if (_submitters.TryGetValue(docId, out var submitters))
+        {
+            lock (submitters)
+            {
+                submitters.Forget(connectionId);
+            }
+        }
+    }
+
+    /// <summary>How many local connections of the document are known as submitters (for tests: bounded by the open ones).</summary>
+    public int SubmittersOf(string docId)
+    {
+        if (!_submitters.TryGetValue(docId, out var submitters))
+        {
+            return 0;
+        }
+
+        lock (submitters)
+        {
+            return submitters.Count;
         }
     }
 
@@ -98,11 +144,14 @@ public sealed partial class DocumentFanout(
 
     /// <summary>
     /// Sends what the document's outbox holds, one coalesced push at a time, until it is empty. Only the caller that
-    /// found no send under way runs this (<see cref="PushOrder.Enqueue"/>), so a document's pushes leave in order.
+    /// found no send under way runs this (<see cref="PushOrder.Enqueue"/>), so a document's pushes leave in order. A push
+    /// made only of ops one local connection submitted skips that connection: it has their acks, each carrying its op.
     /// </summary>
     private async Task SendAllAsync(string docId, PushOrder order)
     {
-        var group = hub.Clients.Group(GroupOf(docId));
+        var groupName = GroupOf(docId);
+        var group = hub.Clients.Group(groupName);
+        _submitters.TryGetValue(docId, out var submitters);
         while (true)
         {
             OpsCommitted? next;
@@ -119,7 +168,16 @@ public sealed partial class DocumentFanout(
             try
             {
                 RealtimeMetrics.Pushed(next.Ops.Count, Subscriptions.InterestIn(docId));
-                await group.OpsCommitted(next);
+                string? author = null;
+                if (submitters is not null)
+                {
+                    lock (submitters)
+                    {
+                        author = submitters.SoleSubmitter(next.Ops);
+                    }
+                }
+
+                await (author is null ? group : hub.Clients.GroupExcept(groupName, [author])).OpsCommitted(next);
             }
             catch
             {

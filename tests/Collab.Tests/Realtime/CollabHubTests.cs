@@ -3,8 +3,10 @@ using System.Text.Json;
 using Collab.Client;
 using Collab.Documents;
 using Collab.Text;
+using Collab.Web.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Tests.Realtime;
 
@@ -235,6 +237,68 @@ public sealed class CollabHubTests(KestrelWebNode node) : IClassFixture<KestrelW
         Assert.Equal(1, op.Revision);
         Assert.Equal(name, op.AuthorName);
         Assert.Equal(TextOperation.Of(OpComponent.Insert("Leçons apprises")), op.Op);
+    }
+
+    /// <summary>
+    /// The author has its op in the SubmitOp answer: a push made only of its ops skips its connection, while every other
+    /// reader of the document gets it. Pushes of a document leave in revision order, so once the author has the push of
+    /// the op after its own, a push of its own would have come first.
+    /// </summary>
+    [Theory]
+    [InlineData(CollabHubProtocol.Json)]
+    [InlineData(CollabHubProtocol.MessagePack)]
+    public async Task AnAuthorIsNotPushedTheOpItsAnswerAlreadyCarries(CollabHubProtocol protocol)
+    {
+        var docId = await NewDocumentAsync("Défis : ");
+        await using var author = await RawConnectionAsync(protocol);
+        await using var reader = await RawConnectionAsync(protocol);
+        var toAuthor = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var toReader = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var authorSawSecond = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readerSawFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        author.On<OpsCommitted>("OpsCommitted", committed =>
+        {
+            foreach (var op in committed.Ops)
+            {
+                toAuthor.Enqueue(op.Revision);
+            }
+
+            if (committed.Ops.Any(op => op.Revision == 2))
+            {
+                authorSawSecond.TrySetResult();
+            }
+        });
+        reader.On<OpsCommitted>("OpsCommitted", committed =>
+        {
+            foreach (var op in committed.Ops)
+            {
+                toReader.Enqueue(op.Revision);
+            }
+
+            if (committed.Ops.Any(op => op.Revision == 1))
+            {
+                readerSawFirst.TrySetResult();
+            }
+        });
+        await author.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
+        await reader.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null });
+
+        var mine = await author.InvokeAsync<SubmitResult>("SubmitOp", Submit(docId, 0, "author-1", 1, [8, "la langue"]));
+        await readerSawFirst.Task.WaitAsync(Patience);
+        await reader.InvokeAsync<SubmitResult>("SubmitOp", Submit(docId, 1, "reader-1", 1, [17, ", le temps"]));
+        await authorSawSecond.Task.WaitAsync(Patience);
+
+        Assert.Equal(1, mine.Revision);
+        Assert.Equal(TextOperation.Of(OpComponent.Retain(8), OpComponent.Insert("la langue")), mine.Op);
+        Assert.Equal([2], toAuthor);
+        Assert.Contains(1, toReader);
+        var fanout = node.Services.GetRequiredService<DocumentFanout>();
+        Assert.Equal(2, fanout.SubmittersOf(docId));
+
+        // Closing the document forgets the connection as a submitter: what the node keeps is bounded by who has it open.
+        await author.InvokeAsync("CloseDocument", new { docId });
+        await reader.InvokeAsync("CloseDocument", new { docId });
+        Assert.Equal(0, fanout.SubmittersOf(docId));
     }
 
     [Fact]
