@@ -538,10 +538,10 @@ test('an unappliable op in a catch-up answer resyncs from a snapshot and keeps t
 
 test('presence: selections moved to the local text; updateSelection maps back to the server revision', async () => {
   const { conn, doc, events } = await setup();
-  conn.emit('PresenceChanged', { docId: 'd1', revision: 3, participants: [{ sessionId: 's2', name: 'Ana', selection: { anchor: 5, head: 5 } }, { sessionId: 's3', name: 'Bo', selection: null }] });
+  conn.emit('PresenceChanged', { docId: 'd1', revision: 3, participants: [{ connectionId: 's2', name: 'Ana', selection: { anchor: 5, head: 5 } }, { connectionId: 's3', name: 'Bo', selection: null }] });
   assert.deepEqual(events.presence.at(-1), [
-    { sessionId: 's2', name: 'Ana', selection: { anchor: 5, head: 5 } },
-    { sessionId: 's3', name: 'Bo', selection: null },
+    { connectionId: 's2', name: 'Ana', selection: { anchor: 5, head: 5 } },
+    { connectionId: 's3', name: 'Bo', selection: null },
   ]);
   doc.applyLocal(['>>', 5]);
   assert.deepEqual(doc.participants[0].selection, { anchor: 7, head: 7 });

@@ -24,7 +24,7 @@ public sealed class PresenceBatcherTests
 
         var batch = presence.TakeBatch(At);
 
-        Assert.Equal(["s1", "s2"], batch!.Select(e => e.SessionId).Order());
+        Assert.Equal(["s1", "s2"], batch!.Select(e => e.ConnectionId).Order());
         Assert.False(presence.Dirty);
         Assert.Null(presence.TakeBatch(At));
     }
@@ -68,7 +68,7 @@ public sealed class PresenceBatcherTests
 
         var batch = presence.TakeBatch(At + Expiry + TimeSpan.FromSeconds(1));
 
-        Assert.Equal(["new"], batch!.Select(e => e.SessionId));
+        Assert.Equal(["new"], batch!.Select(e => e.ConnectionId));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class PresenceBatcherTests
         ]);
 
         Assert.True(presence.Dirty);
-        var moved = presence.TakeBatch(At)!.Single(e => e.SessionId == "s1");
+        var moved = presence.TakeBatch(At)!.Single(e => e.ConnectionId == "s1");
         Assert.Equal(new Selection(4, 5), moved.Selection);
     }
 

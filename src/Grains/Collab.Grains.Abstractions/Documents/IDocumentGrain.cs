@@ -114,13 +114,13 @@ public interface IDocumentGrain : IGrainWithStringKey
     [Alias("unsubscribe"), AlwaysInterleave, ResponseTimeout(CallTimeouts.RealTime)]
     Task UnsubscribeAsync(IDocumentObserver observer);
 
-    /// <summary>A session's presence (and cursor or selection at a revision it has seen). Ephemeral; batched to observers.</summary>
+    /// <summary>A connection's presence (and cursor or selection at a revision it has seen). Ephemeral; batched to observers.</summary>
     [Alias("presence"), AlwaysInterleave, OneWay]
     Task UpdatePresenceAsync(PresenceUpdate update);
 
-    /// <summary>The session left the document (closed it or disconnected).</summary>
+    /// <summary>The connection left the document (closed it or disconnected).</summary>
     [Alias("leave"), AlwaysInterleave, OneWay]
-    Task LeaveAsync(string sessionId);
+    Task LeaveAsync(string connectionId);
 }
 
 /// <summary>
@@ -198,7 +198,7 @@ public sealed record DocumentView(
 [GenerateSerializer, Immutable, Alias("collab.OpenDocument")]
 public sealed record OpenDocument(
     [property: Id(0)] int? LastRevision,
-    [property: Id(1)] string SessionId,
+    [property: Id(1)] string ConnectionId,
     [property: Id(2)] Caller Caller);
 
 /// <summary>
@@ -256,14 +256,14 @@ public sealed record Selection([property: Id(0)] int Anchor, [property: Id(1)] i
 
 [GenerateSerializer, Immutable, Alias("collab.PresenceUpdate")]
 public sealed record PresenceUpdate(
-    [property: Id(0)] string SessionId,
+    [property: Id(0)] string ConnectionId,
     [property: Id(1)] Caller Caller,
     [property: Id(2)] int Revision,
     [property: Id(3)] Selection? Selection);
 
 [GenerateSerializer, Immutable, Alias("collab.PresenceEntry")]
 public sealed record PresenceEntry(
-    [property: Id(0)] string SessionId,
+    [property: Id(0)] string ConnectionId,
     [property: Id(1)] string ParticipantId,
     [property: Id(2)] string Name,
     [property: Id(3)] Selection? Selection);

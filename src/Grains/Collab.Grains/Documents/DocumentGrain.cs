@@ -566,7 +566,7 @@ internal sealed partial class DocumentGrain(
                 ? new Selection(Math.Clamp(moved.Anchor, 0, _sequencer.CommittedLength), Math.Clamp(moved.Head, 0, _sequencer.CommittedLength))
                 : null
             : null;
-        var entry = new PresenceEntry(update.SessionId, update.Caller.ParticipantId, update.Caller.DisplayName, selection);
+        var entry = new PresenceEntry(update.ConnectionId, update.Caller.ParticipantId, update.Caller.DisplayName, selection);
         if (!_presence.Update(entry, clock.GetUtcNow()))
         {
             DocumentMetrics.PresenceDropped();
@@ -576,9 +576,9 @@ internal sealed partial class DocumentGrain(
         return Task.CompletedTask;
     }
 
-    Task IDocumentGrain.LeaveAsync(string sessionId)
+    Task IDocumentGrain.LeaveAsync(string connectionId)
     {
-        _presence.Leave(sessionId);
+        _presence.Leave(connectionId);
         SchedulePresencePush();
         return Task.CompletedTask;
     }

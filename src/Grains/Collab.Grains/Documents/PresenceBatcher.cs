@@ -22,16 +22,16 @@ internal sealed class PresenceBatcher(TimeSpan expiry)
     /// <summary>Sets a connection's presence; false when it replaced one of the same connection not pushed yet.</summary>
     public bool Update(PresenceEntry entry, DateTimeOffset now)
     {
-        var first = _unsent.Add(entry.SessionId);
-        _slots[entry.SessionId] = new Slot(entry, now);
+        var first = _unsent.Add(entry.ConnectionId);
+        _slots[entry.ConnectionId] = new Slot(entry, now);
         Dirty = true;
         return first;
     }
 
-    public void Leave(string sessionId)
+    public void Leave(string connectionId)
     {
-        _unsent.Remove(sessionId);
-        if (_slots.Remove(sessionId))
+        _unsent.Remove(connectionId);
+        if (_slots.Remove(connectionId))
         {
             Dirty = true;
         }
@@ -40,7 +40,7 @@ internal sealed class PresenceBatcher(TimeSpan expiry)
     /// <summary>Moves every selection through ops that just became durable, in one pass per selection.</summary>
     public void MoveThrough(IReadOnlyList<CommittedOp> ops)
     {
-        foreach (var (session, slot) in _slots.ToList())
+        foreach (var (connection, slot) in _slots.ToList())
         {
             if (slot.Entry.Selection is not { } s)
             {
@@ -58,7 +58,7 @@ internal sealed class PresenceBatcher(TimeSpan expiry)
             if (anchor != s.Anchor || head != s.Head)
             {
                 // Re-announced (batched) so that late joiners and lagging clients get positions at a recent revision.
-                _slots[session] = slot with { Entry = slot.Entry with { Selection = new Selection(anchor, head) } };
+                _slots[connection] = slot with { Entry = slot.Entry with { Selection = new Selection(anchor, head) } };
                 Dirty = true;
             }
         }
@@ -67,11 +67,11 @@ internal sealed class PresenceBatcher(TimeSpan expiry)
     /// <summary>Drops connections not heard of for longer than the expiry; then, if anything changed, everyone present.</summary>
     public IReadOnlyList<PresenceEntry>? TakeBatch(DateTimeOffset now)
     {
-        foreach (var (session, slot) in _slots.ToList())
+        foreach (var (connection, slot) in _slots.ToList())
         {
             if (now - slot.SeenAt > expiry)
             {
-                _slots.Remove(session);
+                _slots.Remove(connection);
                 Dirty = true;
             }
         }
