@@ -48,7 +48,7 @@ public sealed partial class CollabHub(
 
         // Removals are pushed only to web nodes subscribed to the workshop. One that landed after this connection
         // signed in but before the subscription above reached nobody here, so ask again: any later one is pushed. And
-        // only an admitted caller joins the workshop's push groups.
+        // only an admitted caller joins the workshop's audiences (SignalR groups).
         try
         {
             await cluster.GetGrain<IWorkshopGrain>(caller.WorkshopId).AuthenticateAsync(caller.ParticipantId);
@@ -61,10 +61,10 @@ public sealed partial class CollabHub(
             return;
         }
 
-        await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.WorkshopGroup(caller.WorkshopId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.WorkshopAudience(caller.WorkshopId));
         if (caller.Role == Role.Facilitator)
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.FacilitatorsGroup(caller.WorkshopId));
+            await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.FacilitatorsAudience(caller.WorkshopId));
         }
 
         await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).ConnectAsync(Context.ConnectionId, caller);
@@ -83,7 +83,7 @@ public sealed partial class CollabHub(
     /// <summary>
     /// Receives a session's changes, announcements and time's-up pushes from now on; answers its current view. The
     /// session grain admits the caller first (a session of another workshop, or none, is refused before anything is
-    /// subscribed); then the connection joins the push group, and only then is the answer read, so that no change falls
+    /// subscribed); then the connection joins the audience, and only then is the answer read, so that no change falls
     /// between the answer and the pushes.
     /// </summary>
     public async Task<SessionView> WatchSession(WatchSessionRequest request)
@@ -113,7 +113,7 @@ public sealed partial class CollabHub(
         try
         {
             await workshops.AcquireSessionAsync(caller.WorkshopId, sessionId);
-            await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.SessionGroup(caller.WorkshopId, sessionId));
+            await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.SessionAudience(caller.WorkshopId, sessionId));
             return await grain.GetAsync(caller);
         }
         catch
@@ -128,7 +128,7 @@ public sealed partial class CollabHub(
 
     /// <summary>
     /// Opens a document: the grain admits the caller first (another workshop's document, or none, is refused before this
-    /// connection subscribes to anything), then the connection joins the document's push group, and only then is the
+    /// connection subscribes to anything), then the connection joins the document's audience, and only then is the
     /// answer read, so that no commit falls between the answer and the pushes and no push reaches a caller the grain has
     /// not admitted. Opening a document already open only reads (a catch-up or a snapshot).
     /// </summary>
@@ -166,7 +166,7 @@ public sealed partial class CollabHub(
         try
         {
             await fanout.AcquireAsync(request.DocId);
-            await Groups.AddToGroupAsync(Context.ConnectionId, DocumentFanout.GroupOf(request.DocId));
+            await Groups.AddToGroupAsync(Context.ConnectionId, DocumentFanout.AudienceOf(request.DocId));
             var opened = await grain.OpenAsync(open);
             await cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).LocateAsync(Context.ConnectionId, request.DocId, opened.Room, open: true);
             return opened;
@@ -283,7 +283,7 @@ public sealed partial class CollabHub(
         }
 
         fanout.Closed(docId, Context.ConnectionId);
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, DocumentFanout.GroupOf(docId));
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, DocumentFanout.AudienceOf(docId));
         await cluster.GetGrain<IDocumentGrain>(docId).LeaveAsync(Context.ConnectionId);
         await fanout.ReleaseAsync(docId);
         await cluster.GetGrain<IPresenceGrain>(CollabClaims.CallerOf(Context).WorkshopId).LocateAsync(Context.ConnectionId, docId, "", open: false);
@@ -320,7 +320,7 @@ public sealed partial class CollabHub(
 
         if (was)
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, WorkshopFanout.SessionGroup(caller.WorkshopId, sessionId));
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, WorkshopFanout.SessionAudience(caller.WorkshopId, sessionId));
             await workshops.ReleaseSessionAsync(caller.WorkshopId, sessionId);
         }
     }

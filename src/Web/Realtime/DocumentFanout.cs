@@ -22,7 +22,8 @@ public sealed partial class DocumentFanout(
     private IDocumentObserver? _reference;
     private SubscriptionSet<string>? _subscriptions;
 
-    public static string GroupOf(string docId) => "doc:" + docId;
+    /// <summary>The SignalR group of the connections that have the document open (an audience: see <see cref="WorkshopFanout"/>).</summary>
+    public static string AudienceOf(string docId) => "doc:" + docId;
 
     private SubscriptionSet<string> Subscriptions => LazyInitializer.EnsureInitialized(ref _subscriptions, () => new(
         docId => cluster.GetGrain<IDocumentGrain>(docId).SubscribeAsync(Reference()),
@@ -149,8 +150,8 @@ public sealed partial class DocumentFanout(
     /// </summary>
     private async Task SendAllAsync(string docId, PushOrder order)
     {
-        var groupName = GroupOf(docId);
-        var group = hub.Clients.Group(groupName);
+        var audience = AudienceOf(docId);
+        var everyone = hub.Clients.Group(audience);
         _submitters.TryGetValue(docId, out var submitters);
         while (true)
         {
@@ -177,7 +178,7 @@ public sealed partial class DocumentFanout(
                     }
                 }
 
-                await (author is null ? group : hub.Clients.GroupExcept(groupName, [author])).OpsCommitted(next);
+                await (author is null ? everyone : hub.Clients.GroupExcept(audience, [author])).OpsCommitted(next);
             }
             catch
             {
@@ -193,13 +194,13 @@ public sealed partial class DocumentFanout(
     }
 
     Task IDocumentObserver.PresenceChanged(PresenceChanged presence) =>
-        hub.Clients.Group(GroupOf(presence.DocId)).PresenceChanged(presence);
+        hub.Clients.Group(AudienceOf(presence.DocId)).PresenceChanged(presence);
 
     Task IDocumentObserver.LockChanged(LockChanged change) =>
-        hub.Clients.Group(GroupOf(change.DocId)).LockChanged(change);
+        hub.Clients.Group(AudienceOf(change.DocId)).LockChanged(change);
 
     Task IDocumentObserver.AccessChanged(AccessChanged change) =>
-        hub.Clients.Group(GroupOf(change.DocId)).AccessChanged(change);
+        hub.Clients.Group(AudienceOf(change.DocId)).AccessChanged(change);
 
     Task IDocumentObserver.Deactivating(string docId)
     {

@@ -10,8 +10,8 @@ namespace Collab.Web.Realtime;
 /// <summary>
 /// The push path for everything that is not document text: one subscription per web node to each workshop (roster,
 /// removals), its presence, and each session its clients watch; ref-counted by local connections and renewed below
-/// the grains' expiry (a workshop's <see cref="PushTopic"/> covers its workshop, presence, recommendation board and outcome grains). Events go to SignalR groups (<see cref="WorkshopGroup"/>, <see cref="FacilitatorsGroup"/>,
-/// <see cref="SessionGroup"/>) or, for one breakout group's announcements, to its members' user ids.
+/// the grains' expiry (a workshop's <see cref="PushTopic"/> covers its workshop, presence, recommendation board and outcome grains). Events go to SignalR groups (<see cref="WorkshopAudience"/>, <see cref="FacilitatorsAudience"/>,
+/// <see cref="SessionAudience"/>) or, for one breakout group's announcements, to its members' user ids.
 /// </summary>
 public sealed partial class WorkshopFanout(
     IClusterClient cluster,
@@ -28,11 +28,14 @@ public sealed partial class WorkshopFanout(
     private IOutcomeObserver? _outcomeRef;
     private SubscriptionSet<PushTopic>? _subscriptions;
 
-    public static string WorkshopGroup(string workshopId) => "ws:" + workshopId;
+    // A SignalR group is called an audience in Collab's code: "group" means a breakout group everywhere else.
 
-    public static string FacilitatorsGroup(string workshopId) => "ws:" + workshopId + ":facilitators";
+    /// <summary>The SignalR group of every connection of a workshop.</summary>
+    public static string WorkshopAudience(string workshopId) => "ws:" + workshopId;
 
-    public static string SessionGroup(string workshopId, string sessionId) => "ss:" + SessionKeys.Of(workshopId, sessionId);
+    public static string FacilitatorsAudience(string workshopId) => "ws:" + workshopId + ":facilitators";
+
+    public static string SessionAudience(string workshopId, string sessionId) => "ss:" + SessionKeys.Of(workshopId, sessionId);
 
     public Task AcquireWorkshopAsync(string workshopId) => Subscriptions.AcquireAsync(PushTopic.Workshop(workshopId));
 
@@ -87,39 +90,39 @@ public sealed partial class WorkshopFanout(
     }
 
     Task IWorkshopObserver.WorkshopChanged(WorkshopView workshop) =>
-        hub.Clients.Group(WorkshopGroup(workshop.Id)).WorkshopChanged(workshop);
+        hub.Clients.Group(WorkshopAudience(workshop.Id)).WorkshopChanged(workshop);
 
     Task IPresenceObserver.WorkshopPresenceChanged(WorkshopPresence presence) =>
-        hub.Clients.Group(WorkshopGroup(presence.WorkshopId)).WorkshopPresenceChanged(presence);
+        hub.Clients.Group(WorkshopAudience(presence.WorkshopId)).WorkshopPresenceChanged(presence);
 
     Task ISessionObserver.SessionChanged(SessionView session) =>
-        hub.Clients.Group(SessionGroup(session.WorkshopId, session.SessionId)).SessionChanged(session);
+        hub.Clients.Group(SessionAudience(session.WorkshopId, session.SessionId)).SessionChanged(session);
 
     async Task ISessionObserver.Announced(AnnouncementView announcement)
     {
         if (announcement.Recipients is null)
         {
-            await hub.Clients.Group(SessionGroup(announcement.WorkshopId, announcement.SessionId)).Announced(announcement);
+            await hub.Clients.Group(SessionAudience(announcement.WorkshopId, announcement.SessionId)).Announced(announcement);
             return;
         }
 
         // One group's announcement: its members and the facilitators, nobody else.
         var members = announcement.Recipients.Select(p => CollabClaims.UserId(announcement.WorkshopId, p)).ToList();
         await hub.Clients.Users(members).Announced(announcement);
-        await hub.Clients.Group(FacilitatorsGroup(announcement.WorkshopId)).Announced(announcement);
+        await hub.Clients.Group(FacilitatorsAudience(announcement.WorkshopId)).Announced(announcement);
     }
 
     Task IRecommendationObserver.RecommendationChanged(RecommendationSummary summary) =>
-        hub.Clients.Group(WorkshopGroup(summary.WorkshopId)).RecommendationChanged(summary);
+        hub.Clients.Group(WorkshopAudience(summary.WorkshopId)).RecommendationChanged(summary);
 
     Task IOutcomeObserver.OutcomePublished(OutcomePublished published) =>
-        hub.Clients.Group(WorkshopGroup(published.WorkshopId)).OutcomePublished(published);
+        hub.Clients.Group(WorkshopAudience(published.WorkshopId)).OutcomePublished(published);
 
     Task ISessionObserver.TimeUp(TimeUp timeUp) =>
-        hub.Clients.Group(SessionGroup(timeUp.WorkshopId, timeUp.SessionId)).TimeUp(timeUp);
+        hub.Clients.Group(SessionAudience(timeUp.WorkshopId, timeUp.SessionId)).TimeUp(timeUp);
 
     Task ISessionObserver.HelpQueueChanged(HelpQueue queue) =>
-        hub.Clients.Group(FacilitatorsGroup(queue.WorkshopId)).HelpQueueChanged(queue);
+        hub.Clients.Group(FacilitatorsAudience(queue.WorkshopId)).HelpQueueChanged(queue);
 
     Task ISessionObserver.HelpHandled(HelpHandled handled) =>
         hub.Clients.User(CollabClaims.UserId(handled.WorkshopId, handled.ParticipantId)).HelpHandled(handled);
