@@ -196,6 +196,21 @@ public abstract class DocumentPersistenceContract
         }
     }
 
+    /// <summary>Runs <paramref name="body"/> on a new host on this storage, and stops the host whatever happens.</summary>
+    private async Task OnHostAsync(Func<IHost, Task> body)
+    {
+        var host = await StartHostAsync();
+        try
+        {
+            await body(host);
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+
     private static async Task<T> ReadStoredAsync<T>(IHost host, string stateName, string docId)
     {
         var stored = new GrainState<T>();
@@ -209,23 +224,16 @@ public abstract class DocumentPersistenceContract
     {
         var docId = "legacy-anchors-" + Guid.NewGuid().ToString("N");
         var facilitator = Author with { Role = Role.Facilitator };
-        IReadOnlyList<AnchorView> loaded;
-        var host = await StartHostAsync();
-        try
+        IReadOnlyList<AnchorView> loaded = [];
+        await OnHostAsync(async host =>
         {
             var grain = Document(host, docId);
             await grain.CreateAsync(new CreateDocument("Best practices", "Best practices", Author, "plenary", null));
             await grain.SubmitAsync(new SubmitOp("client", 1, 0, TextOperation.Of(OpComponent.Insert("1. "), OpComponent.Retain(14)), Author, null));
             await grain.SubmitAsync(new SubmitOp("client", 2, 1, Append(17, "."), Author, null));
-        }
-        finally
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
+        });
 
-        host = await StartHostAsync();
-        try
+        await OnHostAsync(async host =>
         {
             // What an earlier version stored: anchors in the document's state (each at the revision of its write).
             var storage = host.Services.GetRequiredKeyedService<IGrainStorage>("Default");
@@ -250,60 +258,40 @@ public abstract class DocumentPersistenceContract
             Assert.Empty(rewritten.Anchors);
             Assert.True(rewritten.Locked);
             await grain.SetLockedAsync(new SetLocked(false, facilitator));
-        }
-        finally
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
+        });
 
-        host = await StartHostAsync();
-        try
+        await OnHostAsync(async host =>
         {
             var grain = Document(host, docId);
             Assert.Equal(loaded, await grain.GetAnchorsAsync(Author, ["best", "practices"]));
             await grain.SubmitAsync(new SubmitOp("client", 3, 2, TextOperation.Of(OpComponent.Retain(11), OpComponent.Insert("-"), OpComponent.Retain(7)), Author, null));
             Assert.Equal(["Best", "pra-ctices"], (await grain.GetAnchorsAsync(Author, ["best", "practices"])).Select(a => a.Text));
-        }
-        finally
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
+        });
     }
 
     [Fact]
-    public async Task ASnapshotCarriesNoAnchorsAndAnchorsAreStoredInTheirOwnState()
+    public Task ASnapshotCarriesNoAnchorsAndAnchorsAreStoredInTheirOwnState() => OnHostAsync(async host =>
     {
         var docId = "apart-" + Guid.NewGuid().ToString("N");
-        var host = await StartHostAsync();
-        try
+        var grain = Document(host, docId);
+        await grain.CreateAsync(new CreateDocument("Challenges", "", Author, "plenary", null));
+        await grain.AnchorAsync(new CreateAnchor(Author, "start", 0, 0, 0));
+        var expected = "";
+        for (var i = 1; i <= 100; i++)
         {
-            var grain = Document(host, docId);
-            await grain.CreateAsync(new CreateDocument("Challenges", "", Author, "plenary", null));
-            await grain.AnchorAsync(new CreateAnchor(Author, "start", 0, 0, 0));
-            var expected = "";
-            for (var i = 1; i <= 100; i++)
-            {
-                await grain.SubmitAsync(new SubmitOp("client", i, i - 1, Append(expected.Length, "ab"), Author, null));
-                expected += "ab";
-            }
-
-            // A read after the snapshot's write (deactivation waits for it).
-            await grain.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
-            Assert.Equal(100, (await grain.GetAsync(Author)).Revision);
-
-            var document = await ReadStoredAsync<DocumentState>(host, "document", docId);
-            Assert.Equal((100, expected), (document.SnapshotRevision, document.SnapshotText));
-            Assert.Empty(document.Anchors);
-            Assert.Equal([new AnchorState("start", 0, 0, 0)], (await ReadStoredAsync<DocumentAnchorsState>(host, "document-anchors", docId)).Anchors);
+            await grain.SubmitAsync(new SubmitOp("client", i, i - 1, Append(expected.Length, "ab"), Author, null));
+            expected += "ab";
         }
-        finally
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
-    }
+
+        // A read after the snapshot's write (deactivation waits for it).
+        await grain.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        Assert.Equal(100, (await grain.GetAsync(Author)).Revision);
+
+        var document = await ReadStoredAsync<DocumentState>(host, "document", docId);
+        Assert.Equal((100, expected), (document.SnapshotRevision, document.SnapshotText));
+        Assert.Empty(document.Anchors);
+        Assert.Equal([new AnchorState("start", 0, 0, 0)], (await ReadStoredAsync<DocumentAnchorsState>(host, "document-anchors", docId)).Anchors);
+    });
 
     [Fact]
     public async Task WhenAnotherActivationWroteTheRevisionFirstTheGrainReloadsInsteadOfForking()
