@@ -18,8 +18,9 @@ namespace Collab.Documents;
 /// sequenced twice; the committed revision only moves after the log append returned; nobody is answered or notified
 /// about an op before that. Anchors (<see cref="AnchorBook"/>) are kept at the committed revision: they move when a batch
 /// becomes durable (never through queued ops), so every write of them stores all of them at a revision whose ops are all
-/// in the log. They have a grain state of their own (<see cref="DocumentAnchorsState"/>), written when one is created:
-/// the snapshot does not carry them, and creating one does not rewrite the snapshot.
+/// in the log. They have a grain state of their own (<see cref="DocumentAnchorsState"/>), written when one is created and
+/// at a snapshot once <see cref="DocumentOptions.AnchorsRewriteEvery"/> revisions behind: the snapshot does not carry
+/// them, and creating one does not rewrite the snapshot.
 /// </summary>
 internal sealed partial class DocumentGrain(
     [PersistentState("document")] IPersistentState<DocumentState> state,
