@@ -2,13 +2,15 @@ using Collab.Documents;
 using Collab.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Storage;
 
 namespace Collab.IntegrationTests.Storage;
 
 /// <summary>
 /// A document across silo restarts, the same on SQLite and PostgreSQL: the snapshot plus the op log's tail rebuild
 /// exactly the committed text, history before the snapshot still reads, resubmissions are still recognised (also once
-/// their client's exactly-once mark was dropped), and anchors are where the ops moved them.
+/// their client's exactly-once mark was dropped), and anchors are where the ops moved them, stored apart from the
+/// snapshot (also those an earlier version stored with it).
 /// </summary>
 public abstract class DocumentPersistenceContract
 {
@@ -193,6 +195,103 @@ public abstract class DocumentPersistenceContract
             host.Dispose();
         }
     }
+
+    /// <summary>Runs <paramref name="body"/> on a new host on this storage, and stops the host whatever happens.</summary>
+    private async Task OnHostAsync(Func<IHost, Task> body)
+    {
+        var host = await StartHostAsync();
+        try
+        {
+            await body(host);
+        }
+        finally
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+
+    private static async Task<T> ReadStoredAsync<T>(IHost host, string stateName, string docId)
+    {
+        var stored = new GrainState<T>();
+        await host.Services.GetRequiredKeyedService<IGrainStorage>("Default")
+            .ReadStateAsync(stateName, Document(host, docId).GetGrainId(), stored);
+        return stored.State!;
+    }
+
+    [Fact]
+    public async Task AnchorsStoredWithTheSnapshotByAnEarlierVersionLoadAndMoveToTheirOwnState()
+    {
+        var docId = "legacy-anchors-" + Guid.NewGuid().ToString("N");
+        var facilitator = Author with { Role = Role.Facilitator };
+        IReadOnlyList<AnchorView> loaded = [];
+        await OnHostAsync(async host =>
+        {
+            var grain = Document(host, docId);
+            await grain.CreateAsync(new CreateDocument("Best practices", "Best practices", Author, "plenary", null));
+            await grain.SubmitAsync(new SubmitOp("client", 1, 0, TextOperation.Of(OpComponent.Insert("1. "), OpComponent.Retain(14)), Author, null));
+            await grain.SubmitAsync(new SubmitOp("client", 2, 1, Append(17, "."), Author, null));
+        });
+
+        await OnHostAsync(async host =>
+        {
+            // What an earlier version stored: anchors in the document's state (each at the revision of its write).
+            var storage = host.Services.GetRequiredKeyedService<IGrainStorage>("Default");
+            var grainId = Document(host, docId).GetGrainId();
+            var document = new GrainState<DocumentState>();
+            await storage.ReadStateAsync("document", grainId, document);
+            document.State!.Anchors = [new AnchorState("best", 0, 4, 0), new AnchorState("practices", 8, 17, 1)];
+            await storage.WriteStateAsync("document", grainId, document);
+
+            var grain = Document(host, docId);
+            loaded = await grain.GetAnchorsAsync(Author, ["best", "practices"]);
+            Assert.Equal(["Best", "practices"], loaded.Select(a => a.Text));
+            Assert.Equal([(3, 7), (8, 17)], loaded.Select(a => (a.Start, a.End)));
+            Assert.Empty((await ReadStoredAsync<DocumentAnchorsState>(host, "document-anchors", docId)).Anchors);
+
+            // The next write of the document's state stores the anchors in their own state first, then itself without them.
+            await grain.SetLockedAsync(new SetLocked(true, facilitator));
+            Assert.Equal(
+                [new AnchorState("best", 3, 7, 2), new AnchorState("practices", 8, 17, 2)],
+                (await ReadStoredAsync<DocumentAnchorsState>(host, "document-anchors", docId)).Anchors.OrderBy(a => a.AnchorId, StringComparer.Ordinal));
+            var rewritten = await ReadStoredAsync<DocumentState>(host, "document", docId);
+            Assert.Empty(rewritten.Anchors);
+            Assert.True(rewritten.Locked);
+            await grain.SetLockedAsync(new SetLocked(false, facilitator));
+        });
+
+        await OnHostAsync(async host =>
+        {
+            var grain = Document(host, docId);
+            Assert.Equal(loaded, await grain.GetAnchorsAsync(Author, ["best", "practices"]));
+            await grain.SubmitAsync(new SubmitOp("client", 3, 2, TextOperation.Of(OpComponent.Retain(11), OpComponent.Insert("-"), OpComponent.Retain(7)), Author, null));
+            Assert.Equal(["Best", "pra-ctices"], (await grain.GetAnchorsAsync(Author, ["best", "practices"])).Select(a => a.Text));
+        });
+    }
+
+    [Fact]
+    public Task ASnapshotCarriesNoAnchorsAndAnchorsAreStoredInTheirOwnState() => OnHostAsync(async host =>
+    {
+        var docId = "apart-" + Guid.NewGuid().ToString("N");
+        var grain = Document(host, docId);
+        await grain.CreateAsync(new CreateDocument("Challenges", "", Author, "plenary", null));
+        await grain.AnchorAsync(new CreateAnchor(Author, "start", 0, 0, 0));
+        var expected = "";
+        for (var i = 1; i <= 100; i++)
+        {
+            await grain.SubmitAsync(new SubmitOp("client", i, i - 1, Append(expected.Length, "ab"), Author, null));
+            expected += "ab";
+        }
+
+        // A read after the snapshot's write (deactivation waits for it).
+        await grain.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        Assert.Equal(100, (await grain.GetAsync(Author)).Revision);
+
+        var document = await ReadStoredAsync<DocumentState>(host, "document", docId);
+        Assert.Equal((100, expected), (document.SnapshotRevision, document.SnapshotText));
+        Assert.Empty(document.Anchors);
+        Assert.Equal([new AnchorState("start", 0, 0, 0)], (await ReadStoredAsync<DocumentAnchorsState>(host, "document-anchors", docId)).Anchors);
+    });
 
     [Fact]
     public async Task WhenAnotherActivationWroteTheRevisionFirstTheGrainReloadsInsteadOfForking()

@@ -11,8 +11,9 @@ using Orleans.Storage;
 namespace Collab.Tests.Documents;
 
 /// <summary>
-/// An embedded node that snapshots documents every 3 revisions (so anchors are written with snapshots often), and whose
-/// grain storage lets a test hold a document's next state write, commit ops meanwhile, then let the write go or fail it.
+/// An embedded node that snapshots documents every 3 revisions and stores anchors again once they are 6 revisions behind,
+/// and whose grain storage records every state write and lets a test hold a document's next state write, commit ops
+/// meanwhile, then let the write go or fail it.
 /// </summary>
 public sealed class AnchorTestNode : EmbeddedWebNode
 {
@@ -28,14 +29,25 @@ public sealed class AnchorTestNode : EmbeddedWebNode
             services.Remove(storage);
             services.AddKeyedSingleton<IGrainStorage>("Default", (provider, key) =>
                 Writes.Wrap((IGrainStorage)storage.KeyedImplementationFactory!(provider, key)));
+            var documents = services.Single(d => d.ServiceType == typeof(DocumentOptions));
+            services.Remove(documents);
+            services.AddSingleton(((DocumentOptions)documents.ImplementationInstance!) with { AnchorsRewriteEvery = 6 });
         });
     }
 }
 
-/// <summary>Passes state writes through, except the next one of the grain a test named, which waits for the test.</summary>
+/// <summary>
+/// Passes state writes through, except the next one of the grain a test named, which waits for the test; records the
+/// writes that succeeded.
+/// </summary>
 public sealed class HeldStateWrites
 {
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string GrainKey, string StateName, object? State)> _written = new();
     private HeldWrite? _next;
+
+    /// <summary>The states stored for the grain keyed <paramref name="grainKey"/>, in order, as (state name, state).</summary>
+    public List<(string StateName, object? State)> StoredFor(string grainKey) =>
+        _written.Where(w => w.GrainKey == grainKey).Select(w => (w.StateName, w.State)).ToList();
 
     /// <summary>Holds the next state write of the grain keyed <paramref name="grainKey"/>.</summary>
     public HeldWrite HoldNext(string grainKey)
@@ -65,6 +77,7 @@ public sealed class HeldStateWrites
             }
 
             await inner.WriteStateAsync(stateName, grainId, grainState);
+            writes._written.Enqueue((grainId.Key.ToString()!, stateName, grainState.State));
         }
 
         public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
@@ -143,6 +156,19 @@ public sealed class AnchorTests(AnchorTestNode node) : IClassFixture<AnchorTestN
     {
         var revision = (await grain.GetAsync(Amina)).Revision;
         return (revision, (await grain.GetTextAtRevisionAsync(Amina, revision)).Text);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="anchors"/> in the document's own state, as versions before <see cref="DocumentAnchorsState"/>
+    /// did (with the snapshot). The document must not be active.
+    /// </summary>
+    private async Task StoreAsEarlierVersionAsync(IDocumentGrain grain, List<AnchorState> anchors)
+    {
+        var storage = node.Services.GetRequiredKeyedService<IGrainStorage>("Default");
+        var stored = new GrainState<DocumentState>();
+        await storage.ReadStateAsync("document", grain.GetGrainId(), stored);
+        stored.State!.Anchors = anchors;
+        await storage.WriteStateAsync("document", grain.GetGrainId(), stored);
     }
 
     /// <summary>Drops the activation; the next call loads the document from storage (snapshot, anchors, op log tail).</summary>
@@ -405,6 +431,103 @@ public sealed class AnchorTests(AnchorTestNode node) : IClassFixture<AnchorTestN
         Assert.Equal("ndation 1", existing.Text);
         Assert.Empty(await grain.GetAnchorsAsync(Amina, ["one-more"]));
         Assert.Equal(2_000, (await grain.GetAnchorsAsync(Amina, Enumerable.Range(0, 2_000).Select(i => $"c{i}").ToList())).Count);
+    }
+
+    [Fact]
+    public async Task AnchorsAreStoredApartSoThatASnapshotCarriesNoneAndAnchoringWritesNoSnapshot()
+    {
+        var grain = await NewDocumentAsync("Recommandation 1");
+        var key = grain.GetPrimaryKeyString();
+        for (var i = 0; i < 2_000; i++)
+        {
+            await grain.AnchorAsync(Anchor($"c{i}", i % 16, 16, 0));
+        }
+
+        var afterAnchoring = node.Writes.StoredFor(key);
+
+        // Three revisions: a snapshot.
+        for (var i = 1; i <= 3; i++)
+        {
+            await grain.SubmitAsync(Submit("a", i, i - 1, Op(15 + i, ".")));
+        }
+
+        // Deactivation waits for the snapshot's write, which may still be under way when the last op is acknowledged.
+        await DeactivateAsync(grain);
+        var anchors = await grain.GetAnchorsAsync(Amina, Enumerable.Range(0, 2_000).Select(i => $"c{i}").ToList());
+        var afterSnapshot = node.Writes.StoredFor(key).Skip(afterAnchoring.Count).ToList();
+
+        // Each anchor wrote the anchors' own state only (every anchor so far); the snapshot wrote the document's only.
+        Assert.Equal(2_001, afterAnchoring.Count);
+        Assert.Equal(["document"], afterAnchoring.Take(1).Select(w => w.StateName));
+        Assert.All(afterAnchoring.Skip(1), w => Assert.Equal("document-anchors", w.StateName));
+        Assert.Equal(2_000, Assert.IsType<DocumentAnchorsState>(afterAnchoring[^1].State).Anchors.Count);
+        var snapshot = Assert.IsType<DocumentState>(Assert.Single(afterSnapshot).State);
+        Assert.Equal((3, "Recommandation 1..."), (snapshot.SnapshotRevision, snapshot.SnapshotText));
+        Assert.Empty(snapshot.Anchors);
+        Assert.Equal(2_000, anchors.Count);
+        Assert.Equal("ndation 1", anchors[7].Text);
+    }
+
+    [Fact]
+    public async Task AnchorsStoredLongAgoAreStoredAgainAtASnapshotAtTheCommittedRevision()
+    {
+        // SnapshotEvery is 3 and AnchorsRewriteEvery 6 on this node: the snapshot at 6 stores the anchors too.
+        var grain = await NewDocumentAsync("Best practices");
+        var key = grain.GetPrimaryKeyString();
+        await grain.AnchorAsync(Anchor("c1", 5, 14, 0));
+        for (var i = 1; i <= 7; i++)
+        {
+            await grain.SubmitAsync(Submit("a", i, i - 1, Op(13 + i, "x")));
+        }
+
+        var before = await FindAsync(grain, "c1");
+        await DeactivateAsync(grain);
+        var after = await FindAsync(grain, "c1");
+        var anchorWrites = node.Writes.StoredFor(key).Where(w => w.StateName == "document-anchors").Select(w => (DocumentAnchorsState)w.State!).ToList();
+
+        Assert.Equal([0, 6], anchorWrites.Select(w => Assert.Single(w.Anchors).Revision));
+        Assert.Equal("practices", before!.Text);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task AnchorsOfAnEarlierVersionStayWithTheSnapshotUntilTheirOwnStateIsWritten()
+    {
+        var grain = await NewDocumentAsync("Best practices");
+        var key = grain.GetPrimaryKeyString();
+        await grain.SubmitAsync(Submit("a", 1, 0, Op("1. ", 14)));
+        await DeactivateAsync(grain);
+        await StoreAsEarlierVersionAsync(grain, [new AnchorState("legacy", 8, 17, 1)]);
+
+        // The snapshot at 3 first stores the anchors in their own state: that write fails, so the snapshot is not written.
+        var held = node.Writes.HoldNext(key);
+        await grain.SubmitAsync(Submit("a", 2, 1, Op(17, ".")));
+        var loaded = await FindAsync(grain, "legacy");
+        await grain.SubmitAsync(Submit("a", 3, 2, Op(18, ".")));
+        await held.StartedAsync();
+        var failedAt = node.Writes.StoredFor(key).Count;
+        held.Fail(new IOException("The disk is full."));
+        await DeactivateAsync(grain);
+        var afterFailure = await FindAsync(grain, "legacy");
+        Assert.Equal(failedAt, node.Writes.StoredFor(key).Count);
+
+        // The next snapshot (at 4: none was written since 0) stores them first, then a document state without them.
+        for (var i = 4; i <= 6; i++)
+        {
+            await grain.SubmitAsync(Submit("a", i, i - 1, Op(15 + i, ".")));
+        }
+
+        await DeactivateAsync(grain);
+        var migrated = await FindAsync(grain, "legacy");
+        var writes = node.Writes.StoredFor(key).Skip(failedAt).ToList();
+
+        Assert.Equal(new AnchorView(loaded!.DocId, "legacy", 8, 17, 2, "practices", false), loaded);
+        Assert.Equal(loaded with { Revision = 3 }, afterFailure);
+        Assert.Equal(loaded with { Revision = 6 }, migrated);
+        Assert.Equal(["document-anchors", "document"], writes.Select(w => w.StateName));
+        Assert.Equal([new AnchorState("legacy", 8, 17, 4)], Assert.IsType<DocumentAnchorsState>(writes[0].State).Anchors);
+        Assert.Equal(4, Assert.IsType<DocumentState>(writes[1].State).SnapshotRevision);
+        Assert.Empty(Assert.IsType<DocumentState>(writes[1].State).Anchors);
     }
 
     [Fact]

@@ -16,11 +16,15 @@ namespace Collab.Documents;
 /// Invariants across awaits: from the last <see cref="DocumentSequencer.Recognise"/> of a submission to its queueing
 /// (transform, apply, take the next revision) nothing awaits, so revisions are dense and ordered and one op is never
 /// sequenced twice; the committed revision only moves after the log append returned; nobody is answered or notified
-/// about an op before that. Anchors are kept at the committed revision: they move when a batch becomes durable (never
-/// through queued ops), so every state write can store all of them at a revision whose ops are all in the log.
+/// about an op before that. Anchors (<see cref="AnchorBook"/>) are kept at the committed revision: they move when a batch
+/// becomes durable (never through queued ops), so every write of them stores all of them at a revision whose ops are all
+/// in the log. They have a grain state of their own (<see cref="DocumentAnchorsState"/>), written when one is created and
+/// at a snapshot once <see cref="DocumentOptions.AnchorsRewriteEvery"/> revisions behind: the snapshot does not carry
+/// them, and creating one does not rewrite the snapshot.
 /// </summary>
 internal sealed partial class DocumentGrain(
     [PersistentState("document")] IPersistentState<DocumentState> state,
+    [PersistentState("document-anchors")] IPersistentState<DocumentAnchorsState> anchorsState,
     [PersistentState("document-observers")] IPersistentState<ObserverSetState<IDocumentObserver>> observers,
     IOpLog log,
     DocumentOptions options,
@@ -49,13 +53,18 @@ internal sealed partial class DocumentGrain(
     // The trace of the first op queued for the next commit: its span becomes the commit's parent.
     private ActivityContext _queuedTrace;
 
-    // Anchors at the committed revision, moved in place as batches become durable.
-    private readonly Dictionary<string, LiveAnchor> _anchors = new(StringComparer.Ordinal);
+    // Anchors at the committed revision, moved as batches become durable, and the one whose write is in flight.
+    private AnchorBook _anchors = null!;
 
-    // The anchor whose write is in flight: moved like the others meanwhile, shown only once the write succeeded.
-    private (string Id, LiveAnchor Anchor)? _anchorBeingWritten;
+    // The revision the stored anchors are at (they are rewritten at a snapshot once they fall far behind).
+    private int _anchorsStoredAt;
 
-    // One state write at a time: each carries every anchor as of when it starts, and a failed write that reverts the
+    // The anchors were loaded from DocumentState.Anchors (stored by an earlier version): the next write of either state
+    // stores them in DocumentAnchorsState first, and only then a DocumentState without them.
+    private bool _anchorsToMigrate;
+
+    // One state write at a time (the document's or the anchors'): the anchors' write carries every anchor as of when it
+    // starts, a write that migrates the anchors must finish before the document's, and a failed write that reverts the
     // state must not revert another write's.
     private readonly SemaphoreSlim _writing = new(1, 1);
 
@@ -71,6 +80,7 @@ internal sealed partial class DocumentGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _sequencer = new DocumentSequencer(DocId, options);
+        _anchors = new AnchorBook(options);
         if (!state.State.Created)
         {
             return;
@@ -104,8 +114,8 @@ internal sealed partial class DocumentGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Never leave with a state write in flight: the next activation would load the state from before it (anchors
-        // included) and then have its own first write refused for a stale ETag.
+        // Never leave with a state write in flight: the next activation would load the state from before it (or the
+        // anchors from before it) and then have its own first write refused for a stale ETag.
         await _writing.WaitAsync(cancellationToken);
         _writing.Release();
 
@@ -132,41 +142,33 @@ internal sealed partial class DocumentGrain(
         }
     }
 
-    /// <summary>Anchors as stored (each at the revision it was written at), moved through the ops committed after it.</summary>
+    /// <summary>
+    /// Anchors as stored (at the revision they were written at), moved through the ops committed after it. A document
+    /// whose anchors were stored by an earlier version, with its snapshot, has them in <see cref="DocumentState.Anchors"/>.
+    /// </summary>
     private async Task LoadAnchorsAsync(IReadOnlyList<CommittedOp> tail, CancellationToken cancellationToken)
     {
-        var stored = state.State.Anchors;
+        var stored = anchorsState.State.Anchors;
+        if (stored.Count == 0 && state.State.Anchors.Count > 0)
+        {
+            stored = state.State.Anchors;
+            _anchorsToMigrate = true;
+        }
+
         if (stored.Count == 0)
         {
             return;
         }
 
-        // Writes store anchors at a revision no older than the snapshot they write; should one be older all the same,
-        // the ops between it and the snapshot come from the log rather than leaving it where it was.
+        // Anchors are stored when one is created, so usually before the snapshot: the ops between them and the
+        // snapshot come from the log.
         var snapshotRevision = state.State.SnapshotRevision;
         var oldest = stored.Min(a => a.Revision);
         var history = oldest < snapshotRevision
             ? [.. await log.ReadAsync(DocId, oldest, snapshotRevision, cancellationToken), .. tail]
             : tail;
-        foreach (var anchor in stored)
-        {
-            if (anchor.Revision > CommittedRevision)
-            {
-                throw new InvalidOperationException(
-                    $"Anchor '{anchor.AnchorId}' of '{DocId}' is at revision {anchor.Revision}, after the op log's last revision {CommittedRevision}.");
-            }
-
-            var range = new AnchorRange(anchor.Start, anchor.End);
-            foreach (var op in history)
-            {
-                if (op.Revision > anchor.Revision)
-                {
-                    range = range.Through(op.Op);
-                }
-            }
-
-            _anchors[anchor.AnchorId] = new LiveAnchor(range);
-        }
+        _anchors = AnchorBook.Restore(options, DocId, stored, history, CommittedRevision);
+        _anchorsStoredAt = oldest;
     }
 
     async Task<DocumentView> IDocumentGrain.CreateAsync(CreateDocument command)
@@ -421,21 +423,13 @@ internal sealed partial class DocumentGrain(
         EnsureVisibleTo(command.Caller);
         EnsureUsable();
         var id = command.AnchorId;
-        if (string.IsNullOrEmpty(id) || id.Length > options.MaxAnchorIdLength || !DocumentSequencer.IdPattern().IsMatch(id))
-        {
-            throw new ValidationFailedException(
-                "anchor.id_invalid", $"An anchor id has 1–{options.MaxAnchorIdLength} letters, digits, '.', '_', '-' or ':'.", "anchorId");
-        }
-
-        if (_anchors.ContainsKey(id))
+        _anchors.ValidateId(id);
+        if (_anchors.Contains(id))
         {
             return (await AnchorViewsAsync([id]))[0];
         }
 
-        if (_anchors.Count >= options.MaxAnchors)
-        {
-            throw new ConflictException("anchor.too_many", $"Document '{DocId}' already has {options.MaxAnchors} anchors, the most it keeps.");
-        }
+        _anchors.EnsureRoom(DocId);
 
         if (command.Revision < 0 || command.Revision > CommittedRevision)
         {
@@ -474,17 +468,17 @@ internal sealed partial class DocumentGrain(
             EnsureUsable();
 
             // From here to the write nothing awaits: the new anchor is at the committed revision like every other one,
-            // and commits landing during the write move it with them (NextState stores it, readers do not see it yet).
-            var written = new LiveAnchor(range);
-            _anchorBeingWritten = (id, written);
+            // and commits landing during the write move it with them (it is stored, readers do not see it yet).
+            _anchors.BeginWrite(id, range);
+            var durable = false;
             try
             {
-                await state.ReplaceAsync(NextState());
-                _anchors[id] = written;
+                await WriteAnchorsAsync();
+                durable = true;
             }
             finally
             {
-                _anchorBeingWritten = null;
+                _anchors.EndWrite(durable);
             }
         }
         finally
@@ -635,7 +629,7 @@ internal sealed partial class DocumentGrain(
                 DocumentMetrics.Committed(batch.Count, Stopwatch.GetElapsedTime(started));
 
                 _sequencer.Committed(batch);
-                MoveAnchors(batch);
+                _anchors.MoveThrough(batch);
                 foreach (var op in batch)
                 {
                     if (_acks.Remove(op.Revision, out var done))
@@ -655,7 +649,15 @@ internal sealed partial class DocumentGrain(
             {
                 try
                 {
+                    await MigrateAnchorsAsync();
                     await state.ReplaceAsync(NextState());
+
+                    // Anchors stored long ago are stored again, so that activation need not move them through much of
+                    // the log. A failure here costs nothing stored: the older anchors state is still whole.
+                    if (_anchors.Count > 0 && CommittedRevision - _anchorsStoredAt >= options.AnchorsRewriteEvery)
+                    {
+                        await WriteAnchorsAsync();
+                    }
                 }
                 finally
                 {
@@ -725,6 +727,7 @@ internal sealed partial class DocumentGrain(
         await _writing.WaitAsync();
         try
         {
+            await MigrateAnchorsAsync();
             var next = NextState();
             change(next);
             await state.ReplaceAsync(next);
@@ -736,24 +739,43 @@ internal sealed partial class DocumentGrain(
     }
 
     /// <summary>
+    /// Stores every anchor, and the one being written, in <see cref="DocumentAnchorsState"/> at the committed revision,
+    /// whose ops are all in the log. If the write fails the stored anchors are those of the previous write, still whole
+    /// (at an older revision, moved through the log on activation). Call with the write gate held.
+    /// </summary>
+    private async Task WriteAnchorsAsync()
+    {
+        var revision = CommittedRevision;
+        try
+        {
+            await anchorsState.ReplaceAsync(new DocumentAnchorsState { Anchors = _anchors.ToStored(revision) });
+        }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            // Another activation wrote the anchors: reload them with the next activation (the text is not at stake here,
+            // an op-log conflict would show that).
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _anchorsStoredAt = revision;
+        _anchorsToMigrate = false;
+    }
+
+    /// <summary>
+    /// Anchors loaded from an earlier version's <see cref="DocumentState.Anchors"/> are stored in their own state before
+    /// the first write of a <see cref="DocumentState"/> without them; if that fails, so does the document's write, which
+    /// leaves both states as they were. Call with the write gate held.
+    /// </summary>
+    private Task MigrateAnchorsAsync() => _anchorsToMigrate ? WriteAnchorsAsync() : Task.CompletedTask;
+
+    /// <summary>
     /// The state to write now: metadata as it is; a snapshot when no op is queued (then the sequencer's text is exactly the
-    /// committed text); every anchor (and the one being written) at the committed revision, whose ops are all in the log
-    /// and at or after the snapshot's, so activation moves them through the replayed tail. Call with the write gate held.
+    /// committed text). No anchors: they are in <see cref="DocumentAnchorsState"/>. Call with the write gate held.
     /// </summary>
     private DocumentState NextState()
     {
         var snapshot = _queued.Count == 0 && _sequencer.AllCommitted;
-        var anchors = new List<AnchorState>(_anchors.Count + 1);
-        foreach (var (id, anchor) in _anchors)
-        {
-            anchors.Add(new AnchorState(id, anchor.Range.Start, anchor.Range.End, CommittedRevision));
-        }
-
-        if (_anchorBeingWritten is var (newId, newAnchor))
-        {
-            anchors.Add(new AnchorState(newId, newAnchor.Range.Start, newAnchor.Range.End, CommittedRevision));
-        }
-
         return new DocumentState
         {
             Created = true,
@@ -768,7 +790,7 @@ internal sealed partial class DocumentGrain(
             WorkshopId = state.State.WorkshopId,
             Room = state.State.Room,
             Editors = state.State.Editors,
-            Anchors = anchors,
+            Anchors = [],
             ListenerKey = state.State.ListenerKey,
             Policy = state.State.Policy,
         };
@@ -828,43 +850,12 @@ internal sealed partial class DocumentGrain(
         return range;
     }
 
-    /// <summary>Moves every anchor, and the one being written, through ops that just became durable.</summary>
-    private void MoveAnchors(List<CommittedOp> ops)
-    {
-        foreach (var anchor in _anchors.Values)
-        {
-            Move(anchor);
-        }
-
-        if (_anchorBeingWritten is { } written)
-        {
-            Move(written.Anchor);
-        }
-
-        void Move(LiveAnchor anchor)
-        {
-            foreach (var op in ops)
-            {
-                anchor.Range = anchor.Range.Through(op.Op);
-            }
-        }
-    }
-
     /// <summary>Views of the known anchors among <paramref name="anchorIds"/>, at the committed revision.</summary>
     private async Task<IReadOnlyList<AnchorView>> AnchorViewsAsync(IEnumerable<string> anchorIds)
     {
         // Positions are taken before the text is read (which may await while commits land): both are at `revision`.
         var revision = CommittedRevision;
-        var found = new List<(string Id, AnchorRange Range)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in anchorIds)
-        {
-            if (id is not null && seen.Add(id) && _anchors.TryGetValue(id, out var anchor))
-            {
-                found.Add((id, anchor.Range));
-            }
-        }
-
+        var found = _anchors.Find(anchorIds);
         if (found.Count == 0)
         {
             return [];
@@ -1038,12 +1029,6 @@ internal sealed partial class DocumentGrain(
             throw new ValidationFailedException(
                 "document.id_invalid", $"A document id has 1–{options.MaxDocIdLength} letters, digits, '.', '_', '-' or ':'.", "docId");
         }
-    }
-
-    /// <summary>An anchor's current range; mutable so that commits move every anchor in place.</summary>
-    private sealed class LiveAnchor(AnchorRange range)
-    {
-        public AnchorRange Range { get; set; } = range;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocId} activated at revision {Revision} (snapshot {Snapshot}, {Replayed} ops replayed)")]

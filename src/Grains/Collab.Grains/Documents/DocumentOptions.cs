@@ -53,6 +53,12 @@ public sealed record DocumentOptions
     /// <summary>Most anchors one document keeps (<c>anchor.too_many</c> beyond).</summary>
     public int MaxAnchors { get; init; } = 2_000;
 
+    /// <summary>
+    /// Anchors are stored again when the revision they were stored at is this far behind the committed one, at the next
+    /// snapshot: activation then moves them through at most about this many ops from the log.
+    /// </summary>
+    public int AnchorsRewriteEvery { get; init; } = 1_000;
+
     /// <summary>Longest anchor id.</summary>
     public int MaxAnchorIdLength { get; init; } = 100;
 

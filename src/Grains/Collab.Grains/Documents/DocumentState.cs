@@ -33,8 +33,9 @@ internal sealed class DocumentState
     [Id(10)] public List<string>? Editors { get; set; }
 
     /// <summary>
-    /// Anchored ranges, each with the revision its positions are valid at: never older than
-    /// <see cref="SnapshotRevision"/>, so activation moves them through the replayed tail of the log.
+    /// Anchored ranges as versions before <see cref="DocumentAnchorsState"/> stored them, with every snapshot. Read only
+    /// while the document has no <see cref="DocumentAnchorsState"/> yet; the grain writes that first, and from then on
+    /// writes this empty.
     /// </summary>
     [Id(11)] public List<AnchorState> Anchors { get; set; } = [];
 
@@ -58,6 +59,19 @@ internal sealed class DocumentState
 /// </summary>
 [GenerateSerializer, Immutable, Alias("collab.ClientMark")]
 internal sealed record ClientMark([property: Id(0)] long Seq, [property: Id(1)] int Revision, [property: Id(2)] bool Partial = false);
+
+/// <summary>
+/// The anchors of a <see cref="DocumentGrain"/>, in a grain state of their own so that creating one does not rewrite the
+/// snapshot, nor a snapshot every anchor. Written when an anchor is created (and when the stored positions fall more
+/// than <see cref="DocumentOptions.AnchorsRewriteEvery"/> revisions behind): every anchor at the committed revision of
+/// that moment, whose ops are all in the op log; activation moves them through the ops since. Never renumber the ids.
+/// </summary>
+[GenerateSerializer, Alias("collab.DocumentAnchorsState")]
+internal sealed class DocumentAnchorsState
+{
+    /// <summary>Every anchor, each with the revision its positions are valid at (one revision for all of them).</summary>
+    [Id(0)] public List<AnchorState> Anchors { get; set; } = [];
+}
 
 /// <summary>An anchored range [<see cref="Start"/>, <see cref="End"/>) of the text at <see cref="Revision"/>.</summary>
 [GenerateSerializer, Immutable, Alias("collab.AnchorState")]
