@@ -1,5 +1,4 @@
 using Collab.Client;
-using Collab.Documents;
 using Collab.IntegrationTests.Infrastructure;
 using Collab.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,13 +84,7 @@ public sealed class CoHostedModeTests
             }
 
             await Task.WhenAll(fromA.WaitSyncedAsync(Patience), fromB.WaitSyncedAsync(Patience));
-            var server = await workshop.Via(viaB).OkAsync<TextAtRevision>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/documents/{docId}/text");
-            await fromA.WaitForRevisionAsync(server.Revision, Patience);
-            await fromB.WaitForRevisionAsync(server.Revision, Patience);
-            Assert.Equal(server.Text, fromA.Text);
-            Assert.Equal(server.Text, fromB.Text);
-            Assert.Contains("togo19 ", server.Text, StringComparison.Ordinal);
-            Assert.Contains("ghana19 ", server.Text, StringComparison.Ordinal);
+            await CoEditing.AssertConvergedAsync(urlB, workshop.Facilitator.Token, [fromA, fromB], Patience, "togo19 ", "ghana19 ");
         }
 
         // A document is created by its workshop's grain, so it is activated on that grain's node (placed like any other
