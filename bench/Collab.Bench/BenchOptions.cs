@@ -36,6 +36,9 @@ internal sealed record BenchOptions
 
     public string? Postgres { get; init; }
 
+    /// <summary>Co-hosted web nodes to spawn (<c>--nodes</c>, <c>cohosted</c> only); clients connect to them in turn.</summary>
+    public int Nodes { get; init; } = 1;
+
     public int Seed { get; init; } = Environment.TickCount;
 
     /// <summary>The hub protocol every client speaks (the bare hub speaks JSON only).</summary>
@@ -44,13 +47,16 @@ internal sealed record BenchOptions
     public const string Usage =
         """
         usage: Collab.Bench [--url http://127.0.0.1:5080] [--docs R] [--clients C] [--rate K] [--seconds T] [--warmup W]
-                            [--spawn embedded|clustered|bare[,…]] [--pg "<connection string>"] [--seed N] [--protocol json|msgpack]
+                            [--spawn embedded|clustered|cohosted|bare[,…]] [--pg "<connection string>"] [--nodes N]
+                            [--seed N] [--protocol json|msgpack]
                             [--repeat N] [--ramp K1,K2,… [--ramp-p99 MS]]
           --docs      documents (1-1000)                   --clients  connections per document (1-1000, R*C <= 5000)
           --rate      ops/s per client (0.01-50)           --seconds  measured seconds (1-600), after --warmup (0-120, default 3)
           --spawn     start the server from the Release DLLs (embedded: temp data folder; clustered: --pg, migrate, silo, web;
-                      bare: the yardstick, bench/Collab.BareHub). Several, comma-separated: each gets the same run in turn,
-                      and every one is compared with bare (throughput, p99, server CPU per delivered op)
+                      cohosted: --pg, migrate, web nodes that are silos too; bare: the yardstick, bench/Collab.BareHub).
+                      Several, comma-separated: each gets the same run in turn, and every one is compared with bare
+                      (throughput, p99, server CPU per delivered op)
+          --nodes     co-hosted web nodes (1-4, default 1); each document's clients connect to them in turn
           --repeat    rounds of that comparison (1-20), alternating the order of the servers
           --ramp      per-client rates to try in order (instead of --rate): the highest total ops/s whose p99 propagation
                       stays under --ramp-p99 (default 100 ms) and converges, per server
@@ -77,6 +83,7 @@ internal sealed record BenchOptions
                 "--ramp" => options with { Ramp = [.. Value().Split(',', StringSplitOptions.TrimEntries).Select(v => Real(name, v, 0.01, 50))] },
                 "--ramp-p99" => options with { RampP99Ms = Real(name, Value(), 1, 60_000) },
                 "--pg" => options with { Postgres = Value() },
+                "--nodes" => options with { Nodes = Int(name, Value(), 1, 4) },
                 "--seed" => options with { Seed = Int(name, Value(), int.MinValue, int.MaxValue) },
                 "--protocol" => options with
                 {
@@ -104,9 +111,9 @@ internal sealed record BenchOptions
             throw new ArgumentException("--docs × --clients must be at most 5000 connections.");
         }
 
-        if (options.Servers.FirstOrDefault(s => s is not ("embedded" or "clustered" or "bare")) is { } unknown)
+        if (options.Servers.FirstOrDefault(s => s is not ("embedded" or "clustered" or "cohosted" or "bare")) is { } unknown)
         {
-            throw new ArgumentException($"--spawn takes embedded, clustered or bare (comma-separated), not '{unknown}'.");
+            throw new ArgumentException($"--spawn takes embedded, clustered, cohosted or bare (comma-separated), not '{unknown}'.");
         }
 
         if (options.Servers.Count != options.Servers.Distinct().Count())
@@ -120,9 +127,14 @@ internal sealed record BenchOptions
             throw new ArgumentException("--repeat and --ramp need --spawn (each run starts a fresh server).");
         }
 
-        if (options.Servers.Contains("clustered") && string.IsNullOrWhiteSpace(options.Postgres))
+        if (options.Servers.FirstOrDefault(s => s is "clustered" or "cohosted") is { } clustered && string.IsNullOrWhiteSpace(options.Postgres))
         {
-            throw new ArgumentException("--spawn clustered needs --pg \"Host=127.0.0.1;Port=…;Database=…;Username=…\".");
+            throw new ArgumentException($"--spawn {clustered} needs --pg \"Host=127.0.0.1;Port=…;Database=…;Username=…\".");
+        }
+
+        if (options.Nodes > 1 && !options.Servers.Contains("cohosted"))
+        {
+            throw new ArgumentException("--nodes applies to --spawn cohosted only.");
         }
 
         return options;

@@ -133,7 +133,7 @@ internal sealed class BenchReport(BenchOptions options)
     {
         var t = options.Seconds;
         o.WriteLine();
-        o.WriteLine($"Collab.Bench — {options.Docs} doc(s) × {options.Clients} client(s) × {F(options.Rate)} ops/s, warm-up {F(options.Warmup)} s, measured {F(t)} s, {options.BaseUrl}{(options.Spawn is null ? "" : $" (spawned {options.Spawn})")}, seed {options.Seed}");
+        o.WriteLine($"Collab.Bench — {options.Docs} doc(s) × {options.Clients} client(s) × {F(options.Rate)} ops/s, warm-up {F(options.Warmup)} s, measured {F(t)} s, {options.BaseUrl}{(options.Spawn is null ? "" : $" (spawned {options.Spawn}{(options.Spawn == "cohosted" && options.Nodes > 1 ? $" × {options.Nodes} nodes" : "")})")}, seed {options.Seed}");
         if (Failure is not null)
         {
             o.WriteLine($"  RUN FAILED: {Failure}");
@@ -219,7 +219,7 @@ internal sealed class BenchReport(BenchOptions options)
             $"RESULT docs={options.Docs} clients={options.Clients} rate={F(options.Rate)} protocol={(options.Protocol == Collab.Client.CollabHubProtocol.MessagePack ? "msgpack" : "json")} p50_ms={F(P(_peer, 0.5))} p99_ms={F(P(_peer, 0.99))} " +
             $"max_ms={F(_peer.Count > 0 ? _peer[^1] : 0)} ack_p99_ms={F(P(_ack, 0.99))} ops_per_s={F(_acksInWindow / t)} " +
             $"server_us_per_delivery={F(ServerUsPerDelivery)} gen_us_per_delivery={F(GeneratorUsPerDelivery)} " +
-            $"server={options.Spawn ?? "external"} converged={(Converged ? "PASS" : "FAIL")}");
+            $"server={options.Spawn ?? "external"}{(options.Spawn == "cohosted" && options.Nodes > 1 ? $" nodes={options.Nodes}" : "")} converged={(Converged ? "PASS" : "FAIL")}");
     }
 
     private static string Dist(List<double> sorted) =>

@@ -29,6 +29,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     private readonly List<string> _docIds = [];
     private string _participantCode = "";
     private string _facilitatorToken = "";
+    private ServerHost? _host;
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -41,6 +42,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
             {
                 host = await ServerHost.StartAsync(options, log, cancellationToken);
                 report.Host = host;
+                _host = host;
             }
             else
             {
@@ -123,7 +125,8 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        var hub = new Uri(options.BaseUrl, "hubs/collab");
+        // Several co-hosted nodes: each document's clients take them in turn, as a plain load balancer would spread them.
+        Uri[] hubs = [.. (_host?.NodeUrls is { Count: > 0 } nodes ? nodes : [options.BaseUrl]).Select(node => new Uri(node, "hubs/collab"))];
         var slots = new BenchClient?[options.Docs * options.Clients];
         var started = Stopwatch.StartNew();
         try
@@ -137,7 +140,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                     // The facilitator (the bench) is the first client: a workshop counts its people, facilitator included
                     // (at most 500), so a 500-person plenary is the facilitator and 499 participants.
                     var token = i == 0 ? _facilitatorToken : await JoinAsync($"bench d{d} c{c}", timeout.Token);
-                    var connection = await ConnectOneAsync(hub, token, options.Protocol, timeout.Token);
+                    var connection = await ConnectOneAsync(hubs[c % hubs.Length], token, options.Protocol, timeout.Token);
                     try
                     {
                         var document = await connection.OpenAsync(_docIds[d], timeout.Token);

@@ -5,7 +5,8 @@ namespace Collab.Bench;
 
 /// <summary>
 /// The server processes a run started itself (<c>--spawn</c>), from the built Release DLLs: embedded (one web node on
-/// a temp data folder), clustered (migrate, one silo, one web node against the given PostgreSQL) or bare (the
+/// a temp data folder), clustered (migrate, one silo, one web node against the given PostgreSQL), cohosted (migrate,
+/// then <c>--nodes</c> web nodes that are each a silo of that cluster, <c>Collab:Topology=CoHosted</c>) or bare (the
 /// yardstick, <c>bench/Collab.BareHub</c>: a plain SignalR hub with an in-memory sequencer). Their output goes
 /// to log files; warnings and errors are counted. Stopped with SIGTERM (SIGKILL after 15 s).
 /// </summary>
@@ -25,6 +26,11 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public bool UsesPostgres { get; private init; }
 
+    /// <summary>The web nodes clients connect to, in turn (several only with <c>--spawn cohosted --nodes N</c>).</summary>
+    public IReadOnlyList<Uri> NodeUrls => _nodeUrls;
+
+    private readonly List<Uri> _nodeUrls = [];
+
     public static async Task<ServerHost> StartAsync(BenchOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         var root = FindRepositoryRoot();
@@ -43,7 +49,7 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         var folder = Directory.CreateTempSubdirectory("collab-bench-").FullName;
-        var host = new ServerHost(folder) { UsesPostgres = options.Spawn == "clustered" };
+        var host = new ServerHost(folder) { UsesPostgres = options.Spawn is "clustered" or "cohosted" };
         try
         {
             var webUrl = options.BaseUrl.GetLeftPart(UriPartial.Authority);
@@ -93,26 +99,40 @@ internal sealed class ServerHost : IAsyncDisposable
                 }
 
                 host._servers.Remove(migrate);
-                var siloPort = FreePort();
-                var gatewayPort = FreePort();
-                var siloHttp = $"http://127.0.0.1:{FreePort()}";
-                log.WriteLine($"spawn: silo {siloDll} (silo port {siloPort}, gateway {gatewayPort}, http {siloHttp})");
-                var silo = host.Launch("silo", siloDll, [], new(common)
+                var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+                if (options.Spawn == "clustered")
                 {
-                    ["Collab__Silo__Name"] = "bench-silo",
-                    ["Collab__Silo__Port"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["Collab__Silo__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["Urls"] = siloHttp,
-                });
-                await WaitReadyAsync(silo, new Uri(siloHttp + "/health/ready"), cancellationToken);
-                log.WriteLine($"spawn: clustered web node {webDll} at {webUrl}");
-                var web = host.Launch("web", webDll, [], new(common)
+                    var siloHttp = $"http://127.0.0.1:{FreePort()}";
+                    var ports = SiloPorts("bench-silo");
+                    log.WriteLine($"spawn: silo {siloDll} (silo port {ports["Collab__Silo__Port"]}, gateway {ports["Collab__Silo__GatewayPort"]}, http {siloHttp})");
+                    var silo = host.Launch("silo", siloDll, [], new(common.Concat(ports)) { ["Urls"] = siloHttp });
+                    await WaitReadyAsync(silo, new Uri(siloHttp + "/health/ready"), cancellationToken);
+                    log.WriteLine($"spawn: clustered web node {webDll} at {webUrl}");
+                    var web = host.Launch("web", webDll, [], new(common)
+                    {
+                        ["Collab__Auth__SigningKey"] = signingKey,
+                        ["Urls"] = webUrl,
+                    });
+                    await WaitReadyAsync(web, new Uri(webUrl + "/health/ready"), cancellationToken);
+                }
+                else
                 {
-                    ["Collab__Storage"] = "Postgres",
-                    ["Collab__Auth__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-                    ["Urls"] = webUrl,
-                });
-                await WaitReadyAsync(web, new Uri(webUrl + "/health/ready"), cancellationToken);
+                    // Co-hosted: every web node is a silo of the cluster; the first answers at --url, the others on free ports.
+                    for (var n = 1; n <= options.Nodes; n++)
+                    {
+                        var url = n == 1 ? webUrl : $"http://127.0.0.1:{FreePort()}";
+                        var ports = SiloPorts($"bench-node{n}");
+                        log.WriteLine($"spawn: co-hosted web node {n} {webDll} at {url} (silo port {ports["Collab__Silo__Port"]})");
+                        var web = host.Launch(options.Nodes == 1 ? "web" : $"web{n}", webDll, [], new(common.Concat(ports))
+                        {
+                            ["Collab__Topology"] = "CoHosted",
+                            ["Collab__Auth__SigningKey"] = signingKey,
+                            ["Urls"] = url,
+                        });
+                        await WaitReadyAsync(web, new Uri(url + "/health/ready"), cancellationToken);
+                        host._nodeUrls.Add(new Uri(url + "/"));
+                    }
+                }
             }
 
             return host;
@@ -213,6 +233,14 @@ internal sealed class ServerHost : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>A silo's name and free silo and gateway ports, as environment settings.</summary>
+    private static Dictionary<string, string> SiloPorts(string name) => new()
+    {
+        ["Collab__Silo__Name"] = name,
+        ["Collab__Silo__Port"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Collab__Silo__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     private static int FreePort()
     {

@@ -11,6 +11,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Runtime.Hosting;
+using Orleans.Runtime.Placement;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -44,15 +45,17 @@ public static class CollabHosting
     }
 
     /// <summary>
-    /// For <c>src/Web</c>: in embedded mode (SQLite) a co-hosted silo with localhost clustering; in clustered mode
-    /// (PostgreSQL) an Orleans client that finds the gateways in the membership table.
+    /// For <c>src/Web</c>: a co-hosted silo (embedded mode: SQLite and localhost clustering; clustered mode with
+    /// <c>Collab:Topology=CoHosted</c>: a silo of the PostgreSQL cluster like a <c>src/Silo</c> process, which activates
+    /// documents where they are first opened, see <see cref="DocumentPlacement"/>), or, clustered with separate silos,
+    /// an Orleans client that finds the gateways in the membership table.
     /// </summary>
     public static CollabOptions AddCollabWebNode(this IHostApplicationBuilder builder)
     {
         var options = builder.AddCollabOptions();
-        if (options.Storage == StorageKind.Sqlite)
+        if (options.WebNodeHostsSilo)
         {
-            builder.AddSilo(options);
+            builder.AddSilo(options, documentsNearCallers: options.Storage == StorageKind.Postgres);
         }
         else
         {
@@ -85,7 +88,7 @@ public static class CollabHosting
         return options;
     }
 
-    private static void AddSilo(this IHostApplicationBuilder builder, CollabOptions options)
+    private static void AddSilo(this IHostApplicationBuilder builder, CollabOptions options, bool documentsNearCallers = false)
     {
         builder.UseOrleans(silo =>
         {
@@ -105,6 +108,11 @@ public static class CollabHosting
             if (options.Dashboard)
             {
                 silo.AddDashboard();
+            }
+
+            if (documentsNearCallers)
+            {
+                silo.Services.AddSingleton<IPlacementStrategyResolver, DocumentPlacement>();
             }
 
             silo.Services.AddSingleton(options.Documents);

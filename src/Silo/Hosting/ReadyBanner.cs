@@ -37,7 +37,8 @@ public static partial class ReadyBanner
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             var storage = options.Storage == StorageKind.Sqlite
                 ? $"embedded, data in {options.DataPath}"
-                : $"clustered, PostgreSQL {Postgres.PostgresSchema.Describe(options.PostgresConnectionString!)}";
+                : $"clustered{(role != "silo" && options.WebNodeHostsSilo ? ", co-hosted silo" : "")}, " +
+                  $"PostgreSQL {Postgres.PostgresSchema.Describe(options.PostgresConnectionString!)}";
             LogReady(app.Logger, role, string.Join(", ", addresses), storage);
         });
     }

@@ -69,5 +69,18 @@ internal static class Programs
         return (process, url);
     }
 
+    /// <summary>
+    /// A web node that is also a silo of the PostgreSQL cluster (<c>Collab:Topology=CoHosted</c>), named
+    /// <paramref name="name"/> in membership, on silo and gateway ports of its own.
+    /// </summary>
+    public static Task<(ChildProcess Process, Uri Url)> StartCoHostedWebNodeAsync(string connectionString, string clusterId, string name) =>
+        StartWebNodeAsync(connectionString, clusterId, new Dictionary<string, string?>
+        {
+            ["Collab__Topology"] = "CoHosted",
+            ["Collab__Silo__Name"] = name,
+            ["Collab__Silo__Port"] = Port(),
+            ["Collab__Silo__GatewayPort"] = Port(),
+        });
+
     private static string Port() => FreePorts.Next().ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,4 @@
-using System.Net.Http.Json;
 using Collab.Client;
-using Collab.Documents;
 using Collab.IntegrationTests.Infrastructure;
 using Collab.Text;
 
@@ -20,14 +18,6 @@ public sealed class CoEditingAcrossProcessesTests
     {
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = address });
         return (workshop, await workshop.NewDocumentAsync("Recommendations", text));
-    }
-
-    /// <summary>The server's text, read through <paramref name="address"/> with <paramref name="token"/>.</summary>
-    private static async Task<TextAtRevision> ServerTextAsync(Uri address, string token, string docId)
-    {
-        using var http = new HttpClient { BaseAddress = address };
-        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
-        return (await http.GetFromJsonAsync<TextAtRevision>($"/api/documents/{docId}/text"))!;
     }
 
     /// <summary>Types <paramref name="count"/> short inserts at the end and waits for every ack.</summary>
@@ -63,13 +53,7 @@ public sealed class CoEditingAcrossProcessesTests
 
             await Task.WhenAll(TypeAsync(a, "togo", 20), TypeAsync(b, "ghana", 20));
 
-            var server = await ServerTextAsync(nodeB.Address, workshop.Facilitator.Token, docId);
-            await a.WaitForRevisionAsync(server.Revision, Patience);
-            await b.WaitForRevisionAsync(server.Revision, Patience);
-            Assert.Equal(server.Text, a.Text);
-            Assert.Equal(server.Text, b.Text);
-            Assert.Contains("togo19 ", server.Text, StringComparison.Ordinal);
-            Assert.Contains("ghana19 ", server.Text, StringComparison.Ordinal);
+            await CoEditing.AssertConvergedAsync(nodeB.Address, workshop.Facilitator.Token, [a, b], Patience, "togo19 ", "ghana19 ");
         }
     }
 
@@ -100,14 +84,14 @@ public sealed class CoEditingAcrossProcessesTests
         await using (restarted)
         {
             await using var node = new KestrelClusterWebNode(database, _clusterId);
-            var server = await ServerTextAsync(node.Address, rapporteur.Token, docId);
+            var server = await CoEditing.ServerTextAsync(node.Address, rapporteur.Token, docId);
             Assert.Equal(acknowledged, server.Text);
 
             // And the document goes on from there, with the token issued before the crash.
             await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, rapporteur.Token);
             var document = await connection.OpenAsync(docId);
             await TypeAsync(document, "encore", 3);
-            Assert.Equal(acknowledged + "encore0 encore1 encore2 ", (await ServerTextAsync(node.Address, rapporteur.Token, docId)).Text);
+            Assert.Equal(acknowledged + "encore0 encore1 encore2 ", (await CoEditing.ServerTextAsync(node.Address, rapporteur.Token, docId)).Text);
         }
     }
 
@@ -133,7 +117,7 @@ public sealed class CoEditingAcrossProcessesTests
         await using (second)
         {
             // The signing key is kept in the data folder: the token from before the crash still works.
-            var server = await ServerTextAsync(url2, workshop.Facilitator.Token, docId);
+            var server = await CoEditing.ServerTextAsync(url2, workshop.Facilitator.Token, docId);
             Assert.Equal(acknowledged, server.Text);
         }
     }

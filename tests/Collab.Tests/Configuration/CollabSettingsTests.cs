@@ -50,6 +50,8 @@ public sealed class CollabSettingsTests
 
     [Theory]
     [InlineData("Collab:Storage", "Mongo", "Collab:Storage is 'Mongo'; expected 'Sqlite' (embedded) or 'Postgres' (clustered).")]
+    [InlineData("Collab:Topology", "Both", "Collab:Topology is 'Both'; expected 'Separate' (web nodes are Orleans clients of src/Silo processes) or 'CoHosted' (each web node is also a silo of the cluster).")]
+    [InlineData("Collab:Topology", "Separate", "Collab:Topology is 'Separate', but embedded mode (Collab:Storage=Sqlite) always runs its silo in the web node; separate silos need Collab:Storage=Postgres.")]
     [InlineData("Collab:Silo:Port", "0", "Collab:Silo:Port is '0'; expected a whole number from 1 to 65535.")]
     [InlineData("Collab:Silo:GatewayPort", "http", "Collab:Silo:GatewayPort is 'http'; expected a whole number from 1 to 65535.")]
     [InlineData("Collab:Silo:ListenOnAnyAddress", "yes", "Collab:Silo:ListenOnAnyAddress is 'yes'; expected 'true' or 'false'.")]
@@ -62,6 +64,17 @@ public sealed class CollabSettingsTests
     public void InvalidSettingIsNamedWithWhatItExpects(string key, string value, string message)
     {
         Assert.Contains(message, Rejection((key, value)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WebNodesCoHostTheirSiloInEmbeddedModeAndUseSeparateSilosInClusteredModeUnlessConfigured()
+    {
+        const string Postgres = "Host=db;Database=collab;Username=collab";
+
+        Assert.Equal(Topology.CoHosted, Load().Topology);
+        Assert.Equal(Topology.CoHosted, Load(("Collab:Topology", "CoHosted")).Topology);
+        Assert.Equal(Topology.Separate, Load(("Collab:Storage", "Postgres"), ("ConnectionStrings:Collab", Postgres)).Topology);
+        Assert.Equal(Topology.CoHosted, Load(("Collab:Storage", "Postgres"), ("ConnectionStrings:Collab", Postgres), ("Collab:Topology", "cohosted")).Topology);
     }
 
     [Fact]

@@ -10,6 +10,23 @@ public enum StorageKind
     Postgres,
 }
 
+/// <summary>Where a clustered web node's grains run (<c>Collab:Topology</c>).</summary>
+public enum Topology
+{
+    /// <summary>
+    /// The web node is an Orleans client of separate <c>src/Silo</c> processes (the clustered default): web nodes and
+    /// silos are sized, restarted and placed apart.
+    /// </summary>
+    Separate,
+
+    /// <summary>
+    /// The web node is itself a silo of the cluster (PostgreSQL membership, grain state, reminders and op log, like a
+    /// <c>src/Silo</c> process): a hub call reaches a document grain activated on this node without leaving the process.
+    /// Always so in embedded mode.
+    /// </summary>
+    CoHosted,
+}
+
 /// <summary>
 /// Every setting of a Collab process, read once at start-up by <see cref="CollabSettings.Load"/> from
 /// appsettings, environment variables (<c>Collab__Storage</c>, <c>ConnectionStrings__Collab</c>, …) and the command line.
@@ -19,6 +36,15 @@ public sealed record CollabOptions
 {
     /// <summary><c>Collab:Storage</c>: <c>Sqlite</c> (embedded, default) or <c>Postgres</c> (clustered).</summary>
     public StorageKind Storage { get; init; } = StorageKind.Sqlite;
+
+    /// <summary>
+    /// <c>Collab:Topology</c> (web nodes): <see cref="Topology.Separate"/> (clustered default) or
+    /// <see cref="Topology.CoHosted"/> (embedded, and optional in clustered mode).
+    /// </summary>
+    public Topology Topology { get; init; } = Topology.CoHosted;
+
+    /// <summary>Whether this web node runs a silo itself (embedded mode, or clustered with <c>Collab:Topology=CoHosted</c>).</summary>
+    public bool WebNodeHostsSilo => Topology == Topology.CoHosted;
 
     /// <summary><c>Collab:DataPath</c>: the embedded data folder (absolute once loaded).</summary>
     public string DataPath { get; init; } = "";

@@ -10,6 +10,7 @@ public static partial class CollabSettings
 {
     public const string ConnectionStringName = "Collab";
     public const string StorageKey = "Collab:Storage";
+    public const string TopologyKey = "Collab:Topology";
     public const string DataPathKey = "Collab:DataPath";
     public const string ConnectionStringKey = "ConnectionStrings:Collab";
     public const string ClusterIdKey = "Collab:ClusterId";
@@ -47,6 +48,26 @@ public static partial class CollabSettings
             errors.Add($"{StorageKey} is '{storageText}'; expected 'Sqlite' (embedded) or 'Postgres' (clustered).");
         }
 
+        var topology = storage == StorageKind.Sqlite ? Topology.CoHosted : Topology.Separate;
+        var topologyText = configuration[TopologyKey];
+        if (!string.IsNullOrWhiteSpace(topologyText))
+        {
+            if (!Enum.TryParse(topologyText.Trim(), ignoreCase: true, out Topology configured) || !Enum.IsDefined(configured))
+            {
+                errors.Add($"{TopologyKey} is '{topologyText}'; expected 'Separate' (web nodes are Orleans clients of src/Silo " +
+                           "processes) or 'CoHosted' (each web node is also a silo of the cluster).");
+            }
+            else if (storage == StorageKind.Sqlite && configured == Topology.Separate)
+            {
+                errors.Add($"{TopologyKey} is 'Separate', but embedded mode ({StorageKey}=Sqlite) always runs its silo in the web " +
+                           $"node; separate silos need {StorageKey}=Postgres.");
+            }
+            else
+            {
+                topology = configured;
+            }
+        }
+
         var dataPath = configuration[DataPathKey];
         if (string.IsNullOrWhiteSpace(dataPath))
         {
@@ -78,6 +99,7 @@ public static partial class CollabSettings
         var options = new CollabOptions
         {
             Storage = storage,
+            Topology = topology,
             DataPath = Path.GetFullPath(dataPath),
             PostgresConnectionString = connectionString,
             ClusterId = Identifier(configuration, ClusterIdKey, defaults.ClusterId, errors),
