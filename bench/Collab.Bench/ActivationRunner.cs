@@ -34,6 +34,7 @@ namespace Collab.Bench;
 internal sealed partial class ActivationRunner(BenchOptions options, TextWriter log)
 {
     private const int WarmDocumentOps = 250;
+    private const string JitSeconds = "dotnet_jit_compilation_time_seconds_total";
     private const double WriterOpsPerSecond = 45;
     private static readonly string[] Replacements = ["a", "e", "i", "o", "u", "n", "s", "t", " ", "é", "à", "ç", "ñ", "ß", "中"];
 
@@ -98,12 +99,12 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
         for (var r = 0; r < options.ActivationRepeat; r++)
         {
             await host.RestartAsync(cancellationToken);
-            coldProcess.Add(await OpenAsync(hub, readerToken, docId, server.Revision, warmUpDocId: null, cancellationToken));
+            coldProcess.Add(await OpenAsync(host, hub, readerToken, docId, server.Revision, warmUpDocId: null, cancellationToken));
             await host.RestartAsync(cancellationToken);
-            coldProcessShort.Add(await OpenAsync(hub, readerToken, warmDocId, WarmDocumentOps, warmUpDocId: null, cancellationToken));
+            coldProcessShort.Add(await OpenAsync(host, hub, readerToken, warmDocId, WarmDocumentOps, warmUpDocId: null, cancellationToken));
             await host.RestartAsync(cancellationToken);
-            coldGrain.Add(await OpenAsync(hub, readerToken, docId, server.Revision, warmDocId, cancellationToken));
-            warm.Add(await OpenAsync(hub, readerToken, docId, server.Revision, warmUpDocId: null, cancellationToken));
+            coldGrain.Add(await OpenAsync(host, hub, readerToken, docId, server.Revision, warmDocId, cancellationToken));
+            warm.Add(await OpenAsync(host, hub, readerToken, docId, server.Revision, warmUpDocId: null, cancellationToken));
             log.WriteLine($"round {r + 1}: cold process {coldProcess[^1]}; cold process, short history {coldProcessShort[^1]}; cold grain {coldGrain[^1]}; warm {warm[^1]}");
         }
 
@@ -169,10 +170,15 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
     /// client, then one edit until its ack. With <paramref name="warmUpDocId"/>, that document is opened and edited
     /// first on the same connection, untimed.
     /// </summary>
-    private async Task<OpenTiming> OpenAsync(Uri hub, string token, string docId, int revision, string? warmUpDocId, CancellationToken cancellationToken)
+    private async Task<OpenTiming> OpenAsync(
+        ServerHost host, Uri hub, string token, string docId, int revision, string? warmUpDocId, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
+
+        // The JIT's time in every server process, around the connect, the open and the first ack (the first scrape
+        // compiles the exporter's own path, so the second one adds nothing of its own).
+        var jitBefore = await ServerMemory.SumAsync(host, JitSeconds, timeout.Token);
         var connectClock = Stopwatch.StartNew();
         await using var connection = await BenchRunner.ConnectOneAsync(hub, token, options.Protocol, timeout.Token);
         var connect = connectClock.Elapsed.TotalMilliseconds;
@@ -192,8 +198,9 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
         }
 
         var firstAck = await EditUntilAckAsync(document);
+        var jit = await ServerMemory.SumAsync(host, JitSeconds, timeout.Token) - jitBefore;
         await connection.CloseAsync(docId);
-        return new OpenTiming(connect, open, firstAck);
+        return new OpenTiming(connect, open, firstAck, jit * 1000);
     }
 
     /// <summary>Replaces the first character and waits for the ack; the milliseconds from the edit to the ack.</summary>
@@ -299,7 +306,8 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
         foreach (var (name, timings) in new[] { ("cold process", coldProcess), ($"cold process, the {WarmDocumentOps}-op document", coldProcessShort), ("cold grain", coldGrain), ("warm", warm) })
         {
             o.WriteLine($"  {name} (n={timings.Count}): open p50 {F(Median(timings, t => t.OpenMs))} max {F(timings.Max(t => t.OpenMs))} ms; " +
-                        $"first ack p50 {F(Median(timings, t => t.FirstAckMs))} max {F(timings.Max(t => t.FirstAckMs))} ms; connect p50 {F(Median(timings, t => t.ConnectMs))} ms");
+                        $"first ack p50 {F(Median(timings, t => t.FirstAckMs))} max {F(timings.Max(t => t.FirstAckMs))} ms; connect p50 {F(Median(timings, t => t.ConnectMs))} ms; " +
+                        $"server JIT from connect to ack p50 {F(Median(timings, t => t.JitMs))} ms");
         }
 
         o.WriteLine($"  replayed tails at activation (server log, Debug): {(replayed.Count == 0 ? "none logged" : string.Join(", ", replayed))}");
@@ -312,7 +320,7 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
             $"ACTIVATION ops={options.Activation} text={length} open_ms_p50={F(Median(coldGrain, t => t.OpenMs))} open_ms_max={F(coldGrain.Max(t => t.OpenMs))} " +
             $"first_ack_ms={F(Median(coldGrain, t => t.FirstAckMs))} cold_process_open_ms_p50={F(Median(coldProcess, t => t.OpenMs))} " +
             $"cold_process_open_ms_max={F(coldProcess.Max(t => t.OpenMs))} cold_process_first_ack_ms={F(Median(coldProcess, t => t.FirstAckMs))} " +
-            $"cold_process_short_open_ms_p50={F(Median(coldProcessShort, t => t.OpenMs))} " +
+            $"cold_process_short_open_ms_p50={F(Median(coldProcessShort, t => t.OpenMs))} cold_process_jit_ms_p50={F(Median(coldProcess, t => t.JitMs))} " +
             $"warm_open_ms_p50={F(Median(warm, t => t.OpenMs))} replayed_max={(replayed.Count == 0 ? "n/a" : replayed.Max().ToString(CultureInfo.InvariantCulture))} " +
             $"write_ops_per_s={F(options.Activation / writeSeconds)} server={options.Spawn}");
     }
@@ -324,9 +332,10 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
     }
 
     /// <summary>One timed open: connect, <c>OpenDocument</c> until the text is in, and the first edit's ack, in ms.</summary>
-    private sealed record OpenTiming(double ConnectMs, double OpenMs, double FirstAckMs)
+    private sealed record OpenTiming(double ConnectMs, double OpenMs, double FirstAckMs, double JitMs)
     {
         public override string ToString() =>
-            $"open {OpenMs.ToString("0.0", CultureInfo.InvariantCulture)} ms, first ack {FirstAckMs.ToString("0.0", CultureInfo.InvariantCulture)} ms";
+            $"open {OpenMs.ToString("0.0", CultureInfo.InvariantCulture)} ms, first ack {FirstAckMs.ToString("0.0", CultureInfo.InvariantCulture)} ms, " +
+            $"server JIT {JitMs.ToString("0", CultureInfo.InvariantCulture)} ms";
     }
 }

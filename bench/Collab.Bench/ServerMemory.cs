@@ -46,18 +46,35 @@ internal static class ServerMemory
     /// </summary>
     private static async Task<long> HeapBytesAsync(HttpClient http, ServerHost.Server server, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(new Uri(server.HttpBase + "/metrics"), cancellationToken);
-        if (!response.IsSuccessStatusCode)
+        var metrics = await MetricsAsync(http, server, cancellationToken);
+        return metrics is null
+            ? -1
+            : (long)(Sum(metrics, "dotnet_gc_last_collection_heap_size_bytes") - Sum(metrics, "dotnet_gc_last_collection_heap_fragmentation_size_bytes"));
+    }
+
+    /// <summary>A counter summed over every spawned process that has <c>/metrics</c> (e.g. the JIT's time so far).</summary>
+    public static async Task<double> SumAsync(ServerHost host, string metric, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var total = 0.0;
+        foreach (var server in host.Servers.Where(s => s.HttpBase is not null))
         {
-            return -1;
+            total += await MetricsAsync(http, server, cancellationToken) is { } metrics ? Sum(metrics, metric) : 0;
         }
 
-        var lines = (await response.Content.ReadAsStringAsync(cancellationToken)).Split('\n');
-        long Sum(string metric) => lines
-            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal))
-            .Sum(l => (long)double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-        return Sum("dotnet_gc_last_collection_heap_size_bytes") - Sum("dotnet_gc_last_collection_heap_fragmentation_size_bytes");
+        return total;
     }
+
+    private static async Task<string[]?> MetricsAsync(HttpClient http, ServerHost.Server server, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(server.HttpBase + "/metrics"), cancellationToken);
+        return response.IsSuccessStatusCode ? (await response.Content.ReadAsStringAsync(cancellationToken)).Split('\n') : null;
+    }
+
+    /// <summary>A Prometheus metric's samples summed over their labels (<c>name{…} value</c> or <c>name value</c>).</summary>
+    private static double Sum(string[] metrics, string metric) => metrics
+        .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
     /// <summary>What a reading was taken after, for the summary.</summary>
     public static string GcNote(bool induceGc) =>
