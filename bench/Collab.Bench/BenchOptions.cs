@@ -92,7 +92,7 @@ internal sealed record BenchOptions
                       each: after a server restart (cold process), after a restart and a warm-up on another document
                       (cold grain), and with the document active (warm); prints ACTIVATION
           --idle-connections  open connections (ascending counts, up to 10000) P per participant (1-20, default 10) over
-                      workshops of at most 250 people and D documents each (1-500, default 10); measure server memory
+                      workshops of at most 250 people and D documents each (1-100, default 10); measure server memory
                       and CPU at each count after --settle seconds (0-300, default 10); prints IDLE per count
         Only 127.0.0.1 (or localhost) is accepted as the server address.
         """;
@@ -124,7 +124,7 @@ internal sealed record BenchOptions
                     },
                 },
                 "--per-participant" => options with { PerParticipant = Int(name, Value(), 1, 20) },
-                "--idle-docs" => options with { IdleDocs = Int(name, Value(), 1, 500) },
+                "--idle-docs" => options with { IdleDocs = Int(name, Value(), 1, 100) },
                 "--settle" => options with { Settle = Real(name, Value(), 0, 300) },
                 "--clients" => options with { Clients = Int(name, Value(), 1, 1000) },
                 "--rate" => options with { Rate = Real(name, Value(), 0.01, 50) },
