@@ -9,6 +9,36 @@ internal sealed record BenchOptions
 
     public int Docs { get; init; } = 1;
 
+    /// <summary>Workshops of <see cref="Docs"/> documents × <see cref="Clients"/> clients each (a workshop holds at most 500 people).</summary>
+    public int Workshops { get; init; } = 1;
+
+    /// <summary>Activation mode (<c>--activation N</c>): ops of history to write before timing opens; 0 when not this mode.</summary>
+    public int Activation { get; init; }
+
+    /// <summary>Timed opens per kind (cold process, cold grain, warm) in activation mode.</summary>
+    public int ActivationRepeat { get; init; } = 5;
+
+    /// <summary>Connections that write the activation mode's history, each one op in flight.</summary>
+    public int Writers { get; init; } = 48;
+
+    /// <summary>Code units of the text each document of the activation and idle modes is created with.</summary>
+    public int DocText { get; init; } = 5000;
+
+    /// <summary>Idle mode (<c>--idle-connections N1,N2,…</c>): connection counts to measure at, ascending; empty when not this mode.</summary>
+    public IReadOnlyList<int> IdleConnections { get; init; } = [];
+
+    /// <summary>Idle mode: each connection opens one document (<c>open</c>) or only connects (<c>connected</c>).</summary>
+    public string IdleMode { get; init; } = "open";
+
+    /// <summary>Idle mode: connections per participant (at most 20 per web node, <c>connection.too_many</c>).</summary>
+    public int PerParticipant { get; init; } = 10;
+
+    /// <summary>Idle mode: documents per workshop the connections spread over.</summary>
+    public int IdleDocs { get; init; } = 10;
+
+    /// <summary>Idle mode: seconds to wait after the last connection before measuring.</summary>
+    public double Settle { get; init; } = 10;
+
     public int Clients { get; init; } = 10;
 
     public double Rate { get; init; } = 2;
@@ -49,7 +79,10 @@ internal sealed record BenchOptions
         usage: Collab.Bench [--url http://127.0.0.1:5080] [--docs R] [--clients C] [--rate K] [--seconds T] [--warmup W]
                             [--spawn embedded|clustered|cohosted|bare[,…]] [--pg "<connection string>"] [--nodes N]
                             [--seed N] [--protocol json|msgpack]
-                            [--repeat N] [--ramp K1,K2,… [--ramp-p99 MS]]
+                            [--repeat N] [--ramp K1,K2,… [--ramp-p99 MS]] [--workshops W]
+               Collab.Bench --spawn embedded|clustered --activation N [--activation-repeat R] [--writers K] [--doc-text CHARS]
+               Collab.Bench --spawn embedded|clustered|bare --idle-connections N1,N2,… [--idle-mode open|connected]
+                            [--per-participant P] [--idle-docs D] [--doc-text CHARS] [--settle S]
           --docs      documents (1-1000)                   --clients  connections per document (1-1000, R*C <= 5000)
           --rate      ops/s per client (0.01-50)           --seconds  measured seconds (1-600), after --warmup (0-120, default 3)
           --spawn     start the server from the Release DLLs (embedded: temp data folder; clustered: --pg, migrate, silo, web;
@@ -60,6 +93,13 @@ internal sealed record BenchOptions
           --repeat    rounds of that comparison (1-20), alternating the order of the servers
           --ramp      per-client rates to try in order (instead of --rate): the highest total ops/s whose p99 propagation
                       stays under --ramp-p99 (default 100 ms) and converges, per server
+          --workshops W workshops of --docs × --clients each (W*R*C <= 5000, R*C <= 500 people per workshop)
+          --activation  write N ops of history (1-1000000) to one document, then time opening it R times (1-20, default 5)
+                      each: after a server restart (cold process), after a restart and a warm-up on another document
+                      (cold grain), and with the document active (warm); prints ACTIVATION
+          --idle-connections  open connections (ascending counts, up to 10000) P per participant (1-20, default 10) over
+                      workshops of at most 250 people and D documents each (1-100, default 10); measure server memory
+                      and CPU at each count after --settle seconds (0-300, default 10); prints IDLE per count
         Only 127.0.0.1 (or localhost) is accepted as the server address.
         """;
 
@@ -74,6 +114,24 @@ internal sealed record BenchOptions
             {
                 "--url" => options with { BaseUrl = new Uri(Value().TrimEnd('/')) },
                 "--docs" => options with { Docs = Int(name, Value(), 1, 1000) },
+                "--workshops" => options with { Workshops = Int(name, Value(), 1, 100) },
+                "--activation" => options with { Activation = Int(name, Value(), 1, 1_000_000) },
+                "--activation-repeat" => options with { ActivationRepeat = Int(name, Value(), 1, 20) },
+                "--writers" => options with { Writers = Int(name, Value(), 1, 200) },
+                "--doc-text" => options with { DocText = Int(name, Value(), 0, 500_000) },
+                "--idle-connections" => options with { IdleConnections = [.. Value().Split(',', StringSplitOptions.TrimEntries).Select(v => Int(name, v, 1, 10_000))] },
+                "--idle-mode" => options with
+                {
+                    IdleMode = Value() switch
+                    {
+                        "open" => "open",
+                        "connected" => "connected",
+                        _ => throw new ArgumentException("--idle-mode takes open or connected."),
+                    },
+                },
+                "--per-participant" => options with { PerParticipant = Int(name, Value(), 1, 20) },
+                "--idle-docs" => options with { IdleDocs = Int(name, Value(), 1, 100) },
+                "--settle" => options with { Settle = Real(name, Value(), 0, 300) },
                 "--clients" => options with { Clients = Int(name, Value(), 1, 1000) },
                 "--rate" => options with { Rate = Real(name, Value(), 0.01, 50) },
                 "--seconds" => options with { Seconds = Real(name, Value(), 1, 600) },
@@ -106,9 +164,30 @@ internal sealed record BenchOptions
 
         // One address for everything (and no IPv6/IPv4 ambiguity of "localhost").
         options = options with { BaseUrl = new UriBuilder(options.BaseUrl) { Host = "127.0.0.1", Path = "/" }.Uri };
-        if (options.Docs * options.Clients > 5000)
+        if (options.Workshops * options.Docs * options.Clients > 5000)
         {
-            throw new ArgumentException("--docs × --clients must be at most 5000 connections.");
+            throw new ArgumentException("--workshops × --docs × --clients must be at most 5000 connections.");
+        }
+
+        if (options.Workshops > 1 && options.Docs * options.Clients > 500)
+        {
+            throw new ArgumentException("--docs × --clients is the people of one workshop: at most 500.");
+        }
+
+        if (options.IdleConnections.Count > 0 && !options.IdleConnections.SequenceEqual(options.IdleConnections.Order().Distinct()))
+        {
+            throw new ArgumentException("--idle-connections takes ascending counts.");
+        }
+
+        if ((options.Activation > 0 || options.IdleConnections.Count > 0)
+            && (options.Servers.Count != 1 || options.Repeat > 1 || options.Ramp.Count > 0 || (options.Activation > 0 && options.IdleConnections.Count > 0)))
+        {
+            throw new ArgumentException("--activation and --idle-connections each run alone, on one spawned server (--spawn embedded|clustered|bare).");
+        }
+
+        if (options.Activation > 0 && options.Servers.Contains("bare"))
+        {
+            throw new ArgumentException("--activation needs a durable server: --spawn embedded or clustered.");
         }
 
         if (options.Servers.FirstOrDefault(s => s is not ("embedded" or "clustered" or "cohosted" or "bare")) is { } unknown)

@@ -31,6 +31,9 @@ internal sealed class BenchReport(BenchOptions options)
 
     public IReadOnlyList<DocumentCheck>? Checks { get; set; }
 
+    /// <summary>The servers' memory after the window and the convergence check, everyone still connected.</summary>
+    public IReadOnlyList<ProcessMemory>? Memory { get; set; }
+
     public int UnsyncedClients { get; set; }
 
     public double SyncSeconds { get; set; }
@@ -133,7 +136,7 @@ internal sealed class BenchReport(BenchOptions options)
     {
         var t = options.Seconds;
         o.WriteLine();
-        o.WriteLine($"Collab.Bench — {options.Docs} doc(s) × {options.Clients} client(s) × {F(options.Rate)} ops/s, warm-up {F(options.Warmup)} s, measured {F(t)} s, {options.BaseUrl}{(options.Spawn is null ? "" : $" (spawned {options.Spawn}{(options.Spawn == "cohosted" && options.Nodes > 1 ? $" × {options.Nodes} nodes" : "")})")}, seed {options.Seed}");
+        o.WriteLine($"Collab.Bench — {(options.Workshops > 1 ? $"{options.Workshops} workshops × " : "")}{options.Docs} doc(s) × {options.Clients} client(s) × {F(options.Rate)} ops/s, warm-up {F(options.Warmup)} s, measured {F(t)} s, {options.BaseUrl}{(options.Spawn is null ? "" : $" (spawned {options.Spawn}{(options.Spawn == "cohosted" && options.Nodes > 1 ? $" × {options.Nodes} nodes" : "")})")}, seed {options.Seed}");
         if (Failure is not null)
         {
             o.WriteLine($"  RUN FAILED: {Failure}");
@@ -203,6 +206,15 @@ internal sealed class BenchReport(BenchOptions options)
             }
         }
 
+        if (Memory is { } memory)
+        {
+            o.WriteLine($"  server memory after the run, all clients connected ({ServerMemory.GcNote(induceGc: true)}):");
+            foreach (var process in memory)
+            {
+                o.WriteLine($"    {process.Name} (pid {process.Pid}): RSS {F(process.RssKiB / 1024.0)} MiB, managed heap {(process.HeapBytes < 0 ? "n/a" : F(process.HeapBytes / 1048576.0) + " MiB")}");
+            }
+        }
+
         o.WriteLine($"  client anomalies: {_reconnects} reconnect(s), {_rejections} rejection(s), {_missing} op(s) without a submit stamp, " +
                     $"{_retries} local edit retr(ies) (text moved under the generator), {_resets} schedule reset(s) (generator > 1 s late)");
         foreach (var problem in _problems)
@@ -219,6 +231,8 @@ internal sealed class BenchReport(BenchOptions options)
             $"RESULT docs={options.Docs} clients={options.Clients} rate={F(options.Rate)} protocol={(options.Protocol == Collab.Client.CollabHubProtocol.MessagePack ? "msgpack" : "json")} p50_ms={F(P(_peer, 0.5))} p99_ms={F(P(_peer, 0.99))} " +
             $"max_ms={F(_peer.Count > 0 ? _peer[^1] : 0)} ack_p99_ms={F(P(_ack, 0.99))} ops_per_s={F(_acksInWindow / t)} " +
             $"server_us_per_delivery={F(ServerUsPerDelivery)} gen_us_per_delivery={F(GeneratorUsPerDelivery)} " +
+            $"workshops={options.Workshops} rss_mib={F(Memory is { } m ? m.Sum(p => p.RssKiB) / 1024.0 : double.NaN)} " +
+            $"heap_mib={F(Memory is { } h && h.All(p => p.HeapBytes >= 0) ? h.Sum(p => p.HeapBytes) / 1048576.0 : double.NaN)} " +
             $"server={options.Spawn ?? "external"}{(options.Spawn == "cohosted" && options.Nodes > 1 ? $" nodes={options.Nodes}" : "")} converged={(Converged ? "PASS" : "FAIL")}");
     }
 

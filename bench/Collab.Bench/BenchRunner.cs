@@ -27,8 +27,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     private readonly RunClock _clock = new();
     private readonly List<BenchClient> _clients = [];
     private readonly List<string> _docIds = [];
-    private string _participantCode = "";
-    private string _facilitatorToken = "";
+    private readonly List<BenchWorkshop> _workshops = [];
     private ServerHost? _host;
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
@@ -57,6 +56,11 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
             await ConnectAsync(cancellationToken);
             await EditAsync(report, host, cancellationToken);
             await ConvergeAsync(http, report, cancellationToken);
+            if (host is not null)
+            {
+                // After the window, with every client still connected and every document still active.
+                report.Memory = await ServerMemory.MeasureAsync(host, induceGc: true, cancellationToken);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -77,57 +81,32 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         return report;
     }
 
-    /// <summary>A workshop for the run (its creator is the facilitator), its documents, and the participants' join code.</summary>
+    /// <summary>
+    /// <c>--workshops</c> workshops for the run (each one's creator is its facilitator), <c>--docs</c> documents in each,
+    /// and the participants' join codes.
+    /// </summary>
     private async Task CreateDocumentsAsync(HttpClient http, CancellationToken cancellationToken)
     {
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        using var created = await http.PostAsJsonAsync(
-            new Uri("api/workshops", UriKind.Relative),
-            new { title = "Bench", startsOn = today, endsOn = today, languages = new[] { "en", "fr" }, creator = new { name = "Bench facilitator" } },
-            cancellationToken);
-        var body = await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        if (!created.IsSuccessStatusCode)
+        for (var w = 0; w < options.Workshops; w++)
         {
-            throw new InvalidOperationException($"POST /api/workshops answered {(int)created.StatusCode}: {body}");
-        }
-
-        var workshopId = body.GetProperty("workshop").GetProperty("id").GetString()!;
-        _participantCode = body.GetProperty("joinCodes").EnumerateArray()
-            .First(c => c.GetProperty("role").GetString() == "participant").GetProperty("code").GetString()!;
-        _facilitatorToken = body.GetProperty("facilitator").GetProperty("token").GetString()!;
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _facilitatorToken);
-        for (var d = 0; d < options.Docs; d++)
-        {
-            using var response = await http.PostAsJsonAsync(
-                new Uri($"api/workshops/{workshopId}/documents", UriKind.Relative), new { title = $"Bench {d}", text = InitialText }, cancellationToken);
-            var document = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            if (!response.IsSuccessStatusCode)
+            var workshop = await BenchHttp.CreateWorkshopAsync(http, options.Workshops == 1 ? "Bench" : $"Bench {w}", cancellationToken);
+            _workshops.Add(workshop);
+            for (var d = 0; d < options.Docs; d++)
             {
-                throw new InvalidOperationException($"POST /api/workshops/{workshopId}/documents answered {(int)response.StatusCode}: {document}");
+                _docIds.Add(await BenchHttp.CreateDocumentAsync(http, workshop, $"Bench {d}", InitialText, cancellationToken));
             }
-
-            _docIds.Add(document.GetProperty("docId").GetString()!);
         }
 
-        log.WriteLine($"created workshop {workshopId} with {options.Docs} document(s) ({_docIds[0]} …)");
-    }
-
-    private async Task<string> JoinAsync(string name, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { BaseAddress = options.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        using var response = await http.PostAsJsonAsync(
-            new Uri("api/join", UriKind.Relative), new { code = _participantCode, displayName = name }, cancellationToken);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-        return response.IsSuccessStatusCode
-            ? body.GetProperty("token").GetString()!
-            : throw new InvalidOperationException($"POST /api/join answered {(int)response.StatusCode}: {body}");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _workshops[0].FacilitatorToken);
+        log.WriteLine($"created {options.Workshops} workshop(s) ({_workshops[0].Id} …) with {options.Docs} document(s) each ({_docIds[0]} …)");
     }
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
         // Several co-hosted nodes: each document's clients take them in turn, as a plain load balancer would spread them.
         Uri[] hubs = [.. (_host?.NodeUrls is { Count: > 0 } nodes ? nodes : [options.BaseUrl]).Select(node => new Uri(node, "hubs/collab"))];
-        var slots = new BenchClient?[options.Docs * options.Clients];
+        var slots = new BenchClient?[options.Workshops * options.Docs * options.Clients];
+        using var http = new HttpClient { BaseAddress = options.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         var started = Stopwatch.StartNew();
         try
         {
@@ -139,7 +118,10 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                     timeout.CancelAfter(ConnectTimeout);
                     // The facilitator (the bench) is the first client: a workshop counts its people, facilitator included
                     // (at most 500), so a 500-person plenary is the facilitator and 499 participants.
-                    var token = i == 0 ? _facilitatorToken : await JoinAsync($"bench d{d} c{c}", timeout.Token);
+                    var workshop = _workshops[d / options.Docs];
+                    var token = d % options.Docs == 0 && c == 0
+                        ? workshop.FacilitatorToken
+                        : await BenchHttp.JoinAsync(http, workshop, $"bench d{d} c{c}", timeout.Token);
                     var connection = await ConnectOneAsync(hubs[c % hubs.Length], token, options.Protocol, timeout.Token);
                     try
                     {
@@ -177,7 +159,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     /// One client's connection. A server too busy to admit it answers 503 (<c>server.unavailable</c>: try again, as
     /// docs/protocol.md says), which is tried again after a short backoff until the connect deadline.
     /// </summary>
-    private static async Task<CollabConnection> ConnectOneAsync(Uri hub, string token, Collab.Client.CollabHubProtocol protocol, CancellationToken cancellationToken)
+    internal static async Task<CollabConnection> ConnectOneAsync(Uri hub, string token, Collab.Client.CollabHubProtocol protocol, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -250,8 +232,8 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         await Parallel.ForEachAsync(
             Enumerable.Range(0, _docIds.Count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (d, ct) =>
             {
-                var server = await http.GetFromJsonAsync<TextAtRevision>(new Uri($"api/documents/{_docIds[d]}/text", UriKind.Relative), ct)
-                    ?? throw new InvalidOperationException($"GET /api/documents/{_docIds[d]}/text answered nothing.");
+                // Read as its own workshop's facilitator: another workshop's caller is told the document does not exist.
+                var server = await BenchHttp.TextAsync(http, _workshops[d / options.Docs].FacilitatorToken, _docIds[d], ct);
                 var members = _clients.Where(c => c.DocIndex == d).ToList();
                 var deadline = Stopwatch.StartNew();
                 while (members.Any(c => c.Document.Revision < server.Revision) && deadline.Elapsed < CatchUpTimeout)

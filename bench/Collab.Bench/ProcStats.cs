@@ -25,16 +25,20 @@ internal static class ProcStats
     }
 
     /// <summary>Peak resident set (VmHWM) in MiB, or null once the process is gone.</summary>
-    public static double? PeakRssMiB(int pid)
+    public static double? PeakRssMiB(int pid) => StatusKiB(pid, "VmHWM:") / 1024.0;
+
+    /// <summary>Resident set now (VmRSS) in KiB, or null once the process is gone.</summary>
+    public static long? RssKiB(int pid) => StatusKiB(pid, "VmRSS:");
+
+    private static long? StatusKiB(int pid, string field)
     {
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                if (line.StartsWith(field, StringComparison.Ordinal))
                 {
-                    var kb = long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-                    return kb / 1024.0;
+                    return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
                 }
             }
         }

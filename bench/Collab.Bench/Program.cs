@@ -31,6 +31,21 @@ internal static class Program
             cancellation.Cancel();
         };
 
+        if (options.Activation > 0 || options.IdleConnections.Count > 0)
+        {
+            try
+            {
+                return options.Activation > 0
+                    ? await new ActivationRunner(options, Console.Out).RunAsync(cancellation.Token)
+                    : await new IdleRunner(options, Console.Out).RunAsync(cancellation.Token);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                await Console.Out.WriteLineAsync($"RUN FAILED: {e.GetType().Name}: {e.Message}");
+                return 1;
+            }
+        }
+
         if (options.Servers.Count > 1 || options.Repeat > 1 || options.Ramp.Count > 0)
         {
             var series = new BenchSeries(options, Console.Out);

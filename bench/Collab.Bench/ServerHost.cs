@@ -31,7 +31,11 @@ internal sealed class ServerHost : IAsyncDisposable
 
     private readonly List<Uri> _nodeUrls = [];
 
-    public static async Task<ServerHost> StartAsync(BenchOptions options, TextWriter log, CancellationToken cancellationToken)
+    /// <param name="settings">
+    /// Extra environment of every Collab process (not the bare hub), e.g. a log level the activation mode reads.
+    /// </param>
+    public static async Task<ServerHost> StartAsync(
+        BenchOptions options, TextWriter log, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var root = FindRepositoryRoot();
         var webDll = Path.Combine(root, "src/Web/bin/Release/net10.0/Collab.Web.dll");
@@ -56,21 +60,21 @@ internal sealed class ServerHost : IAsyncDisposable
             if (options.Spawn == "bare")
             {
                 log.WriteLine($"spawn: bare SignalR hub {bareDll} at {webUrl}");
-                var bare = host.Launch("bare", bareDll, [], new() { ["Urls"] = webUrl });
-                await WaitReadyAsync(bare, new Uri(webUrl + "/health/ready"), cancellationToken);
+                var bare = host.Launch("bare", bareDll, [], new() { ["Urls"] = webUrl }, webUrl);
+                await WaitReadyAsync(bare, cancellationToken);
             }
             else if (options.Spawn == "embedded")
             {
                 log.WriteLine($"spawn: embedded web node {webDll} at {webUrl}, data in {folder}/data");
                 // Free silo ports too, so a run never collides with another embedded node on this machine.
-                var web = host.Launch("web", webDll, [], new()
+                var web = host.Launch("web", webDll, [], With(settings, new()
                 {
                     ["Collab__DataPath"] = Path.Combine(folder, "data"),
                     ["Collab__Silo__Port"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["Collab__Silo__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["Urls"] = webUrl,
-                });
-                await WaitReadyAsync(web, new Uri(webUrl + "/health/ready"), cancellationToken);
+                }), webUrl);
+                await WaitReadyAsync(web, cancellationToken);
             }
             else
             {
@@ -79,14 +83,14 @@ internal sealed class ServerHost : IAsyncDisposable
                     throw new InvalidOperationException($"{siloDll} is missing: run 'dotnet build -c Release' first.");
                 }
 
-                var common = new Dictionary<string, string>
+                var common = With(settings, new Dictionary<string, string>
                 {
                     ["Collab__Storage"] = "Postgres",
                     ["ConnectionStrings__Collab"] = options.Postgres!,
                     ["Collab__ClusterId"] = "bench-" + Path.GetFileName(folder).Replace("collab-bench-", "", StringComparison.Ordinal),
-                };
+                });
                 log.WriteLine("spawn: migrate");
-                var migrate = host.Launch("migrate", siloDll, ["migrate"], common);
+                var migrate = host.Launch("migrate", siloDll, ["migrate"], common, null);
                 using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
                     timeout.CancelAfter(TimeSpan.FromMinutes(2));
@@ -105,15 +109,15 @@ internal sealed class ServerHost : IAsyncDisposable
                     var siloHttp = $"http://127.0.0.1:{FreePort()}";
                     var ports = SiloPorts("bench-silo");
                     log.WriteLine($"spawn: silo {siloDll} (silo port {ports["Collab__Silo__Port"]}, gateway {ports["Collab__Silo__GatewayPort"]}, http {siloHttp})");
-                    var silo = host.Launch("silo", siloDll, [], new(common.Concat(ports)) { ["Urls"] = siloHttp });
-                    await WaitReadyAsync(silo, new Uri(siloHttp + "/health/ready"), cancellationToken);
+                    var silo = host.Launch("silo", siloDll, [], new(common.Concat(ports)) { ["Urls"] = siloHttp }, siloHttp);
+                    await WaitReadyAsync(silo, cancellationToken);
                     log.WriteLine($"spawn: clustered web node {webDll} at {webUrl}");
                     var web = host.Launch("web", webDll, [], new(common)
                     {
                         ["Collab__Auth__SigningKey"] = signingKey,
                         ["Urls"] = webUrl,
-                    });
-                    await WaitReadyAsync(web, new Uri(webUrl + "/health/ready"), cancellationToken);
+                    }, webUrl);
+                    await WaitReadyAsync(web, cancellationToken);
                 }
                 else
                 {
@@ -128,8 +132,8 @@ internal sealed class ServerHost : IAsyncDisposable
                             ["Collab__Topology"] = "CoHosted",
                             ["Collab__Auth__SigningKey"] = signingKey,
                             ["Urls"] = url,
-                        });
-                        await WaitReadyAsync(web, new Uri(url + "/health/ready"), cancellationToken);
+                        }, url);
+                        await WaitReadyAsync(web, cancellationToken);
                         host._nodeUrls.Add(new Uri(url + "/"));
                     }
                 }
@@ -141,6 +145,27 @@ internal sealed class ServerHost : IAsyncDisposable
         {
             await host.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops every server process and starts it again with the same settings and data (embedded: the same SQLite
+    /// folder; clustered: the same database and cluster id), in the same order, each ready before the next: every grain
+    /// activation is gone and the processes are cold (JIT included).
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        var stopped = _servers.ToList();
+        foreach (var server in Enumerable.Reverse(stopped))
+        {
+            await server.StopAsync();
+        }
+
+        _servers.Clear();
+        foreach (var server in stopped)
+        {
+            var again = Launch(server.Name, server.Dll, server.Arguments, server.Environment, server.HttpBase);
+            await WaitReadyAsync(again, cancellationToken);
         }
     }
 
@@ -164,7 +189,17 @@ internal sealed class ServerHost : IAsyncDisposable
         }
     }
 
-    private Server Launch(string name, string dll, string[] arguments, Dictionary<string, string> environment)
+    private static Dictionary<string, string> With(IReadOnlyDictionary<string, string>? settings, Dictionary<string, string> environment)
+    {
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
+
+    private Server Launch(string name, string dll, string[] arguments, Dictionary<string, string> environment, string? httpBase)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -186,13 +221,21 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        var server = new Server(name, Path.Combine(_folder, name + ".log"), Process.Start(start)!);
+        // A restarted process appends to the same log file.
+        var server = new Server(name, Path.Combine(_folder, name + ".log"), Process.Start(start)!)
+        {
+            Dll = dll,
+            Arguments = arguments,
+            Environment = environment,
+            HttpBase = httpBase,
+        };
         _servers.Add(server);
         return server;
     }
 
-    private static async Task WaitReadyAsync(Server server, Uri ready, CancellationToken cancellationToken)
+    private static async Task WaitReadyAsync(Server server, CancellationToken cancellationToken)
     {
+        var ready = new Uri(server.HttpBase + "/health/ready");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(90))
@@ -278,7 +321,7 @@ internal sealed class ServerHost : IAsyncDisposable
             LogPath = logPath;
             Process = process;
             Pid = process.Id;
-            _log = new StreamWriter(logPath) { AutoFlush = true };
+            _log = new StreamWriter(logPath, append: true) { AutoFlush = true };
             process.OutputDataReceived += (_, e) => Line(e.Data);
             process.ErrorDataReceived += (_, e) => Line(e.Data);
             process.BeginOutputReadLine();
@@ -288,6 +331,15 @@ internal sealed class ServerHost : IAsyncDisposable
         public string Name { get; }
 
         public string LogPath { get; }
+
+        public required string Dll { get; init; }
+
+        public required string[] Arguments { get; init; }
+
+        public required Dictionary<string, string> Environment { get; init; }
+
+        /// <summary>Where it answers HTTP (<c>/health/ready</c>, <c>/metrics</c>); null for <c>migrate</c>.</summary>
+        public required string? HttpBase { get; init; }
 
         public Process Process { get; }
 
