@@ -190,7 +190,8 @@ public sealed partial class CollabHub(
 
     /// <summary>
     /// Tells the fan-out which connection submits under the client id, so that pushes of only its ops skip it. Only for a
-    /// document this connection has open; checked again after noting, so a close racing this call never leaves an entry.
+    /// document this connection has open; checked again after noting anything new, so a close racing this call never
+    /// leaves an entry (an entry already there is removed by the close itself, which forgets after it closed).
     /// </summary>
     private void NoteSubmitter(string docId, string clientId, Caller caller)
     {
@@ -200,8 +201,7 @@ public sealed partial class CollabHub(
             return;
         }
 
-        fanout.Submitting(docId, clientId, Context.ConnectionId, caller.ParticipantId);
-        if (!connection.IsOpen(docId))
+        if (fanout.Submitting(docId, clientId, Context.ConnectionId, caller.ParticipantId) && !connection.IsOpen(docId))
         {
             fanout.Closed(docId, Context.ConnectionId);
         }

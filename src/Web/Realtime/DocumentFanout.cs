@@ -48,19 +48,20 @@ public sealed partial class DocumentFanout(
 
     /// <summary>
     /// A local connection that has the document open submits an op under <paramref name="clientId"/>: pushes made only of
-    /// that client's ops skip it (its <c>SubmitOp</c> answer is the ack and carries the op).
+    /// that client's ops skip it (its <c>SubmitOp</c> answer is the ack and carries the op). True when this noted something
+    /// new (false for every op after the connection's first under that id).
     /// </summary>
-    public void Submitting(string docId, string clientId, string connectionId, string participantId)
+    public bool Submitting(string docId, string clientId, string connectionId, string participantId)
     {
         if (Subscriptions.InterestIn(docId) == 0)
         {
-            return;
+            return false;
         }
 
         var submitters = _submitters.GetOrAdd(docId, _ => new Submitters());
         lock (submitters)
         {
-            submitters.Note(clientId, connectionId, participantId);
+            return submitters.Note(clientId, connectionId, participantId);
         }
     }
 

@@ -19,13 +19,21 @@ public sealed class Submitters
 
     public int Count => _clientOf.Count;
 
-    /// <summary><paramref name="connectionId"/> of <paramref name="participantId"/> submits under <paramref name="clientId"/>.</summary>
-    public void Note(string clientId, string connectionId, string participantId)
+    /// <summary>
+    /// <paramref name="connectionId"/> of <paramref name="participantId"/> submits under <paramref name="clientId"/>.
+    /// False when the book already said so (every op after a connection's first: nothing is written).
+    /// </summary>
+    public bool Note(string clientId, string connectionId, string participantId)
     {
         if (clientId.Length > MaxClientIdLength)
         {
             Forget(connectionId);
-            return;
+            return false;
+        }
+
+        if (_byClient.TryGetValue(clientId, out var known) && known.ConnectionId == connectionId && known.ParticipantId == participantId)
+        {
+            return false;
         }
 
         if (_clientOf.TryGetValue(connectionId, out var previous) && previous != clientId
@@ -42,6 +50,7 @@ public sealed class Submitters
 
         _clientOf[connectionId] = clientId;
         _byClient[clientId] = (connectionId, participantId);
+        return true;
     }
 
     /// <summary>The connection closed the document (or is gone).</summary>

@@ -50,10 +50,11 @@ public sealed class SubmittersTests
     public void AClientIdMovesToTheConnectionThatUsedItLastAndEachConnectionKeepsOneEntry()
     {
         var book = new Submitters();
-        book.Note("amina-tab", "conn-1", "p-amina");
+        Assert.True(book.Note("amina-tab", "conn-1", "p-amina"));
+        Assert.False(book.Note("amina-tab", "conn-1", "p-amina"));
 
         // A reconnect resubmits under the same id over a new connection.
-        book.Note("amina-tab", "conn-2", "p-amina");
+        Assert.True(book.Note("amina-tab", "conn-2", "p-amina"));
         Assert.Equal("conn-2", book.SoleSubmitter([Op(1, "amina-tab", "p-amina")]));
         Assert.Equal(1, book.Count);
 
