@@ -17,6 +17,7 @@ namespace Collab.Web.Realtime;
 [Authorize]
 public sealed partial class CollabHub(
     IClusterClient cluster,
+    GrainReferences grains,
     DocumentFanout fanout,
     WorkshopFanout workshops,
     ConnectionRegistry connections,
@@ -136,7 +137,7 @@ public sealed partial class CollabHub(
     {
         var caller = CollabClaims.CallerOf(Context);
         EnsureMayBeDocumentOf(caller, request.DocId);
-        var grain = cluster.GetGrain<IDocumentGrain>(request.DocId);
+        var grain = grains.Get<IDocumentGrain>(request.DocId);
         var connection = ConnectionState.Of(Context, options);
         var open = new OpenDocument(request.LastRevision, Context.ConnectionId, caller);
         if (connection.IsOpen(request.DocId))
@@ -184,7 +185,7 @@ public sealed partial class CollabHub(
         var caller = CollabClaims.CallerOf(Context);
         EnsureMayBeDocumentOf(caller, request.DocId);
         NoteSubmitter(request.DocId, request.ClientId, caller);
-        return cluster.GetGrain<IDocumentGrain>(request.DocId).SubmitAsync(new SubmitOp(
+        return grains.Get<IDocumentGrain>(request.DocId).SubmitAsync(new SubmitOp(
             request.ClientId, request.ClientSeq, request.BaseRevision, request.Op.ToOperation(), caller, request.ClientTime));
     }
 
@@ -213,7 +214,7 @@ public sealed partial class CollabHub(
     public Task UpdatePresence(UpdatePresenceRequest request)
     {
         EnsureOpen(request.DocId);
-        return cluster.GetGrain<IDocumentGrain>(request.DocId)
+        return grains.Get<IDocumentGrain>(request.DocId)
             .UpdatePresenceAsync(new PresenceUpdate(Context.ConnectionId, CollabClaims.CallerOf(Context), request.Revision, request.Selection));
     }
 
@@ -284,7 +285,7 @@ public sealed partial class CollabHub(
 
         fanout.Closed(docId, Context.ConnectionId);
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, DocumentFanout.AudienceOf(docId));
-        await cluster.GetGrain<IDocumentGrain>(docId).LeaveAsync(Context.ConnectionId);
+        await grains.Get<IDocumentGrain>(docId).LeaveAsync(Context.ConnectionId);
         await fanout.ReleaseAsync(docId);
         await cluster.GetGrain<IPresenceGrain>(CollabClaims.CallerOf(Context).WorkshopId).LocateAsync(Context.ConnectionId, docId, "", open: false);
     }

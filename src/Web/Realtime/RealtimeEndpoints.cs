@@ -52,6 +52,7 @@ public static class RealtimeEndpoints
         builder.Services.AddSingleton<ClusterChanges>();
         builder.Services.AddSingleton<IClusterConnectionStatusObserver>(services => services.GetRequiredService<ClusterChanges>());
         builder.Services.AddHostedService(services => services.GetRequiredService<ClusterChanges>());
+        builder.Services.AddSingleton<GrainReferences>();
         builder.Services.AddSingleton<DocumentFanout>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DocumentFanout>());
         builder.Services.AddSingleton<ConnectionRegistry>();
