@@ -191,8 +191,9 @@ public static class TextOt
             throw Error("op.base_length_mismatch", $"Cannot transform operations over {aBase} and {bBase} code units.");
         }
 
-        var aPrime = new OpBuilder();
-        var bPrime = new OpBuilder();
+        var capacity = a.Components.Length + b.Components.Length;
+        var aPrime = new OpBuilder(capacity);
+        var bPrime = new OpBuilder(capacity);
 
         // Canonical inputs make the tie-break depend on positions only, not on how an op happened to be written.
         var left = new Cursor(Canonical(a));
@@ -333,15 +334,44 @@ public static class TextOt
         return builder.Build();
     }
 
+    /// <summary>The op itself when it is already canonical (what clients send), else its canonical form.</summary>
     private static TextOperation Canonical(TextOperation op)
     {
-        var builder = new OpBuilder();
+        if (IsCanonical(op.Components))
+        {
+            return op;
+        }
+
+        var builder = new OpBuilder(op.Components.Length);
         foreach (var c in op.Components)
         {
             builder.Add(c);
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Whether <see cref="OpBuilder"/> would give back these components unchanged: none empty, no two neighbours of
+    /// one kind, and no insert right after a delete (canonical order puts the insert first).
+    /// </summary>
+    private static bool IsCanonical(ImmutableArray<OpComponent> components)
+    {
+        for (var i = 0; i < components.Length; i++)
+        {
+            var c = components[i];
+            if (c.Kind == OpKind.Insert ? string.IsNullOrEmpty(c.Text) : c.Count <= 0)
+            {
+                return false;
+            }
+
+            if (i > 0 && (components[i - 1].Kind == c.Kind || (components[i - 1].Kind == OpKind.Delete && c.Kind == OpKind.Insert)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -472,9 +502,9 @@ public static class TextOt
 /// is at most the length the built op spans or produces, and the engine only builds ops from inputs within
 /// <see cref="TextOt.MaxLength"/> (at most three times it, below 2^31), so the sums here cannot overflow.
 /// </summary>
-internal sealed class OpBuilder
+internal sealed class OpBuilder(int capacity = 4)
 {
-    private readonly List<OpComponent> _components = [];
+    private readonly List<OpComponent> _components = new(capacity);
 
     public void Add(OpComponent component)
     {
@@ -556,5 +586,5 @@ internal sealed class OpBuilder
         }
     }
 
-    public TextOperation Build() => new([.. _components]);
+    public TextOperation Build() => new(ImmutableArray.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_components)));
 }

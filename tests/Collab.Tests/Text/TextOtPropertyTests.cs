@@ -125,6 +125,53 @@ public sealed class TextOtPropertyTests
         }, iter: 2000);
     }
 
+    /// <summary>
+    /// The same op written another way: runs split in two, and an insert moved after the delete it touches. Valid, not
+    /// canonical.
+    /// </summary>
+    private static TextOperation Rewritten(Random random, TextOperation op)
+    {
+        var components = new List<OpComponent>();
+        foreach (var c in op.Components)
+        {
+            if (c.Kind != OpKind.Insert && c.Count > 1 && random.Next(2) == 0)
+            {
+                var first = random.Next(1, c.Count);
+                components.Add(c.Kind == OpKind.Retain ? OpComponent.Retain(first) : OpComponent.Delete(first));
+                components.Add(c.Kind == OpKind.Retain ? OpComponent.Retain(c.Count - first) : OpComponent.Delete(c.Count - first));
+            }
+            else if (c.Kind == OpKind.Delete && components.Count > 0 && components[^1].Kind == OpKind.Insert && random.Next(2) == 0)
+            {
+                components.Insert(components.Count - 1, c);
+            }
+            else
+            {
+                components.Add(c);
+            }
+        }
+
+        return new TextOperation([.. components]);
+    }
+
+    [Fact]
+    public void TransformIsBlindToHowAnOpIsWritten()
+    {
+        var rewrites = 0;
+        Gen.Int.Sample(seed =>
+        {
+            var random = new Random(seed);
+            var units = RandomUnits(random, 30);
+            var a = RandomOp(random, units);
+            var b = RandomOp(random, units);
+            var (aRewritten, bRewritten) = (Rewritten(random, a), Rewritten(random, b));
+            rewrites += aRewritten.Equals(a) ? 0 : 1;
+
+            Assert.Equal(TextOt.Transform(a, b), TextOt.Transform(aRewritten, bRewritten));
+        }, iter: 3000);
+
+        Assert.True(rewrites > 1000, $"only {rewrites} of 3000 ops were written differently");
+    }
+
     [Fact]
     public void TransformedOpsAreCanonical()
     {
