@@ -66,6 +66,12 @@ internal sealed record BenchOptions
 
     public string? Postgres { get; init; }
 
+    /// <summary>
+    /// <c>--bin DIR</c>: spawn Collab from <c>DIR/web</c> and <c>DIR/silo</c> (a <c>dotnet publish</c> of each, e.g. with
+    /// ReadyToRun as the Dockerfiles build them) instead of the Release build output; <c>null</c>: the build output.
+    /// </summary>
+    public string? Bin { get; init; }
+
     /// <summary>Co-hosted web nodes to spawn (<c>--nodes</c>, <c>cohosted</c> only); clients connect to them in turn.</summary>
     public int Nodes { get; init; } = 1;
 
@@ -78,7 +84,7 @@ internal sealed record BenchOptions
         """
         usage: Collab.Bench [--url http://127.0.0.1:5080] [--docs R] [--clients C] [--rate K] [--seconds T] [--warmup W]
                             [--spawn embedded|clustered|cohosted|bare[,…]] [--pg "<connection string>"] [--nodes N]
-                            [--seed N] [--protocol json|msgpack]
+                            [--seed N] [--protocol json|msgpack] [--bin DIR]
                             [--repeat N] [--ramp K1,K2,… [--ramp-p99 MS]] [--workshops W]
                Collab.Bench --spawn embedded|clustered --activation N [--activation-repeat R] [--writers K] [--doc-text CHARS]
                Collab.Bench --spawn embedded|clustered|bare --idle-connections N1,N2,… [--idle-mode open|connected]
@@ -89,6 +95,8 @@ internal sealed record BenchOptions
                       cohosted: --pg, migrate, web nodes that are silos too; bare: the yardstick, bench/Collab.BareHub).
                       Several, comma-separated: each gets the same run in turn, and every one is compared with bare
                       (throughput, p99, server CPU per delivered op)
+          --bin       spawn Collab from DIR/web/Collab.Web.dll and DIR/silo/Collab.Silo.dll (published, e.g. ReadyToRun:
+                      bench/README.md) instead of src/*/bin/Release
           --nodes     co-hosted web nodes (1-4, default 1); each document's clients connect to them in turn
           --repeat    rounds of that comparison (1-20), alternating the order of the servers
           --ramp      per-client rates to try in order (instead of --rate): the highest total ops/s whose p99 propagation
@@ -141,6 +149,7 @@ internal sealed record BenchOptions
                 "--ramp" => options with { Ramp = [.. Value().Split(',', StringSplitOptions.TrimEntries).Select(v => Real(name, v, 0.01, 50))] },
                 "--ramp-p99" => options with { RampP99Ms = Real(name, Value(), 1, 60_000) },
                 "--pg" => options with { Postgres = Value() },
+                "--bin" => options with { Bin = Path.GetFullPath(Value()) },
                 "--nodes" => options with { Nodes = Int(name, Value(), 1, 4) },
                 "--seed" => options with { Seed = Int(name, Value(), int.MinValue, int.MaxValue) },
                 "--protocol" => options with

@@ -38,13 +38,15 @@ internal sealed class ServerHost : IAsyncDisposable
         BenchOptions options, TextWriter log, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         var root = FindRepositoryRoot();
-        var webDll = Path.Combine(root, "src/Web/bin/Release/net10.0/Collab.Web.dll");
-        var siloDll = Path.Combine(root, "src/Silo/bin/Release/net10.0/Collab.Silo.dll");
+        var webDll = CollabDll(root, options.Bin, "Web");
+        var siloDll = CollabDll(root, options.Bin, "Silo");
         var bareDll = Path.Combine(root, "bench/Collab.BareHub/bin/Release/net10.0/Collab.BareHub.dll");
         var serverDll = options.Spawn == "bare" ? bareDll : webDll;
         if (!File.Exists(serverDll))
         {
-            throw new InvalidOperationException($"{serverDll} is missing: run 'dotnet build {Path.GetRelativePath(root, Path.GetDirectoryName(serverDll)!).Split("/bin/")[0]} -c Release' first.");
+            throw new InvalidOperationException(options.Bin is null
+                ? $"{serverDll} is missing: run 'dotnet build {Path.GetRelativePath(root, Path.GetDirectoryName(serverDll)!).Split("/bin/")[0]} -c Release' first."
+                : $"{serverDll} is missing: publish src/Web and src/Silo into --bin's web/ and silo/ first (bench/README.md).");
         }
 
         if (await IsListeningAsync(options.BaseUrl.Port))
@@ -80,7 +82,9 @@ internal sealed class ServerHost : IAsyncDisposable
             {
                 if (!File.Exists(siloDll))
                 {
-                    throw new InvalidOperationException($"{siloDll} is missing: run 'dotnet build -c Release' first.");
+                    throw new InvalidOperationException(options.Bin is null
+                        ? $"{siloDll} is missing: run 'dotnet build -c Release' first."
+                        : $"{siloDll} is missing: publish src/Silo into --bin's silo/ first (bench/README.md).");
                 }
 
                 var common = With(settings, new Dictionary<string, string>
@@ -291,6 +295,14 @@ internal sealed class ServerHost : IAsyncDisposable
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>
+    /// <c>Collab.{project}.dll</c>: from the Release build output, or from <c>{bin}/{project lower-case}</c> when the
+    /// run names a published folder (<c>--bin</c>).
+    /// </summary>
+    private static string CollabDll(string root, string? bin, string project) => bin is null
+        ? Path.Combine(root, $"src/{project}/bin/Release/net10.0/Collab.{project}.dll")
+        : Path.Combine(bin, project.ToLowerInvariant(), $"Collab.{project}.dll");
 
     private static string FindRepositoryRoot()
     {
