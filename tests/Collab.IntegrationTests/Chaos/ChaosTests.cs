@@ -50,7 +50,8 @@ public sealed partial class ChaosTests(ITestOutputHelper output)
         var killEvery = TimeSpan.FromSeconds(Setting("COLLAB_CHAOS_KILL_EVERY", 10));
         var restartAfter = TimeSpan.FromSeconds(Setting("COLLAB_CHAOS_RESTART_AFTER", 3));
 
-        await using var database = DatabaseProxy.For(await PostgresServer.CreateDatabaseAsync());
+        await using var testDatabase = await PostgresServer.CreateDatabaseAsync();
+        await using var database = DatabaseProxy.For(testDatabase.ConnectionString);
         var silos = new[]
         {
             new SiloSlot("silo-a", FreePorts.Next(), FreePorts.Next()),

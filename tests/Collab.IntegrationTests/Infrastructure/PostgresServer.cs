@@ -5,8 +5,8 @@ using Npgsql;
 namespace Collab.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The throwaway PostgreSQL server that <c>./build.sh test</c> starts and names in <c>COLLAB_TEST_POSTGRES</c>.
-/// Without it these tests fail: a missing database is a failure, never a skip.
+/// The PostgreSQL server named in <c>COLLAB_TEST_POSTGRES</c>: the throwaway one <c>./build.sh test</c> starts, or a
+/// developer's long-lived one. Without it these tests fail: a missing database is a failure, never a skip.
 /// </summary>
 internal static class PostgresServer
 {
@@ -18,24 +18,27 @@ internal static class PostgresServer
             : throw new InvalidOperationException(
                 $"{Variable} is not set. Run the tests with ./build.sh test, which starts a throwaway PostgreSQL and sets it.");
 
-    /// <summary>A new, empty database on the test server; migrated to the current schema unless asked not to.</summary>
-    public static async Task<string> CreateDatabaseAsync(bool migrate = true)
+    /// <summary>
+    /// A new, empty database on the test server, migrated to the current schema unless asked not to; dispose it (after
+    /// whatever uses it) to drop it.
+    /// </summary>
+    public static async Task<TestDatabase> CreateDatabaseAsync(bool migrate = true)
     {
-        var name = "collab_t_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var connection = new NpgsqlConnection(AdminConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE {name};", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-
-        var connectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+        var database = await TestDatabase.CreateAsync();
         if (migrate)
         {
-            await PostgresSchema.MigrateAsync(connectionString, NullLogger.Instance);
+            try
+            {
+                await PostgresSchema.MigrateAsync(database.ConnectionString, NullLogger.Instance);
+            }
+            catch
+            {
+                await database.DisposeAsync();
+                throw;
+            }
         }
 
-        return connectionString;
+        return database;
     }
 
     public static async Task<T> ScalarAsync<T>(string connectionString, string sql)

@@ -28,15 +28,15 @@ public sealed class ClusteredModeTests
     [Fact]
     public async Task AcknowledgedStateSurvivesAKilledSiloAndIsReadByTheNextActivation()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var database = await PostgresServer.CreateDatabaseAsync();
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
 
         WorkshopView created;
         TestWorkshop workshop;
-        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
+        var (silo, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
         await using (silo)
         {
-            await using var web = new WebNodeFactory(database, _clusterId);
+            await using var web = new WebNodeFactory(database.ConnectionString, _clusterId);
             workshop = await TestWorkshop.CreateAsync(web.CreateClient, Workshop);
             created = await workshop.OkAsync<WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}");
 
@@ -45,13 +45,13 @@ public sealed class ClusteredModeTests
 
         // The writes went to PostgreSQL before the answer, so they are there with the silo gone: the workshop and the
         // claims of its four join codes.
-        Assert.Equal(5L, await PostgresServer.ScalarAsync<long>(database,
+        Assert.Equal(5L, await PostgresServer.ScalarAsync<long>(database.ConnectionString,
             "SELECT count(*) FROM orleans_storage WHERE payload_binary IS NOT NULL;"));
 
-        var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
+        var (restarted, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "second", siloPort, gatewayPort);
         await using (restarted)
         {
-            await using var web = new WebNodeFactory(database, _clusterId);
+            await using var web = new WebNodeFactory(database.ConnectionString, _clusterId);
             var read = await workshop.Via(web.CreateClient).OkAsync<WorkshopView>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{created.Id}");
             Assert.Equivalent(created, read, strict: true);
         }
@@ -60,21 +60,21 @@ public sealed class ClusteredModeTests
     [Fact]
     public async Task TwoSilosFormOneClusterAndTheWebNodeReachesGrainsOnBoth()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
-        var (a, healthA) = await Programs.StartSiloAsync(database, _clusterId, "silo-a", FreePorts.Next(), FreePorts.Next());
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        var (a, healthA) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "silo-a", FreePorts.Next(), FreePorts.Next());
         await using (a)
         {
-            var (b, healthB) = await Programs.StartSiloAsync(database, _clusterId, "silo-b", FreePorts.Next(), FreePorts.Next());
+            var (b, healthB) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "silo-b", FreePorts.Next(), FreePorts.Next());
             await using (b)
             {
-                Assert.Equal(2L, await PostgresServer.ScalarAsync<long>(database,
+                Assert.Equal(2L, await PostgresServer.ScalarAsync<long>(database.ConnectionString,
                     $"SELECT count(*) FROM orleans_membership WHERE deployment_id = '{_clusterId}' AND status = 3;"));
 
                 using var http = new HttpClient();
                 Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(healthA, "/health/ready"))).StatusCode);
                 Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(healthB, "/health/ready"))).StatusCode);
 
-                await using var web = new WebNodeFactory(database, _clusterId);
+                await using var web = new WebNodeFactory(database.ConnectionString, _clusterId);
                 var client = web.Services.GetRequiredService<IClusterClient>();
 
                 var hosts = await client.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);

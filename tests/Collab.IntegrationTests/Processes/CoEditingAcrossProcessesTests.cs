@@ -39,12 +39,12 @@ public sealed class CoEditingAcrossProcessesTests
     [Fact]
     public async Task ClientsOnTwoWebNodesSeeEachOthersEdits()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
-        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "silo", FreePorts.Next(), FreePorts.Next());
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        var (silo, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "silo", FreePorts.Next(), FreePorts.Next());
         await using (silo)
         {
-            await using var nodeA = new KestrelClusterWebNode(database, _clusterId);
-            await using var nodeB = new KestrelClusterWebNode(database, _clusterId);
+            await using var nodeA = new KestrelClusterWebNode(database.ConnectionString, _clusterId);
+            await using var nodeB = new KestrelClusterWebNode(database.ConnectionString, _clusterId);
             var (workshop, docId) = await CreateDocumentAsync(nodeA.Address);
             await using var onA = await CollabConnection.ConnectAsync(nodeA.HubUrl, (await workshop.JoinAsync("Délégation du Togo")).Token);
             await using var onB = await CollabConnection.ConnectAsync(nodeB.HubUrl, (await workshop.JoinAsync("Ghana delegation")).Token);
@@ -60,15 +60,15 @@ public sealed class CoEditingAcrossProcessesTests
     [Fact]
     public async Task AcknowledgedEditsSurviveASiloKilledWithSigkill()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var database = await PostgresServer.CreateDatabaseAsync();
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
         string docId;
         string acknowledged;
         TestWorkshop.Member rapporteur;
-        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
+        var (silo, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
         await using (silo)
         {
-            await using var node = new KestrelClusterWebNode(database, _clusterId);
+            await using var node = new KestrelClusterWebNode(database.ConnectionString, _clusterId);
             (var workshop, docId) = await CreateDocumentAsync(node.Address, "Recommandation 1 : ");
             rapporteur = await workshop.JoinAsync("Rapporteur", "rapporteur");
             await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, rapporteur.Token);
@@ -80,10 +80,10 @@ public sealed class CoEditingAcrossProcessesTests
             await silo.KillAsync();
         }
 
-        var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
+        var (restarted, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "second", siloPort, gatewayPort);
         await using (restarted)
         {
-            await using var node = new KestrelClusterWebNode(database, _clusterId);
+            await using var node = new KestrelClusterWebNode(database.ConnectionString, _clusterId);
             var server = await CoEditing.ServerTextAsync(node.Address, rapporteur.Token, docId);
             Assert.Equal(acknowledged, server.Text);
 

@@ -23,13 +23,13 @@ public sealed class CoHostedModeTests
     [Fact]
     public async Task ACoHostedWebNodeIsASiloOfTheClusterAndAcknowledgesAnEditOnlyOnceItIsCommitted()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
-        await using var proxy = DatabaseProxy.For(database);
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        await using var proxy = DatabaseProxy.For(database.ConnectionString);
         var (node, url) = await Programs.StartCoHostedWebNodeAsync(proxy.ConnectionString, _clusterId, "node-a");
         await using (node)
         {
             // No silo process: the web node is the cluster's active silo, with a gateway Orleans clients may use.
-            Assert.Equal(1L, await PostgresServer.ScalarAsync<long>(database,
+            Assert.Equal(1L, await PostgresServer.ScalarAsync<long>(database.ConnectionString,
                 $"SELECT count(*) FROM orleans_membership WHERE deployment_id = '{_clusterId}' AND silo_name = 'node-a' AND status = 3 AND proxy_port > 0;"));
 
             var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = url });
@@ -43,7 +43,7 @@ public sealed class CoHostedModeTests
             try
             {
                 Append(document, "renforcer ");
-                Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(database, committedRows));
+                Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(database.ConnectionString, committedRows));
                 Assert.True(document.HasUnsyncedChanges, "The edit was acknowledged while its commit was held.");
             }
             finally
@@ -52,7 +52,7 @@ public sealed class CoHostedModeTests
             }
 
             await document.WaitSyncedAsync(Patience);
-            Assert.Equal(1L, await PostgresServer.ScalarAsync<long>(database, committedRows));
+            Assert.Equal(1L, await PostgresServer.ScalarAsync<long>(database.ConnectionString, committedRows));
             Assert.Equal("Recommandation 1 : renforcer ", document.Text);
         }
     }
@@ -60,10 +60,10 @@ public sealed class CoHostedModeTests
     [Fact]
     public async Task ADocumentEditedThroughTwoCoHostedNodesConvergesAndLivesBesideTheGrainThatCreatedIt()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
-        var (nodeA, urlA) = await Programs.StartCoHostedWebNodeAsync(database, _clusterId, "node-a");
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        var (nodeA, urlA) = await Programs.StartCoHostedWebNodeAsync(database.ConnectionString, _clusterId, "node-a");
         await using var a = nodeA;
-        var (nodeB, urlB) = await Programs.StartCoHostedWebNodeAsync(database, _clusterId, "node-b");
+        var (nodeB, urlB) = await Programs.StartCoHostedWebNodeAsync(database.ConnectionString, _clusterId, "node-b");
         await using var b = nodeB;
         Func<HttpClient> viaA = () => new HttpClient { BaseAddress = urlA };
         Func<HttpClient> viaB = () => new HttpClient { BaseAddress = urlB };
@@ -97,7 +97,7 @@ public sealed class CoHostedModeTests
         }
 
         // An Orleans client of the same cluster (a web node of the separate topology) sees where activations live.
-        await using var observer = new WebNodeFactory(database, _clusterId);
+        await using var observer = new WebNodeFactory(database.ConnectionString, _clusterId);
         var management = observer.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
         var silos = (await management.GetDetailedHosts(onlyActive: true)).ToDictionary(h => h.SiloAddress, h => h.SiloName);
         Assert.Equal(["node-a", "node-b"], silos.Values.Order());

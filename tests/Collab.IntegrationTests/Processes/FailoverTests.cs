@@ -30,7 +30,8 @@ public sealed class FailoverTests
     [Fact]
     public async Task ACallStuckOnTheClusterFailsWithinSecondsAndHoldsUpNoOtherCallOfItsConnection()
     {
-        await using var database = DatabaseProxy.For(await PostgresServer.CreateDatabaseAsync());
+        await using var testDatabase = await PostgresServer.CreateDatabaseAsync();
+        await using var database = DatabaseProxy.For(testDatabase.ConnectionString);
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
         var (silo, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
         await using var firstSilo = silo;
@@ -76,20 +77,20 @@ public sealed class FailoverTests
     [Fact]
     public async Task ReadersGetEditsAgainWithinSecondsAfterTheirDocumentsSiloIsKilled()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var database = await PostgresServer.CreateDatabaseAsync();
         var ports = new[] { (FreePorts.Next(), FreePorts.Next()), (FreePorts.Next(), FreePorts.Next()) };
-        var (siloA, _) = await Programs.StartSiloAsync(database, _clusterId, "silo-a", ports[0].Item1, ports[0].Item2);
+        var (siloA, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "silo-a", ports[0].Item1, ports[0].Item2);
         await using var a = siloA;
-        var (siloB, _) = await Programs.StartSiloAsync(database, _clusterId, "silo-b", ports[1].Item1, ports[1].Item2);
+        var (siloB, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "silo-b", ports[1].Item1, ports[1].Item2);
         await using var b = siloB;
 
         // Renewals are rare here (100 s): they cannot be what brings the pushes back.
-        var (writerProcess, writerUrl) = await Programs.StartWebNodeAsync(database, _clusterId, new Dictionary<string, string?>
+        var (writerProcess, writerUrl) = await Programs.StartWebNodeAsync(database.ConnectionString, _clusterId, new Dictionary<string, string?>
         {
             ["Collab__Realtime__SubscriptionRenewalSeconds"] = "100",
         });
         await using var writerNode = writerProcess;
-        await using var readerNode = new KestrelClusterWebNode(database, _clusterId, subscriptionRenewalSeconds: 100);
+        await using var readerNode = new KestrelClusterWebNode(database.ConnectionString, _clusterId, subscriptionRenewalSeconds: 100);
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = writerUrl });
         var docId = await workshop.NewDocumentAsync("Recommandations");
         await using var writerConnection = await CollabConnection.ConnectAsync(new Uri(writerUrl, "/hubs/collab"), (await workshop.JoinAsync("Délégation du Togo")).Token);
@@ -117,10 +118,10 @@ public sealed class FailoverTests
     [Fact]
     public async Task AConnectionThatClosesWhileTheClusterIsDownReleasesEveryDocumentItHadOpen()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
-        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "silo", FreePorts.Next(), FreePorts.Next());
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        var (silo, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "silo", FreePorts.Next(), FreePorts.Next());
         await using var theSilo = silo;
-        await using var node = new KestrelClusterWebNode(database, _clusterId);
+        await using var node = new KestrelClusterWebNode(database.ConnectionString, _clusterId);
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
         var docs = new[] { await workshop.NewDocumentAsync("Défis"), await workshop.NewDocumentAsync("Leçons apprises") };
         var fanout = node.Services.GetRequiredService<DocumentFanout>();
@@ -149,11 +150,11 @@ public sealed class FailoverTests
     [Fact]
     public async Task AClientWhoseConnectionWasClosedForGoodComesBackOnceTheClusterIsBack()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var database = await PostgresServer.CreateDatabaseAsync();
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
-        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
+        var (silo, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
         await using var firstSilo = silo;
-        var (web, url) = await Programs.StartWebNodeAsync(database, _clusterId);
+        var (web, url) = await Programs.StartWebNodeAsync(database.ConnectionString, _clusterId);
         await using var webNode = web;
         await using var balancer = new TcpLoadBalancer([url]);
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = balancer.Address });
@@ -181,7 +182,7 @@ public sealed class FailoverTests
         document.Edit(text => TextOperation.Of(OpComponent.Retain(text.Length), OpComponent.Insert("la coopération")));
 
         // Once the cluster is back the client is too, and the edit typed meanwhile goes through.
-        var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
+        var (restarted, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "second", siloPort, gatewayPort);
         await using var secondSilo = restarted;
         await document.WaitSyncedAsync(Patience);
         Assert.Equal("Renforcer la coopération", document.Text);

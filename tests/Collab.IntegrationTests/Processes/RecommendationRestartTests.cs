@@ -16,10 +16,10 @@ public sealed class RecommendationRestartTests
     [Fact]
     public async Task RecommendationStateAndPublishedOutcomeSurviveASiloKilledWithSigkill()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var database = await PostgresServer.CreateDatabaseAsync();
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
-        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
-        await using var node = new KestrelClusterWebNode(database, _clusterId, subscriptionRenewalSeconds: 1);
+        var (silo, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
+        await using var node = new KestrelClusterWebNode(database.ConnectionString, _clusterId, subscriptionRenewalSeconds: 1);
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
         var awa = await workshop.JoinAsync("Awa Sow", delegation: "bj");
         var kofi = await workshop.JoinAsync("Kofi Mensah", delegation: "gh");
@@ -58,7 +58,7 @@ public sealed class RecommendationRestartTests
         await silo.DisposeAsync();
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         watcher.SessionChanged += _ => reached.TrySetResult();
-        var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
+        var (restarted, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "second", siloPort, gatewayPort);
         await using (restarted)
         {
             await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));

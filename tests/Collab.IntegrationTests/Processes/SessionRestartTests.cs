@@ -20,12 +20,12 @@ public sealed class SessionRestartTests
     [Fact]
     public async Task TimerAndGroupAssignmentSurviveASiloKilledWithSigkill()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var database = await PostgresServer.CreateDatabaseAsync();
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
-        var (silo, _) = await Programs.StartSiloAsync(database, _clusterId, "first", siloPort, gatewayPort);
+        var (silo, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
 
         // The web node outlives the silo, as it would in production; it renews its subscriptions every second.
-        await using var node = new KestrelClusterWebNode(database, _clusterId, subscriptionRenewalSeconds: 1);
+        await using var node = new KestrelClusterWebNode(database.ConnectionString, _clusterId, subscriptionRenewalSeconds: 1);
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
         var people = new List<TestWorkshop.Member>();
         foreach (var (name, delegation) in new[] { ("Awa", "bj"), ("Kofi", "gh"), ("Yao", "ci"), ("Ama", "gh"), ("Komi", "tg"), ("Issa", "bf") })
@@ -59,7 +59,7 @@ public sealed class SessionRestartTests
         await silo.DisposeAsync();
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.SessionChanged += _ => reached.TrySetResult();
-        var (restarted, _) = await Programs.StartSiloAsync(database, _clusterId, "second", siloPort, gatewayPort);
+        var (restarted, _) = await Programs.StartSiloAsync(database.ConnectionString, _clusterId, "second", siloPort, gatewayPort);
         await using (restarted)
         {
             // The web node's renewal reaches the session's new activation, which sends it the current view: the

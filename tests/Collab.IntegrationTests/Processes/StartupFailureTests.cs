@@ -64,10 +64,10 @@ public sealed class StartupFailureTests
     [Fact]
     public async Task UnmigratedDatabaseStopsTheSiloWithTheCommandToRun()
     {
-        var connectionString = await PostgresServer.CreateDatabaseAsync(migrate: false);
+        await using var database = await PostgresServer.CreateDatabaseAsync(migrate: false);
         await using var process = ChildProcess.Start(Repo.SiloDll, new Dictionary<string, string?>
         {
-            ["ConnectionStrings__Collab"] = connectionString,
+            ["ConnectionStrings__Collab"] = database.ConnectionString,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePorts.Next()}",
         });
 

@@ -42,7 +42,8 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task WebNodeStaysUpWhenSubscriptionRenewalsFallInADatabaseOutage()
     {
-        await using var proxy = DatabaseProxy.For(await PostgresServer.CreateDatabaseAsync());
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        await using var proxy = DatabaseProxy.For(database.ConnectionString);
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
         var (silo, _) = await Programs.StartSiloAsync(proxy.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
         await using var firstSilo = Watch("silo (first)", silo);
@@ -82,7 +83,8 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task StorageFaultReachesHubClientsAsServerUnavailable()
     {
-        await using var proxy = DatabaseProxy.For(await PostgresServer.CreateDatabaseAsync());
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        await using var proxy = DatabaseProxy.For(database.ConnectionString);
         int siloPort = FreePorts.Next(), gatewayPort = FreePorts.Next();
         var (silo, _) = await Programs.StartSiloAsync(proxy.ConnectionString, _clusterId, "first", siloPort, gatewayPort);
         await using var firstSilo = Watch("silo (first)", silo);
@@ -133,7 +135,8 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public async Task ReadersGetEditsAgainWithinSecondsAfterADatabaseOutage()
     {
-        await using var proxy = DatabaseProxy.For(await PostgresServer.CreateDatabaseAsync());
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        await using var proxy = DatabaseProxy.For(database.ConnectionString);
         var (silo, _) = await Programs.StartSiloAsync(proxy.ConnectionString, _clusterId, "silo", FreePorts.Next(), FreePorts.Next());
         await using var theSilo = Watch("silo", silo);
 

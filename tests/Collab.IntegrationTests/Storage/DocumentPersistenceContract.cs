@@ -355,15 +355,26 @@ public sealed class SqliteDocumentPersistenceTests : DocumentPersistenceContract
     public void Dispose() => _data.Dispose();
 }
 
-public sealed class PostgresDocumentPersistenceTests : DocumentPersistenceContract
+public sealed class PostgresDocumentPersistenceTests : DocumentPersistenceContract, IAsyncLifetime
 {
-    private string? _database;
+    private Infrastructure.TestDatabase? _database;
 
     protected override async Task<IHost> StartHostAsync()
     {
         _database ??= await Infrastructure.PostgresServer.CreateDatabaseAsync();
-        var host = Infrastructure.InProcessNode.BuildClustered(_database, "persist");
+        var host = Infrastructure.InProcessNode.BuildClustered(_database.ConnectionString, "persist");
         await host.StartAsync();
         return host;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // Every test stops its hosts in a finally before it ends.
+    public async Task DisposeAsync()
+    {
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
     }
 }

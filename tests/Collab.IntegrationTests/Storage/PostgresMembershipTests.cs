@@ -14,22 +14,24 @@ public sealed class PostgresMembershipTests : IAsyncLifetime
 {
     private IHost _host = null!;
     private IMembershipTable _table = null!;
-    private string _database = null!;
+    private TestDatabase _database = null!;
     private readonly string _clusterId = "m-" + Guid.NewGuid().ToString("N")[..8];
 
     public async Task InitializeAsync()
     {
         // Built, not started: the table is driven by the test alone, no silo writes to it.
         _database = await PostgresServer.CreateDatabaseAsync();
-        _host = InProcessNode.BuildClustered(_database, _clusterId);
+        _host = InProcessNode.BuildClustered(_database.ConnectionString, _clusterId);
         _table = _host.Services.GetRequiredService<IMembershipTable>();
         await _table.InitializeMembershipTableAsync(tryInitTableVersion: true);
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
-        _host.Dispose();
-        return Task.CompletedTask;
+        await using (_database)
+        {
+            _host.Dispose();
+        }
     }
 
     private static readonly DateTime Started = DateTime.UtcNow.AddHours(-3);
@@ -113,7 +115,7 @@ public sealed class PostgresMembershipTests : IAsyncLifetime
 
         // Deleting a cluster removes its version row too (the provider then cannot read it at all): check the table.
         await _table.DeleteMembershipTableEntriesAsync(_clusterId);
-        Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_database,
+        Assert.Equal(0L, await PostgresServer.ScalarAsync<long>(_database.ConnectionString,
             $"SELECT (SELECT count(*) FROM orleans_membership WHERE deployment_id = '{_clusterId}') + " +
             $"(SELECT count(*) FROM orleans_membership_version WHERE deployment_id = '{_clusterId}');"));
     }

@@ -16,6 +16,7 @@ namespace Collab.IntegrationTests.Storage;
 public sealed class PostgresOpLogWriterTests : IAsyncLifetime
 {
     private readonly ConcurrentQueue<int> _transactions = new();
+    private TestDatabase _database = null!;
     private DatabaseProxy _proxy = null!;
     private NpgsqlDataSource _throughProxy = null!;
     private NpgsqlDataSource _direct = null!;
@@ -23,21 +24,24 @@ public sealed class PostgresOpLogWriterTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
-        _proxy = DatabaseProxy.For(database);
+        _database = await PostgresServer.CreateDatabaseAsync();
+        _proxy = DatabaseProxy.For(_database.ConnectionString);
         _throughProxy = NpgsqlDataSource.Create(_proxy.ConnectionString);
-        _direct = NpgsqlDataSource.Create(database);
+        _direct = NpgsqlDataSource.Create(_database.ConnectionString);
         _log = new PostgresOpLog(_throughProxy, NullLogger<PostgresOpLog>.Instance) { TransactionCommitted = _transactions.Enqueue };
     }
 
     public async Task DisposeAsync()
     {
-        _proxy.EndStall();
-        _proxy.EndOutage();
-        await _log.DisposeAsync();
-        await _throughProxy.DisposeAsync();
-        await _direct.DisposeAsync();
-        await _proxy.DisposeAsync();
+        await using (_database)
+        {
+            _proxy.EndStall();
+            _proxy.EndOutage();
+            await _log.DisposeAsync();
+            await _throughProxy.DisposeAsync();
+            await _direct.DisposeAsync();
+            await _proxy.DisposeAsync();
+        }
     }
 
     /// <summary>What the log holds, read around the proxy.</summary>

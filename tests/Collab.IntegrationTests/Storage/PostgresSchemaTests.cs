@@ -21,38 +21,38 @@ public sealed class PostgresSchemaTests
     [Fact]
     public async Task MigratingAnEmptyDatabaseAppliesEveryScriptAndAgainAppliesNothing()
     {
-        var database = await PostgresServer.CreateDatabaseAsync(migrate: false);
+        await using var database = await PostgresServer.CreateDatabaseAsync(migrate: false);
 
-        var first = await PostgresSchema.MigrateAsync(database, NullLogger.Instance);
-        var second = await PostgresSchema.MigrateAsync(database, NullLogger.Instance);
+        var first = await PostgresSchema.MigrateAsync(database.ConnectionString, NullLogger.Instance);
+        var second = await PostgresSchema.MigrateAsync(database.ConnectionString, NullLogger.Instance);
 
         Assert.Equal(PostgresSchema.LatestVersion, first[^1].Version);
         Assert.Empty(second);
-        Assert.Equal(PostgresSchema.LatestVersion, await PostgresServer.ScalarAsync<int>(database,
+        Assert.Equal(PostgresSchema.LatestVersion, await PostgresServer.ScalarAsync<int>(database.ConnectionString,
             "SELECT max(version) FROM collab_schema_migrations;"));
-        await PostgresSchema.EnsureReadyAsync(database);
+        await PostgresSchema.EnsureReadyAsync(database.ConnectionString);
     }
 
     [Fact]
     public async Task ConcurrentMigratorsApplyEachScriptOnce()
     {
-        var database = await PostgresServer.CreateDatabaseAsync(migrate: false);
+        await using var database = await PostgresServer.CreateDatabaseAsync(migrate: false);
 
-        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgresSchema.MigrateAsync(database, NullLogger.Instance)));
+        var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => PostgresSchema.MigrateAsync(database.ConnectionString, NullLogger.Instance)));
 
         Assert.Equal(PostgresSchema.LatestVersion, runs.Sum(r => r.Count));
-        Assert.Equal((long)PostgresSchema.LatestVersion, await PostgresServer.ScalarAsync<long>(database,
+        Assert.Equal((long)PostgresSchema.LatestVersion, await PostgresServer.ScalarAsync<long>(database.ConnectionString,
             "SELECT count(*) FROM collab_schema_migrations;"));
     }
 
     [Fact]
     public async Task EveryQueryTheProvidersLoadIsInstalled()
     {
-        var database = await PostgresServer.CreateDatabaseAsync();
+        await using var database = await PostgresServer.CreateDatabaseAsync();
 
         foreach (var key in ProviderQueryKeys)
         {
-            Assert.Equal(1L, await PostgresServer.ScalarAsync<long>(database,
+            Assert.Equal(1L, await PostgresServer.ScalarAsync<long>(database.ConnectionString,
                 $"SELECT count(*) FROM OrleansQuery WHERE QueryKey = '{key}' AND length(QueryText) > 0;"));
         }
     }

@@ -22,7 +22,7 @@ public abstract class ReminderTableContract : IAsyncLifetime
         await Table.TestOnlyClearTable();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_host is not null)
         {

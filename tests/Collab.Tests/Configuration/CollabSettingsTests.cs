@@ -23,6 +23,7 @@ public sealed class CollabSettingsTests
         Assert.Equal(Path.Combine(options.DataPath, "collab.db"), options.SqliteFile);
         Assert.Equal(11111, options.Silo.Port);
         Assert.Equal(30000, options.Silo.GatewayPort);
+        Assert.Equal(1_000, options.Documents.AnchorsRewriteEvery);
     }
 
     [Fact]
@@ -39,13 +40,14 @@ public sealed class CollabSettingsTests
             ("Collab:Silo:ListenOnAnyAddress", "true"),
             ("Collab:Client:ConnectTimeoutSeconds", "5"),
             ("Collab:Documents:SnapshotEvery", "25"),
-            ("Collab:Documents:CatchUpLimit", "50"));
+            ("Collab:Documents:CatchUpLimit", "50"),
+            ("Collab:Documents:AnchorsRewriteEvery", "75"));
 
         Assert.Equal(StorageKind.Postgres, options.Storage);
         Assert.Equal("venue-1", options.ClusterId);
         Assert.Equal(new SiloEndpoint { Name = "silo-a", Port = 22222, GatewayPort = 40000, AdvertisedHost = "silo-a.internal", ListenOnAnyAddress = true }, options.Silo);
         Assert.Equal(TimeSpan.FromSeconds(5), options.ClientConnectTimeout);
-        Assert.Equal((25, 50), (options.Documents.SnapshotEvery, options.Documents.CatchUpLimit));
+        Assert.Equal((25, 50, 75), (options.Documents.SnapshotEvery, options.Documents.CatchUpLimit, options.Documents.AnchorsRewriteEvery));
     }
 
     [Theory]
@@ -58,6 +60,8 @@ public sealed class CollabSettingsTests
     [InlineData("Collab:ServiceId", "a/b", "Collab:ServiceId is 'a/b'; expected 1–64 letters, digits, '.', '_' or '-'.")]
     [InlineData("Collab:Client:ConnectTimeoutSeconds", "-1", "Collab:Client:ConnectTimeoutSeconds is '-1'; expected a whole number from 1 to 3600.")]
     [InlineData("Collab:Documents:SnapshotEvery", "0", "Collab:Documents:SnapshotEvery is '0'; expected a whole number from 1 to 1000000.")]
+    [InlineData("Collab:Documents:AnchorsRewriteEvery", "0", "Collab:Documents:AnchorsRewriteEvery is '0'; expected a whole number from 1 to 1000000.")]
+    [InlineData("Collab:Documents:AnchorsRewriteEvery", "often", "Collab:Documents:AnchorsRewriteEvery is 'often'; expected a whole number from 1 to 1000000.")]
     [InlineData("Collab:Dashboard:Enabled", "on", "Collab:Dashboard:Enabled is 'on'; expected 'true' or 'false'.")]
     [InlineData("Collab:Telemetry:Traces", "1", "Collab:Telemetry:Traces is '1'; expected 'true' or 'false'.")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT is 'collector:4317'; expected an http(s) URL such as http://collector:4317.")]

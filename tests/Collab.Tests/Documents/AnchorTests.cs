@@ -23,15 +23,13 @@ public sealed class AnchorTestNode : EmbeddedWebNode
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("Collab:Documents:SnapshotEvery", "3");
+        builder.UseSetting("Collab:Documents:AnchorsRewriteEvery", "6");
         builder.ConfigureTestServices(services =>
         {
             var storage = services.Single(d => d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, "Default"));
             services.Remove(storage);
             services.AddKeyedSingleton<IGrainStorage>("Default", (provider, key) =>
                 Writes.Wrap((IGrainStorage)storage.KeyedImplementationFactory!(provider, key)));
-            var documents = services.Single(d => d.ServiceType == typeof(DocumentOptions));
-            services.Remove(documents);
-            services.AddSingleton(((DocumentOptions)documents.ImplementationInstance!) with { AnchorsRewriteEvery = 6 });
         });
     }
 }
@@ -471,7 +469,8 @@ public sealed class AnchorTests(AnchorTestNode node) : IClassFixture<AnchorTestN
     [Fact]
     public async Task AnchorsStoredLongAgoAreStoredAgainAtASnapshotAtTheCommittedRevision()
     {
-        // SnapshotEvery is 3 and AnchorsRewriteEvery 6 on this node: the snapshot at 6 stores the anchors too.
+        // Collab:Documents:SnapshotEvery is 3 and Collab:Documents:AnchorsRewriteEvery 6 on this node: the snapshot at 6
+        // stores the anchors too.
         var grain = await NewDocumentAsync("Best practices");
         var key = grain.GetPrimaryKeyString();
         await grain.AnchorAsync(Anchor("c1", 5, 14, 0));

@@ -2,7 +2,10 @@ using Collab.Text;
 
 namespace Collab.Documents;
 
-/// <summary>Tunables of <see cref="DocumentGrain"/>; <c>Collab:Documents:SnapshotEvery</c> and <c>Collab:Documents:CatchUpLimit</c> are settings.</summary>
+/// <summary>
+/// Tunables of <see cref="DocumentGrain"/>; <c>Collab:Documents:SnapshotEvery</c>, <c>Collab:Documents:CatchUpLimit</c>,
+/// <c>Collab:Documents:MaxCommitBatch</c> and <c>Collab:Documents:AnchorsRewriteEvery</c> are settings.
+/// </summary>
 public sealed record DocumentOptions
 {
     /// <summary>Limits on ops and texts.</summary>
@@ -55,7 +58,8 @@ public sealed record DocumentOptions
 
     /// <summary>
     /// Anchors are stored again when the revision they were stored at is this far behind the committed one, at the next
-    /// snapshot: activation then moves them through at most about this many ops from the log.
+    /// snapshot: activation then moves them through at most about this many ops from the log (this plus
+    /// <see cref="SnapshotEvery"/>, as the check waits for the next snapshot).
     /// </summary>
     public int AnchorsRewriteEvery { get; init; } = 1_000;
 

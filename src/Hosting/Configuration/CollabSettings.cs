@@ -24,6 +24,7 @@ public static partial class CollabSettings
     public const string SnapshotEveryKey = "Collab:Documents:SnapshotEvery";
     public const string CatchUpLimitKey = "Collab:Documents:CatchUpLimit";
     public const string MaxCommitBatchKey = "Collab:Documents:MaxCommitBatch";
+    public const string AnchorsRewriteEveryKey = "Collab:Documents:AnchorsRewriteEvery";
     public const string MaxParticipantsKey = "Collab:Limits:MaxParticipants";
     public const string MaxGroupsPerSessionKey = "Collab:Limits:MaxGroupsPerSession";
     public const string MaxNameLengthKey = "Collab:Limits:MaxNameLength";
@@ -112,6 +113,7 @@ public static partial class CollabSettings
                 SnapshotEvery = Int(configuration, SnapshotEveryKey, defaults.Documents.SnapshotEvery, 1, 1_000_000, errors),
                 CatchUpLimit = Int(configuration, CatchUpLimitKey, defaults.Documents.CatchUpLimit, 0, 100_000, errors),
                 MaxCommitBatch = Int(configuration, MaxCommitBatchKey, defaults.Documents.MaxCommitBatch, 1, 100_000, errors),
+                AnchorsRewriteEvery = Int(configuration, AnchorsRewriteEveryKey, defaults.Documents.AnchorsRewriteEvery, 1, 1_000_000, errors),
             },
             Limits = defaults.Limits with
             {
