@@ -45,6 +45,7 @@ public sealed class CollabConnection : IAsyncDisposable
         connection.On<TimeUp>("TimeUp", timeUp => TimeUp?.Invoke(timeUp));
         connection.On<HelpQueue>("HelpQueueChanged", queue => HelpQueueChanged?.Invoke(queue));
         connection.On<WorkshopPresence>("WorkshopPresenceChanged", presence => WorkshopPresenceChanged?.Invoke(presence));
+        connection.On<WorkshopPresenceDelta>("WorkshopPresenceDelta", delta => WorkshopPresenceDelta?.Invoke(delta));
         connection.On<JsonElement>("Revoked", _ => Revoked?.Invoke());
         connection.Reconnected += _ => CatchUpAllAsync();
         connection.Closed += error =>
@@ -72,7 +73,11 @@ public sealed class CollabConnection : IAsyncDisposable
 
     public event Action<HelpQueue>? HelpQueueChanged;
 
+    /// <summary>The whole workshop presence, pushed when a delta would be longer (<see cref="WorkshopPresenceFollower"/> keeps it current).</summary>
     public event Action<WorkshopPresence>? WorkshopPresenceChanged;
+
+    /// <summary>Who came, changed or left since the previous presence push (<see cref="WorkshopPresenceFollower"/> applies them).</summary>
+    public event Action<WorkshopPresenceDelta>? WorkshopPresenceDelta;
 
     /// <summary>The participant was removed from the workshop; the server closes the connection.</summary>
     public event Action? Revoked;

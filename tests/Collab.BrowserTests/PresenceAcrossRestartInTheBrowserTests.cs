@@ -19,7 +19,7 @@ public sealed class PresenceAcrossRestartInTheBrowserTests(RestartableSite site)
         await Expect(here).ToContainTextAsync("Fatou Diallo");
         await Expect(here).ToContainTextAsync("Olu Adeyemi");
 
-        // A long morning: the presence the pages hold has a high version (every read and change counts one)…
+        // A long morning: the presence the pages hold has a high version (versions follow the clock; every push counts one)…
         using (var http = new HttpClient { BaseAddress = site.Address })
         {
             http.DefaultRequestHeaders.Authorization = new("Bearer", site.FacilitatorToken);

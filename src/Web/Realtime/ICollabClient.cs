@@ -34,8 +34,11 @@ public interface ICollabClient
     /// <summary>To the participant who asked only: a facilitator handled their help request.</summary>
     Task HelpHandled(HelpHandled handled);
 
-    /// <summary>Who is online in the workshop, in which rooms and documents.</summary>
+    /// <summary>Who is online in the workshop, in which rooms and documents: the whole list, when a delta would be longer.</summary>
     Task WorkshopPresenceChanged(WorkshopPresence presence);
+
+    /// <summary>Who came, changed or left since the previous presence push (apply it to the version it follows).</summary>
+    Task WorkshopPresenceDelta(WorkshopPresenceDelta delta);
 
     /// <summary>The workshop's metadata, roster size or live session changed.</summary>
     Task WorkshopChanged(WorkshopView workshop);

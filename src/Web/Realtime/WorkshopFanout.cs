@@ -95,6 +95,9 @@ public sealed partial class WorkshopFanout(
     Task IPresenceObserver.WorkshopPresenceChanged(WorkshopPresence presence) =>
         hub.Clients.Group(WorkshopAudience(presence.WorkshopId)).WorkshopPresenceChanged(presence);
 
+    Task IPresenceObserver.WorkshopPresenceDelta(WorkshopPresenceDelta delta) =>
+        hub.Clients.Group(WorkshopAudience(delta.WorkshopId)).WorkshopPresenceDelta(delta);
+
     Task ISessionObserver.SessionChanged(SessionView session) =>
         hub.Clients.Group(SessionAudience(session.WorkshopId, session.SessionId)).SessionChanged(session);
 

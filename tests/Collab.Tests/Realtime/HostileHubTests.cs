@@ -24,7 +24,7 @@ public sealed class HostileHubTests(KestrelWebNode node) : IClassFixture<Kestrel
     private static readonly string[] PushMethods =
     [
         "OpsCommitted", "PresenceChanged", "LockChanged", "SessionChanged", "Announced", "TimeUp", "HelpQueueChanged",
-        "WorkshopPresenceChanged", "WorkshopChanged", "RecommendationChanged", "OutcomePublished", "Revoked",
+        "WorkshopPresenceChanged", "WorkshopPresenceDelta", "WorkshopChanged", "RecommendationChanged", "OutcomePublished", "Revoked",
     ];
 
     private static ConcurrentQueue<(string Method, string Json)> RecordPushes(HubConnection connection)

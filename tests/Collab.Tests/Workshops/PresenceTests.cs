@@ -6,7 +6,10 @@ using Microsoft.AspNetCore.Hosting;
 
 namespace Collab.Tests.Workshops;
 
-/// <summary>Workshop presence as connected clients see it (<c>WorkshopPresenceChanged</c>), with the default grace period.</summary>
+/// <summary>
+/// Workshop presence as connected clients see it (the snapshot, then <c>WorkshopPresenceDelta</c> pushes applied by
+/// <see cref="WorkshopPresenceFollower"/>), with the default grace period.
+/// </summary>
 public sealed class PresenceTests(KestrelWebNode node) : IClassFixture<KestrelWebNode>
 {
     [Fact]
@@ -20,9 +23,8 @@ public sealed class PresenceTests(KestrelWebNode node) : IClassFixture<KestrelWe
         var group = (await workshop.OkAsync<SessionView>(
             workshop.Facilitator.Token, HttpMethod.Post, $"{sessions}/breakouts", new { naming = "numbered", count = 1, assignment = "mixDelegations" })).Breakouts!.Groups[0];
         var groupDoc = group.Documents.Single(d => d.Section == "best-practices").DocId;
-        var presence = new Pushes<WorkshopPresence>();
         await using var facilitator = await CollabConnection.ConnectAsync(node.HubUrl, workshop.Facilitator.Token);
-        facilitator.WorkshopPresenceChanged += presence.Add;
+        var presence = await FollowAsync(facilitator, workshop);
 
         await using var awa = await CollabConnection.ConnectAsync(node.HubUrl, awaMember.Token);
         await awa.OpenAsync(plenaryDoc);
@@ -54,9 +56,8 @@ public sealed class PresenceTests(KestrelWebNode node) : IClassFixture<KestrelWe
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
         var awaMember = await workshop.JoinAsync("Awa", delegation: "bj");
         var plenaryDoc = await workshop.NewDocumentAsync("Plenary notes");
-        var presence = new Pushes<WorkshopPresence>();
         await using var facilitator = await CollabConnection.ConnectAsync(node.HubUrl, workshop.Facilitator.Token);
-        facilitator.WorkshopPresenceChanged += presence.Add;
+        var presence = await FollowAsync(facilitator, workshop);
 
         var first = await CollabConnection.ConnectAsync(node.HubUrl, awaMember.Token);
         await first.OpenAsync(plenaryDoc);
@@ -77,6 +78,67 @@ public sealed class PresenceTests(KestrelWebNode node) : IClassFixture<KestrelWe
         var since = presence.Received.Where(p => p.Version >= online.Version && p.Version <= back.Version).OrderBy(p => p.Version).ToList();
         Assert.All(since, p => Assert.Contains(p.Online, x => x.ParticipantId == awaMember.Id));
         Assert.Contains(since, p => p.Online.Single(x => x.ParticipantId == awaMember.Id).Reconnecting);
+    }
+
+    [Theory]
+    [InlineData(CollabHubProtocol.Json)]
+    [InlineData(CollabHubProtocol.MessagePack)]
+    public async Task AParticipantJoiningSendsMembersADeltaOfOneEntryNotTheWholeList(CollabHubProtocol protocol)
+    {
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
+        var awaMember = await workshop.JoinAsync("Awa", delegation: "bj");
+        var kofiMember = await workshop.JoinAsync("Kofi", delegation: "gh");
+        List<(Pushes<WorkshopPresenceDelta> Deltas, Pushes<WorkshopPresence> Snapshots, Pushes<WorkshopPresence> Followed)> members = [];
+        async Task<CollabConnection> MemberAsync(string token)
+        {
+            var connection = await CollabConnection.ConnectAsync(node.HubUrl, token, protocol: protocol);
+            var deltas = new Pushes<WorkshopPresenceDelta>();
+            var snapshots = new Pushes<WorkshopPresence>();
+            connection.WorkshopPresenceDelta += deltas.Add;
+            connection.WorkshopPresenceChanged += snapshots.Add;
+            members.Add((deltas, snapshots, await FollowAsync(connection, workshop)));
+            return connection;
+        }
+
+        await using var facilitator = await MemberAsync(workshop.Facilitator.Token);
+        await using var awa = await MemberAsync(awaMember.Token);
+
+        // Both pages hold the presence a push carried (not only the snapshot they read): Kofi's delta follows it.
+        await members[0].Deltas.FirstAsync(d => d.Changed.Any(p => p.ParticipantId == awaMember.Id), "a delta with Awa, who came last");
+        foreach (var (_, _, followed) in members)
+        {
+            await followed.FirstAsync(p => IsOnline(p, workshop.Facilitator.Id) && IsOnline(p, awaMember.Id), "presence with the facilitator and Awa");
+        }
+
+        await using var kofi = await CollabConnection.ConnectAsync(node.HubUrl, kofiMember.Token, protocol: protocol);
+
+        foreach (var (deltas, snapshots, followed) in members)
+        {
+            var joined = await deltas.FirstAsync(d => d.Changed.Any(p => p.ParticipantId == kofiMember.Id), "a delta with Kofi");
+            var entry = Assert.Single(joined.Changed);
+            Assert.Equal(("Kofi", Role.Participant, false), (entry.Name, entry.Role, entry.Reconnecting));
+            Assert.Empty(joined.Gone);
+            Assert.Empty(snapshots.Received);
+            var now = await followed.FirstAsync(p => p.Version >= joined.Version, "presence after the delta with Kofi");
+            var read = await workshop.OkAsync<WorkshopPresence>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}/presence");
+            Assert.Equal(
+                read.Online.Select(p => (p.ParticipantId, p.Name, p.Reconnecting)),
+                now.Online.Select(p => (p.ParticipantId, p.Name, p.Reconnecting)));
+        }
+    }
+
+    /// <summary>
+    /// The whole presence as <paramref name="connection"/> follows it (the snapshot read as its workshop's facilitator,
+    /// then the pushed deltas), after every change.
+    /// </summary>
+    internal static async Task<Pushes<WorkshopPresence>> FollowAsync(CollabConnection connection, TestWorkshop workshop)
+    {
+        var presence = new Pushes<WorkshopPresence>();
+        var follower = WorkshopPresenceFollower.Follow(
+            connection, _ => workshop.OkAsync<WorkshopPresence>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}/presence"));
+        follower.Changed += presence.Add;
+        await follower.LoadAsync();
+        return presence;
     }
 
     /// <summary>Listed with a live connection (not merely reconnecting).</summary>
@@ -102,9 +164,8 @@ public sealed class PresenceGraceTests(ShortGraceWebNode node) : IClassFixture<S
     {
         var workshop = await node.WorkshopAsync();
         var awaMember = await node.MemberAsync("Awa");
-        var presence = new Pushes<WorkshopPresence>();
         await using var facilitator = await CollabConnection.ConnectAsync(node.HubUrl, workshop.Facilitator.Token);
-        facilitator.WorkshopPresenceChanged += presence.Add;
+        var presence = await PresenceTests.FollowAsync(facilitator, workshop);
         var awa = await CollabConnection.ConnectAsync(node.HubUrl, awaMember.Token);
         var online = await presence.FirstAsync(p => PresenceTests.IsOnline(p, awaMember.Id), "presence with Awa online");
 

@@ -6,25 +6,26 @@ namespace Collab.Workshops;
 /// <summary>
 /// Workshop presence, in memory only. Per connection: who and which documents (by room). A participant is online while
 /// any connection is; after their last one drops they show as reconnecting for the grace period, so a Wi-Fi blip or a
-/// page reload does not make them leave and come back. Changes are pushed at most every presence interval.
+/// page reload does not make them leave and come back. Changes are pushed at most every presence interval, as a delta
+/// from the previous push (<see cref="PresenceTracker"/>): filling a workshop of n people costs O(n) entries per
+/// push, not O(n) snapshots of n entries.
 /// </summary>
 internal sealed class PresenceGrain(WorkshopOptions options, TimeProvider clock, ILogger<PresenceGrain> logger) : Grain, IPresenceGrain
 {
     private readonly ObserverManager<IPresenceObserver> _observers = new(options.ObserverExpiry, logger);
-    private readonly Dictionary<string, Connection> _connections = [];
-    private readonly Dictionary<string, (Caller Caller, DateTimeOffset Since)> _dropped = [];
+    private PresenceTracker? _presence;
     private IGrainTimer? _timer;
-    private bool _dirty;
-    private long _version;
 
     private string WorkshopId => this.GetPrimaryKeyString();
+
+    // Versions start from the activation's clock, above any an earlier activation handed out (PresenceVersions).
+    private PresenceTracker Presence => _presence ??= new PresenceTracker(WorkshopId, clock.GetUtcNow());
 
     Task IPresenceGrain.ConnectAsync(string connectionId, Caller caller)
     {
         if (caller.WorkshopId == WorkshopId)
         {
-            _connections[connectionId] = new Connection(caller, []);
-            _dropped.Remove(caller.ParticipantId);
+            Presence.Connect(connectionId, caller);
             Changed();
         }
 
@@ -33,17 +34,8 @@ internal sealed class PresenceGrain(WorkshopOptions options, TimeProvider clock,
 
     Task IPresenceGrain.LocateAsync(string connectionId, string docId, string room, bool open)
     {
-        if (_connections.TryGetValue(connectionId, out var connection))
+        if (Presence.Locate(connectionId, docId, room, open))
         {
-            if (open)
-            {
-                connection.Documents[docId] = room;
-            }
-            else
-            {
-                connection.Documents.Remove(docId);
-            }
-
             Changed();
         }
 
@@ -52,14 +44,8 @@ internal sealed class PresenceGrain(WorkshopOptions options, TimeProvider clock,
 
     Task IPresenceGrain.DisconnectAsync(string connectionId)
     {
-        if (_connections.Remove(connectionId, out var gone))
+        if (Presence.Disconnect(connectionId, clock.GetUtcNow()))
         {
-            var pid = gone.Caller.ParticipantId;
-            if (_connections.Values.All(c => c.Caller.ParticipantId != pid))
-            {
-                _dropped[pid] = (gone.Caller, clock.GetUtcNow());
-            }
-
             Changed();
         }
 
@@ -73,7 +59,7 @@ internal sealed class PresenceGrain(WorkshopOptions options, TimeProvider clock,
             throw new Errors.NotFoundException("workshop.not_found", $"There is no workshop '{WorkshopId}'.");
         }
 
-        return Task.FromResult(Snapshot());
+        return Task.FromResult(Presence.Snapshot(clock.GetUtcNow()));
     }
 
     Task IPresenceGrain.SubscribeAsync(IPresenceObserver observer)
@@ -88,66 +74,35 @@ internal sealed class PresenceGrain(WorkshopOptions options, TimeProvider clock,
         return Task.CompletedTask;
     }
 
-    private void Changed()
-    {
-        _dirty = true;
+    private void Changed() =>
         _timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions
         {
             DueTime = options.PresenceInterval,
             Period = options.PresenceInterval,
             Interleave = true,
         });
-    }
 
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        foreach (var (pid, (_, since)) in _dropped.ToList())
-        {
-            if (now - since >= options.PresenceGrace)
-            {
-                _dropped.Remove(pid);
-                _dirty = true;
-            }
-        }
+        Presence.Expire(now, options.PresenceGrace);
+        var touched = Presence.Touched;
 
-        if (_dirty)
+        // The tracker's state is settled before the await: a call interleaving with the notification starts the next delta.
+        switch (Presence.TakeChange(now))
         {
-            _dirty = false;
-            var snapshot = Snapshot();
-            await _observers.Notify(o => o.WorkshopPresenceChanged(snapshot));
-        }
-        else if (_dropped.Count == 0)
-        {
-            _timer?.Dispose();
-            _timer = null;
+            case { Delta: { } delta }:
+                await _observers.Notify(o => o.WorkshopPresenceDelta(delta));
+                break;
+            case { Snapshot: { } snapshot }:
+                await _observers.Notify(o => o.WorkshopPresenceChanged(snapshot));
+                break;
+            case null when !touched && !Presence.AnyReconnecting:
+                _timer?.Dispose();
+                _timer = null;
+                break;
         }
     }
-
-    private WorkshopPresence Snapshot()
-    {
-        var online = _connections.Values
-            .GroupBy(c => c.Caller.ParticipantId)
-            .Select(g =>
-            {
-                var caller = g.First().Caller;
-                var documents = g.SelectMany(c => c.Documents).ToList();
-                return new ParticipantPresence(
-                    caller.ParticipantId,
-                    caller.DisplayName,
-                    caller.Role,
-                    [.. documents.Select(d => d.Value).Distinct().Order(StringComparer.Ordinal)],
-                    [.. documents.Select(d => d.Key).Distinct().Order(StringComparer.Ordinal)],
-                    Reconnecting: false);
-            })
-            .Concat(_dropped.Values.Select(d => new ParticipantPresence(d.Caller.ParticipantId, d.Caller.DisplayName, d.Caller.Role, [], [], Reconnecting: true)))
-            .OrderBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase)
-            .ToList();
-        _version = PresenceVersions.Next(_version, clock.GetUtcNow());
-        return new WorkshopPresence(WorkshopId, _version, online);
-    }
-
-    private sealed record Connection(Caller Caller, Dictionary<string, string> Documents);
 }
 
 /// <summary>

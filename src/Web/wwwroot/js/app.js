@@ -11,6 +11,7 @@ import { h, replace, field, select } from './dom.js';
 import { createI18n, LANGUAGES } from './i18n.js';
 import { clockSkew, joinCodeFrom, mergeAnnouncements, newer } from './model.js';
 import { createStore } from './store.js';
+import { createPresenceSync } from './presence.js';
 import { createWorkspaceView } from './workspace.js';
 import { createConsoleView } from './console.js';
 import { createOutcomeView } from './outcome.js';
@@ -248,7 +249,14 @@ function createApp(identity) {
   connection.on('TimeUp', (up) => store.set({ timeUp: up }));
   connection.on('HelpHandled', (handled) => store.set({ helpHandled: handled }));
   connection.on('HelpQueueChanged', (q) => store.set((s) => ({ helpQueues: { ...s.helpQueues, [q.sessionId]: newer(s.helpQueues[q.sessionId], q) } })));
-  connection.on('WorkshopPresenceChanged', (p) => store.set((s) => ({ presence: newer(s.presence, p) })));
+  // Presence comes as deltas from the version the page holds; a gap fetches the whole list again (presence.js). A
+  // failed fetch is not worth a flash: the next gap or reconnect fetches again.
+  const presence = createPresenceSync({
+    fetch: () => api.get(`/api/workshops/${identity.workshopId}/presence`),
+    onChange: (p) => store.set({ presence: p }),
+  });
+  connection.on('WorkshopPresenceChanged', presence.snapshot);
+  connection.on('WorkshopPresenceDelta', presence.delta);
   connection.on('WorkshopChanged', (w) => {
     store.set((s) => ({ workshop: newer(s.workshop, w) }));
     followLiveSession();
@@ -299,11 +307,12 @@ function createApp(identity) {
         const sessions = new Set([...watched, entered.workshop.liveSessionId, store.state.consoleSessionId].filter(Boolean));
         watched.clear();
         for (const id of sessions) await watch(id);
-        const [presence, board] = await Promise.all([
-          api.get(`/api/workshops/${identity.workshopId}/presence`).catch(() => null),
+        // Pushes sent while the connection was away are lost: fetch presence again (a gap would, at the next change).
+        const [, board] = await Promise.all([
+          presence.refetch(),
           api.get(`/api/workshops/${identity.workshopId}/recommendations`).catch(() => null),
         ]);
-        store.set((s) => ({ presence: newer(s.presence, presence), board: mergeBoard(s.board, board) }));
+        store.set((s) => ({ board: mergeBoard(s.board, board) }));
         await sendStoredEdits(registry, unsent, report);
       } catch (err) {
         report(err);
