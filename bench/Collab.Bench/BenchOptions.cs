@@ -72,6 +72,12 @@ internal sealed record BenchOptions
     /// </summary>
     public string? Bin { get; init; }
 
+    /// <summary>
+    /// <c>--server-env NAME=VALUE[,…]</c>: extra environment of every spawned Collab process (not the bare hub, not the
+    /// generator), e.g. <c>DOTNET_gcServer=0</c> to compare runtime settings in one invocation with the same yardstick.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Co-hosted web nodes to spawn (<c>--nodes</c>, <c>cohosted</c> only); clients connect to them in turn.</summary>
     public int Nodes { get; init; } = 1;
 
@@ -84,7 +90,7 @@ internal sealed record BenchOptions
         """
         usage: Collab.Bench [--url http://127.0.0.1:5080] [--docs R] [--clients C] [--rate K] [--seconds T] [--warmup W]
                             [--spawn embedded|clustered|cohosted|bare[,…]] [--pg "<connection string>"] [--nodes N]
-                            [--seed N] [--protocol json|msgpack] [--bin DIR]
+                            [--seed N] [--protocol json|msgpack] [--bin DIR] [--server-env NAME=VALUE[,…]]
                             [--repeat N] [--ramp K1,K2,… [--ramp-p99 MS]] [--workshops W]
                Collab.Bench --spawn embedded|clustered --activation N [--activation-repeat R] [--writers K] [--doc-text CHARS]
                Collab.Bench --spawn embedded|clustered|bare --idle-connections N1,N2,… [--idle-mode open|connected]
@@ -97,6 +103,8 @@ internal sealed record BenchOptions
                       (throughput, p99, server CPU per delivered op)
           --bin       spawn Collab from DIR/web/Collab.Web.dll and DIR/silo/Collab.Silo.dll (published, e.g. ReadyToRun:
                       bench/README.md) instead of src/*/bin/Release
+          --server-env  extra environment of the spawned Collab processes (not bare, not this generator), e.g.
+                      DOTNET_gcServer=0,DOTNET_GCgen0size=0x4000000
           --nodes     co-hosted web nodes (1-4, default 1); each document's clients connect to them in turn
           --repeat    rounds of that comparison (1-20), alternating the order of the servers
           --ramp      per-client rates to try in order (instead of --rate): the highest total ops/s whose p99 propagation
@@ -150,6 +158,7 @@ internal sealed record BenchOptions
                 "--ramp-p99" => options with { RampP99Ms = Real(name, Value(), 1, 60_000) },
                 "--pg" => options with { Postgres = Value() },
                 "--bin" => options with { Bin = Path.GetFullPath(Value()) },
+                "--server-env" => options with { ServerEnvironment = EnvironmentPairs(Value()) },
                 "--nodes" => options with { Nodes = Int(name, Value(), 1, 4) },
                 "--seed" => options with { Seed = Int(name, Value(), int.MinValue, int.MaxValue) },
                 "--protocol" => options with
@@ -226,6 +235,30 @@ internal sealed record BenchOptions
         }
 
         return options;
+    }
+
+    private static Dictionary<string, string> EnvironmentPairs(string value)
+    {
+        var pairs = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (pairs.Length > 20)
+        {
+            throw new ArgumentException("--server-env takes at most 20 NAME=VALUE pairs.");
+        }
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? pair[..equals] : "";
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || char.IsAsciiDigit(name[0]))
+            {
+                throw new ArgumentException($"--server-env takes NAME=VALUE pairs, not '{pair}'.");
+            }
+
+            environment[name] = pair[(equals + 1)..];
+        }
+
+        return environment;
     }
 
     private static int Int(string name, string text, int min, int max) =>

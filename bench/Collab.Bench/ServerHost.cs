@@ -37,6 +37,12 @@ internal sealed class ServerHost : IAsyncDisposable
     public static async Task<ServerHost> StartAsync(
         BenchOptions options, TextWriter log, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
+        if (options.ServerEnvironment.Count > 0)
+        {
+            settings = With(settings, new Dictionary<string, string>(options.ServerEnvironment));
+            log.WriteLine($"spawn: Collab processes get {string.Join(' ', options.ServerEnvironment.Select(e => $"{e.Key}={e.Value}"))}");
+        }
+
         var root = FindRepositoryRoot();
         var webDll = CollabDll(root, options.Bin, "Web");
         var siloDll = CollabDll(root, options.Bin, "Silo");
