@@ -301,6 +301,27 @@ public sealed class AnchorTests(AnchorTestNode node) : IClassFixture<AnchorTestN
     }
 
     [Fact]
+    public async Task EditsAreAcknowledgedWhileASnapshotIsBeingWritten()
+    {
+        var grain = await NewDocumentAsync("Best practices");
+        var held = node.Writes.HoldNext(grain.GetPrimaryKeyString());
+        for (var i = 1; i <= 3; i++)
+        {
+            await grain.SubmitAsync(Submit("a", i, i - 1, Op(14 + i - 1, ".")));
+        }
+
+        // The snapshot at revision 3 is being written; an edit sent meanwhile does not wait for it.
+        await held.StartedAsync();
+        var fourth = await grain.SubmitAsync(Submit("a", 4, 3, Op(17, "!"))).WaitAsync(Pushes<object>.Patience);
+        Assert.Equal(4, fourth.Revision);
+
+        held.Release();
+        await DeactivateAsync(grain);
+        Assert.Equal("Best practices...!", await TextAsync(grain));
+        Assert.Contains(node.Writes.StoredFor(grain.GetPrimaryKeyString()), w => w.State is DocumentState { SnapshotRevision: 3 });
+    }
+
+    [Fact]
     public async Task AnchorWhoseWriteFailsIsNeitherShownNorStoredByLaterWrites()
     {
         var grain = await NewDocumentAsync("Best practices");

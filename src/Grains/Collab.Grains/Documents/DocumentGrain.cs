@@ -644,25 +644,46 @@ internal sealed partial class DocumentGrain(
                 NotifyListener(batch[^1].Revision);
             }
 
-            // Skipped while another write is in flight (it snapshots too when it can); the next commit tries again.
-            if (CommittedRevision - state.State.SnapshotRevision >= options.SnapshotEvery && _writing.Wait(0))
-            {
-                try
-                {
-                    await MigrateAnchorsAsync();
-                    await state.ReplaceAsync(NextState());
+            StartSnapshot();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Appends are handled above and the rest only answers and notifies: nothing here may end the loop unseen.
+            LogCommitLoopFailed(logger, e, DocId);
+        }
+        finally
+        {
+            _flushing = false;
+            StartFlush();
+        }
+    }
 
-                    // Anchors stored long ago are stored again, so that activation need not move them through much of
-                    // the log. A failure here costs nothing stored: the older anchors state is still whole.
-                    if (_anchors.Count > 0 && CommittedRevision - _anchorsStoredAt >= options.AnchorsRewriteEvery)
-                    {
-                        await WriteAnchorsAsync();
-                    }
-                }
-                finally
-                {
-                    _writing.Release();
-                }
+    /// <summary>
+    /// Writes a snapshot once the committed revision is <see cref="DocumentOptions.SnapshotEvery"/> past the stored one,
+    /// beside the commit loop: edits keep committing while it is written (it never holds an ack). Skipped while another
+    /// state write is in flight, which snapshots too; the next commit tries again. Deactivation waits for it.
+    /// </summary>
+    private void StartSnapshot()
+    {
+        if (!_broken && CommittedRevision - state.State.SnapshotRevision >= options.SnapshotEvery && _writing.Wait(0))
+        {
+            _ = SnapshotAsync();
+        }
+    }
+
+    /// <summary>Call with the write gate held; releases it.</summary>
+    private async Task SnapshotAsync()
+    {
+        try
+        {
+            await MigrateAnchorsAsync();
+            await state.ReplaceAsync(NextState());
+
+            // Anchors stored long ago are stored again, so that activation need not move them through much of the log.
+            // A failure here costs nothing stored: the older anchors state is still whole.
+            if (_anchors.Count > 0 && CommittedRevision - _anchorsStoredAt >= options.AnchorsRewriteEvery)
+            {
+                await WriteAnchorsAsync();
             }
         }
         catch (Orleans.Storage.InconsistentStateException e)
@@ -672,14 +693,12 @@ internal sealed partial class DocumentGrain(
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Only the snapshot can fail here (appends are handled above): the ops are durable in the log, so the
-            // document stays correct and tries again at the next commit.
+            // The ops are durable in the log, so the document stays correct and tries again after the next commit.
             LogSnapshotFailed(logger, e, DocId);
         }
         finally
         {
-            _flushing = false;
-            StartFlush();
+            _writing.Release();
         }
     }
 
@@ -1042,6 +1061,9 @@ internal sealed partial class DocumentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocId}: no grain implements IDocumentListener for listener {ListenerKey}; commits are not reported to it")]
     private static partial void LogListenerUnresolved(ILogger logger, Exception error, string docId, string listenerKey);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocId}: answering or notifying a committed batch failed; peers catch up from the log")]
+    private static partial void LogCommitLoopFailed(ILogger logger, Exception error, string docId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocId}: appending to the op log failed; reloading")]
     private static partial void LogAppendFailed(ILogger logger, Exception error, string docId);
