@@ -72,6 +72,9 @@ public static partial class CollabAuth
                         {
                             await context.HttpContext.RequestServices.GetRequiredService<IClusterClient>()
                                 .GetGrain<IWorkshopGrain>(caller.WorkshopId).AuthenticateAsync(caller.ParticipantId);
+
+                            // A hub connection keeps its user while it is open: only the claims Collab reads, not the token.
+                            context.Principal = CollabClaims.Keep(context.Principal!);
                         }
                         catch (UnauthenticatedException rejection)
                         {

@@ -15,6 +15,29 @@ public static class CollabClaims
     public const string Name = "name";
     public const string Delegation = "del";
 
+    /// <summary>The claims a validated token leaves on the request or connection: the ones <see cref="CallerOf(ClaimsPrincipal)"/> reads.</summary>
+    private static readonly string[] Kept = [Participant, Workshop, Role, Name, Delegation];
+
+    /// <summary>
+    /// What a request or hub connection keeps of a validated token: Collab's claims only, in a new identity that does not
+    /// hold the token. A hub connection keeps its user as long as it is open, and the validated principal carries the
+    /// parsed token and its registered claims (iss, aud, exp, nbf, iat), which nothing reads after validation.
+    /// </summary>
+    public static ClaimsPrincipal Keep(ClaimsPrincipal validated)
+    {
+        ArgumentNullException.ThrowIfNull(validated);
+        var identity = new ClaimsIdentity(validated.Identity?.AuthenticationType, Name, Role);
+        foreach (var type in Kept)
+        {
+            if (validated.FindFirst(type) is { } claim)
+            {
+                identity.AddClaim(new Claim(type, claim.Value, claim.ValueType, claim.Issuer));
+            }
+        }
+
+        return new ClaimsPrincipal(identity);
+    }
+
     /// <summary>The caller of a validated principal; throws if the token lacked a claim (it was not one of ours).</summary>
     public static Caller CallerOf(ClaimsPrincipal user)
     {

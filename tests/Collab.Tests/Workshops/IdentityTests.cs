@@ -8,8 +8,11 @@ using System.Text.Json;
 using Collab.Web.Identity;
 using Collab.Web.Realtime;
 using Collab.Workshops;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -98,6 +101,27 @@ public sealed class IdentityTests(KnownKeyWebNode node) : IClassFixture<KnownKey
 
         // The same negotiation a client sends says why, as the API does.
         Assert.Equal(code, await workshop.RejectedAsync(token, HttpMethod.Post, "/hubs/collab/negotiate?negotiateVersion=1", null, 401));
+    }
+
+    [Fact]
+    public async Task ASignedInRequestKeepsTheCallersClaimsButNotTheToken()
+    {
+        // A hub connection keeps its user for as long as it is open (docs/performance.md, "Memory per idle connection").
+        var workshop = await node.WorkshopAsync();
+        var joined = await workshop.JoinAsync("Edem Kpodo", delegation: "tg");
+        await using var scope = node.Services.CreateAsyncScope();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        http.Request.Headers.Authorization = "Bearer " + joined.Token;
+
+        var user = (await http.AuthenticateAsync()).Principal!;
+
+        var identity = Assert.Single(user.Identities);
+        Assert.Equal([CollabClaims.Participant, CollabClaims.Workshop, CollabClaims.Role, CollabClaims.Name, CollabClaims.Delegation], identity.Claims.Select(c => c.Type));
+        Assert.False(identity is CaseSensitiveClaimsIdentity { SecurityToken: not null }, "the validated token stays with the principal");
+        Assert.True(identity.IsAuthenticated);
+        Assert.Equal("Edem Kpodo", identity.Name);
+        Assert.True(user.IsInRole("participant"));
+        Assert.Equal(new Caller(joined.Id, "Edem Kpodo", workshop.Id, Role.Participant, "tg"), CollabClaims.CallerOf(user));
     }
 
     [Fact]
