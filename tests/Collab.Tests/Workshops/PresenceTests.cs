@@ -88,20 +88,9 @@ public sealed class PresenceTests(KestrelWebNode node) : IClassFixture<KestrelWe
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
         var awaMember = await workshop.JoinAsync("Awa", delegation: "bj");
         var kofiMember = await workshop.JoinAsync("Kofi", delegation: "gh");
-        List<(Pushes<WorkshopPresenceDelta> Deltas, Pushes<WorkshopPresence> Snapshots, Pushes<WorkshopPresence> Followed)> members = [];
-        async Task<CollabConnection> MemberAsync(string token)
-        {
-            var connection = await CollabConnection.ConnectAsync(node.HubUrl, token, protocol: protocol);
-            var deltas = new Pushes<WorkshopPresenceDelta>();
-            var snapshots = new Pushes<WorkshopPresence>();
-            connection.WorkshopPresenceDelta += deltas.Add;
-            connection.WorkshopPresenceChanged += snapshots.Add;
-            members.Add((deltas, snapshots, await FollowAsync(connection, workshop)));
-            return connection;
-        }
-
-        await using var facilitator = await MemberAsync(workshop.Facilitator.Token);
-        await using var awa = await MemberAsync(awaMember.Token);
+        List<PresencePushes> members = [];
+        await using var facilitator = await ListenAsync(node.HubUrl, workshop, workshop.Facilitator.Token, protocol, members);
+        await using var awa = await ListenAsync(node.HubUrl, workshop, awaMember.Token, protocol, members);
 
         // Both pages hold the presence a push carried (not only the snapshot they read): Kofi's delta follows it.
         await members[0].Deltas.FirstAsync(d => d.Changed.Any(p => p.ParticipantId == awaMember.Id), "a delta with Awa, who came last");
@@ -128,6 +117,22 @@ public sealed class PresenceTests(KestrelWebNode node) : IClassFixture<KestrelWe
     }
 
     /// <summary>
+    /// A connection speaking <paramref name="protocol"/> whose presence pushes (deltas, whole lists, and the presence a
+    /// follower keeps from them) are added to <paramref name="members"/>.
+    /// </summary>
+    internal static async Task<CollabConnection> ListenAsync(
+        Uri hubUrl, TestWorkshop workshop, string token, CollabHubProtocol protocol, List<PresencePushes> members)
+    {
+        var connection = await CollabConnection.ConnectAsync(hubUrl, token, protocol: protocol);
+        var deltas = new Pushes<WorkshopPresenceDelta>();
+        var snapshots = new Pushes<WorkshopPresence>();
+        connection.WorkshopPresenceDelta += deltas.Add;
+        connection.WorkshopPresenceChanged += snapshots.Add;
+        members.Add(new PresencePushes(deltas, snapshots, await FollowAsync(connection, workshop)));
+        return connection;
+    }
+
+    /// <summary>
     /// The whole presence as <paramref name="connection"/> follows it (the snapshot read as its workshop's facilitator,
     /// then the pushed deltas), after every change.
     /// </summary>
@@ -145,6 +150,9 @@ public sealed class PresenceTests(KestrelWebNode node) : IClassFixture<KestrelWe
     internal static bool IsOnline(WorkshopPresence presence, string participantId) =>
         presence.Online.Any(x => x.ParticipantId == participantId && !x.Reconnecting);
 }
+
+/// <summary>The presence pushes one connection received, and the presence its <see cref="WorkshopPresenceFollower"/> keeps.</summary>
+internal sealed record PresencePushes(Pushes<WorkshopPresenceDelta> Deltas, Pushes<WorkshopPresence> Snapshots, Pushes<WorkshopPresence> Followed);
 
 /// <summary>An embedded node on which a dropped participant stays listed for one second only.</summary>
 public sealed class ShortGraceWebNode : KestrelWebNode
@@ -183,3 +191,4 @@ public sealed class PresenceGraceTests(ShortGraceWebNode node) : IClassFixture<S
         Assert.DoesNotContain(read.Online, x => x.ParticipantId == awaMember.Id);
     }
 }
+
