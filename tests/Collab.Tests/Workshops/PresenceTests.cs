@@ -3,6 +3,8 @@ using Collab.Client;
 using Collab.Sessions;
 using Collab.Workshops;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Collab.Tests.Workshops;
 
@@ -192,3 +194,103 @@ public sealed class PresenceGraceTests(ShortGraceWebNode node) : IClassFixture<S
     }
 }
 
+/// <summary>
+/// A wall clock (<see cref="TimeProvider.GetUtcNow"/>) that stands still until the test moves it. Timers and timestamps
+/// stay real (the base class's), so Orleans, Kestrel and SignalR run as ever.
+/// </summary>
+public sealed class HeldClock : TimeProvider
+{
+    private long _utcTicks = DateTimeOffset.UtcNow.UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _utcTicks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _utcTicks, by.Ticks);
+}
+
+/// <summary>
+/// An embedded node whose wall clock is a <see cref="HeldClock"/>, with a one-second grace period: participants whose
+/// connections dropped at different moments all reach the end of their grace period when the test moves the clock,
+/// so the presence grain drops them in one push whatever moments its timer ticks.
+/// </summary>
+public sealed class HeldClockWebNode : KestrelWebNode
+{
+    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(1);
+
+    public HeldClock Clock { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseSetting("Collab:Limits:PresenceGraceSeconds", "1");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+}
+
+/// <summary>Workshop presence when most of the list leaves in one push (a clock the test moves ends their grace period together).</summary>
+public sealed class PresenceFallbackTests(HeldClockWebNode node) : IClassFixture<HeldClockWebNode>
+{
+    [Theory]
+    [InlineData(CollabHubProtocol.Json)]
+    [InlineData(CollabHubProtocol.MessagePack)]
+    public async Task MostOfTheListLeavingAtOnceSendsMembersTheWholeListThenDeltasOnItAgain(CollabHubProtocol protocol)
+    {
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
+        var awaMember = await workshop.JoinAsync("Awa", delegation: "bj");
+        TestWorkshop.Member[] leaving =
+        [
+            await workshop.JoinAsync("Kofi", delegation: "gh"),
+            await workshop.JoinAsync("Ama", delegation: "gh"),
+            await workshop.JoinAsync("Yao", delegation: "ci"),
+        ];
+        List<PresencePushes> members = [];
+        await using var facilitator = await PresenceTests.ListenAsync(node.HubUrl, workshop, workshop.Facilitator.Token, protocol, members);
+        await using var awa = await PresenceTests.ListenAsync(node.HubUrl, workshop, awaMember.Token, protocol, members);
+        var connections = await Task.WhenAll(leaving.Select(m => CollabConnection.ConnectAsync(node.HubUrl, m.Token, protocol: protocol)));
+        foreach (var member in members)
+        {
+            await member.Followed.FirstAsync(p => p.Online.Count == 5 && p.Online.All(x => !x.Reconnecting), "presence with all five online");
+        }
+
+        // The venue's Wi-Fi drops three of the five: deltas show them reconnecting (the grace period holds them listed).
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        foreach (var member in members)
+        {
+            await member.Followed.FirstAsync(
+                p => leaving.All(m => p.Online.Any(x => x.ParticipantId == m.Id && x.Reconnecting)), "presence with Kofi, Ama and Yao reconnecting");
+            Assert.Empty(member.Snapshots.Received);
+        }
+
+        // Their grace period ends in one push: three gone would be a longer delta than the two who stay, so the whole list comes.
+        node.Clock.Advance(HeldClockWebNode.Grace);
+        string[] staying = [workshop.Facilitator.Id, awaMember.Id];
+        var whole = await members[0].Snapshots.FirstAsync(_ => true, "the whole list after Kofi, Ama and Yao's grace period");
+        Assert.Equal(staying.Order(StringComparer.Ordinal), whole.Online.Select(p => p.ParticipantId).Order(StringComparer.Ordinal));
+        var listed = await workshop.OkAsync<WorkshopPresence>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}/presence");
+        Assert.Equivalent(listed, whole, strict: true);
+        foreach (var member in members)
+        {
+            Assert.Equivalent(whole, await member.Snapshots.FirstAsync(_ => true, "the whole list"), strict: true);
+            Assert.DoesNotContain(member.Deltas.Received, d => d.Gone.Count > 0);
+            Assert.Equivalent(whole, await member.Followed.FirstAsync(p => p.Version >= whole.Version, "presence after the whole list"), strict: true);
+        }
+
+        // Kofi comes back: one entry, pushed as a delta on the whole list's version, which followers apply on top of it.
+        await using var kofi = await CollabConnection.ConnectAsync(node.HubUrl, leaving[0].Token, protocol: protocol);
+        foreach (var member in members)
+        {
+            var back = await member.Deltas.FirstAsync(d => d.Version > whole.Version, "the delta after the whole list");
+            Assert.Equal(whole.Version, back.BaseVersion);
+            var entry = Assert.Single(back.Changed);
+            Assert.Equal((leaving[0].Id, "Kofi", false), (entry.ParticipantId, entry.Name, entry.Reconnecting));
+            Assert.Empty(back.Gone);
+            var now = await member.Followed.FirstAsync(p => p.Version >= back.Version, "presence after the delta with Kofi back");
+            var read = await workshop.OkAsync<WorkshopPresence>(workshop.Facilitator.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}/presence");
+            Assert.Equivalent(read, now, strict: true);
+            Assert.Single(member.Snapshots.Received);
+        }
+    }
+}
