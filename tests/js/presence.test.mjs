@@ -95,6 +95,19 @@ test('a delta before the first snapshot waits for it; a pushed snapshot is kept 
   assert.deepEqual(h.sync.current, snapshot(20, zoe));
 });
 
+test('a pushed whole list after deltas replaces the page\'s list, and the next delta, on its version, applies without fetching', async () => {
+  const h = harness();
+  h.sync.refetch();
+  await h.answer(snapshot(10, awa, kofi, zoe));
+  h.sync.delta(delta(10, 11, [{ ...kofi, reconnecting: true }, { ...zoe, reconnecting: true }]));
+  h.sync.snapshot(snapshot(12, awa)); // WorkshopPresenceChanged: Kofi and Zoé gone at once, more than the one who stays
+  assert.deepEqual(h.sync.current, snapshot(12, awa));
+  h.sync.delta(delta(12, 13, [kofi]));
+  assert.equal(h.fetches, 0);
+  assert.deepEqual(h.sync.current, snapshot(13, awa, kofi));
+  assert.deepEqual(h.changes.map((p) => p.version), [10, 11, 12, 13]);
+});
+
 test('deltas held while fetching are bounded', () => {
   const h = harness();
   for (let i = 0; i < MAX_HELD * 3; i++) h.sync.delta(delta(100 + i, 101 + i, [kofi]));
