@@ -204,7 +204,11 @@ internal sealed class DatabaseProxy : IAsyncDisposable
     {
         try
         {
-            connection.Client.LingerState = new LingerOption(true, 0);
+            // A connection its pump has already closed has no socket any more (Client is then null).
+            if (connection.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
