@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using Collab.Documents;
 using Collab.Hosting.Postgres;
 using Collab.IntegrationTests.Infrastructure;
-using Collab.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using static Collab.IntegrationTests.Storage.OpLogTestRows;
 
 namespace Collab.IntegrationTests.Storage;
 
@@ -46,34 +46,6 @@ public sealed class PostgresOpLogWriterTests : IAsyncLifetime
 
     /// <summary>What the log holds, read around the proxy.</summary>
     private PostgresOpLog Reader() => new(_direct, NullLogger<PostgresOpLog>.Instance);
-
-    private static CommittedOp Op(int revision, string client = "c", string text = "é😀") =>
-        new(revision, revision == 1 ? TextOperation.Of(OpComponent.Insert(text)) : TextOperation.Of(OpComponent.Retain(revision - 1), OpComponent.Insert(text)), client, revision, "p1", "Délégation du Togo",
-            DateTimeOffset.UtcNow, revision % 2 == 0 ? DateTimeOffset.UtcNow.AddSeconds(-1) : null);
-
-    private static CommittedOp[] Ops(int from, int count, string client = "c") =>
-        [.. Enumerable.Range(from, count).Select(r => Op(r, client, $"{client}{r} "))];
-
-    private static async Task<Exception?> OutcomeAsync(Task append)
-    {
-        try
-        {
-            await append;
-            return null;
-        }
-        catch (Exception e)
-        {
-            return e;
-        }
-    }
-
-    private static void AssertSameOps(IReadOnlyList<CommittedOp> expected, IReadOnlyList<CommittedOp> actual)
-    {
-        Assert.Equal(expected.Select(o => o.Revision), actual.Select(o => o.Revision));
-        Assert.Equal(expected.Select(o => o.Op), actual.Select(o => o.Op));
-        Assert.Equal(expected.Select(o => o.ClientId), actual.Select(o => o.ClientId));
-        Assert.Equal(expected.Select(o => o.ClientSeq), actual.Select(o => o.ClientSeq));
-    }
 
     [Fact]
     public async Task AppendsOfManyDocumentsWaitingTogetherCommitInOneTransactionAndReadBackInOrder()

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using Collab.Documents;
 using Collab.Hosting.Configuration;
 using Collab.Hosting.Sqlite;
-using Collab.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using static Collab.IntegrationTests.Storage.OpLogTestRows;
 
 namespace Collab.IntegrationTests.Storage;
 
@@ -34,13 +34,6 @@ public sealed class SqliteOpLogWriterTests : IAsyncLifetime
         _data.Dispose();
     }
 
-    private static CommittedOp Op(int revision, string client, string text) =>
-        new(revision, revision == 1 ? TextOperation.Of(OpComponent.Insert(text)) : TextOperation.Of(OpComponent.Retain(revision - 1), OpComponent.Insert(text)),
-            client, revision, "p1", "Délégation du Togo", DateTimeOffset.UtcNow, revision % 2 == 0 ? DateTimeOffset.UtcNow.AddSeconds(-1) : null);
-
-    private static CommittedOp[] Ops(int from, int count, string client = "c") =>
-        [.. Enumerable.Range(from, count).Select(r => Op(r, client, $"{client}{r} é😀"))];
-
     /// <summary>
     /// Holds the file's write lock until disposed: the writer's next transaction waits to begin, and every append made
     /// meanwhile joins the batch after it.
@@ -59,26 +52,6 @@ public sealed class SqliteOpLogWriterTests : IAsyncLifetime
             await transaction.DisposeAsync();
             await connection.DisposeAsync();
         }
-    }
-
-    private static async Task<Exception?> OutcomeAsync(Task append)
-    {
-        try
-        {
-            await append.WaitAsync(TimeSpan.FromSeconds(30));
-            return null;
-        }
-        catch (OpLogConflictException e)
-        {
-            return e;
-        }
-    }
-
-    private static void AssertSameOps(IReadOnlyList<CommittedOp> expected, IReadOnlyList<CommittedOp> actual)
-    {
-        Assert.Equal(expected.Select(o => o.Revision), actual.Select(o => o.Revision));
-        Assert.Equal(expected.Select(o => o.Op), actual.Select(o => o.Op));
-        Assert.Equal(expected.Select(o => (o.ClientId, o.ClientSeq, o.AuthorName, o.ClientTime.HasValue)), actual.Select(o => (o.ClientId, o.ClientSeq, o.AuthorName, o.ClientTime.HasValue)));
     }
 
     [Fact]
