@@ -134,7 +134,26 @@ public sealed class CollabConnection : IAsyncDisposable
             _documents[docId] = document;
         }
 
-        var opened = await Connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null }, cancellationToken);
+        OpenedDocument opened;
+        try
+        {
+            opened = await Connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null }, cancellationToken);
+        }
+        catch
+        {
+            // Not open: a reconnect must not try to catch up a document that never loaded, nor a later push reach it.
+            lock (_documents)
+            {
+                if (_documents.TryGetValue(docId, out var registered) && ReferenceEquals(registered, document))
+                {
+                    _documents.Remove(docId);
+                }
+            }
+
+            document.Close();
+            throw;
+        }
+
         document.Load(opened);
         return document;
     }

@@ -50,7 +50,14 @@ internal sealed class ChaosParticipant : IAsyncDisposable
 
     public SharedDocument Document { get; }
 
-    public static async Task<ChaosParticipant> JoinAsync(int number, bool writer, Stopwatch clock, Uri hubUrl, string token, string docId)
+    /// <summary>
+    /// Connects, enters the workshop and opens the document. A web node closes a connection the cluster cannot admit yet
+    /// (a cluster just started, a silo joining), and the client reconnects by itself; so, as the page does, a join that
+    /// the connection dropped under is tried again once it is back, within <see cref="JoinTimeout"/>. Every drop is
+    /// logged with its reason.
+    /// </summary>
+    public static async Task<ChaosParticipant> JoinAsync(
+        int number, bool writer, Stopwatch clock, Uri hubUrl, string token, string docId, Action<string> log)
     {
         var connection = await CollabConnection.ConnectAsync(hubUrl, token, builder => builder.Services.Configure<HttpConnectionOptions>(o =>
         {
@@ -58,12 +65,33 @@ internal sealed class ChaosParticipant : IAsyncDisposable
             o.SkipNegotiation = true;
             o.Transports = HttpTransportType.WebSockets;
         }));
-        await connection.EnterWorkshopAsync();
-        var document = await connection.OpenAsync(docId);
-        var participant = new ChaosParticipant(number, writer, clock, connection, document);
-        participant.Observe(docId);
-        return participant;
+        connection.Connection.Reconnecting += error =>
+        {
+            log($"participant {number}: connection lost ({error?.GetType().Name ?? "closed by the server"}: {error?.Message}), reconnecting");
+            return Task.CompletedTask;
+        };
+
+        var started = Stopwatch.StartNew();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await connection.EnterWorkshopAsync();
+                var document = await connection.OpenAsync(docId);
+                var participant = new ChaosParticipant(number, writer, clock, connection, document);
+                participant.Observe(docId);
+                return participant;
+            }
+            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException && started.Elapsed < JoinTimeout)
+            {
+                log($"participant {number}: join attempt {attempt} failed with the connection {connection.Connection.State} ({e.GetType().Name}); trying again");
+                await WaitUntilConnectedAsync(connection.Connection, JoinTimeout - started.Elapsed);
+            }
+        }
     }
+
+    /// <summary>How long a participant may take to join while the cluster settles.</summary>
+    public static TimeSpan JoinTimeout { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Seconds since the test's clock started at which this participant's ops were acknowledged.</summary>
     public IReadOnlyList<double> Acks => Snapshot(_acks);
@@ -120,6 +148,15 @@ internal sealed class ChaosParticipant : IAsyncDisposable
         await StopTypingAsync();
         _typing?.Dispose();
         await Connection.DisposeAsync();
+    }
+
+    private static async Task WaitUntilConnectedAsync(HubConnection connection, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (connection.State != HubConnectionState.Connected && waited.Elapsed < timeout)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
+        }
     }
 
     private void Observe(string docId)

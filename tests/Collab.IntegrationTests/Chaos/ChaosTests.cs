@@ -97,7 +97,7 @@ public sealed partial class ChaosTests(ITestOutputHelper output)
             // One connection each, spread over the two web nodes by the load balancer.
             for (var p = 0; p < members.Count; p++)
             {
-                participants.Add(await ChaosParticipant.JoinAsync(p, p < writers, _clock, hub, members[p].Token, docIds[p % Documents]));
+                participants.Add(await ChaosParticipant.JoinAsync(p, p < writers, _clock, hub, members[p].Token, docIds[p % Documents], Log));
             }
 
             Log($"cluster up: 2 silos, 2 web nodes, {participants.Count} participants on {Documents} documents");
