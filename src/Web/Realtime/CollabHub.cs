@@ -84,8 +84,8 @@ public sealed partial class CollabHub(
     /// <summary>
     /// Receives a session's changes, announcements and time's-up pushes from now on; answers its current view. The
     /// session grain admits the caller first (a session of another workshop, or none, is refused before anything is
-    /// subscribed); then the connection joins the audience, and only then is the answer read, so that no change falls
-    /// between the answer and the pushes.
+    /// subscribed); then the connection joins the audience, then this node subscribes, and only then is the answer read,
+    /// so that no change falls between the answer and the pushes.
     /// </summary>
     public async Task<SessionView> WatchSession(WatchSessionRequest request)
     {
@@ -113,8 +113,10 @@ public sealed partial class CollabHub(
 
         try
         {
-            await workshops.AcquireSessionAsync(caller.WorkshopId, sessionId);
+            // The audience first, then the subscription: a session grain sends a web node new to it the current view as
+            // soon as it subscribes, and that push must find this connection already in the audience.
             await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopFanout.SessionAudience(caller.WorkshopId, sessionId));
+            await workshops.AcquireSessionAsync(caller.WorkshopId, sessionId);
             return await grain.GetAsync(caller);
         }
         catch
