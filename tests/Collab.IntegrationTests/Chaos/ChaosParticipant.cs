@@ -150,12 +150,35 @@ internal sealed class ChaosParticipant : IAsyncDisposable
         await Connection.DisposeAsync();
     }
 
+    /// <summary>
+    /// Waits for SignalR's automatic reconnect, at most <paramref name="timeout"/> and 5 s. A connection closed for good is
+    /// started again by <see cref="CollabConnection"/> without that event: the next attempt then finds it connected, or
+    /// fails and waits again until the join's time is up.
+    /// </summary>
     private static async Task WaitUntilConnectedAsync(HubConnection connection, TimeSpan timeout)
     {
-        var waited = Stopwatch.StartNew();
-        while (connection.State != HubConnectionState.Connected && waited.Elapsed < timeout)
+        var back = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task OnReconnected(string? _)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(50));
+            back.TrySetResult();
+            return Task.CompletedTask;
+        }
+
+        connection.Reconnected += OnReconnected;
+        try
+        {
+            if (connection.State != HubConnectionState.Connected && timeout > TimeSpan.Zero)
+            {
+                await back.Task.WaitAsync(TimeSpan.FromTicks(Math.Min(timeout.Ticks, TimeSpan.FromSeconds(5).Ticks)));
+            }
+        }
+        catch (TimeoutException)
+        {
+            // Tried again by the caller, within the join's time.
+        }
+        finally
+        {
+            connection.Reconnected -= OnReconnected;
         }
     }
 
