@@ -17,6 +17,9 @@ namespace Collab.Client;
 /// automatically and then catches every open document up and resends what was pending. It never gives up while it is
 /// not disposed: when SignalR closes it for good (its reconnect attempts ran out, or the server closed it because the
 /// cluster could not take the connection), it starts again after a backoff, unless the server refuses the token.
+/// Its calls (<see cref="EnterWorkshopAsync"/>, <see cref="OpenAsync"/>, <see cref="WatchSessionAsync"/>,
+/// <see cref="CloseAsync"/>) ask for nothing that a second asking changes, so one made while the connection is down, or
+/// cut off by a drop, waits for the connection to come back (at most <see cref="ReconnectWait"/>) and is made again.
 /// </summary>
 public sealed class CollabConnection : IAsyncDisposable
 {
@@ -26,6 +29,14 @@ public sealed class CollabConnection : IAsyncDisposable
 
     private readonly Dictionary<string, SharedDocument> _documents = [];
     private readonly CancellationTokenSource _disposed = new();
+
+    // Which connection this is (incremented each time it is up again, after a start, a reconnect or a restart), and a
+    // task that completes when the next one is up; guarded by locking _documents.
+    private int _generation;
+    private TaskCompletionSource _nextUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Why the connection will not come back (the token is refused, or this object disposed), once it is known.
+    private Exception? _over;
 
     private CollabConnection(HubConnection connection)
     {
@@ -46,8 +57,17 @@ public sealed class CollabConnection : IAsyncDisposable
         connection.On<HelpQueue>("HelpQueueChanged", queue => HelpQueueChanged?.Invoke(queue));
         connection.On<WorkshopPresence>("WorkshopPresenceChanged", presence => WorkshopPresenceChanged?.Invoke(presence));
         connection.On<WorkshopPresenceDelta>("WorkshopPresenceDelta", delta => WorkshopPresenceDelta?.Invoke(delta));
-        connection.On<JsonElement>("Revoked", _ => Revoked?.Invoke());
-        connection.Reconnected += _ => CatchUpAllAsync();
+        connection.On<JsonElement>("Revoked", _ =>
+        {
+            // The server closes the connection and will refuse the token: calls waiting for it to come back fail now.
+            Over(new HttpRequestException("auth.revoked: the participant was removed from the workshop.", null, System.Net.HttpStatusCode.Unauthorized));
+            Revoked?.Invoke();
+        });
+        connection.Reconnected += _ =>
+        {
+            Up();
+            return CatchUpAllAsync();
+        };
         connection.Closed += error =>
         {
             if (!_disposed.IsCancellationRequested)
@@ -60,6 +80,12 @@ public sealed class CollabConnection : IAsyncDisposable
     }
 
     public HubConnection Connection { get; }
+
+    /// <summary>
+    /// How long a call waits for the connection to be up again, in all, before it fails with a <see cref="TimeoutException"/>:
+    /// the server closes a connection it cannot admit yet (a silo starting or leaving), and a client reconnects by itself.
+    /// </summary>
+    public TimeSpan ReconnectWait { get; set; } = TimeSpan.FromSeconds(30);
 
     public event Action<PresenceChanged>? PresenceChanged;
 
@@ -79,7 +105,7 @@ public sealed class CollabConnection : IAsyncDisposable
     /// <summary>Who came, changed or left since the previous presence push (<see cref="WorkshopPresenceFollower"/> applies them).</summary>
     public event Action<WorkshopPresenceDelta>? WorkshopPresenceDelta;
 
-    /// <summary>The participant was removed from the workshop; the server closes the connection.</summary>
+    /// <summary>The participant was removed from the workshop; the server closes the connection, and calls fail from now on.</summary>
     public event Action? Revoked;
 
     /// <summary>
@@ -101,6 +127,7 @@ public sealed class CollabConnection : IAsyncDisposable
         configure?.Invoke(builder);
         var connection = new CollabConnection(builder.Build());
         await connection.Connection.StartAsync(cancellationToken);
+        connection.Up();
         return connection;
     }
 
@@ -134,10 +161,19 @@ public sealed class CollabConnection : IAsyncDisposable
             _documents[docId] = document;
         }
 
-        OpenedDocument opened;
         try
         {
-            opened = await Connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null }, cancellationToken);
+            // Loaded only from an answer of the connection that is up now: one that dropped since took the open with
+            // it. (A reconnect catches up only documents already loaded; this one's open is simply made again.)
+            await CallAsync(
+                async ct =>
+                {
+                    var generation = Generation();
+                    var opened = await Connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null }, ct);
+                    document.Load(opened);
+                    return Generation() == generation && Connection.State == HubConnectionState.Connected;
+                },
+                cancellationToken);
         }
         catch
         {
@@ -154,19 +190,18 @@ public sealed class CollabConnection : IAsyncDisposable
             throw;
         }
 
-        document.Load(opened);
         return document;
     }
 
     /// <summary>The caller's workshop and identity (from the token).</summary>
     public Task<EnteredWorkshop> EnterWorkshopAsync(CancellationToken cancellationToken = default) =>
-        Connection.InvokeAsync<EnteredWorkshop>("EnterWorkshop", cancellationToken);
+        CallAsync(ct => Connection.InvokeAsync<EnteredWorkshop>("EnterWorkshop", ct), cancellationToken);
 
     /// <summary>Watches a session: <see cref="SessionChanged"/>, <see cref="Announced"/> and <see cref="TimeUp"/> from now on.</summary>
     public Task<SessionView> WatchSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        Connection.InvokeAsync<SessionView>("WatchSession", new { sessionId }, cancellationToken);
+        CallAsync(ct => Connection.InvokeAsync<SessionView>("WatchSession", new { sessionId }, ct), cancellationToken);
 
-    public async Task CloseAsync(string docId)
+    public async Task CloseAsync(string docId, CancellationToken cancellationToken = default)
     {
         lock (_documents)
         {
@@ -176,14 +211,164 @@ public sealed class CollabConnection : IAsyncDisposable
             }
         }
 
-        await Connection.InvokeAsync("CloseDocument", new { docId });
+        await CallAsync(
+            async ct =>
+            {
+                await Connection.InvokeAsync("CloseDocument", new { docId }, ct);
+                return true;
+            },
+            cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
+        Over(new ObjectDisposedException(nameof(CollabConnection)));
         await _disposed.CancelAsync();
         await Connection.DisposeAsync();
         _disposed.Dispose();
+    }
+
+    /// <summary>Makes <paramref name="call"/> once the connection is up, and again when a drop cut it off.</summary>
+    private Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        CallAsync(
+            async ct =>
+            {
+                var result = await call(ct);
+                return (result, true);
+            },
+            cancellationToken);
+
+    private async Task CallAsync(Func<CancellationToken, Task<bool>> call, CancellationToken cancellationToken) =>
+        await CallAsync(
+            async ct => (true, await call(ct)),
+            cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="call"/> on a connection that is up, and makes it again on the next one when the connection
+    /// dropped under it (or it answered <c>false</c> for done: its answer came from a connection since gone), until
+    /// <see cref="ReconnectWait"/> has passed in all. An error the server answered, or the caller's cancellation, is
+    /// the caller's at once.
+    /// </summary>
+    private async Task<T> CallAsync<T>(Func<CancellationToken, Task<(T Result, bool Done)>> call, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + ReconnectWait;
+        var after = 0;
+        Exception? dropped = null;
+        while (true)
+        {
+            if (!await WaitUpAsync(after, deadline, cancellationToken))
+            {
+                throw new TimeoutException($"The connection to the hub was not up within {ReconnectWait}.", dropped);
+            }
+
+            var generation = Generation();
+            try
+            {
+                var (result, done) = await call(cancellationToken);
+                if (done)
+                {
+                    return result;
+                }
+            }
+            catch (Exception e) when (DroppedUnder(e, cancellationToken))
+            {
+                dropped = e;
+            }
+
+            // Cut off by a drop (SignalR may fail the call before the connection says it is down): wait for the next one.
+            after = generation;
+        }
+    }
+
+    /// <summary>
+    /// Waits until a connection later than <paramref name="generation"/> is up (any connection for 0); false when
+    /// <paramref name="deadline"/> passed first. Throws why the connection will not come back when that is known.
+    /// </summary>
+    private async Task<bool> WaitUpAsync(int generation, DateTime deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task next;
+            lock (_documents)
+            {
+                if (_over is ObjectDisposedException)
+                {
+                    throw new ObjectDisposedException(nameof(CollabConnection));
+                }
+
+                if (_over is not null)
+                {
+                    throw new HttpRequestException("The server refuses this connection's token: it will not connect again.", _over, System.Net.HttpStatusCode.Unauthorized);
+                }
+
+                if (_generation > generation && Connection.State == HubConnectionState.Connected)
+                {
+                    return true;
+                }
+
+                generation = Math.Max(generation, _generation);
+                next = _nextUp.Task;
+            }
+
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+            {
+                return false;
+            }
+
+            try
+            {
+                await next.WaitAsync(left, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>A failure that says the connection went down under the call, not an answer of the server.</summary>
+    private static bool DroppedUnder(Exception error, CancellationToken cancellationToken) => error switch
+    {
+        HubException or ObjectDisposedException => false,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        InvalidOperationException or IOException => true,
+        _ => false,
+    };
+
+    private int Generation()
+    {
+        lock (_documents)
+        {
+            return _generation;
+        }
+    }
+
+    /// <summary>The connection is up (again): a new generation; wakes the calls waiting for it.</summary>
+    private void Up()
+    {
+        TaskCompletionSource up;
+        lock (_documents)
+        {
+            _generation++;
+            up = _nextUp;
+            _nextUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        up.TrySetResult();
+    }
+
+    /// <summary>The connection will not come back: the calls waiting for it fail with <paramref name="reason"/>.</summary>
+    private void Over(Exception reason)
+    {
+        TaskCompletionSource up;
+        lock (_documents)
+        {
+            _over ??= reason;
+            up = _nextUp;
+        }
+
+        up.TrySetResult();
     }
 
     private async Task CatchUpAllAsync()
@@ -213,6 +398,7 @@ public sealed class CollabConnection : IAsyncDisposable
             catch (HttpRequestException e) when (e.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
             {
                 // The token is refused (the participant was removed): there is nothing to reconnect to.
+                Over(e);
                 return;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -229,6 +415,7 @@ public sealed class CollabConnection : IAsyncDisposable
                 return;
             }
 
+            Up();
             await CatchUpAllAsync();
             return;
         }

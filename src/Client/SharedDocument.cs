@@ -30,6 +30,7 @@ public sealed class SharedDocument
     private bool _retryScheduled;
     private int _retryAttempt;
     private bool _closed;
+    private bool _loaded;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal SharedDocument(HubConnection connection, string docId, string clientId)
@@ -189,6 +190,7 @@ public sealed class SharedDocument
         bool accessChanged;
         lock (_sync)
         {
+            _loaded = true;
             accessChanged = access != Access;
             Access = access;
             if (opened.Text is not null)
@@ -469,8 +471,22 @@ public sealed class SharedDocument
         }
     }
 
-    /// <summary>After an automatic reconnect: catch up now, or later if the server cannot answer yet.</summary>
-    internal Task CatchUpAfterReconnectAsync() => CatchUpOrRetryLaterAsync();
+    /// <summary>
+    /// After an automatic reconnect: catch up now, or later if the server cannot answer yet. A document whose first open
+    /// has not been answered yet has nothing to catch up: <see cref="CollabConnection.OpenAsync"/> opens it again.
+    /// </summary>
+    internal Task CatchUpAfterReconnectAsync()
+    {
+        lock (_sync)
+        {
+            if (!_loaded)
+            {
+                return Task.CompletedTask;
+            }
+        }
+
+        return CatchUpOrRetryLaterAsync();
+    }
 
     /// <summary>Reopens now; if that fails for a reason that passes, tries again after a backoff.</summary>
     private async Task CatchUpOrRetryLaterAsync()

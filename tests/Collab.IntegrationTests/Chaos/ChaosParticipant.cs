@@ -52,9 +52,8 @@ internal sealed class ChaosParticipant : IAsyncDisposable
 
     /// <summary>
     /// Connects, enters the workshop and opens the document. A web node closes a connection the cluster cannot admit yet
-    /// (a cluster just started, a silo joining), and the client reconnects by itself; so, as the page does, a join that
-    /// the connection dropped under is tried again once it is back, within <see cref="JoinTimeout"/>. Every drop is
-    /// logged with its reason.
+    /// (a cluster just started, a silo joining), and the client reconnects by itself; <see cref="CollabConnection"/>'s
+    /// calls wait for it (at most its <see cref="CollabConnection.ReconnectWait"/>, 30 s). Every drop is logged with its reason.
     /// </summary>
     public static async Task<ChaosParticipant> JoinAsync(
         int number, bool writer, Stopwatch clock, Uri hubUrl, string token, string docId, Action<string> log)
@@ -71,27 +70,12 @@ internal sealed class ChaosParticipant : IAsyncDisposable
             return Task.CompletedTask;
         };
 
-        var started = Stopwatch.StartNew();
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await connection.EnterWorkshopAsync();
-                var document = await connection.OpenAsync(docId);
-                var participant = new ChaosParticipant(number, writer, clock, connection, document);
-                participant.Observe(docId);
-                return participant;
-            }
-            catch (Exception e) when (e is OperationCanceledException or InvalidOperationException && started.Elapsed < JoinTimeout)
-            {
-                log($"participant {number}: join attempt {attempt} failed with the connection {connection.Connection.State} ({e.GetType().Name}); trying again");
-                await WaitUntilConnectedAsync(connection.Connection, JoinTimeout - started.Elapsed);
-            }
-        }
+        await connection.EnterWorkshopAsync();
+        var document = await connection.OpenAsync(docId);
+        var participant = new ChaosParticipant(number, writer, clock, connection, document);
+        participant.Observe(docId);
+        return participant;
     }
-
-    /// <summary>How long a participant may take to join while the cluster settles.</summary>
-    public static TimeSpan JoinTimeout { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Seconds since the test's clock started at which this participant's ops were acknowledged.</summary>
     public IReadOnlyList<double> Acks => Snapshot(_acks);
@@ -148,38 +132,6 @@ internal sealed class ChaosParticipant : IAsyncDisposable
         await StopTypingAsync();
         _typing?.Dispose();
         await Connection.DisposeAsync();
-    }
-
-    /// <summary>
-    /// Waits for SignalR's automatic reconnect, at most <paramref name="timeout"/> and 5 s. A connection closed for good is
-    /// started again by <see cref="CollabConnection"/> without that event: the next attempt then finds it connected, or
-    /// fails and waits again until the join's time is up.
-    /// </summary>
-    private static async Task WaitUntilConnectedAsync(HubConnection connection, TimeSpan timeout)
-    {
-        var back = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task OnReconnected(string? _)
-        {
-            back.TrySetResult();
-            return Task.CompletedTask;
-        }
-
-        connection.Reconnected += OnReconnected;
-        try
-        {
-            if (connection.State != HubConnectionState.Connected && timeout > TimeSpan.Zero)
-            {
-                await back.Task.WaitAsync(TimeSpan.FromTicks(Math.Min(timeout.Ticks, TimeSpan.FromSeconds(5).Ticks)));
-            }
-        }
-        catch (TimeoutException)
-        {
-            // Tried again by the caller, within the join's time.
-        }
-        finally
-        {
-            connection.Reconnected -= OnReconnected;
-        }
     }
 
     private void Observe(string docId)

@@ -38,6 +38,20 @@ public sealed class GrainCallFaults : IOutgoingGrainCallFilter
         return new Disarm(this);
     }
 
+    /// <summary>
+    /// The next <paramref name="times"/> calls of <typeparamref name="TGrain"/>'s <paramref name="method"/> on the grain
+    /// with key <paramref name="key"/> throw <paramref name="error"/> (every one while <paramref name="times"/> is null);
+    /// the handle counts them.
+    /// </summary>
+    public Armed Fail<TGrain>(string method, string key, Func<Exception> error, int? times = null)
+    {
+        var armed = new Armed(this);
+        _fault = call =>
+            call.InterfaceMethod is { } called && called.Name == method && called.DeclaringType == typeof(TGrain)
+            && call.TargetId.Key.ToString() == key && armed.Take(times) ? error() : null;
+        return armed;
+    }
+
     public Task Invoke(IOutgoingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -48,6 +62,28 @@ public sealed class GrainCallFaults : IOutgoingGrainCallFilter
     private sealed class Disarm(GrainCallFaults faults) : IDisposable
     {
         public void Dispose() => faults._fault = _ => null;
+    }
+
+    /// <summary>A fault armed by <see cref="Fail{TGrain}"/>: how many calls it failed; disposing it disarms it.</summary>
+    public sealed class Armed(GrainCallFaults faults) : IDisposable
+    {
+        private int _failed;
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public void Dispose() => faults._fault = _ => null;
+
+        internal bool Take(int? times)
+        {
+            var failed = Interlocked.Increment(ref _failed);
+            if (times is { } most && failed > most)
+            {
+                Interlocked.Decrement(ref _failed);
+                return false;
+            }
+
+            return true;
+        }
     }
 }
 
