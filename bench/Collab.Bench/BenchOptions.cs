@@ -83,7 +83,7 @@ internal sealed record BenchOptions
 
     public int Seed { get; init; } = Environment.TickCount;
 
-    /// <summary>The hub protocol every client speaks (the bare hub speaks JSON only).</summary>
+    /// <summary>The hub protocol Collab's clients speak (the bare hub's, spawned in the same series, speak JSON: it has no other).</summary>
     public Collab.Client.CollabHubProtocol Protocol { get; init; } = Collab.Client.CollabHubProtocol.Json;
 
     public const string Usage =
@@ -103,6 +103,7 @@ internal sealed record BenchOptions
                       (throughput, p99, server CPU per delivered op)
           --bin       spawn Collab from DIR/web/Collab.Web.dll and DIR/silo/Collab.Silo.dll (published, e.g. ReadyToRun:
                       bench/README.md) instead of src/*/bin/Release
+          --protocol  json (default) or msgpack: the hub protocol of Collab's clients; the bare hub's always speak JSON
           --server-env  extra environment of the spawned Collab processes (not bare, not this generator), e.g.
                       DOTNET_gcServer=0,DOTNET_GCgen0size=0x4000000
           --nodes     co-hosted web nodes (1-4, default 1); each document's clients connect to them in turn

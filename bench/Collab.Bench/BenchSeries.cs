@@ -58,7 +58,9 @@ internal sealed class BenchSeries(BenchOptions options, TextWriter log)
 
     private async Task<BenchReport> RunOneAsync(int round, string server, double rate, CancellationToken cancellationToken)
     {
-        var run = options with { Spawn = server, Rate = rate };
+        // The bare hub speaks JSON only: with --protocol msgpack, Collab's clients speak MessagePack and the yardstick's
+        // JSON in the same run (issue 16's "the bare SignalR hub with JSON").
+        var run = options with { Spawn = server, Rate = rate, Protocol = server == "bare" ? Collab.Client.CollabHubProtocol.Json : options.Protocol };
         log.WriteLine();
         log.WriteLine($"== round {round + 1}/{options.Repeat}: {server}, {options.Docs} × {options.Clients} × {Fmt(rate)} ops/s");
         var report = await new BenchRunner(run, log).RunAsync(cancellationToken);
