@@ -212,7 +212,11 @@ public sealed class SharedDocument
             {
                 foreach (var op in opened.Ops)
                 {
-                    _early[op.Revision] = op;
+                    // Ops this client already has (a snapshot loaded meanwhile, by a concurrent reopen) would never drain.
+                    if (op.Revision > Revision)
+                    {
+                        _early[op.Revision] = op;
+                    }
                 }
 
                 Drain();
