@@ -17,9 +17,9 @@ namespace Collab.Client;
 /// automatically and then catches every open document up and resends what was pending. It never gives up while it is
 /// not disposed: when SignalR closes it for good (its reconnect attempts ran out, or the server closed it because the
 /// cluster could not take the connection), it starts again after a backoff, unless the server refuses the token.
-/// Its calls (<see cref="EnterWorkshopAsync"/>, <see cref="OpenAsync"/>, <see cref="WatchSessionAsync"/>,
-/// <see cref="CloseAsync"/>) ask for nothing that a second asking changes, so one made while the connection is down, or
-/// cut off by a drop, waits for the connection to come back (at most <see cref="ReconnectWait"/>) and is made again.
+/// Its calls (<see cref="EnterWorkshopAsync"/>, <see cref="OpenAsync"/>, <see cref="WatchSessionAsync"/>) ask for
+/// nothing that a second asking changes, so one made while the connection is down, or cut off by a drop, waits for the
+/// connection to come back (at most <see cref="ReconnectWait"/>) and is made again.
 /// </summary>
 public sealed class CollabConnection : IAsyncDisposable
 {
@@ -201,6 +201,10 @@ public sealed class CollabConnection : IAsyncDisposable
     public Task<SessionView> WatchSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
         CallAsync(ct => Connection.InvokeAsync<SessionView>("WatchSession", new { sessionId }, ct), cancellationToken);
 
+    /// <summary>
+    /// Stops following a document. Local changes not yet committed are abandoned. Nothing waits for a connection that is
+    /// down: the server forgot the document with the connection that had it open, and a reconnect does not reopen it.
+    /// </summary>
     public async Task CloseAsync(string docId, CancellationToken cancellationToken = default)
     {
         lock (_documents)
@@ -211,13 +215,19 @@ public sealed class CollabConnection : IAsyncDisposable
             }
         }
 
-        await CallAsync(
-            async ct =>
-            {
-                await Connection.InvokeAsync("CloseDocument", new { docId }, ct);
-                return true;
-            },
-            cancellationToken);
+        if (Connection.State != HubConnectionState.Connected)
+        {
+            return;
+        }
+
+        try
+        {
+            await Connection.InvokeAsync("CloseDocument", new { docId }, cancellationToken);
+        }
+        catch (Exception e) when (DroppedUnder(e, cancellationToken))
+        {
+            // The connection that had it open is gone, and the document with it.
+        }
     }
 
     public async ValueTask DisposeAsync()

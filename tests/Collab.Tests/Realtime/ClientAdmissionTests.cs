@@ -51,10 +51,11 @@ public sealed class ClientAdmissionTests(FaultyClusterWebNode node) : IClassFixt
     }
 
     [Fact]
-    public async Task CallFailsAfterTheReconnectWaitWhenTheConnectionCannotComeBackAndWorksOnceItDoes()
+    public async Task CallFailsAfterTheReconnectWaitWhenTheConnectionCannotComeBackAndWorksOnceItDoesWhileClosingNeverWaits()
     {
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
         var member = await workshop.JoinAsync("Mariam (Niger)");
+        var docId = await workshop.NewDocumentAsync("Défis", "");
 
         // Every admission to this workshop is refused until the fault is disarmed.
         var refusing = node.Faults.Fail<IWorkshopGrain>(nameof(IWorkshopGrain.SubscribeAsync), workshop.Id, SlowSilo);
@@ -66,9 +67,14 @@ public sealed class ClientAdmissionTests(FaultyClusterWebNode node) : IClassFixt
         Assert.Contains("not up", timeout.Message, StringComparison.Ordinal);
         Assert.True(refusing.Failed >= 2, $"admissions refused: {refusing.Failed}");
 
+        // Closing a document waits for nothing: the server forgot it with the connection that had it open.
+        connection.ReconnectWait = Patience;
+        var closing = System.Diagnostics.Stopwatch.StartNew();
+        await connection.CloseAsync(docId).WaitAsync(Patience);
+        Assert.True(closing.Elapsed < TimeSpan.FromSeconds(10), $"CloseAsync took {closing.Elapsed}");
+
         // The cluster can take it again: the same connection comes back by itself and answers.
         refusing.Dispose();
-        connection.ReconnectWait = Patience;
         var entered = await connection.EnterWorkshopAsync().WaitAsync(Patience);
         Assert.Equal(member.Id, entered.Me.ParticipantId);
     }
