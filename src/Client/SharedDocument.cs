@@ -212,11 +212,7 @@ public sealed class SharedDocument
             {
                 foreach (var op in opened.Ops)
                 {
-                    // Ops this client already has (a snapshot loaded meanwhile, by a concurrent reopen) would never drain.
-                    if (op.Revision > Revision)
-                    {
-                        _early[op.Revision] = op;
-                    }
+                    _early[op.Revision] = op;
                 }
 
                 Drain();
