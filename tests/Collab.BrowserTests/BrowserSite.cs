@@ -19,7 +19,7 @@ public class BrowserSite : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
-    private readonly EmbeddedKestrelNode _node = new();
+    private readonly FaultableNode _node = new();
     private IPlaywright? _playwright;
     private readonly List<IBrowserContext> _contexts = [];
 
@@ -34,6 +34,9 @@ public class BrowserSite : IAsyncLifetime
     public string FacilitatorToken { get; private set; } = "";
 
     public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Makes chosen grain calls of the web node fail as a slow or unreachable cluster fails them.</summary>
+    public GrainCallFaults Faults => _node.Faults;
 
     /// <summary>This node's hub connections: the tests drop a page's connection server-side through it.</summary>
     public ConnectionRegistry Connections => _node.Services.GetRequiredService<ConnectionRegistry>();
@@ -206,5 +209,17 @@ public class BrowserSite : IAsyncLifetime
         {
             File.AppendAllLines(Path.Combine(ScreenshotFolder, "browser-console.log"), _log);
         }
+    }
+}
+
+/// <summary>The embedded node with its grain calls going through <see cref="GrainCallFaults"/> (which lets every call through until armed).</summary>
+internal sealed class FaultableNode : EmbeddedKestrelNode
+{
+    public GrainCallFaults Faults { get; } = new();
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton<Orleans.IOutgoingGrainCallFilter>(Faults));
     }
 }

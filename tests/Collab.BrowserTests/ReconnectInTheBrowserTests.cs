@@ -50,6 +50,44 @@ public sealed class ReconnectInTheBrowserTests(BrowserSite site) : IClassFixture
         await BrowserSite.ScreenshotAsync(page, "reconnect-saved");
     }
 
+    [Fact]
+    public async Task PageWhoseConnectionIsClosedAtAdmissionComesBackByItselfWithoutShowingAnError()
+    {
+        var page = await site.JoinAsync("participant", "Aïssata Maïga", "Togo", "en");
+        var editor = page.GetByTestId("editor");
+        await Expect(editor).ToBeEditableAsync();
+        var docId = (await editor.GetAttributeAsync("data-doc-id"))!;
+        var participantId = await BrowserSite.ParticipantIdAsync(page);
+
+        // The next admission of this workshop's connections waits for the cluster and then times out, as on a silo that
+        // has just started: the page, connected, enters the workshop meanwhile, and the server closes the connection.
+        var slowSilo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var refusals = site.Faults.Fail<Collab.Workshops.IPresenceGrain>(
+            nameof(Collab.Workshops.IPresenceGrain.ConnectAsync), site.WorkshopId, () => new TimeoutException("Response did not arrive on time"),
+            times: 1, until: slowSilo.Task);
+        var connection = page.GetByTestId("connection");
+        site.Connections.Abort(site.WorkshopId, participantId);
+        await Expect(connection).ToHaveAttributeAsync("data-state", "reconnecting");
+        await Expect(connection).ToHaveAttributeAsync("data-state", "online", new() { Timeout = 20_000 });
+        Assert.Equal(1, refusals.Failed);
+        slowSilo.SetResult();
+        await refusals.Exhausted.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The next connection is admitted: the page is online and edits land.
+        const string typed = " [after a slow start]";
+        await Expect(connection).ToHaveAttributeAsync("data-state", "reconnecting");
+        await Expect(connection).ToHaveAttributeAsync("data-state", "online", new() { Timeout = 20_000 });
+        await editor.FocusAsync();
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.TypeAsync(typed);
+        await Expect(page.GetByTestId("sync-status")).ToHaveAttributeAsync("data-state", "saved", new() { Timeout = 20_000 });
+        Assert.EndsWith(typed, await site.ServerTextAsync(docId), StringComparison.Ordinal);
+
+        // The calls the closes cut off were made again on the admitted connection: nothing failed for the participant.
+        await Expect(page.Locator("p.flash.error")).ToHaveCountAsync(0);
+        await BrowserSite.ScreenshotAsync(page, "reconnect-after-admission-refused");
+    }
+
     private static int Occurrences(string text, string part)
     {
         var count = 0;

@@ -292,7 +292,7 @@ function createApp(identity) {
       for (const id of [...watched]) if (!wanted.has(id)) await unwatch(id);
       for (const id of wanted) if (!watched.has(id)) await watch(id);
     } catch (err) {
-      report(err);
+      if (collab.connected) report(err); // else the next connect watches again (resync)
     }
   }
 
@@ -315,6 +315,9 @@ function createApp(identity) {
         store.set((s) => ({ board: mergeBoard(s.board, board) }));
         await sendStoredEdits(registry, unsent, report);
       } catch (err) {
+        // Cut off by a drop (e.g. a server that could not admit the connection yet closes it): nothing failed for the
+        // participant, and the next connect resyncs.
+        if (!collab.connected) return;
         report(err);
       }
     });
