@@ -88,6 +88,31 @@ public sealed class ReconnectInTheBrowserTests(BrowserSite site) : IClassFixture
         await BrowserSite.ScreenshotAsync(page, "reconnect-after-admission-refused");
     }
 
+    [Fact]
+    public async Task PageJoiningWhileTheClusterCannotAdmitItYetOpensItsNotesWithoutShowingAnError()
+    {
+        // The page's first connection is closed at admission after the cluster took its time (a node just restarted).
+        var slowSilo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var refusals = site.Faults.Fail<Collab.Workshops.IPresenceGrain>(
+            nameof(Collab.Workshops.IPresenceGrain.ConnectAsync), site.WorkshopId, () => new TimeoutException("Response did not arrive on time"),
+            times: 1, until: slowSilo.Task);
+        var page = await site.JoinAsync("participant", "Kofi Mensah", "Ghana", "en");
+        slowSilo.SetResult();
+        await refusals.Exhausted.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var editor = page.GetByTestId("editor");
+        await Expect(editor).ToBeEditableAsync(new() { Timeout = 20_000 });
+        var docId = (await editor.GetAttributeAsync("data-doc-id"))!;
+        const string typed = " [joined on a slow start]";
+        await editor.FocusAsync();
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.TypeAsync(typed);
+        await Expect(page.GetByTestId("sync-status")).ToHaveAttributeAsync("data-state", "saved", new() { Timeout = 20_000 });
+        Assert.EndsWith(typed, await site.ServerTextAsync(docId), StringComparison.Ordinal);
+        await Expect(page.Locator("p.flash.error")).ToHaveCountAsync(0);
+        await BrowserSite.ScreenshotAsync(page, "join-while-admission-refused");
+    }
+
     private static int Occurrences(string text, string part)
     {
         var count = 0;
