@@ -67,16 +67,13 @@ public sealed class ReconnectInTheBrowserTests(BrowserSite site) : IClassFixture
             times: 1, until: slowSilo.Task);
         var connection = page.GetByTestId("connection");
         site.Connections.Abort(site.WorkshopId, participantId);
-        await Expect(connection).ToHaveAttributeAsync("data-state", "reconnecting");
+        await refusals.Taken.WaitAsync(TimeSpan.FromSeconds(30));
         await Expect(connection).ToHaveAttributeAsync("data-state", "online", new() { Timeout = 20_000 });
-        Assert.Equal(1, refusals.Failed);
         slowSilo.SetResult();
         await refusals.Exhausted.WaitAsync(TimeSpan.FromSeconds(30));
 
         // The next connection is admitted: the page is online and edits land.
         const string typed = " [after a slow start]";
-        await Expect(connection).ToHaveAttributeAsync("data-state", "reconnecting");
-        await Expect(connection).ToHaveAttributeAsync("data-state", "online", new() { Timeout = 20_000 });
         await editor.FocusAsync();
         await page.Keyboard.PressAsync("Control+End");
         await page.Keyboard.TypeAsync(typed);
@@ -97,6 +94,7 @@ public sealed class ReconnectInTheBrowserTests(BrowserSite site) : IClassFixture
             nameof(Collab.Workshops.IPresenceGrain.ConnectAsync), site.WorkshopId, () => new TimeoutException("Response did not arrive on time"),
             times: 1, until: slowSilo.Task);
         var page = await site.JoinAsync("participant", "Kofi Mensah", "Ghana", "en");
+        await refusals.Taken.WaitAsync(TimeSpan.FromSeconds(30));
         slowSilo.SetResult();
         await refusals.Exhausted.WaitAsync(TimeSpan.FromSeconds(30));
 

@@ -72,8 +72,13 @@ public sealed class GrainCallFaults : IOutgoingGrainCallFilter
 
         private readonly TaskCompletionSource _exhausted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        private readonly TaskCompletionSource _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         /// <summary>Completes once a fault armed for a number of calls has failed them all.</summary>
         public Task Exhausted => _exhausted.Task;
+
+        /// <summary>Completes when the first call is taken (and, with a hold, is waiting for it).</summary>
+        public Task Taken => _taken.Task;
 
         internal bool Take(int? times)
         {
@@ -84,6 +89,7 @@ public sealed class GrainCallFaults : IOutgoingGrainCallFilter
                 return false;
             }
 
+            _taken.TrySetResult();
             if (failed == times)
             {
                 _exhausted.TrySetResult();
