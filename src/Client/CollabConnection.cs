@@ -28,6 +28,9 @@ public sealed class CollabConnection : IAsyncDisposable
         [TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
 
     private readonly Dictionary<string, SharedDocument> _documents = [];
+
+    // The sessions the app watches, watched again on every new connection; guarded by locking _documents.
+    private readonly HashSet<string> _watched = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposed = new();
 
     // Which connection this is (incremented each time it is up again, after a start, a reconnect or a restart), and a
@@ -66,7 +69,7 @@ public sealed class CollabConnection : IAsyncDisposable
         connection.Reconnected += _ =>
         {
             Up();
-            return CatchUpAllAsync();
+            return ResumeAsync();
         };
         connection.Closed += error =>
         {
@@ -197,9 +200,56 @@ public sealed class CollabConnection : IAsyncDisposable
     public Task<EnteredWorkshop> EnterWorkshopAsync(CancellationToken cancellationToken = default) =>
         CallAsync(ct => Connection.InvokeAsync<EnteredWorkshop>("EnterWorkshop", ct), cancellationToken);
 
-    /// <summary>Watches a session: <see cref="SessionChanged"/>, <see cref="Announced"/> and <see cref="TimeUp"/> from now on.</summary>
-    public Task<SessionView> WatchSessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        CallAsync(ct => Connection.InvokeAsync<SessionView>("WatchSession", new { sessionId }, ct), cancellationToken);
+    /// <summary>
+    /// Watches a session: <see cref="SessionChanged"/>, <see cref="Announced"/> and <see cref="TimeUp"/> from now on, also
+    /// across reconnects. A new connection watches nothing on the server, so the client watches the session again on it
+    /// and raises <see cref="SessionChanged"/> with where it stands then (what was pushed while away is lost).
+    /// </summary>
+    public async Task<SessionView> WatchSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        // Noted first, so that a reconnect while the call is under way watches it again on the new connection too.
+        lock (_documents)
+        {
+            _watched.Add(sessionId);
+        }
+
+        try
+        {
+            return await CallAsync(ct => Connection.InvokeAsync<SessionView>("WatchSession", new { sessionId }, ct), cancellationToken);
+        }
+        catch
+        {
+            lock (_documents)
+            {
+                _watched.Remove(sessionId);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Stops watching a session. Nothing waits for a connection that is down: a new one watches only what is watched.</summary>
+    public async Task UnwatchSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        lock (_documents)
+        {
+            _watched.Remove(sessionId);
+        }
+
+        if (Connection.State != HubConnectionState.Connected)
+        {
+            return;
+        }
+
+        try
+        {
+            await Connection.InvokeAsync("UnwatchSession", new { sessionId }, cancellationToken);
+        }
+        catch (Exception e) when (DroppedUnder(e, cancellationToken))
+        {
+            // The connection that watched it is gone, and the watch with it.
+        }
+    }
 
     /// <summary>
     /// Stops following a document. Local changes not yet committed are abandoned. Nothing waits for a connection that is
@@ -381,6 +431,68 @@ public sealed class CollabConnection : IAsyncDisposable
         up.TrySetResult();
     }
 
+    /// <summary>A new connection is up: watch again what the app watches, then catch every open document up.</summary>
+    private async Task ResumeAsync()
+    {
+        await WatchAgainAsync();
+        await CatchUpAllAsync();
+    }
+
+    /// <summary>
+    /// Watches every watched session on the connection that is up, telling the app where each stands. One the server
+    /// refuses for good (gone, or no longer the caller's) is forgotten; one it cannot answer now is asked again after
+    /// <see cref="SharedDocument.RetryDelays"/>, while this connection lasts (the next one starts over).
+    /// </summary>
+    private async Task WatchAgainAsync()
+    {
+        var generation = Generation();
+        List<string> pending;
+        lock (_documents)
+        {
+            pending = [.. _watched];
+        }
+
+        for (var attempt = 0; pending.Count > 0; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(SharedDocument.RetryDelays[Math.Min(attempt - 1, SharedDocument.RetryDelays.Count - 1)]);
+                lock (_documents)
+                {
+                    if (_over is not null || _generation != generation)
+                    {
+                        return;
+                    }
+
+                    pending.RemoveAll(id => !_watched.Contains(id));
+                }
+            }
+
+            var failed = new List<string>();
+            foreach (var sessionId in pending)
+            {
+                try
+                {
+                    SessionChanged?.Invoke(await Connection.InvokeAsync<SessionView>("WatchSession", new { sessionId }));
+                }
+                catch (HubException e) when (HubErrors.CodeOf(e) is { } code && code is not ("server.unavailable" or "rate.limited"))
+                {
+                    lock (_documents)
+                    {
+                        _watched.Remove(sessionId);
+                    }
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Not answered now (a drop, or a cluster that cannot answer yet): again after a pause.
+                    failed.Add(sessionId);
+                }
+            }
+
+            pending = failed;
+        }
+    }
+
     private async Task CatchUpAllAsync()
     {
         foreach (var document in Documents())
@@ -426,7 +538,7 @@ public sealed class CollabConnection : IAsyncDisposable
             }
 
             Up();
-            await CatchUpAllAsync();
+            await ResumeAsync();
             return;
         }
     }

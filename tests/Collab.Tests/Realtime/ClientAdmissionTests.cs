@@ -1,5 +1,8 @@
 using System.Net;
 using Collab.Client;
+using Collab.Sessions;
+using Collab.Web.Realtime;
+using Microsoft.Extensions.DependencyInjection;
 using Collab.Tests.Web;
 using Collab.Text;
 using Collab.Workshops;
@@ -77,6 +80,43 @@ public sealed class ClientAdmissionTests(FaultyClusterWebNode node) : IClassFixt
         refusing.Dispose();
         var entered = await connection.EnterWorkshopAsync().WaitAsync(Patience);
         Assert.Equal(member.Id, entered.Me.ParticipantId);
+    }
+
+    [Fact]
+    public async Task WatchedSessionIsWatchedAgainOnTheNextConnection()
+    {
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
+        var member = await workshop.JoinAsync("Ama (Ghana)");
+        await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, member.Token);
+        Assert.Equal(SessionStatus.Scheduled, (await connection.WatchSessionAsync("d1-opening")).Status);
+        var running = new TaskCompletionSource<SessionView>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.SessionChanged += view =>
+        {
+            if (view.SessionId == "d1-opening" && view.Status == SessionStatus.Running)
+            {
+                running.TrySetResult(view);
+            }
+        };
+
+        // The server drops the connection; the next one watches nothing on the server until the client asks again.
+        var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Connection.Reconnecting += _ =>
+        {
+            dropped.TrySetResult();
+            return Task.CompletedTask;
+        };
+        connection.Connection.Closed += _ =>
+        {
+            dropped.TrySetResult();
+            return Task.CompletedTask;
+        };
+        node.Services.GetRequiredService<ConnectionRegistry>().Abort(workshop.Id, member.Id);
+        await dropped.Task.WaitAsync(Patience);
+
+        // The facilitator opens the session: the participant hears it (pushed, or in the answer of the new watch).
+        await workshop.OkAsync<System.Text.Json.JsonElement>(
+            workshop.Facilitator.Token, HttpMethod.Post, $"/api/workshops/{workshop.Id}/sessions/d1-opening/start");
+        Assert.Equal(SessionStatus.Running, (await running.Task.WaitAsync(Patience)).Status);
     }
 
     [Fact]
