@@ -61,54 +61,56 @@ public sealed class ReconnectInTheBrowserTests(BrowserSite site) : IClassFixture
 
         // The next admission of this workshop's connections waits for the cluster and then times out, as on a silo that
         // has just started: the page, connected, enters the workshop meanwhile, and the server closes the connection.
-        var slowSilo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var refusals = site.Faults.Fail<Collab.Workshops.IPresenceGrain>(
-            nameof(Collab.Workshops.IPresenceGrain.ConnectAsync), site.WorkshopId, () => new TimeoutException("Response did not arrive on time"),
-            times: 1, until: slowSilo.Task);
-        var connection = page.GetByTestId("connection");
-        site.Connections.Abort(site.WorkshopId, participantId);
-        await refusals.Taken.WaitAsync(TimeSpan.FromSeconds(30));
-        await Expect(connection).ToHaveAttributeAsync("data-state", "online", new() { Timeout = 20_000 });
-        slowSilo.SetResult();
-        await refusals.Exhausted.WaitAsync(TimeSpan.FromSeconds(30));
+        var (refusals, slowSilo) = SlowAdmissionRefusedOnce();
+        using (refusals)
+        {
+            site.Connections.Abort(site.WorkshopId, participantId);
+            await refusals.Taken.WaitAsync(TimeSpan.FromSeconds(30));
+            await Expect(page.GetByTestId("connection")).ToHaveAttributeAsync("data-state", "online", new() { Timeout = 20_000 });
+            slowSilo.SetResult();
 
-        // The next connection is admitted: the page is online and edits land.
-        const string typed = " [after a slow start]";
-        await editor.FocusAsync();
-        await page.Keyboard.PressAsync("Control+End");
-        await page.Keyboard.TypeAsync(typed);
-        await Expect(page.GetByTestId("sync-status")).ToHaveAttributeAsync("data-state", "saved", new() { Timeout = 20_000 });
-        Assert.EndsWith(typed, await site.ServerTextAsync(docId), StringComparison.Ordinal);
-
-        // The calls the closes cut off were made again on the admitted connection: nothing failed for the participant.
-        await Expect(page.Locator("p.flash.error")).ToHaveCountAsync(0);
-        await BrowserSite.ScreenshotAsync(page, "reconnect-after-admission-refused");
+            // The next connection is admitted: edits land, and the calls the close cut off were made again on it.
+            await EditLandsAndNoErrorShowsAsync(page, docId, " [after a slow start]", "reconnect-after-admission-refused");
+        }
     }
 
     [Fact]
     public async Task PageJoiningWhileTheClusterCannotAdmitItYetOpensItsNotesWithoutShowingAnError()
     {
         // The page's first connection is closed at admission after the cluster took its time (a node just restarted).
+        var (refusals, slowSilo) = SlowAdmissionRefusedOnce();
+        using (refusals)
+        {
+            var page = await site.JoinAsync("participant", "Kofi Mensah", "Ghana", "en");
+            await refusals.Taken.WaitAsync(TimeSpan.FromSeconds(30));
+            slowSilo.SetResult();
+
+            var editor = page.GetByTestId("editor");
+            await Expect(editor).ToBeEditableAsync(new() { Timeout = 20_000 });
+            await EditLandsAndNoErrorShowsAsync(page, (await editor.GetAttributeAsync("data-doc-id"))!, " [joined on a slow start]", "join-while-admission-refused");
+        }
+    }
+
+    /// <summary>The workshop's next admission: its presence call waits until the test completes the task, then times out.</summary>
+    private (GrainCallFaults.Armed Refusals, TaskCompletionSource SlowSilo) SlowAdmissionRefusedOnce()
+    {
         var slowSilo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var refusals = site.Faults.Fail<Collab.Workshops.IPresenceGrain>(
+        var refusals = site.Faults.Fail<Collab.Workshops.IPresenceGrain>(
             nameof(Collab.Workshops.IPresenceGrain.ConnectAsync), site.WorkshopId, () => new TimeoutException("Response did not arrive on time"),
             times: 1, until: slowSilo.Task);
-        var page = await site.JoinAsync("participant", "Kofi Mensah", "Ghana", "en");
-        await refusals.Taken.WaitAsync(TimeSpan.FromSeconds(30));
-        slowSilo.SetResult();
-        await refusals.Exhausted.WaitAsync(TimeSpan.FromSeconds(30));
+        return (refusals, slowSilo);
+    }
 
-        var editor = page.GetByTestId("editor");
-        await Expect(editor).ToBeEditableAsync(new() { Timeout = 20_000 });
-        var docId = (await editor.GetAttributeAsync("data-doc-id"))!;
-        const string typed = " [joined on a slow start]";
-        await editor.FocusAsync();
+    /// <summary>Types at the end of the page's note: it is saved on the server, and the page shows no error.</summary>
+    private async Task EditLandsAndNoErrorShowsAsync(IPage page, string docId, string typed, string screenshot)
+    {
+        await page.GetByTestId("editor").FocusAsync();
         await page.Keyboard.PressAsync("Control+End");
         await page.Keyboard.TypeAsync(typed);
         await Expect(page.GetByTestId("sync-status")).ToHaveAttributeAsync("data-state", "saved", new() { Timeout = 20_000 });
         Assert.EndsWith(typed, await site.ServerTextAsync(docId), StringComparison.Ordinal);
         await Expect(page.Locator("p.flash.error")).ToHaveCountAsync(0);
-        await BrowserSite.ScreenshotAsync(page, "join-while-admission-refused");
+        await BrowserSite.ScreenshotAsync(page, screenshot);
     }
 
     private static int Occurrences(string text, string part)

@@ -70,12 +70,7 @@ public sealed class GrainCallFaults : IOutgoingGrainCallFilter
             faults._hold = null;
         }
 
-        private readonly TaskCompletionSource _exhausted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         private readonly TaskCompletionSource _taken = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Completes once a fault armed for a number of calls has failed them all.</summary>
-        public Task Exhausted => _exhausted.Task;
 
         /// <summary>Completes when the first call is taken (and, with a hold, is waiting for it).</summary>
         public Task Taken => _taken.Task;
@@ -90,11 +85,6 @@ public sealed class GrainCallFaults : IOutgoingGrainCallFilter
             }
 
             _taken.TrySetResult();
-            if (failed == times)
-            {
-                _exhausted.TrySetResult();
-            }
-
             return true;
         }
     }
