@@ -108,6 +108,14 @@ public sealed class CollabConnection : IAsyncDisposable
     /// <summary>Who came, changed or left since the previous presence push (<see cref="WorkshopPresenceFollower"/> applies them).</summary>
     public event Action<WorkshopPresenceDelta>? WorkshopPresenceDelta;
 
+    /// <summary>
+    /// A new connection is up after the first: an automatic reconnect, or a start again after SignalR closed the
+    /// connection for good (which its own <c>Connection.Reconnected</c> does not report). Pushes sent while the client was
+    /// away are lost: fetch again what you follow (<see cref="WorkshopPresenceFollower"/> does). Raised before sessions are
+    /// watched again and documents caught up.
+    /// </summary>
+    public event Action? Reconnected;
+
     /// <summary>The participant was removed from the workshop; the server closes the connection, and calls fail from now on.</summary>
     public event Action? Revoked;
 
@@ -434,6 +442,7 @@ public sealed class CollabConnection : IAsyncDisposable
     /// <summary>A new connection is up: watch again what the app watches, then catch every open document up.</summary>
     private async Task ResumeAsync()
     {
+        Reconnected?.Invoke();
         await WatchAgainAsync();
         await CatchUpAllAsync();
     }

@@ -49,8 +49,21 @@ public sealed class WorkshopPresenceFollower(Func<CancellationToken, Task<Worksh
         var follower = new WorkshopPresenceFollower(fetch);
         connection.WorkshopPresenceChanged += follower.Receive;
         connection.WorkshopPresenceDelta += follower.Receive;
-        connection.Connection.Reconnected += _ => follower.LoadAsync();
+        connection.Reconnected += () => _ = follower.ReloadAsync();
         return follower;
+    }
+
+    /// <summary>After a reconnect: fetches the snapshot; a failure is reported through <see cref="FetchFailed"/>, and the next gap tries again.</summary>
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            await LoadAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // FetchFailed told the app.
+        }
     }
 
     /// <summary>Fetches the snapshot (after subscribing, so that no change falls between it and the pushes).</summary>

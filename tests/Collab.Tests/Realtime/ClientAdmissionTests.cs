@@ -120,6 +120,35 @@ public sealed class ClientAdmissionTests(FaultyClusterWebNode node) : IClassFixt
     }
 
     [Fact]
+    public async Task AfterTheServerDropsTheConnectionTheClientSaysItIsBackAndThePresenceFollowerFetchesAgain()
+    {
+        var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
+        var member = await workshop.JoinAsync("Komi (Togo)");
+        await using var connection = await CollabConnection.ConnectAsync(node.HubUrl, member.Token);
+        var fetches = 0;
+        var fetchedAgain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var follower = WorkshopPresenceFollower.Follow(connection, async _ =>
+        {
+            var presence = await workshop.OkAsync<WorkshopPresence>(member.Token, HttpMethod.Get, $"/api/workshops/{workshop.Id}/presence");
+            if (Interlocked.Increment(ref fetches) == 2)
+            {
+                fetchedAgain.TrySetResult();
+            }
+
+            return presence;
+        });
+        await follower.LoadAsync();
+        var back = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.Reconnected += () => back.TrySetResult();
+
+        // The server drops it (SignalR then closes the connection for good, and the client starts it again).
+        node.Services.GetRequiredService<ConnectionRegistry>().Abort(workshop.Id, member.Id);
+        await back.Task.WaitAsync(Patience);
+        await fetchedAgain.Task.WaitAsync(Patience);
+        Assert.Contains(follower.Current!.Online, p => p.ParticipantId == member.Id);
+    }
+
+    [Fact]
     public async Task CallsFailAtOnceOnceTheParticipantIsRemoved()
     {
         var workshop = await TestWorkshop.CreateAsync(() => new HttpClient { BaseAddress = node.Address });
