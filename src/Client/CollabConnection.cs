@@ -442,9 +442,16 @@ public sealed class CollabConnection : IAsyncDisposable
     /// <summary>A new connection is up: watch again what the app watches, then catch every open document up.</summary>
     private async Task ResumeAsync()
     {
-        Reconnected?.Invoke();
-        await WatchAgainAsync();
-        await CatchUpAllAsync();
+        try
+        {
+            Reconnected?.Invoke();
+        }
+        finally
+        {
+            // Whatever an app's handler does, the client itself comes back.
+            await WatchAgainAsync();
+            await CatchUpAllAsync();
+        }
     }
 
     /// <summary>
