@@ -182,7 +182,7 @@ public sealed class CollabConnection : IAsyncDisposable
                     var generation = Generation();
                     var opened = await Connection.InvokeAsync<OpenedDocument>("OpenDocument", new { docId, lastRevision = (int?)null }, ct);
                     document.Load(opened);
-                    return Generation() == generation && Connection.State == HubConnectionState.Connected;
+                    return (true, Generation() == generation && Connection.State == HubConnectionState.Connected);
                 },
                 cancellationToken);
         }
@@ -244,19 +244,7 @@ public sealed class CollabConnection : IAsyncDisposable
             _watched.Remove(sessionId);
         }
 
-        if (Connection.State != HubConnectionState.Connected)
-        {
-            return;
-        }
-
-        try
-        {
-            await Connection.InvokeAsync("UnwatchSession", new { sessionId }, cancellationToken);
-        }
-        catch (Exception e) when (DroppedUnder(e, cancellationToken))
-        {
-            // The connection that watched it is gone, and the watch with it.
-        }
+        await SendIfUpAsync("UnwatchSession", new { sessionId }, cancellationToken);
     }
 
     /// <summary>
@@ -273,19 +261,7 @@ public sealed class CollabConnection : IAsyncDisposable
             }
         }
 
-        if (Connection.State != HubConnectionState.Connected)
-        {
-            return;
-        }
-
-        try
-        {
-            await Connection.InvokeAsync("CloseDocument", new { docId }, cancellationToken);
-        }
-        catch (Exception e) when (DroppedUnder(e, cancellationToken))
-        {
-            // The connection that had it open is gone, and the document with it.
-        }
+        await SendIfUpAsync("CloseDocument", new { docId }, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -306,10 +282,26 @@ public sealed class CollabConnection : IAsyncDisposable
             },
             cancellationToken);
 
-    private async Task CallAsync(Func<CancellationToken, Task<bool>> call, CancellationToken cancellationToken) =>
-        await CallAsync(
-            async ct => (true, await call(ct)),
-            cancellationToken);
+    /// <summary>
+    /// Tells the server to drop something this connection took (a document, a watch) when the connection is up. When it
+    /// is down, or drops under the call, there is nothing to tell: the server forgot it with that connection.
+    /// </summary>
+    private async Task SendIfUpAsync(string method, object argument, CancellationToken cancellationToken)
+    {
+        if (Connection.State != HubConnectionState.Connected)
+        {
+            return;
+        }
+
+        try
+        {
+            await Connection.InvokeAsync(method, argument, cancellationToken);
+        }
+        catch (Exception e) when (DroppedUnder(e, cancellationToken))
+        {
+            // Gone with the connection.
+        }
+    }
 
     /// <summary>
     /// Makes <paramref name="call"/> on a connection that is up, and makes it again on the next one when the connection
