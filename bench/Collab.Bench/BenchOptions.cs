@@ -86,11 +86,20 @@ internal sealed record BenchOptions
     /// <summary>The hub protocol Collab's clients speak (the bare hub's, spawned in the same series, speak JSON: it has no other).</summary>
     public Collab.Client.CollabHubProtocol Protocol { get; init; } = Collab.Client.CollabHubProtocol.Json;
 
+    /// <summary>
+    /// <c>--client lean|library</c>: the simulated clients are <see cref="LeanClient"/>s (JSON by hand; the default with
+    /// JSON) or <see cref="LibraryClient"/>s (Collab's .NET client; the default, and the only one, with MessagePack).
+    /// Every server of a series gets the same kind.
+    /// </summary>
+    public string? Client { get; init; }
+
+    public bool Lean => Client == "lean";
+
     public const string Usage =
         """
         usage: Collab.Bench [--url http://127.0.0.1:5080] [--docs R] [--clients C] [--rate K] [--seconds T] [--warmup W]
                             [--spawn embedded|clustered|cohosted|bare[,…]] [--pg "<connection string>"] [--nodes N]
-                            [--seed N] [--protocol json|msgpack] [--bin DIR] [--server-env NAME=VALUE[,…]]
+                            [--seed N] [--protocol json|msgpack] [--client lean|library] [--bin DIR] [--server-env NAME=VALUE[,…]]
                             [--repeat N] [--ramp K1,K2,… [--ramp-p99 MS]] [--workshops W]
                Collab.Bench --spawn embedded|clustered --activation N [--activation-repeat R] [--writers K] [--doc-text CHARS]
                Collab.Bench --spawn embedded|clustered|bare --idle-connections N1,N2,… [--idle-mode open|connected]
@@ -104,6 +113,8 @@ internal sealed record BenchOptions
           --bin       spawn Collab from DIR/web/Collab.Web.dll and DIR/silo/Collab.Silo.dll (published, e.g. ReadyToRun:
                       bench/README.md) instead of src/*/bin/Release
           --protocol  json (default) or msgpack: the hub protocol of Collab's clients; the bare hub's always speak JSON
+          --client    lean (default with json): each client a WebSocket speaking JSON by hand, with its own OT state;
+                      library (default with msgpack): each client Collab's .NET CollabConnection and SharedDocument
           --server-env  extra environment of the spawned Collab processes (not bare, not this generator), e.g.
                       DOTNET_gcServer=0,DOTNET_GCgen0size=0x4000000
           --nodes     co-hosted web nodes (1-4, default 1); each document's clients connect to them in turn
@@ -160,6 +171,15 @@ internal sealed record BenchOptions
                 "--pg" => options with { Postgres = Value() },
                 "--bin" => options with { Bin = Path.GetFullPath(Value()) },
                 "--server-env" => options with { ServerEnvironment = EnvironmentPairs(Value()) },
+                "--client" => options with
+                {
+                    Client = Value() switch
+                    {
+                        "lean" => "lean",
+                        "library" => "library",
+                        _ => throw new ArgumentException("--client takes lean or library."),
+                    },
+                },
                 "--nodes" => options with { Nodes = Int(name, Value(), 1, 4) },
                 "--seed" => options with { Seed = Int(name, Value(), int.MinValue, int.MaxValue) },
                 "--protocol" => options with
@@ -174,6 +194,15 @@ internal sealed record BenchOptions
                 "-h" or "--help" => throw new ArgumentException(""),
                 _ => throw new ArgumentException($"Unknown argument '{name}'."),
             };
+        }
+
+        options = options with
+        {
+            Client = options.Client ?? (options.Protocol == Collab.Client.CollabHubProtocol.MessagePack ? "library" : "lean"),
+        };
+        if (options.Lean && options.Protocol == Collab.Client.CollabHubProtocol.MessagePack)
+        {
+            throw new ArgumentException("--client lean speaks JSON only: with --protocol msgpack use --client library.");
         }
 
         if (options.BaseUrl.Scheme != Uri.UriSchemeHttp || options.BaseUrl.Host is not ("127.0.0.1" or "localhost"))

@@ -81,7 +81,7 @@ internal sealed class BenchReport(BenchOptions options)
     /// <summary>Load generator CPU per op delivered to a peer (each one applied by a simulated client), in µs.</summary>
     public double GeneratorUsPerDelivery => _deliveriesInWindow > 0 ? Cpu.Generator * 1e6 / _deliveriesInWindow : double.NaN;
 
-    public void Collect(IReadOnlyList<BenchClient> clients)
+    public void Collect(IReadOnlyList<SimulatedClient> clients)
     {
         _clients = clients.Count;
         foreach (var c in clients)
@@ -103,7 +103,7 @@ internal sealed class BenchReport(BenchOptions options)
             {
                 if (_problems.Count < 10)
                 {
-                    _problems.Add($"{c.Document.DocId}/{c.Document.ClientId[..8]}: {problem}");
+                    _problems.Add($"{c.DocId}/{c.ClientId[..8]}: {problem}");
                 }
             }
         }
@@ -147,7 +147,10 @@ internal sealed class BenchReport(BenchOptions options)
         o.WriteLine($"  peer latency, keystroke → applied at each peer (n={_peer.Count}): {Dist(_peer)}");
         o.WriteLine($"  peer latency, op sent → applied at each peer   (n={_peerFromSend.Count}): {Dist(_peerFromSend)}");
         o.WriteLine($"  ack latency, op sent → acknowledged (n={_ack.Count}): {Dist(_ack)}");
-        o.WriteLine($"  ack latency by the client's own Environment.TickCount64 stamp (coarse clock): p50 {F(P(_ackLibrary, 0.5))} p99 {F(P(_ackLibrary, 0.99))} ms");
+        if (_ackLibrary.Count > 0)
+        {
+            o.WriteLine($"  ack latency by the client's own Environment.TickCount64 stamp (coarse clock): p50 {F(P(_ackLibrary, 0.5))} p99 {F(P(_ackLibrary, 0.99))} ms");
+        }
         if (Window is { } w)
         {
             var seconds = (w.After.Timestamp - w.Before.Timestamp) / (double)System.Diagnostics.Stopwatch.Frequency;
@@ -228,7 +231,7 @@ internal sealed class BenchReport(BenchOptions options)
         }
 
         o.WriteLine(
-            $"RESULT docs={options.Docs} clients={options.Clients} rate={F(options.Rate)} protocol={(options.Protocol == Collab.Client.CollabHubProtocol.MessagePack ? "msgpack" : "json")} p50_ms={F(P(_peer, 0.5))} p99_ms={F(P(_peer, 0.99))} " +
+            $"RESULT docs={options.Docs} clients={options.Clients} rate={F(options.Rate)} protocol={(options.Protocol == Collab.Client.CollabHubProtocol.MessagePack ? "msgpack" : "json")} client={(options.Lean ? "lean" : "library")} p50_ms={F(P(_peer, 0.5))} p99_ms={F(P(_peer, 0.99))} " +
             $"max_ms={F(_peer.Count > 0 ? _peer[^1] : 0)} ack_p99_ms={F(P(_ack, 0.99))} ops_per_s={F(_acksInWindow / t)} " +
             $"server_us_per_delivery={F(ServerUsPerDelivery)} gen_us_per_delivery={F(GeneratorUsPerDelivery)} " +
             $"workshops={options.Workshops} rss_mib={F(Memory is { } m ? m.Sum(p => p.RssKiB) / 1024.0 : double.NaN)} " +

@@ -25,10 +25,12 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(30);
 
     private readonly RunClock _clock = new();
-    private readonly List<BenchClient> _clients = [];
+    private readonly List<SimulatedClient> _clients = [];
     private readonly List<string> _docIds = [];
     private readonly List<BenchWorkshop> _workshops = [];
+    private readonly CancellationTokenSource _stopKeepAlive = new();
     private ServerHost? _host;
+    private Task _keepAlive = Task.CompletedTask;
 
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
@@ -105,7 +107,8 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     {
         // Several co-hosted nodes: each document's clients take them in turn, as a plain load balancer would spread them.
         Uri[] hubs = [.. (_host?.NodeUrls is { Count: > 0 } nodes ? nodes : [options.BaseUrl]).Select(node => new Uri(node, "hubs/collab"))];
-        var slots = new BenchClient?[options.Workshops * options.Docs * options.Clients];
+        var slots = new SimulatedClient?[options.Workshops * options.Docs * options.Clients];
+        _clock.Books = [.. Enumerable.Range(0, slots.Length).Select(_ => new StampBook())];
         using var http = new HttpClient { BaseAddress = options.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         var started = Stopwatch.StartNew();
         try
@@ -122,11 +125,17 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                     var token = d % options.Docs == 0 && c == 0
                         ? workshop.FacilitatorToken
                         : await BenchHttp.JoinAsync(http, workshop, $"bench d{d} c{c}", timeout.Token);
+                    if (options.Lean)
+                    {
+                        slots[i] = await LeanClient.ConnectAsync(hubs[c % hubs.Length], token, _docIds[d], i, d, _clock, options.Seed + i, timeout.Token);
+                        return;
+                    }
+
                     var connection = await ConnectOneAsync(hubs[c % hubs.Length], token, options.Protocol, timeout.Token);
                     try
                     {
                         var document = await connection.OpenAsync(_docIds[d], timeout.Token);
-                        slots[i] = new BenchClient(connection, document, d, _clock, options.Seed + i);
+                        slots[i] = new LibraryClient(connection, document, d, _clock, options.Seed + i);
                     }
                     catch
                     {
@@ -139,14 +148,18 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         {
             // Also when one failed: the others are closed with the run (DisconnectAsync). Left open they would keep
             // reconnecting, into the next server of a series on the same port.
-            _clients.AddRange(slots.OfType<BenchClient>());
+            _clients.AddRange(slots.OfType<SimulatedClient>());
+            if (options.Lean)
+            {
+                _keepAlive = LeanClient.KeepAliveAsync([.. _clients.OfType<LeanClient>()], _stopKeepAlive.Token);
+            }
         }
 
         foreach (var client in _clients)
         {
-            if (client.Document.Text != InitialText)
+            if (client.Text != InitialText)
             {
-                throw new InvalidOperationException($"{client.Document.DocId} opened with an unexpected text ({client.Document.Text.Length} code units).");
+                throw new InvalidOperationException($"{client.DocId} opened with an unexpected text ({client.Text.Length} code units).");
             }
 
             client.Attach();
@@ -218,7 +231,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         {
             try
             {
-                await c.Document.WaitSyncedAsync(SyncTimeout);
+                await c.WaitSyncedAsync(SyncTimeout);
             }
             catch (TimeoutException)
             {
@@ -236,7 +249,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                 var server = await BenchHttp.TextAsync(http, _workshops[d / options.Docs].FacilitatorToken, _docIds[d], ct);
                 var members = _clients.Where(c => c.DocIndex == d).ToList();
                 var deadline = Stopwatch.StartNew();
-                while (members.Any(c => c.Document.Revision < server.Revision) && deadline.Elapsed < CatchUpTimeout)
+                while (members.Any(c => c.Revision < server.Revision) && deadline.Elapsed < CatchUpTimeout)
                 {
                     await Task.Delay(20, ct);
                 }
@@ -247,10 +260,10 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                     server.Text.Length,
                     InitialText.Length + members.Sum(c => c.Inserted),
                     members.Sum(c => c.Acks),
-                    members.Count(c => c.Document.Revision == server.Revision && c.Document.Text == server.Text),
+                    members.Count(c => c.Revision == server.Revision && c.Text == server.Text),
                     members.Count,
-                    members.Select(c => c.Document.Revision).Min(),
-                    members.Select(c => c.Document.Revision).Max());
+                    members.Select(c => c.Revision).Min(),
+                    members.Select(c => c.Revision).Max());
             });
         report.Checks = results;
         report.ConvergeSeconds = settle.Elapsed.TotalSeconds;
@@ -258,11 +271,13 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
 
     private async Task DisconnectAsync()
     {
+        await _stopKeepAlive.CancelAsync();
+        await _keepAlive;
         var all = Task.WhenAll(_clients.Select(async c =>
         {
             try
             {
-                await c.Connection.DisposeAsync();
+                await c.DisposeAsync();
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

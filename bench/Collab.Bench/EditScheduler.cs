@@ -16,7 +16,7 @@ internal static class EditScheduler
 {
     private static readonly long Tick = Stopwatch.Frequency / 1000;
 
-    public static Task RunAsync(IReadOnlyList<BenchClient> clients, long start, long stop, double rate, CancellationToken cancellationToken)
+    public static Task RunAsync(IReadOnlyList<SimulatedClient> clients, long start, long stop, double rate, CancellationToken cancellationToken)
     {
         var mean = Stopwatch.Frequency / rate;
         var loops = Math.Max(1, Math.Min(Environment.ProcessorCount, clients.Count));
@@ -24,9 +24,9 @@ internal static class EditScheduler
             Task.Run(() => LoopAsync([.. clients.Where((_, i) => i % loops == loop)], start, stop, mean, cancellationToken), cancellationToken)));
     }
 
-    private static async Task LoopAsync(List<BenchClient> clients, long start, long stop, double mean, CancellationToken cancellationToken)
+    private static async Task LoopAsync(List<SimulatedClient> clients, long start, long stop, double mean, CancellationToken cancellationToken)
     {
-        var due = new PriorityQueue<BenchClient, long>(clients.Count);
+        var due = new PriorityQueue<SimulatedClient, long>(clients.Count);
         foreach (var client in clients)
         {
             client.Schedule(start, mean);

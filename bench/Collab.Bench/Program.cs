@@ -6,6 +6,14 @@ namespace Collab.Bench;
 /// </summary>
 internal static class Program
 {
+    /// <summary>
+    /// Read by .NET's socket engine on Linux at its first use: socket completions run on the thread that polled them
+    /// instead of being queued to the thread pool. The generator's work per received message is short and never
+    /// blocks, so this saves a thread hop per delivery (bench/README.md, "What the generator costs"). Set for this
+    /// process only, with lean clients only; spawned servers do not inherit it (<see cref="ServerHost"/>).
+    /// </summary>
+    public const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     public static async Task<int> Main(string[] args)
     {
         BenchOptions options;
@@ -22,6 +30,13 @@ internal static class Program
 
             await Console.Error.WriteLineAsync(BenchOptions.Usage);
             return 1;
+        }
+
+        // Before the first socket: the engine reads it once. Runs of lean clients only: not the capacity modes, and not
+        // the library client, whose SignalR pipelines would then run on the engine's threads.
+        if (options.Lean && options.Activation == 0 && options.IdleConnections.Count == 0 && Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
         }
 
         using var cancellation = new CancellationTokenSource();

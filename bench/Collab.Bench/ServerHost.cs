@@ -220,6 +220,8 @@ internal sealed class ServerHost : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
+        // The generator's own socket setting (Program.Main) is not the servers': they run as they would in production.
+        start.Environment.Remove(Program.InlineSocketCompletions);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

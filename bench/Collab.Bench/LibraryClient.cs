@@ -13,7 +13,11 @@ internal readonly record struct SeqStamp(long FirstEditAt, long SentAt);
 /// <summary>What all clients of a run share: the window and the submit time of every (client id, client seq).</summary>
 internal sealed class RunClock
 {
+    /// <summary>The stamps of <see cref="LibraryClient"/>s.</summary>
     public ConcurrentDictionary<(string ClientId, long Seq), SeqStamp> Seqs { get; } = new();
+
+    /// <summary>The stamps of <see cref="LeanClient"/>s, by client index.</summary>
+    public StampBook[] Books { get; set; } = [];
 
     public long WindowStart { get; set; } = long.MaxValue;
 
@@ -25,7 +29,8 @@ internal sealed class RunClock
 }
 
 /// <summary>
-/// One simulated participant: a connection with one open document that inserts short strings at random positions.
+/// One simulated participant typing through Collab's .NET client (<c>--client library</c>, and always with
+/// <c>--protocol msgpack</c>): a <see cref="CollabConnection"/> with one open <see cref="SharedDocument"/>.
 /// <para>
 /// <see cref="SharedDocument"/> keeps at most one op in flight and composes later edits into a buffer, and it numbers
 /// ops itself, so which keystrokes a (client id, client seq) carries is reconstructed here: every keystroke is
@@ -35,18 +40,13 @@ internal sealed class RunClock
 /// keystroke's time of each seq is published before the op can leave, so peers find it when they apply the op.
 /// </para>
 /// </summary>
-internal sealed class BenchClient(
-    CollabConnection connection, SharedDocument document, int docIndex, RunClock clock, int seed)
+internal sealed class LibraryClient(
+    CollabConnection connection, SharedDocument document, int docIndex, RunClock clock, int seed) : SimulatedClient(docIndex, clock, seed)
 {
-    private static readonly string[] Ascii = [.. "abcdefghijklmnopqrstuvwxyz    ,.".Select(c => c.ToString())];
-    private static readonly string[] Accented = ["é", "è", "à", "ç", "ô", "ü", "ñ", "ß", "ő", "ã", "€", "—", "中", "文", "\n"];
-    private static readonly string[] Emoji = ["🌍", "🎉", "👍", "😀", "🇧🇯", "✍️"];
-
     private readonly object _gate = new();
     private readonly List<long> _editAt = [];
     private readonly List<long> _editEnd = [];
     private readonly List<SeqStamp> _seqs = [];
-    private readonly Random _random = new(seed);
     private int _initialLength;
     private long _remoteInserted;
     private int _acks;
@@ -58,44 +58,21 @@ internal sealed class BenchClient(
 
     public SharedDocument Document { get; } = document;
 
-    public int DocIndex { get; } = docIndex;
+    public override string DocId => Document.DocId;
 
-    /// <summary>Code units this client inserted (and the server must hold exactly once).</summary>
-    public long Inserted { get; private set; }
+    public override string ClientId => Document.ClientId;
 
-    // Written by the document's event handlers (serialised by its lock) and read after the run.
-    public List<double> PeerLatencyMs { get; } = [];
+    public override int Revision => Document.Revision;
 
-    public List<double> PeerFromSendMs { get; } = [];
+    public override string Text => Document.Text;
 
-    public List<double> AckLatencyMs { get; } = [];
+    public override int Acks => _acks;
 
-    public List<double> AckLatencyLibraryMs { get; } = [];
+    public override Task WaitSyncedAsync(TimeSpan timeout) => Document.WaitSyncedAsync(timeout);
 
-    public int Acks => _acks;
+    public override ValueTask DisposeAsync() => Connection.DisposeAsync();
 
-    public int AcksInWindow { get; private set; }
-
-    public int DeliveriesInWindow { get; private set; }
-
-    public int MissingStamps { get; private set; }
-
-    // Written by the edit loop only.
-    public int Edits { get; private set; }
-
-    public int EditsInWindow { get; private set; }
-
-    public int Retries { get; private set; }
-
-    public int ScheduleResets { get; private set; }
-
-    public ConcurrentQueue<string> Problems { get; } = new();
-
-    public int Reconnects;
-
-    public int Rejections;
-
-    public void Attach()
+    public override void Attach()
     {
         _initialLength = Document.Text.Length;
         Document.RemoteApplied += OnRemoteApplied;
@@ -114,43 +91,14 @@ internal sealed class BenchClient(
         };
     }
 
-    /// <summary>When this client types next (a <see cref="Stopwatch"/> timestamp); owned by its <see cref="EditScheduler"/> loop.</summary>
-    public long NextEditAt { get; private set; }
-
-    /// <summary>The first keystroke falls uniformly within one mean interval after <paramref name="start"/>.</summary>
-    public void Schedule(long start, double mean) => NextEditAt = start + (long)(_random.NextDouble() * mean);
-
-    /// <summary>
-    /// Types one keystroke now and schedules the next one a uniform ±50 % around <paramref name="mean"/> later. More
-    /// than a second behind (an overloaded generator), it carries on from now rather than burst.
-    /// </summary>
-    public void EditAndReschedule(long now, double mean)
+    protected override bool EditOnce(string insert, long at)
     {
-        if (now - NextEditAt > Stopwatch.Frequency)
-        {
-            NextEditAt = now;
-            ScheduleResets++;
-        }
-
-        EditOnce();
-        NextEditAt += (long)(mean * (0.5 + _random.NextDouble()));
-    }
-
-    private void EditOnce()
-    {
-        var insert = RandomInsert();
-        var at = Stopwatch.GetTimestamp();
         Inserted += insert.Length;
         var index = Register(at, Inserted);
         for (var attempt = 0; ; attempt++)
         {
             var text = Document.Text;
-            var position = _random.Next(text.Length + 1);
-            if (position > 0 && position < text.Length && char.IsHighSurrogate(text[position - 1]) && char.IsLowSurrogate(text[position]))
-            {
-                position--; // never between the halves of a surrogate pair
-            }
-
+            var position = RandomPosition(text);
             var components = new List<OpComponent>(3);
             if (position > 0)
             {
@@ -166,7 +114,7 @@ internal sealed class BenchClient(
             try
             {
                 Document.Edit(new TextOperation([.. components]));
-                break;
+                return true;
             }
             catch (CollabException e) when (e.Code == "op.base_length_mismatch" && attempt < 100)
             {
@@ -177,29 +125,9 @@ internal sealed class BenchClient(
                 Unregister(index);
                 Inserted -= insert.Length;
                 Problems.Enqueue($"local edit failed: {e.Message}");
-                return;
+                return false;
             }
         }
-
-        Edits++;
-        if (clock.InWindow(at))
-        {
-            EditsInWindow++;
-        }
-    }
-
-    private string RandomInsert()
-    {
-        var count = 1 + _random.Next(3);
-        var parts = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            var roll = _random.Next(100);
-            var pool = roll < 70 ? Ascii : roll < 92 ? Accented : Emoji;
-            parts[i] = pool[_random.Next(pool.Length)];
-        }
-
-        return string.Concat(parts);
     }
 
     private int Register(long at, long endAfter)
@@ -232,7 +160,7 @@ internal sealed class BenchClient(
                 // It had been given the newest seq on its own; that seq goes to the next keystroke instead.
                 var seq = _seqs.Count;
                 _seqs.RemoveAt(seq - 1);
-                clock.Seqs.TryRemove((Document.ClientId, seq), out _);
+                Clock.Seqs.TryRemove((Document.ClientId, seq), out _);
                 _nextUnassigned = index;
                 _awaitingSeq = seq;
             }
@@ -250,7 +178,7 @@ internal sealed class BenchClient(
 
         var stamp = new SeqStamp(_editAt[firstEdit], sentAt);
         _seqs.Add(stamp);
-        clock.Seqs[(Document.ClientId, seq)] = stamp;
+        Clock.Seqs[(Document.ClientId, seq)] = stamp;
     }
 
     // Runs inside the document's lock.
@@ -258,14 +186,14 @@ internal sealed class BenchClient(
     {
         var now = Stopwatch.GetTimestamp();
         _remoteInserted += applied.InsertedLength;
-        if (clock.InWindow(now))
+        if (Clock.InWindow(now))
         {
             DeliveriesInWindow++;
         }
 
-        if (clock.Seqs.TryGetValue((committed.ClientId, committed.ClientSeq), out var stamp))
+        if (Clock.Seqs.TryGetValue((committed.ClientId, committed.ClientSeq), out var stamp))
         {
-            if (clock.InWindow(stamp.FirstEditAt))
+            if (Clock.InWindow(stamp.FirstEditAt))
             {
                 PeerLatencyMs.Add(RunClock.Ms(now - stamp.FirstEditAt));
                 PeerFromSendMs.Add(RunClock.Ms(now - stamp.SentAt));
@@ -286,7 +214,7 @@ internal sealed class BenchClient(
         lock (_gate)
         {
             var n = ++_acks;
-            if (clock.InWindow(now))
+            if (Clock.InWindow(now))
             {
                 AcksInWindow++;
             }
@@ -299,7 +227,7 @@ internal sealed class BenchClient(
             if (n <= _seqs.Count)
             {
                 var stamp = _seqs[n - 1];
-                if (clock.InWindow(stamp.FirstEditAt))
+                if (Clock.InWindow(stamp.FirstEditAt))
                 {
                     AckLatencyMs.Add(RunClock.Ms(now - stamp.SentAt));
                     AckLatencyLibraryMs.Add(libraryMs);
