@@ -64,6 +64,7 @@ internal sealed class LeanClient : SimulatedClient
     private const byte Separator = 0x1e;
     private const long OpenInvocation = 0;
     private static readonly byte[] Ping = [.. "{\"type\":6}"u8, Separator];
+    private static readonly TextOperationJsonConverter OpWriter = new();
 
     private readonly ClientWebSocket _socket = new();
     private readonly SemaphoreSlim _sending = new(1, 1);
@@ -89,6 +90,7 @@ internal sealed class LeanClient : SimulatedClient
     private bool _disposing;
     private long _lastSentAt;
     private Task _receiving = Task.CompletedTask;
+    private TaskCompletionSource? _synced;
 
     private LeanClient(string docId, int index, int docIndex, RunClock clock, int seed)
         : base(docIndex, clock, seed)
@@ -216,24 +218,24 @@ internal sealed class LeanClient : SimulatedClient
 
     public override async Task WaitSyncedAsync(TimeSpan timeout)
     {
-        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
-        while (true)
+        Task synced;
+        lock (_gate)
         {
-            lock (_gate)
+            if (_inflight is null && _buffer is null)
             {
-                if (_inflight is null && _buffer is null)
-                {
-                    return;
-                }
+                return;
             }
 
-            if (Stopwatch.GetTimestamp() > deadline || _receiving.IsCompleted)
+            if (_receiving.IsCompleted)
             {
-                throw new TimeoutException($"{_clientId} still has unacknowledged edits.");
+                throw new TimeoutException($"{_clientId} still has unacknowledged edits, and its connection is closed.");
             }
 
-            await Task.Delay(20);
+            _synced ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            synced = _synced.Task;
         }
+
+        await synced.WaitAsync(timeout);
     }
 
     public override async ValueTask DisposeAsync()
@@ -318,24 +320,8 @@ internal sealed class LeanClient : SimulatedClient
             writer.WriteNumber("baseRevision"u8, _revision);
             writer.WriteString("clientId"u8, _clientIdUtf8);
             writer.WriteNumber("clientSeq"u8, _inflightSeq);
-            writer.WriteStartArray("op"u8);
-            foreach (var c in op.Components)
-            {
-                switch (c.Kind)
-                {
-                    case OpKind.Retain:
-                        writer.WriteNumberValue(c.Count);
-                        break;
-                    case OpKind.Insert:
-                        writer.WriteStringValue(c.Text);
-                        break;
-                    default:
-                        writer.WriteNumberValue(-c.Count);
-                        break;
-                }
-            }
-
-            writer.WriteEndArray();
+            writer.WritePropertyName("op"u8);
+            OpWriter.Write(writer, op, JsonSerializerOptions.Default);
             writer.WriteEndObject();
             writer.WriteEndArray();
             writer.WriteEndObject();
@@ -434,6 +420,11 @@ internal sealed class LeanClient : SimulatedClient
         }
 
         _opened.TrySetException(new InvalidOperationException(why));
+        lock (_gate)
+        {
+            _synced?.TrySetException(new TimeoutException($"{_clientId} still has unacknowledged edits: {why}"));
+            _synced = null;
+        }
     }
 
     // Under the gate: one SignalR record (docs/protocol.md). SignalR writes "type" and "invocationId" or "target" before
@@ -740,6 +731,11 @@ internal sealed class LeanClient : SimulatedClient
             {
                 _buffer = null;
                 _outbox.Add(Submit(buffered, _bufferFirstEditAt, now));
+            }
+            else
+            {
+                _synced?.TrySetResult();
+                _synced = null;
             }
 
             return;
