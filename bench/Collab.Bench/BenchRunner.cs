@@ -168,29 +168,34 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         log.WriteLine($"connected {_clients.Count} client(s) over WebSockets in {started.Elapsed.TotalSeconds:0.0} s");
     }
 
+    /// <summary>One library client's connection, tried again while the server is too busy to admit it (<see cref="WhileBusyAsync{T}"/>).</summary>
+    internal static Task<CollabConnection> ConnectOneAsync(Uri hub, string token, Collab.Client.CollabHubProtocol protocol, CancellationToken cancellationToken) =>
+        WhileBusyAsync(() => CollabConnection.ConnectAsync(hub, token, builder =>
+        {
+            builder.Services.Configure<HttpConnectionOptions>(o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+            });
+            if (protocol == Collab.Client.CollabHubProtocol.Json)
+            {
+                // Registered last, so it is the protocol spoken: the bench's own token readers (BenchJson).
+                builder.AddJsonProtocol(json => BenchJson.AddTo(json.PayloadSerializerOptions));
+            }
+        }, cancellationToken, protocol), cancellationToken);
+
     /// <summary>
-    /// One client's connection. A server too busy to admit it answers 503 (<c>server.unavailable</c>: try again, as
-    /// docs/protocol.md says), which is tried again after a short backoff until the connect deadline.
+    /// Connects with <paramref name="connect"/>, again after a short backoff while the server answers the WebSocket
+    /// handshake 503 (<c>server.unavailable</c>, too busy to admit it: try again, as docs/protocol.md says), until
+    /// <paramref name="cancellationToken"/> ends it.
     /// </summary>
-    internal static async Task<CollabConnection> ConnectOneAsync(Uri hub, string token, Collab.Client.CollabHubProtocol protocol, CancellationToken cancellationToken)
+    internal static async Task<T> WhileBusyAsync<T>(Func<Task<T>> connect, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await CollabConnection.ConnectAsync(hub, token, builder =>
-                {
-                    builder.Services.Configure<HttpConnectionOptions>(o =>
-                    {
-                        o.Transports = HttpTransportType.WebSockets;
-                        o.SkipNegotiation = true;
-                    });
-                    if (protocol == Collab.Client.CollabHubProtocol.Json)
-                    {
-                        // Registered last, so it is the protocol spoken: the bench's own token readers (BenchJson).
-                        builder.AddJsonProtocol(json => BenchJson.AddTo(json.PayloadSerializerOptions));
-                    }
-                }, cancellationToken, protocol);
+                return await connect();
             }
             catch (System.Net.WebSockets.WebSocketException e) when (e.Message.Contains("'503'", StringComparison.Ordinal) && !cancellationToken.IsCancellationRequested)
             {

@@ -137,50 +137,51 @@ internal sealed class LeanClient : SimulatedClient
     /// go into <c>clock.Books[index]</c>. A 503 at the handshake (a node too busy to admit it) is tried again until
     /// <paramref name="cancellationToken"/> ends it.
     /// </summary>
-    public static async Task<LeanClient> ConnectAsync(
+    public static Task<LeanClient> ConnectAsync(
         Uri hub, string token, string docId, int index, int docIndex, RunClock clock, int seed, CancellationToken cancellationToken)
     {
         var uri = new UriBuilder(hub) { Scheme = "ws", Query = "access_token=" + Uri.EscapeDataString(token) }.Uri;
-        for (var attempt = 1; ; attempt++)
-        {
-            var client = new LeanClient(docId, index, docIndex, clock, seed);
-            try
+        return BenchRunner.WhileBusyAsync(
+            async () =>
             {
-                await client._socket.ConnectAsync(uri, cancellationToken);
-                client._receiving = client.ReceiveLoopAsync();
-                await client.SendAsync([.. "{\"protocol\":\"json\",\"version\":1}"u8, Separator]);
-                var json = new ArrayBufferWriter<byte>(128);
-                using (var writer = new Utf8JsonWriter(json))
+                var client = new LeanClient(docId, index, docIndex, clock, seed);
+                try
                 {
-                    writer.WriteStartObject();
-                    writer.WriteNumber("type"u8, 1);
-                    writer.WriteString("invocationId"u8, "0");
-                    writer.WriteString("target"u8, "OpenDocument"u8);
-                    writer.WriteStartArray("arguments"u8);
-                    writer.WriteStartObject();
-                    writer.WriteString("docId"u8, docId);
-                    writer.WriteNull("lastRevision"u8);
-                    writer.WriteEndObject();
-                    writer.WriteEndArray();
-                    writer.WriteEndObject();
+                    await client.OpenAsync(uri, docId, cancellationToken);
+                    return client;
                 }
+                catch
+                {
+                    await client.DisposeAsync();
+                    throw;
+                }
+            },
+            cancellationToken);
+    }
 
-                await client.SendAsync([.. json.WrittenSpan, Separator]);
-                await client._opened.Task.WaitAsync(cancellationToken);
-                return client;
-            }
-            catch (WebSocketException e) when (e.Message.Contains("'503'", StringComparison.Ordinal) && !cancellationToken.IsCancellationRequested)
-            {
-                // The handshake's status is only in the message ("status code '503' when status code '101' was expected").
-                await client.DisposeAsync();
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * Math.Min(attempt, 8)), cancellationToken);
-            }
-            catch
-            {
-                await client.DisposeAsync();
-                throw;
-            }
+    private async Task OpenAsync(Uri uri, string docId, CancellationToken cancellationToken)
+    {
+        await _socket.ConnectAsync(uri, cancellationToken);
+        _receiving = ReceiveLoopAsync();
+        await SendAsync([.. "{\"protocol\":\"json\",\"version\":1}"u8, Separator]);
+        var json = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("type"u8, 1);
+            writer.WriteString("invocationId"u8, "0");
+            writer.WriteString("target"u8, "OpenDocument"u8);
+            writer.WriteStartArray("arguments"u8);
+            writer.WriteStartObject();
+            writer.WriteString("docId"u8, docId);
+            writer.WriteNull("lastRevision"u8);
+            writer.WriteEndObject();
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
+
+        await SendAsync([.. json.WrittenSpan, Separator]);
+        await _opened.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>
@@ -190,11 +191,11 @@ internal sealed class LeanClient : SimulatedClient
     public static async Task KeepAliveAsync(IReadOnlyList<LeanClient> clients, CancellationToken cancellationToken)
     {
         var quiet = 10 * Stopwatch.Frequency;
+        using var every = new PeriodicTimer(TimeSpan.FromSeconds(2));
         try
         {
-            while (true)
+            while (await every.WaitForNextTickAsync(cancellationToken))
             {
-                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
                 var now = Stopwatch.GetTimestamp();
                 foreach (var client in clients)
                 {
