@@ -19,7 +19,7 @@ public sealed partial class DocumentFanout(
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PushOrder> _order = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Submitters> _submitters = new();
-    private IDocumentObserver? _reference;
+    private readonly ObserverReference<IDocumentObserver> _reference = new();
     private SubscriptionSet<string>? _subscriptions;
 
     /// <summary>The SignalR group of the connections that have the document open (an audience: see <see cref="WorkshopFanout"/>).</summary>
@@ -234,8 +234,8 @@ public sealed partial class DocumentFanout(
 
     private void OnClusterChanged(string reason) => Subscriptions.RenewSoon();
 
-    // The observer reference dies with the node's client; grains drop it at expiry.
-    private IDocumentObserver Reference() => _reference ??= cluster.CreateObjectReference<IDocumentObserver>(this);
+    // One reference for the node's life (it dies with the node's client; grains drop it at expiry).
+    private IDocumentObserver Reference() => _reference.Of(this, cluster.CreateObjectReference<IDocumentObserver>);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to document {DocId} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception error, string docId);

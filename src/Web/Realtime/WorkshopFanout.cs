@@ -21,11 +21,11 @@ public sealed partial class WorkshopFanout(
     ClusterChanges changes,
     ILogger<WorkshopFanout> logger) : BackgroundService, IWorkshopObserver, ISessionObserver, IPresenceObserver, IRecommendationObserver, IOutcomeObserver
 {
-    private IWorkshopObserver? _workshopRef;
-    private ISessionObserver? _sessionRef;
-    private IPresenceObserver? _presenceRef;
-    private IRecommendationObserver? _recommendationRef;
-    private IOutcomeObserver? _outcomeRef;
+    private readonly ObserverReference<IWorkshopObserver> _workshopRef = new();
+    private readonly ObserverReference<ISessionObserver> _sessionRef = new();
+    private readonly ObserverReference<IPresenceObserver> _presenceRef = new();
+    private readonly ObserverReference<IRecommendationObserver> _recommendationRef = new();
+    private readonly ObserverReference<IOutcomeObserver> _outcomeRef = new();
     private SubscriptionSet<PushTopic>? _subscriptions;
 
     // A SignalR group is called an audience in Collab's code: "group" means a breakout group everywhere else.
@@ -153,15 +153,15 @@ public sealed partial class WorkshopFanout(
 
     private void OnClusterChanged(string reason) => Subscriptions.RenewSoon();
 
-    private IWorkshopObserver WorkshopRef() => _workshopRef ??= cluster.CreateObjectReference<IWorkshopObserver>(this);
+    private IWorkshopObserver WorkshopRef() => _workshopRef.Of(this, cluster.CreateObjectReference<IWorkshopObserver>);
 
-    private ISessionObserver SessionRef() => _sessionRef ??= cluster.CreateObjectReference<ISessionObserver>(this);
+    private ISessionObserver SessionRef() => _sessionRef.Of(this, cluster.CreateObjectReference<ISessionObserver>);
 
-    private IRecommendationObserver RecommendationRef() => _recommendationRef ??= cluster.CreateObjectReference<IRecommendationObserver>(this);
+    private IRecommendationObserver RecommendationRef() => _recommendationRef.Of(this, cluster.CreateObjectReference<IRecommendationObserver>);
 
-    private IOutcomeObserver OutcomeRef() => _outcomeRef ??= cluster.CreateObjectReference<IOutcomeObserver>(this);
+    private IOutcomeObserver OutcomeRef() => _outcomeRef.Of(this, cluster.CreateObjectReference<IOutcomeObserver>);
 
-    private IPresenceObserver PresenceRef() => _presenceRef ??= cluster.CreateObjectReference<IPresenceObserver>(this);
+    private IPresenceObserver PresenceRef() => _presenceRef.Of(this, cluster.CreateObjectReference<IPresenceObserver>);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing the subscription to {Topic} failed")]
     private static partial void LogRenewFailed(ILogger logger, Exception error, PushTopic topic);
