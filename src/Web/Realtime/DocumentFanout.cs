@@ -205,7 +205,8 @@ public sealed partial class DocumentFanout(
 
     Task IDocumentObserver.Deactivating(string docId)
     {
-        // Its next activation does not know this node: subscribe again now (retried until it is back).
+        // Its next activation may not know this node (if storing the subscription failed): subscribe again now
+        // (retried until it is back).
         Subscriptions.RenewSoon([docId]);
         return Task.CompletedTask;
     }

@@ -157,9 +157,10 @@ public interface IDocumentObserver : IGrainObserver
 
     /// <summary>
     /// The activation holding this subscription is going away (it reloads after a storage fault or a stale write, or
-    /// its silo shuts down); the next activation of <paramref name="docId"/> does not know its subscribers, so a web node
-    /// subscribes again at once rather than at its next renewal. (A silo that crashes sends nothing: web nodes also
-    /// subscribe again when the cluster changes.)
+    /// its silo shuts down). The next activation of <paramref name="docId"/> pushes to the subscribers stored with the
+    /// document, but a node whose subscription was not stored (that write failed) would wait for its next renewal, so
+    /// a web node subscribes again at once. (A silo that crashes sends nothing: web nodes also subscribe again when the
+    /// cluster changes.)
     /// </summary>
     [Alias("deactivating"), OneWay]
     Task Deactivating(string docId);

@@ -119,8 +119,8 @@ internal sealed partial class DocumentGrain(
         await _writing.WaitAsync(cancellationToken);
         _writing.Release();
 
-        // The next activation starts with no subscribers: tell the web nodes to subscribe again now, or readers would
-        // get no pushes until their node's next renewal. (One-way calls: a dead node costs nothing.)
+        // The next activation pushes to the stored subscribers, but one whose store failed would get nothing until its
+        // node's next renewal: tell the web nodes to subscribe again now. (One-way calls: a dead node costs nothing.)
         if (_observers.Count > 0)
         {
             await _observers.Notify(o => o.Deactivating(DocId));
