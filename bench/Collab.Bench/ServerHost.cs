@@ -44,6 +44,13 @@ internal sealed class ServerHost : IAsyncDisposable
         }
 
         var root = FindRepositoryRoot();
+        if (options.Bin is null)
+        {
+            // A build output has no wwwroot (`dotnet run` serves the web client from the project, a publish copies it):
+            // point the nodes at it, or every web log starts with a warning of the bench's own making.
+            settings = With(settings, new Dictionary<string, string> { ["ASPNETCORE_WEBROOT"] = Path.Combine(root, "src/Web/wwwroot") });
+        }
+
         var webDll = CollabDll(root, options.Bin, "Web");
         var siloDll = CollabDll(root, options.Bin, "Silo");
         var bareDll = Path.Combine(root, "bench/Collab.BareHub/bin/Release/net10.0/Collab.BareHub.dll");
