@@ -31,24 +31,41 @@ public sealed class ObserverReferenceTests(KestrelWebNode node) : IClassFixture<
         var cluster = node.Services.GetRequiredService<IClusterClient>();
         var observer = new Node();
         var reference = new ObserverReference<IDocumentObserver>();
+        const int Racers = 6;
         var made = 0;
+        var got = new IDocumentObserver?[Racers];
+        var arrived = new bool[Racers];
+        Thread[] threads = [];
+
+        // The first creation holds until every other racer is inside Of() too: blocked behind it (one creation) or
+        // creating a second reference (the fault). No sleeping: it waits for that state, with a timeout.
         IDocumentObserver Create(IDocumentObserver target)
         {
+            var current = Thread.CurrentThread;
             Interlocked.Increment(ref made);
-            Thread.Sleep(50); // as slow as a cold node's first reference: the others arrive meanwhile
+            SpinWait.SpinUntil(
+                () => Volatile.Read(ref made) > 1 || threads.Select((t, i) => (t, i)).Where(x => x.t != current)
+                    .All(x => Volatile.Read(ref arrived[x.i]) && x.t.ThreadState.HasFlag(ThreadState.WaitSleepJoin)),
+                TimeSpan.FromSeconds(10));
             return cluster.CreateObjectReference<IDocumentObserver>(target);
         }
 
-        const int Racers = 6;
-        var got = new IDocumentObserver?[Racers];
         using var start = new Barrier(Racers);
-        var threads = Enumerable.Range(0, Racers).Select(i => new Thread(() =>
+        threads = [.. Enumerable.Range(0, Racers).Select(i => new Thread(() =>
         {
             start.SignalAndWait();
+            Volatile.Write(ref arrived[i], true);
             got[i] = reference.Of(observer, Create);
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
+        }))];
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
 
         try
         {
