@@ -28,6 +28,11 @@ public sealed partial class CollabHub(
 
     public override async Task OnConnectedAsync()
     {
+        if (HubWarmUp.Is(Context))
+        {
+            return; // it belongs to no workshop: nothing to join, subscribe or count
+        }
+
         try
         {
             await ConnectAsync();
@@ -222,6 +227,11 @@ public sealed partial class CollabHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        if (HubWarmUp.Is(Context))
+        {
+            return; // took nothing: every call it made was refused
+        }
+
         if (Context.Items.Remove(CountedItem))
         {
             RealtimeMetrics.Disconnected();

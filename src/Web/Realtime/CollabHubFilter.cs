@@ -35,7 +35,7 @@ internal sealed partial class CollabHubFilter(RealtimeOptions options, ILogger<C
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var method = invocationContext.HubMethodName;
-        var submit = method == nameof(CollabHub.SubmitOp);
+        var submit = method == nameof(CollabHub.SubmitOp) && !HubWarmUp.Is(invocationContext.Context);
         var started = Stopwatch.GetTimestamp();
         if (submit)
         {

@@ -58,6 +58,11 @@ public static class RealtimeEndpoints
         builder.Services.AddSingleton<ConnectionRegistry>();
         builder.Services.AddSingleton<WorkshopFanout>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WorkshopFanout>());
+
+        // The node reports ready once its hub has run once (or could not): a restarted node takes traffic warm.
+        builder.Services.AddSingleton<HubWarmUp>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<HubWarmUp>());
+        builder.Services.AddHealthChecks().AddCheck<HubWarmUp>("warm-up", tags: [Collab.Hosting.Health.CollabHealthChecks.ReadyTag]);
         return builder;
     }
 

@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text.Json;
+using Collab.Tests.Web;
+using Collab.Web.Realtime;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Runtime;
+
+namespace Collab.Tests.Realtime;
+
+/// <summary>
+/// A node runs its hub once before it reports ready (<see cref="HubWarmUp"/>): every call of the warm-up goes through
+/// SignalR's connection handler, the hub's filters and the grains, in every hub protocol, and is refused with its
+/// typed code, since the warm-up caller belongs to no workshop. Nothing of it stays behind.
+/// </summary>
+public sealed class HubWarmUpTests(ProductionWebNode node) : IClassFixture<ProductionWebNode>
+{
+    /// <summary>What each call of the warm-up must be answered: the refusals of the hub's filter and the grains.</summary>
+    internal static readonly string[] Expected =
+    [
+        "json: workshop.not_found, document.not_found, document.not_found, document.not_open",
+        "messagepack: workshop.not_found, document.not_found, document.not_found, document.not_open",
+    ];
+
+    [Fact]
+    public async Task TheNodeIsReadyOnceEveryProtocolWentThroughTheHubAndWasRefused()
+    {
+        using var http = new HttpClient { BaseAddress = node.Address };
+        var ready = await ReadyAsync(http);
+
+        Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("warm-up").GetProperty("status").GetString());
+        Assert.Equal(Expected, node.Services.GetRequiredService<HubWarmUp>().Answers);
+    }
+
+    [Fact]
+    public async Task TheWarmUpLeavesNoDocumentNoWorkshopAndNoPresenceBehind()
+    {
+        using var http = new HttpClient { BaseAddress = node.Address };
+        await ReadyAsync(http);
+
+        // Refused ids deactivate just after the call that named them. Nobody else has used this node yet, so no grain of
+        // these classes may be left.
+        var management = node.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        int left;
+        while ((left = await ActivationsAsync(management, Touched)) > 0 && DateTime.UtcNow < deadline)
+        {
+            await tick.WaitForNextTickAsync();
+        }
+
+        Assert.Equal(0, left);
+
+        // The same count sees a workshop's grains once someone is in it.
+        var member = await node.MemberAsync("Control");
+        await using var connection = node.Raw(member.Token);
+        await connection.StartAsync();
+        await connection.InvokeAsync<JsonElement>("EnterWorkshop");
+        Assert.True(await ActivationsAsync(management, Touched) >= 1, "the workshop's grain is counted");
+    }
+
+    [Fact]
+    public async Task ReadinessWaitsForTheWarmUpToRun()
+    {
+        _ = node.Address; // started
+        using var lifetime = new StartedOnDemand();
+        var warmUp = new HubWarmUp(
+            node.Services.GetRequiredService<HubConnectionHandler<CollabHub>>(),
+            node.Services.GetRequiredService<IHubProtocolResolver>(),
+            lifetime,
+            NullLogger<HubWarmUp>.Instance);
+        await warmUp.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.Equal("Unhealthy", HealthStatusOf(await warmUp.CheckHealthAsync(new())));
+            Assert.Empty(warmUp.Answers);
+
+            lifetime.Start();
+            var deadline = DateTime.UtcNow + HubWarmUp.Budget;
+            using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+            while (HealthStatusOf(await warmUp.CheckHealthAsync(new())) != "Healthy" && DateTime.UtcNow < deadline)
+            {
+                await tick.WaitForNextTickAsync();
+            }
+
+            Assert.Equal("Healthy", HealthStatusOf(await warmUp.CheckHealthAsync(new())));
+            Assert.Equal(Expected, warmUp.Answers);
+        }
+        finally
+        {
+            await warmUp.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Polls <c>/health/ready</c> (bounded) until it answers 200; its body.</summary>
+    internal static async Task<JsonElement> ReadyAsync(HttpClient http)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        while (true)
+        {
+            using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            if (response.StatusCode == HttpStatusCode.OK || DateTime.UtcNow > deadline)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return body;
+            }
+
+            await tick.WaitForNextTickAsync();
+        }
+    }
+
+    private static string HealthStatusOf(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult result) => result.Status.ToString();
+
+    /// <summary>The grain classes the warm-up's calls reach.</summary>
+    private static readonly string[] Touched = ["DocumentGrain", "WorkshopGrain", "PresenceGrain", "SessionGrain"];
+
+    private static async Task<int> ActivationsAsync(IManagementGrain management, string[] grainClasses)
+    {
+        var statistics = await management.GetSimpleGrainStatistics();
+        return statistics.Where(s => grainClasses.Any(c => s.GrainType.Contains(c, StringComparison.Ordinal))).Sum(s => s.ActivationCount);
+    }
+
+    /// <summary>A host lifetime whose start the test announces.</summary>
+    private sealed class StartedOnDemand : IHostApplicationLifetime, IDisposable
+    {
+        private readonly CancellationTokenSource _started = new();
+
+        public CancellationToken ApplicationStarted => _started.Token;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void Start() => _started.Cancel();
+
+        public void StopApplication()
+        {
+        }
+
+        public void Dispose() => _started.Dispose();
+    }
+}
+
+/// <summary>With SignalR's detailed errors (Development), the warm-up reads the same codes behind SignalR's prefix.</summary>
+public sealed class HubWarmUpDevelopmentTests(DevelopmentWebNode node) : IClassFixture<DevelopmentWebNode>
+{
+    [Fact]
+    public async Task TheWarmUpReadsTheSameRefusalsWithDetailedErrors()
+    {
+        using var http = new HttpClient { BaseAddress = node.Address };
+        await HubWarmUpTests.ReadyAsync(http);
+
+        Assert.Equal(HubWarmUpTests.Expected, node.Services.GetRequiredService<HubWarmUp>().Answers);
+    }
+}
