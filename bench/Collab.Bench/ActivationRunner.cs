@@ -94,6 +94,7 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
         // The timed opens.
         var coldProcess = new List<OpenTiming>();
         var coldProcessShort = new List<OpenTiming>();
+        var coldProcessEntered = new List<OpenTiming>();
         var coldGrain = new List<OpenTiming>();
         var warm = new List<OpenTiming>();
         for (var r = 0; r < options.ActivationRepeat; r++)
@@ -101,16 +102,18 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
             await host.RestartAsync(cancellationToken);
             coldProcess.Add(await OpenAsync(host, hub, readerToken, docId, server.Revision, warmUpDocId: null, cancellationToken));
             await host.RestartAsync(cancellationToken);
+            coldProcessEntered.Add(await OpenAsync(host, hub, readerToken, docId, server.Revision, warmUpDocId: null, cancellationToken, enterFirst: true));
+            await host.RestartAsync(cancellationToken);
             coldProcessShort.Add(await OpenAsync(host, hub, readerToken, warmDocId, WarmDocumentOps, warmUpDocId: null, cancellationToken));
             await host.RestartAsync(cancellationToken);
             coldGrain.Add(await OpenAsync(host, hub, readerToken, docId, server.Revision, warmDocId, cancellationToken));
             warm.Add(await OpenAsync(host, hub, readerToken, docId, server.Revision, warmUpDocId: null, cancellationToken));
-            log.WriteLine($"round {r + 1}: cold process {coldProcess[^1]}; cold process, short history {coldProcessShort[^1]}; cold grain {coldGrain[^1]}; warm {warm[^1]}");
+            log.WriteLine($"round {r + 1}: cold process {coldProcess[^1]}; cold process, entered first {coldProcessEntered[^1]}; cold process, short history {coldProcessShort[^1]}; cold grain {coldGrain[^1]}; warm {warm[^1]}");
         }
 
         var replayed = ReplayedTails(host, docId);
         var busy = Busy(before, after);
-        Print(docId, text.Length, writeSeconds, writeServerCpu, writeGeneratorCpu, busy, coldProcess, coldProcessShort, coldGrain, warm, replayed, host);
+        Print(docId, text.Length, writeSeconds, writeServerCpu, writeGeneratorCpu, busy, coldProcess, coldProcessEntered, coldProcessShort, coldGrain, warm, replayed, host);
         return 0;
     }
 
@@ -168,10 +171,13 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
     /// <summary>
     /// One timed open on a fresh connection (its connect is timed apart): <c>OpenDocument</c> until the text is in the
     /// client, then one edit until its ack. With <paramref name="warmUpDocId"/>, that document is opened and edited
-    /// first on the same connection, untimed.
+    /// first on the same connection, untimed. With <paramref name="enterFirst"/>, <c>EnterWorkshop</c> is called and
+    /// timed between the connect and the open, as the web client does: the server runs a connection's admission
+    /// (<c>OnConnectedAsync</c>) after the handshake the connect waits for, so a connection's first call also waits
+    /// for its admission, and this separates the two.
     /// </summary>
     private async Task<OpenTiming> OpenAsync(
-        ServerHost host, Uri hub, string token, string docId, int revision, string? warmUpDocId, CancellationToken cancellationToken)
+        ServerHost host, Uri hub, string token, string docId, int revision, string? warmUpDocId, CancellationToken cancellationToken, bool enterFirst = false)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
@@ -182,6 +188,14 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
         var connectClock = Stopwatch.StartNew();
         await using var connection = await BenchRunner.ConnectOneAsync(hub, token, options.Protocol, timeout.Token);
         var connect = connectClock.Elapsed.TotalMilliseconds;
+        var enter = 0.0;
+        if (enterFirst)
+        {
+            var enterClock = Stopwatch.StartNew();
+            await connection.EnterWorkshopAsync(timeout.Token);
+            enter = enterClock.Elapsed.TotalMilliseconds;
+        }
+
         if (warmUpDocId is not null)
         {
             var warmUp = await connection.OpenAsync(warmUpDocId, timeout.Token);
@@ -200,7 +214,7 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
         var firstAck = await EditUntilAckAsync(document);
         var jit = await ServerMemory.SumAsync(host, JitSeconds, timeout.Token) - jitBefore;
         await connection.CloseAsync(docId);
-        return new OpenTiming(connect, open, firstAck, jit * 1000);
+        return new OpenTiming(connect, enter, open, firstAck, jit * 1000);
     }
 
     /// <summary>Replaces the first character and waits for the ack; the milliseconds from the edit to the ack.</summary>
@@ -294,7 +308,7 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
 
     private void Print(
         string docId, int length, double writeSeconds, double writeServerCpu, double writeGeneratorCpu, double busy,
-        List<OpenTiming> coldProcess, List<OpenTiming> coldProcessShort, List<OpenTiming> coldGrain, List<OpenTiming> warm, List<int> replayed, ServerHost host)
+        List<OpenTiming> coldProcess, List<OpenTiming> coldProcessEntered, List<OpenTiming> coldProcessShort, List<OpenTiming> coldGrain, List<OpenTiming> warm, List<int> replayed, ServerHost host)
     {
         var o = Console.Out;
         static string F(double value) => BenchReport.F(value);
@@ -303,10 +317,12 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
         o.WriteLine($"  history written in {F(writeSeconds)} s = {F(options.Activation / writeSeconds)} ops/s by {options.Writers} connections; " +
                     $"server CPU {F(writeServerCpu)} s ({F(writeServerCpu * 1e6 / options.Activation)} µs per op{(host.UsesPostgres ? ", PostgreSQL included" : "")}), " +
                     $"generator {F(writeGeneratorCpu)} s; machine {F(busy)} % busy ({Environment.ProcessorCount} cores)");
-        foreach (var (name, timings) in new[] { ("cold process", coldProcess), ($"cold process, the {WarmDocumentOps}-op document", coldProcessShort), ("cold grain", coldGrain), ("warm", warm) })
+        foreach (var (name, timings) in new[] { ("cold process", coldProcess), ("cold process, EnterWorkshop first", coldProcessEntered), ($"cold process, the {WarmDocumentOps}-op document", coldProcessShort), ("cold grain", coldGrain), ("warm", warm) })
         {
             o.WriteLine($"  {name} (n={timings.Count}): open p50 {F(Median(timings, t => t.OpenMs))} max {F(timings.Max(t => t.OpenMs))} ms; " +
                         $"first ack p50 {F(Median(timings, t => t.FirstAckMs))} max {F(timings.Max(t => t.FirstAckMs))} ms; connect p50 {F(Median(timings, t => t.ConnectMs))} ms; " +
+                        (timings.Any(t => t.EnterMs > 0) ? $"EnterWorkshop p50 {F(Median(timings, t => t.EnterMs))} ms; " : "") +
+                        $"connect to text p50 {F(Median(timings, t => t.ToTextMs))} ms; " +
                         $"server JIT from connect to ack p50 {F(Median(timings, t => t.JitMs))} ms");
         }
 
@@ -320,6 +336,9 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
             $"ACTIVATION ops={options.Activation} text={length} open_ms_p50={F(Median(coldGrain, t => t.OpenMs))} open_ms_max={F(coldGrain.Max(t => t.OpenMs))} " +
             $"first_ack_ms={F(Median(coldGrain, t => t.FirstAckMs))} cold_process_open_ms_p50={F(Median(coldProcess, t => t.OpenMs))} " +
             $"cold_process_open_ms_max={F(coldProcess.Max(t => t.OpenMs))} cold_process_first_ack_ms={F(Median(coldProcess, t => t.FirstAckMs))} " +
+            $"cold_process_to_text_ms_p50={F(Median(coldProcess, t => t.ToTextMs))} cold_process_enter_ms_p50={F(Median(coldProcessEntered, t => t.EnterMs))} " +
+            $"cold_process_entered_open_ms_p50={F(Median(coldProcessEntered, t => t.OpenMs))} cold_process_entered_open_ms_max={F(coldProcessEntered.Max(t => t.OpenMs))} " +
+            $"cold_process_entered_to_text_ms_p50={F(Median(coldProcessEntered, t => t.ToTextMs))} " +
             $"cold_process_short_open_ms_p50={F(Median(coldProcessShort, t => t.OpenMs))} cold_process_jit_ms_p50={F(Median(coldProcess, t => t.JitMs))} " +
             $"warm_open_ms_p50={F(Median(warm, t => t.OpenMs))} replayed_max={(replayed.Count == 0 ? "n/a" : replayed.Max().ToString(CultureInfo.InvariantCulture))} " +
             $"write_ops_per_s={F(options.Activation / writeSeconds)} server={options.Spawn}");
@@ -332,9 +351,13 @@ internal sealed partial class ActivationRunner(BenchOptions options, TextWriter 
     }
 
     /// <summary>One timed open: connect, <c>OpenDocument</c> until the text is in, and the first edit's ack, in ms.</summary>
-    private sealed record OpenTiming(double ConnectMs, double OpenMs, double FirstAckMs, double JitMs)
+    private sealed record OpenTiming(double ConnectMs, double EnterMs, double OpenMs, double FirstAckMs, double JitMs)
     {
+        /// <summary>From the start of the connect to the text in the client.</summary>
+        public double ToTextMs => ConnectMs + EnterMs + OpenMs;
+
         public override string ToString() =>
+            (EnterMs > 0 ? $"enter {EnterMs.ToString("0.0", CultureInfo.InvariantCulture)} ms, " : "") +
             $"open {OpenMs.ToString("0.0", CultureInfo.InvariantCulture)} ms, first ack {FirstAckMs.ToString("0.0", CultureInfo.InvariantCulture)} ms, " +
             $"server JIT {JitMs.ToString("0", CultureInfo.InvariantCulture)} ms";
     }
