@@ -14,8 +14,8 @@ namespace Collab.Hosting.Health;
 
 /// <summary>
 /// <c>/health/live</c>: the process answers. <c>/health/ready</c>: storage answers and this node is part of the cluster
-/// (a silo: its membership status is Active; a web node: a grain call round-trips). 200 when ready, 503 with the
-/// failing checks named otherwise.
+/// (a silo: its membership status is Active; a web node: a grain call round-trips), and every start-up step the node
+/// waits for (<see cref="IReadinessGate"/>) is done. 200 when ready, 503 with the failing checks named otherwise.
 /// </summary>
 public static class CollabHealthChecks
 {
@@ -33,12 +33,32 @@ public static class CollabHealthChecks
     public static IEndpointRouteBuilder MapCollabHealth(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(ReadyTag),
-            ResponseWriter = WriteAsync,
-        });
+        endpoints.Map("/health/ready", ReadyAsync);
         return endpoints;
+    }
+
+    /// <summary>
+    /// The checks tagged <see cref="ReadyTag"/> and the readiness gates in one report, in the shape of the health checks
+    /// middleware (and its no-cache headers): a gate is named beside the checks, but is not one, because ASP.NET Core
+    /// logs every unhealthy check at Error and a node that is still starting is not failing.
+    /// </summary>
+    private static async Task ReadyAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync(check => check.Tags.Contains(ReadyTag), context.RequestAborted);
+        var entries = new Dictionary<string, HealthReportEntry>(report.Entries, StringComparer.OrdinalIgnoreCase);
+        foreach (var gate in services.GetServices<IReadinessGate>())
+        {
+            var (open, description) = gate.State;
+            entries[gate.Name] = new HealthReportEntry(open ? HealthStatus.Healthy : HealthStatus.Unhealthy, description, TimeSpan.Zero, null, null);
+        }
+
+        var ready = new HealthReport(entries, report.TotalDuration);
+        context.Response.StatusCode = ready.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        context.Response.Headers.CacheControl = "no-store, no-cache";
+        context.Response.Headers.Pragma = "no-cache";
+        context.Response.Headers.Expires = "Thu, 01 Jan 1970 00:00:00 GMT";
+        await WriteAsync(context, ready);
     }
 
     private static Task WriteAsync(HttpContext context, HealthReport report)
@@ -52,6 +72,19 @@ public static class CollabHealthChecks
                 e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
         }, cancellationToken: context.RequestAborted);
     }
+}
+
+/// <summary>
+/// A start-up step a node waits for before <c>/health/ready</c> answers 200 (registered as a singleton
+/// <see cref="IReadinessGate"/>); named in its report beside the checks.
+/// </summary>
+public interface IReadinessGate
+{
+    /// <summary>Its name in the report (as a check's).</summary>
+    string Name { get; }
+
+    /// <summary>Whether it is done, and what the report says of it.</summary>
+    (bool Open, string Description) State { get; }
 }
 
 internal sealed class StorageHealthCheck(CollabOptions options, IServiceProvider services) : IHealthCheck

@@ -5,18 +5,21 @@ using System.Security.Claims;
 using Collab.Text;
 using Collab.Web.Errors;
 using Collab.Web.Identity;
+using Collab.Workshops;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Collab.Hosting.Health;
+using Microsoft.Extensions.Options;
 
 namespace Collab.Web.Realtime;
 
 /// <summary>
 /// Runs the hub's own code once when the node starts, before <c>/health/ready</c> answers, so that the first people on
 /// a node that just (re)started do not wait for its first use (docs/performance.md, "The first open after a restart").
-/// One connection per hub protocol goes through SignalR's own connection handler in process (no socket, no token):
-/// the handshake, then <c>EnterWorkshop</c>, <c>OpenDocument</c>, <c>SubmitOp</c> and <c>UpdatePresence</c> with
+/// Its caller is what a token the node signs and validates leaves (issuance and bearer validation warmed too). One
+/// connection per hub protocol goes through SignalR's own connection handler in process (no socket): the handshake, then <c>EnterWorkshop</c>, <c>OpenDocument</c>, <c>SubmitOp</c> and <c>UpdatePresence</c> with
 /// real requests, each answered by the grains' typed refusal, since the warm-up caller belongs to a workshop that
 /// cannot exist (<see cref="WorkshopId"/>: generated ids have no hyphen). Nothing is stored, joined or counted.
 /// <para>
@@ -29,8 +32,10 @@ namespace Collab.Web.Realtime;
 public sealed partial class HubWarmUp(
     HubConnectionHandler<CollabHub> hub,
     IHubProtocolResolver protocols,
+    TokenIssuer tokens,
+    IOptionsMonitor<JwtBearerOptions> bearer,
     IHostApplicationLifetime lifetime,
-    ILogger<HubWarmUp> logger) : BackgroundService, IHealthCheck
+    ILogger<HubWarmUp> logger) : BackgroundService, IReadinessGate
 {
     /// <summary>The warm-up caller's workshop: never a real one (<c>WorkshopsApi</c> makes ids of 12 letters and digits).</summary>
     public const string WorkshopId = "collab-warm-up";
@@ -39,17 +44,6 @@ public sealed partial class HubWarmUp(
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
 
     private const string DocId = WorkshopId + ".none";
-
-    private static readonly ClaimsPrincipal Caller = new(new ClaimsIdentity(
-        [
-            new Claim(CollabClaims.Participant, "warm-up"),
-            new Claim(CollabClaims.Workshop, WorkshopId),
-            new Claim(CollabClaims.Role, "participant"),
-            new Claim(CollabClaims.Name, "warm-up"),
-        ],
-        authenticationType: "warm-up",
-        CollabClaims.Name,
-        CollabClaims.Role));
 
     /// <summary>Null while it runs; then what <c>/health/ready</c> says of it.</summary>
     private volatile string? _outcome;
@@ -64,8 +58,9 @@ public sealed partial class HubWarmUp(
         return context.Features.Get<WarmUpConnection>() is not null;
     }
 
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_outcome is { } outcome ? HealthCheckResult.Healthy(outcome) : HealthCheckResult.Unhealthy("Warming up the hub."));
+    public string Name => "warm-up";
+
+    public (bool Open, string Description) State => _outcome is { } outcome ? (true, outcome) : (false, "Warming up the hub.");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -81,17 +76,18 @@ public sealed partial class HubWarmUp(
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             budget.CancelAfter(Budget);
             var clock = Stopwatch.StartNew();
+            var caller = await SignInAsync();
             var answers = new List<string>();
             foreach (var protocol in protocols.AllProtocols)
             {
-                var codes = await RunAsync(protocol, budget.Token);
+                var codes = await RunAsync(protocol, caller, budget.Token);
 
                 // A web node may start before any silo admits it: the calls then only reach the edge. Again, once a second,
                 // while the budget lasts; after it the cluster check says why the node is not ready, not this.
                 while (codes.Contains(ClusterFaults.Code) && clock.Elapsed + TimeSpan.FromSeconds(1) < Budget)
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), budget.Token);
-                    codes = await RunAsync(protocol, budget.Token);
+                    codes = await RunAsync(protocol, caller, budget.Token);
                 }
 
                 answers.Add($"{protocol.Name}: {string.Join(", ", codes)}");
@@ -116,15 +112,30 @@ public sealed partial class HubWarmUp(
         }
     }
 
+    /// <summary>
+    /// The warm-up's caller as a token this node signs and then validates leaves it (<see cref="CollabClaims.Keep"/>):
+    /// so the token's issuance (every join) and the bearer validation (every request and connection) have run too. Only
+    /// the workshop grain's check that follows a validation is not run here: the hub's calls ask the same grain.
+    /// </summary>
+    private async Task<ClaimsPrincipal> SignInAsync()
+    {
+        var token = tokens.Issue(WorkshopId, new ParticipantView("warm-up", "warm-up", Role.Participant, null, "en", null, null, Joined: true));
+        var jwt = bearer.Get(JwtBearerDefaults.AuthenticationScheme);
+        var validated = await jwt.TokenHandlers[0].ValidateTokenAsync(token.Token, jwt.TokenValidationParameters);
+        return validated.IsValid
+            ? CollabClaims.Keep(new ClaimsPrincipal(validated.ClaimsIdentity))
+            : throw new InvalidOperationException($"The node did not accept its own token: {validated.Exception?.Message}");
+    }
+
     /// <summary>One connection: the handshake, then each call in turn; the code of each answer (all refusals).</summary>
-    private async Task<List<string>> RunAsync(IHubProtocol protocol, CancellationToken cancellationToken)
+    private async Task<List<string>> RunAsync(IHubProtocol protocol, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
         var toHub = new Pipe();
         var fromHub = new Pipe();
         var connection = new DefaultConnectionContext(
             $"warm-up-{protocol.Name}", new Duplex(toHub.Reader, fromHub.Writer), new Duplex(fromHub.Reader, toHub.Writer))
         {
-            User = Caller,
+            User = caller,
         };
         connection.Features.Set(WarmUpConnection.Instance);
         var running = Task.Run(() => hub.OnConnectedAsync(connection), CancellationToken.None);

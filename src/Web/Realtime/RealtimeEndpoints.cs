@@ -62,7 +62,7 @@ public static class RealtimeEndpoints
         // The node reports ready once its hub has run once (or could not): a restarted node takes traffic warm.
         builder.Services.AddSingleton<HubWarmUp>();
         builder.Services.AddHostedService(services => services.GetRequiredService<HubWarmUp>());
-        builder.Services.AddHealthChecks().AddCheck<HubWarmUp>("warm-up", tags: [Collab.Hosting.Health.CollabHealthChecks.ReadyTag]);
+        builder.Services.AddSingleton<Collab.Hosting.Health.IReadinessGate>(services => services.GetRequiredService<HubWarmUp>());
         return builder;
     }
 

@@ -71,23 +71,25 @@ public sealed class HubWarmUpTests(ProductionWebNode node) : IClassFixture<Produ
         var warmUp = new HubWarmUp(
             node.Services.GetRequiredService<HubConnectionHandler<CollabHub>>(),
             node.Services.GetRequiredService<IHubProtocolResolver>(),
+            node.Services.GetRequiredService<Collab.Web.Identity.TokenIssuer>(),
+            node.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>>(),
             lifetime,
             NullLogger<HubWarmUp>.Instance);
         await warmUp.StartAsync(CancellationToken.None);
         try
         {
-            Assert.Equal("Unhealthy", HealthStatusOf(await warmUp.CheckHealthAsync(new())));
+            Assert.False(warmUp.State.Open);
             Assert.Empty(warmUp.Answers);
 
             lifetime.Start();
             var deadline = DateTime.UtcNow + HubWarmUp.Budget;
             using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-            while (HealthStatusOf(await warmUp.CheckHealthAsync(new())) != "Healthy" && DateTime.UtcNow < deadline)
+            while (!warmUp.State.Open && DateTime.UtcNow < deadline)
             {
                 await tick.WaitForNextTickAsync();
             }
 
-            Assert.Equal("Healthy", HealthStatusOf(await warmUp.CheckHealthAsync(new())));
+            Assert.True(warmUp.State.Open);
             Assert.Equal(Expected, warmUp.Answers);
         }
         finally
@@ -114,8 +116,6 @@ public sealed class HubWarmUpTests(ProductionWebNode node) : IClassFixture<Produ
             await tick.WaitForNextTickAsync();
         }
     }
-
-    private static string HealthStatusOf(Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult result) => result.Status.ToString();
 
     /// <summary>The grain classes the warm-up's calls reach.</summary>
     private static readonly string[] Touched = ["DocumentGrain", "WorkshopGrain", "PresenceGrain", "SessionGrain"];
@@ -157,5 +157,56 @@ public sealed class HubWarmUpDevelopmentTests(DevelopmentWebNode node) : IClassF
         await HubWarmUpTests.ReadyAsync(http);
 
         Assert.Equal(HubWarmUpTests.Expected, node.Services.GetRequiredService<HubWarmUp>().Answers);
+    }
+}
+
+/// <summary>A node with one more start-up step than usual, which the test says when it is done.</summary>
+public sealed class GatedWebNode : ProductionWebNode
+{
+    public TestGate Gate { get; } = new();
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => services.AddSingleton<Collab.Hosting.Health.IReadinessGate>(Gate));
+    }
+
+    public sealed class TestGate : Collab.Hosting.Health.IReadinessGate
+    {
+        public volatile bool Open;
+
+        public string Name => "test-step";
+
+        public (bool Open, string Description) State => (Open, Open ? "done" : "still starting");
+    }
+}
+
+/// <summary>
+/// <c>/health/ready</c> names a start-up step that is not done as not ready, beside the checks, and logs nothing for it:
+/// ASP.NET Core logs an unhealthy check at Error on every probe, and a node that is starting is not failing.
+/// </summary>
+public sealed class ReadinessGateTests(GatedWebNode node) : IClassFixture<GatedWebNode>
+{
+    [Fact]
+    public async Task AStepNotDoneKeepsTheNodeUnreadyWithoutAnErrorLine()
+    {
+        using var http = new HttpClient { BaseAddress = node.Address };
+        for (var probe = 0; probe < 3; probe++)
+        {
+            using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Contains("no-store", response.Headers.CacheControl?.ToString() ?? "", StringComparison.Ordinal);
+            var checks = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
+            Assert.Equal("Unhealthy", checks.GetProperty("test-step").GetProperty("status").GetString());
+            Assert.Equal("still starting", checks.GetProperty("test-step").GetProperty("description").GetString());
+            Assert.Equal("Healthy", checks.GetProperty("storage").GetProperty("status").GetString());
+        }
+
+        node.Gate.Open = true;
+        var ready = await HubWarmUpTests.ReadyAsync(http);
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        Assert.Equal("done", ready.GetProperty("checks").GetProperty("test-step").GetProperty("description").GetString());
+        Assert.DoesNotContain(node.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.Text.Contains("test-step", StringComparison.Ordinal));
+        Assert.DoesNotContain(node.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
 }
