@@ -227,11 +227,9 @@ public sealed partial class CollabHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        if (HubWarmUp.Is(Context))
-        {
-            return; // took nothing: every call it made was refused
-        }
-
+        // The warm-up's connection took nothing at connect (its calls are all refused); should it ever have opened
+        // something, that is released below like any connection's.
+        var warmUp = HubWarmUp.Is(Context);
         if (Context.Items.Remove(CountedItem))
         {
             RealtimeMetrics.Disconnected();
@@ -241,7 +239,11 @@ public sealed partial class CollabHub(
         // connection's subscriptions, group memberships or registry entry for good.
         var connection = ConnectionState.Of(Context, options);
         var caller = CollabClaims.CallerOf(Context);
-        connections.Remove(caller.WorkshopId, caller.ParticipantId, Context.ConnectionId);
+        if (!warmUp)
+        {
+            connections.Remove(caller.WorkshopId, caller.ParticipantId, Context.ConnectionId);
+        }
+
         string[] open;
         lock (connection.OpenDocuments)
         {
@@ -264,8 +266,12 @@ public sealed partial class CollabHub(
             await ReleaseAsync(() => UnwatchAsync(connection, caller, sessionId));
         }
 
-        await ReleaseAsync(() => cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).DisconnectAsync(Context.ConnectionId));
-        await ReleaseAsync(() => workshops.ReleaseWorkshopAsync(caller.WorkshopId));
+        if (!warmUp)
+        {
+            await ReleaseAsync(() => cluster.GetGrain<IPresenceGrain>(caller.WorkshopId).DisconnectAsync(Context.ConnectionId));
+            await ReleaseAsync(() => workshops.ReleaseWorkshopAsync(caller.WorkshopId));
+        }
+
         await base.OnDisconnectedAsync(exception);
     }
 

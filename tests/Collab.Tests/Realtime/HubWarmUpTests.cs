@@ -158,6 +158,16 @@ public sealed class HubWarmUpDevelopmentTests(DevelopmentWebNode node) : IClassF
 
         Assert.Equal(HubWarmUpTests.Expected, node.Services.GetRequiredService<HubWarmUp>().Answers);
     }
+
+    [Fact]
+    public async Task NoWorkshopCanBeTheWarmUpCallers()
+    {
+        // The hub takes nothing for the warm-up's connection because its workshop cannot exist: created workshops get
+        // 12 letters and digits, and the warm-up's id has a hyphen.
+        var created = (await node.WorkshopAsync()).Id;
+        Assert.Matches("^[a-z2-9]{12}$", created);
+        Assert.DoesNotMatch("^[a-z2-9]{12}$", HubWarmUp.WorkshopId);
+    }
 }
 
 /// <summary>A node with one more start-up step than usual, which the test says when it is done.</summary>
