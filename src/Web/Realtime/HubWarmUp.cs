@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Security.Claims;
+using Collab.Hosting.Health;
 using Collab.Text;
 using Collab.Web.Errors;
 using Collab.Web.Identity;
@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Collab.Hosting.Health;
 using Microsoft.Extensions.Options;
 
 namespace Collab.Web.Realtime;
@@ -19,9 +18,10 @@ namespace Collab.Web.Realtime;
 /// Runs the hub's own code once when the node starts, before <c>/health/ready</c> answers, so that the first people on
 /// a node that just (re)started do not wait for its first use (docs/performance.md, "The first open after a restart").
 /// Its caller is what a token the node signs and validates leaves (issuance and bearer validation warmed too). One
-/// connection per hub protocol goes through SignalR's own connection handler in process (no socket): the handshake, then <c>EnterWorkshop</c>, <c>OpenDocument</c>, <c>SubmitOp</c> and <c>UpdatePresence</c> with
-/// real requests, each answered by the grains' typed refusal, since the warm-up caller belongs to a workshop that
-/// cannot exist (<see cref="WorkshopId"/>: generated ids have no hyphen). Nothing is stored, joined or counted.
+/// connection per hub protocol goes through SignalR's own connection handler in process (no socket): the handshake,
+/// then <c>EnterWorkshop</c>, <c>OpenDocument</c>, <c>SubmitOp</c> and <c>UpdatePresence</c> with real requests, each
+/// answered by its typed refusal, since the warm-up caller belongs to a workshop that cannot exist
+/// (<see cref="WorkshopId"/>: generated ids have no hyphen). Nothing is stored, joined or counted.
 /// <para>
 /// The hub knows the warm-up connection by a connection feature that only this class sets (<see cref="Is"/>): no
 /// token or request can carry it, so no client can be taken for it. The warm-up never keeps a node out of service for
