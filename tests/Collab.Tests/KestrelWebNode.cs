@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 
 namespace Collab.Tests;
 
@@ -40,5 +41,31 @@ public class KestrelWebNode : EmbeddedKestrelNode
         var builder = new HubConnectionBuilder().WithUrl(HubUrl, o => o.AccessTokenProvider = () => Task.FromResult<string?>(token));
         Collab.Client.CollabConnection.UseProtocol(builder, protocol);
         return builder.Build();
+    }
+
+    /// <summary>Activations of grain classes whose type name contains <paramref name="grainClass"/>, across the cluster.</summary>
+    public async Task<int> ActivationsAsync(string grainClass)
+    {
+        _ = Address; // the server starts on Kestrel first
+        var management = Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        var statistics = await management.GetSimpleGrainStatistics();
+        return statistics.Where(s => s.GrainType.Contains(grainClass, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+    }
+
+    /// <summary>
+    /// Waits (bounded) until fewer than <paramref name="limit"/> activations of <paramref name="grainClass"/> remain:
+    /// deactivation runs just after each refused call returns. Answers the last count seen.
+    /// </summary>
+    public async Task<int> ActivationsSettleBelowAsync(string grainClass, int limit, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        int count;
+        while ((count = await ActivationsAsync(grainClass)) >= limit && DateTime.UtcNow < deadline)
+        {
+            await tick.WaitForNextTickAsync();
+        }
+
+        return count;
     }
 }
