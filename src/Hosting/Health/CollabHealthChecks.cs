@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Collab.Hosting.Health;
@@ -21,8 +22,16 @@ public static class CollabHealthChecks
 {
     public const string ReadyTag = "ready";
 
-    internal static IHealthChecksBuilder AddStorageCheck(this IServiceCollection services) =>
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag]);
+    /// <summary>
+    /// The storage check, and the log of every check's changes (<see cref="HealthTransitions"/>) in place of ASP.NET
+    /// Core's line per unhealthy probe.
+    /// </summary>
+    internal static IHealthChecksBuilder AddStorageCheck(this IServiceCollection services)
+    {
+        services.AddSingleton<HealthTransitions>();
+        services.AddLogging(logging => logging.AddFilter(HealthTransitions.FrameworkCategory, LogLevel.None));
+        return services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag]);
+    }
 
     internal static IHealthChecksBuilder AddSiloCheck(this IHealthChecksBuilder checks) =>
         checks.AddCheck<SiloHealthCheck>("silo", tags: [ReadyTag]);
@@ -46,6 +55,7 @@ public static class CollabHealthChecks
     {
         var services = context.RequestServices;
         var report = await services.GetRequiredService<HealthCheckService>().CheckHealthAsync(check => check.Tags.Contains(ReadyTag), context.RequestAborted);
+        services.GetRequiredService<HealthTransitions>().Record(report);
         var entries = new Dictionary<string, HealthReportEntry>(report.Entries, StringComparer.OrdinalIgnoreCase);
         foreach (var gate in services.GetServices<IReadinessGate>())
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Collab.Client;
 using Collab.Documents;
 using Collab.IntegrationTests.Infrastructure;
@@ -165,5 +166,54 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IAsyncLifetim
 
         var resumed = await pushes.NextAfterAsync(back, TimeSpan.FromSeconds(10), "a push after the database came back");
         Assert.True(resumed - back < TimeSpan.FromSeconds(10), $"The reader got no push for {resumed - back} after the database came back.");
+    }
+
+    [Fact]
+    public async Task ProbesDuringADatabaseOutageLogItOnceAndItsEndOnce()
+    {
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        await using var proxy = DatabaseProxy.For(database.ConnectionString);
+        var (silo, siloHealth) = await Programs.StartSiloAsync(proxy.ConnectionString, _clusterId, "silo", FreePorts.Next(), FreePorts.Next());
+        await using var theSilo = Watch("silo", silo);
+        var (web, url) = await Programs.StartWebNodeAsync(proxy.ConnectionString, _clusterId);
+        await using var webNode = Watch("web node", web);
+        using var http = new HttpClient { Timeout = Patience };
+        var nodes = new[] { (Process: web, Ready: new Uri(url, "/health/ready")), (Process: silo, Ready: new Uri(siloHealth, "/health/ready")) };
+        foreach (var node in nodes)
+        {
+            await Retry.HttpWhileUnavailableAsync<JsonElement>(() => http.GetAsync(node.Ready), Patience, $"{node.Ready} ready");
+        }
+
+        // A load balancer probes each node every few seconds for as long as the outage lasts.
+        proxy.BeginOutage();
+        try
+        {
+            for (var probe = 0; probe < 5; probe++)
+            {
+                foreach (var node in nodes)
+                {
+                    using var response = await http.GetAsync(node.Ready);
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                    var storage = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("storage");
+                    Assert.Equal("Unhealthy", storage.GetProperty("status").GetString());
+                    Assert.StartsWith("Postgres storage does not answer", storage.GetProperty("description").GetString(), StringComparison.Ordinal);
+                }
+            }
+        }
+        finally
+        {
+            proxy.EndOutage();
+        }
+
+        foreach (var node in nodes)
+        {
+            await Retry.HttpWhileUnavailableAsync<JsonElement>(() => http.GetAsync(node.Ready), Patience, $"{node.Ready} ready again");
+            await node.Process.WaitForOutputAsync("Readiness check storage is healthy again after", Patience);
+
+            // Once when it failed and once when it passed again, whatever the number of probes; nothing per probe.
+            Assert.Equal(1, node.Process.CountLines("Readiness check storage is Unhealthy: Postgres storage does not answer"));
+            Assert.Equal(1, node.Process.CountLines("Readiness check storage is healthy again after"));
+            Assert.Equal(0, node.Process.CountLines("Health check storage"));
+        }
     }
 }
