@@ -31,6 +31,9 @@ internal sealed class BenchReport(BenchOptions options)
 
     public IReadOnlyList<DocumentCheck>? Checks { get; set; }
 
+    /// <summary>The Collab servers' own stage histograms at the start and the end of the window (<see cref="ServerStages"/>).</summary>
+    public (ServerStages.Reading? Before, ServerStages.Reading? After) Stages { get; set; }
+
     /// <summary>The servers' memory after the window and the convergence check, everyone still connected.</summary>
     public IReadOnlyList<ProcessMemory>? Memory { get; set; }
 
@@ -228,6 +231,11 @@ internal sealed class BenchReport(BenchOptions options)
         foreach (var line in _serverLogs)
         {
             o.WriteLine("  " + line);
+        }
+
+        if (ServerStages.Describe(Stages) is { } stages)
+        {
+            o.WriteLine($"STAGES docs={options.Docs} clients={options.Clients} rate={F(options.Rate)} server={options.Spawn ?? "external"} {stages}");
         }
 
         o.WriteLine(

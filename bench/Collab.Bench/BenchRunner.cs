@@ -216,9 +216,11 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
 
         await DelayUntilAsync(_clock.WindowStart, cancellationToken);
         var before = Snapshot.Take(host);
+        var stagesBefore = await ServerStages.TakeAsync(host, cancellationToken);
         await DelayUntilAsync(_clock.WindowEnd, cancellationToken);
         var after = Snapshot.Take(host);
         report.Window = (before, after);
+        report.Stages = (stagesBefore, await ServerStages.TakeAsync(host, cancellationToken));
 
         if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)) != all)
         {

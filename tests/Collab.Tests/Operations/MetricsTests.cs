@@ -1,3 +1,4 @@
+using Collab.Bench;
 using Collab.Client;
 using Collab.Documents;
 using Collab.Text;
@@ -55,6 +56,52 @@ public sealed class MetricsTests(KestrelWebNode node) : IClassFixture<KestrelWeb
         Assert.True(after.Sum("collab_push_fanout_sum") >= before.Sum("collab_push_fanout_sum") + 2 * Edits, Show("fan-out to both connections", before, after));
         Assert.True(after.Sum("collab_clients_connected") >= 2, Show("connected clients", before, after));
         Assert.True(after.Sum("collab_documents_active") >= 1, Show("active documents", before, after));
+    }
+
+    /// <summary>
+    /// The bench's STAGES line (bench/README.md) reads these histograms from a real scrape: a rename here would leave the
+    /// bench printing nothing for a stage.
+    /// </summary>
+    [Fact]
+    public async Task TheBenchReadsEveryStageOfEditsFromTheScrape()
+    {
+        var workshop = await node.WorkshopAsync();
+        var docId = await workshop.NewDocumentAsync("Stages", "Leçons : ");
+        await using var author = await CollabConnection.ConnectAsync(node.HubUrl, (await node.MemberAsync("Author")).Token);
+        var written = await author.OpenAsync(docId);
+        var before = ServerStages.Empty();
+        ServerStages.Add(before, (await ScrapeAsync()).Raw);
+
+        const int Edits = 4;
+        for (var i = 0; i < Edits; i++)
+        {
+            written.Edit(text => TextOperation.Of(OpComponent.Retain(text.Length), OpComponent.Insert("y")));
+            await written.WaitSyncedAsync(Patience);
+        }
+
+        var after = ServerStages.Empty();
+        ServerStages.Add(after, (await ScrapeAsync()).Raw);
+        var line = ServerStages.Describe((before, after));
+        Assert.NotNull(line);
+        foreach (var stage in new[] { "ack_p50_ms=", "ack_p99_ms=", "append_p50_ms=", "tx_p99_ms=", "ops_per_append_mean=", "appends_per_tx_mean=" })
+        {
+            Assert.Contains(stage, line, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("n/a", line, StringComparison.Ordinal);
+        Assert.Equal(Edits, after.Metrics["collab_op_ack_duration_seconds"].Count - before.Metrics["collab_op_ack_duration_seconds"].Count);
+    }
+
+    [Fact]
+    public void StagePercentilesInterpolateWithinTheirBucket()
+    {
+        // 100 observations: 50 at or under 1 ms, 40 in (1, 2.5], 9 in (2.5, 5], 1 above 5 s.
+        (double, double)[] cumulative = [(0.0005, 10), (0.001, 50), (0.0025, 90), (0.005, 99), (5, 99), (double.PositiveInfinity, 100)];
+        Assert.Equal(0.001, ServerStages.Quantile(cumulative, 100, 0.5), 9);
+        Assert.Equal(0.00175, ServerStages.Quantile(cumulative, 100, 0.7), 9);
+        Assert.Equal(0.005, ServerStages.Quantile(cumulative, 100, 0.99), 9);
+        Assert.Equal(5, ServerStages.Quantile(cumulative, 100, 0.999), 9);
+        Assert.Equal(0.00025, ServerStages.Quantile(cumulative, 100, 0.05), 9);
     }
 
     [Fact]
