@@ -6,8 +6,9 @@ namespace Collab.Bench;
 /// Where a spawned Collab server spends an op's time, from its own histograms (<c>/metrics</c>) read at the start and at
 /// the end of the measured window, so only the window's ops count: the hub's ack (receive → transform → durable commit →
 /// answer, on the web node), the document's durable append (queued → committed, where the document grain runs), one
-/// op-log transaction (begin → commit), ops per append and appends per transaction. Percentiles are interpolated within
-/// the histogram buckets (0.5, 1, 2.5, 5, 10, 25 … ms), as Prometheus' <c>histogram_quantile</c> does; means are exact.
+/// op-log transaction (begin → commit), ops per append and appends per transaction. Duration percentiles are interpolated
+/// within the histogram buckets (0.5, 1, 2.5, 5, 10, 25 … ms), as Prometheus' <c>histogram_quantile</c> does; counts give
+/// their mean and the bound of the bucket holding their 99th percentile; means are exact.
 /// The bare hub has no <c>/metrics</c> and gets no line.
 /// </summary>
 internal static class ServerStages
@@ -125,10 +126,19 @@ internal static class ServerStages
             }
 
             var cumulative = bucketsAfter.Select(b => (Bound: b.Key, Count: b.Value - bucketsBefore.GetValueOrDefault(b.Key))).ToList();
-            var unit = scale == 1000 ? "_ms" : "";
-            parts.Add($"{label}_p50{unit}={F(Quantile(cumulative, count, 0.5) * scale)}");
-            parts.Add($"{label}_p99{unit}={F(Quantile(cumulative, count, 0.99) * scale)}");
-            parts.Add($"{label}_mean{unit}={F((sumAfter - sumBefore) / count * scale)}");
+            if (scale == 1000)
+            {
+                parts.Add($"{label}_p50_ms={F(Quantile(cumulative, count, 0.5) * scale)}");
+                parts.Add($"{label}_p99_ms={F(Quantile(cumulative, count, 0.99) * scale)}");
+                parts.Add($"{label}_mean_ms={F((sumAfter - sumBefore) / count * scale)}");
+            }
+            else
+            {
+                // Counts are whole numbers in buckets 1, 2, 5, 10 …: interpolating inside one says nothing; the bucket's
+                // bound does (the 99th percentile is at most that many).
+                parts.Add($"{label}_mean={F((sumAfter - sumBefore) / count)}");
+                parts.Add($"{label}_p99_at_most={F(UpperBound(cumulative, count, 0.99))}");
+            }
         }
 
         return parts.Count == 0 ? null : string.Join(' ', parts);
@@ -162,6 +172,10 @@ internal static class ServerStages
 
         return lower;
     }
+
+    /// <summary>The upper bound of the bucket that holds the <paramref name="q"/> quantile (infinity for the +Inf bucket).</summary>
+    internal static double UpperBound(IReadOnlyList<(double Bound, double Count)> cumulative, double total, double q) =>
+        cumulative.FirstOrDefault(b => b.Count >= q * total, (Bound: double.PositiveInfinity, Count: total)).Bound;
 
     private static string F(double value) => double.IsFinite(value) ? value.ToString(value >= 100 ? "0" : "0.##", CultureInfo.InvariantCulture) : "n/a";
 }

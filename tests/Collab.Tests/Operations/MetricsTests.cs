@@ -83,7 +83,7 @@ public sealed class MetricsTests(KestrelWebNode node) : IClassFixture<KestrelWeb
         ServerStages.Add(after, (await ScrapeAsync()).Raw);
         var line = ServerStages.Describe((before, after));
         Assert.NotNull(line);
-        foreach (var stage in new[] { "ack_p50_ms=", "ack_p99_ms=", "append_p50_ms=", "tx_p99_ms=", "ops_per_append_mean=", "appends_per_tx_mean=" })
+        foreach (var stage in new[] { "ack_p50_ms=", "ack_p99_ms=", "append_p50_ms=", "tx_p99_ms=", "ops_per_append_mean=", "ops_per_append_p99_at_most=", "appends_per_tx_mean=" })
         {
             Assert.Contains(stage, line, StringComparison.Ordinal);
         }
@@ -102,6 +102,8 @@ public sealed class MetricsTests(KestrelWebNode node) : IClassFixture<KestrelWeb
         Assert.Equal(0.005, ServerStages.Quantile(cumulative, 100, 0.99), 9);
         Assert.Equal(5, ServerStages.Quantile(cumulative, 100, 0.999), 9);
         Assert.Equal(0.00025, ServerStages.Quantile(cumulative, 100, 0.05), 9);
+        Assert.Equal(0.0025, ServerStages.UpperBound(cumulative, 100, 0.7));
+        Assert.Equal(double.PositiveInfinity, ServerStages.UpperBound(cumulative, 100, 0.999));
     }
 
     [Fact]
