@@ -59,10 +59,10 @@ internal sealed partial class HealthTransitions(ILogger<HealthTransitions> logge
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness check {Check} is {Status}: {Description}. The node reports not ready until it passes; logged once, not per probe")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness check {Check} is {Status}: {Description} (logged once, not per probe)")]
     private static partial void NotHealthy(ILogger logger, string check, HealthStatus status, string description);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Readiness check {Check} threw and is {Status}; logged once, not per probe")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Readiness check {Check} threw and is {Status} (logged once, not per probe)")]
     private static partial void CheckThrew(ILogger logger, Exception exception, string check, HealthStatus status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Readiness check {Check} is healthy again after {Duration}")]
