@@ -47,11 +47,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
             }
             else
             {
-                using var ready = await http.GetAsync(new Uri("health/ready", UriKind.Relative), cancellationToken);
-                if (!ready.IsSuccessStatusCode)
-                {
-                    throw new InvalidOperationException($"{options.BaseUrl}health/ready answered {(int)ready.StatusCode}.");
-                }
+                await WaitUntilReadyAsync(http, cancellationToken);
             }
 
             await CreateDocumentsAsync(http, cancellationToken);
@@ -202,6 +198,31 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                 // The handshake's status is only in the message ("status code '503' when status code '101' was expected").
                 await Task.Delay(TimeSpan.FromMilliseconds(250 * Math.Min(attempt, 8)), cancellationToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// An external server that has just started answers 503 until it is ready (its storage, its cluster, its hub's
+    /// warm-up: README, "Health"); like a load balancer, wait for it, up to a minute. Any other answer is a failure.
+    /// </summary>
+    private async Task WaitUntilReadyAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
+        while (true)
+        {
+            using var ready = await http.GetAsync(new Uri("health/ready", UriKind.Relative), cancellationToken);
+            if (ready.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            if (ready.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new InvalidOperationException(
+                    $"{options.BaseUrl}health/ready answered {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync(cancellationToken)}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
         }
     }
 

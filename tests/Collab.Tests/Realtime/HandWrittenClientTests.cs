@@ -40,3 +40,27 @@ public sealed class HandWrittenClientTests(KestrelWebNode node) : IClassFixture<
         Assert.True(report.P99Ms > 0, "no remote op was timed at any peer:\n" + summary);
     }
 }
+
+/// <summary>
+/// The bench against a server that has just started (README, "Health": 503 until ready) waits for it, as a load balancer
+/// would, instead of failing at the first probe: a node's hub warm-up takes a few hundred milliseconds after it listens.
+/// </summary>
+public sealed class BenchWaitsForReadinessTests(GatedWebNode node) : IClassFixture<GatedWebNode>
+{
+    [Fact]
+    public async Task TheBenchStartsOnceAStartingServerIsReady()
+    {
+        var options = new BenchOptions { BaseUrl = node.Address, Docs = 1, Clients = 2, Rate = 5, Warmup = 0.5, Seconds = 1, Seed = 3 };
+        var run = new BenchRunner(options, TextWriter.Null).RunAsync(CancellationToken.None);
+
+        await node.Gate.ProbedWhileClosed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(run.IsCompleted, "the bench gave up on a server that answered 503 while starting");
+        node.Gate.Open = true;
+
+        var report = await run.WaitAsync(TimeSpan.FromSeconds(90));
+        var summary = new StringWriter();
+        report.Print(summary);
+        Assert.True(report.Failure is null, summary.ToString());
+        Assert.True(report.Converged, summary.ToString());
+    }
+}

@@ -172,9 +172,24 @@ public sealed class GatedWebNode : ProductionWebNode
     {
         public volatile bool Open;
 
+        /// <summary>Completed the first time a probe finds the step not done.</summary>
+        public TaskCompletionSource ProbedWhileClosed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public string Name => "test-step";
 
-        public (bool Open, string Description) State => (Open, Open ? "done" : "still starting");
+        public (bool Open, string Description) State
+        {
+            get
+            {
+                var open = Open;
+                if (!open)
+                {
+                    ProbedWhileClosed.TrySetResult();
+                }
+
+                return (open, open ? "done" : "still starting");
+            }
+        }
     }
 }
 
