@@ -28,19 +28,30 @@ public static partial class ReadyBanner
         }
     }
 
+    /// <summary>
+    /// Once the host has started and every start-up step (<see cref="Health.IReadinessGate"/>, e.g. the web node's hub
+    /// warm-up) is done, so that a node announced ready answers <c>/health/ready</c> with 200 when its storage and
+    /// cluster do.
+    /// </summary>
     public static void LogWhenReady(this WebApplication app, string role)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
-            var options = app.Services.GetRequiredService<CollabOptions>();
-            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-            var storage = options.Storage == StorageKind.Sqlite
-                ? $"embedded, data in {options.DataPath}"
-                : $"clustered{(role != "silo" && options.WebNodeHostsSilo ? ", co-hosted silo" : "")}, " +
-                  $"PostgreSQL {Postgres.PostgresSchema.Describe(options.PostgresConnectionString!)}";
-            LogReady(app.Logger, role, string.Join(", ", addresses), storage);
+            var steps = app.Services.GetServices<Health.IReadinessGate>().Select(gate => gate.WhenOpen);
+            Task.WhenAll(steps).ContinueWith(_ => LogReady(app, role), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         });
+    }
+
+    private static void LogReady(WebApplication app, string role)
+    {
+        var options = app.Services.GetRequiredService<CollabOptions>();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var storage = options.Storage == StorageKind.Sqlite
+            ? $"embedded, data in {options.DataPath}"
+            : $"clustered{(role != "silo" && options.WebNodeHostsSilo ? ", co-hosted silo" : "")}, " +
+              $"PostgreSQL {Postgres.PostgresSchema.Describe(options.PostgresConnectionString!)}";
+        LogReady(app.Logger, role, string.Join(", ", addresses), storage);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Collab {Role} is ready at {Addresses} ({Storage})")]

@@ -95,6 +95,9 @@ public interface IReadinessGate
 
     /// <summary>Whether it is done, and what the report says of it.</summary>
     (bool Open, string Description) State { get; }
+
+    /// <summary>Completes (never faults) once the step is done: the process's "is ready at" line waits for it.</summary>
+    Task WhenOpen { get; }
 }
 
 internal sealed class StorageHealthCheck(CollabOptions options, IServiceProvider services) : IHealthCheck

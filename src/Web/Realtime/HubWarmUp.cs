@@ -48,6 +48,8 @@ public sealed partial class HubWarmUp(
     /// <summary>Null while it runs; then what <c>/health/ready</c> says of it.</summary>
     private volatile string? _outcome;
 
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>What each protocol's calls were answered, once it ran (for its log line and tests): refusal codes only.</summary>
     public IReadOnlyList<string> Answers { get; private set; } = [];
 
@@ -61,6 +63,8 @@ public sealed partial class HubWarmUp(
     public string Name => "warm-up";
 
     public (bool Open, string Description) State => _outcome is { } outcome ? (true, outcome) : (false, "Warming up the hub.");
+
+    public Task WhenOpen => _opened.Task;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -109,6 +113,7 @@ public sealed partial class HubWarmUp(
         finally
         {
             _outcome ??= "Ready without warming up the hub (see the log).";
+            _opened.TrySetResult();
         }
     }
 

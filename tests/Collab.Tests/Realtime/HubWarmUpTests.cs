@@ -36,6 +36,34 @@ public sealed class HubWarmUpTests(ProductionWebNode node) : IClassFixture<Produ
     }
 
     [Fact]
+    public async Task TheNodeSaysItIsReadyOnlyAfterTheWarmUp()
+    {
+        var texts = (await LoggedAsync(node.Logs, "is ready at")).Select(e => e.Text).ToList();
+        var warmedUp = texts.FindIndex(t => t.Contains("Warmed up the hub", StringComparison.Ordinal));
+        var banner = texts.FindIndex(t => t.Contains("is ready at", StringComparison.Ordinal));
+        Assert.True(warmedUp >= 0 && warmedUp < banner, "the warm-up's line comes before \"is ready at\":\n" + string.Join("\n", texts));
+    }
+
+    /// <summary>The captured entries once one contains <paramref name="text"/> (bounded).</summary>
+    internal static async Task<IReadOnlyList<(string Category, Microsoft.Extensions.Logging.LogLevel Level, string Text)>> LoggedAsync(
+        Collab.Tests.Operations.CapturedLogs logs, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
+        while (true)
+        {
+            var entries = logs.Entries;
+            if (entries.Any(e => e.Text.Contains(text, StringComparison.Ordinal)))
+            {
+                return entries;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Nothing logged \"{text}\" within 60 s.");
+            await tick.WaitForNextTickAsync();
+        }
+    }
+
+    [Fact]
     public async Task TheWarmUpLeavesNoDocumentNoWorkshopAndNoPresenceBehind()
     {
         using var http = new HttpClient { BaseAddress = node.Address };
@@ -170,12 +198,28 @@ public sealed class GatedWebNode : ProductionWebNode
 
     public sealed class TestGate : Collab.Hosting.Health.IReadinessGate
     {
-        public volatile bool Open;
+        private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private volatile bool _open;
+
+        public bool Open
+        {
+            get => _open;
+            set
+            {
+                _open = value;
+                if (value)
+                {
+                    _opened.TrySetResult();
+                }
+            }
+        }
 
         /// <summary>Completed the first time a probe finds the step not done.</summary>
         public TaskCompletionSource ProbedWhileClosed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Name => "test-step";
+
+        public Task WhenOpen => _opened.Task;
 
         public (bool Open, string Description) State
         {
@@ -214,7 +258,10 @@ public sealed class ReadinessGateTests(GatedWebNode node) : IClassFixture<GatedW
             Assert.Equal("Healthy", checks.GetProperty("storage").GetProperty("status").GetString());
         }
 
+        // Announced ready only once every step is done.
+        Assert.DoesNotContain(node.Logs.Entries, e => e.Text.Contains("is ready at", StringComparison.Ordinal));
         node.Gate.Open = true;
+        await HubWarmUpTests.LoggedAsync(node.Logs, "is ready at");
         var ready = await HubWarmUpTests.ReadyAsync(http);
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         Assert.Equal("done", ready.GetProperty("checks").GetProperty("test-step").GetProperty("description").GetString());
