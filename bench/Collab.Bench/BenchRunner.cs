@@ -208,6 +208,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
     private async Task WaitUntilReadyAsync(HttpClient http, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
+        using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
         while (true)
         {
             using var ready = await http.GetAsync(new Uri("health/ready", UriKind.Relative), cancellationToken);
@@ -222,7 +223,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
                     $"{options.BaseUrl}health/ready answered {(int)ready.StatusCode}: {await ready.Content.ReadAsStringAsync(cancellationToken)}");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            await pace.WaitForNextTickAsync(cancellationToken);
         }
     }
 
