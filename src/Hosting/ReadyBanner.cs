@@ -45,6 +45,11 @@ public static partial class ReadyBanner
 
     private static void LogReady(WebApplication app, string role)
     {
+        if (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return; // stopped before its steps were done: it never was ready
+        }
+
         var options = app.Services.GetRequiredService<CollabOptions>();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var storage = options.Storage == StorageKind.Sqlite
