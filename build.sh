@@ -146,6 +146,21 @@ run_node_tests() {
   return $status
 }
 
+list_failures() {
+  # CI shows only the end of the output: name every failed test there, with the first line of its message, so a
+  # failure can be read without the whole log.
+  local trx tap="$ROOT/TestResults/node.tap"
+  for trx in "$ROOT"/TestResults/*.trx; do
+    [ -f "$trx" ] || continue
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1; next }
+      want && /<Message>/ { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line);
+                            printf "FAILED %s\n  %s\n", name, substr(line, 1, 400); want = 0 }
+    ' "$trx"
+  done
+  if [ -f "$tap" ]; then grep -E '^ *not ok ' "$tap" | sed 's/^ */FAILED (node) /' || true; fi
+}
+
 validate_compose() {
   command -v docker-compose >/dev/null || apt_install docker-compose
   log "Validating docker-compose.yml"
@@ -169,6 +184,7 @@ cmd_test() {
   run_tests || status=1
   run_node_tests || status=1
   echo
+  list_failures
   echo "tests: $PASSED passed, $FAILED failed, $SKIPPED skipped"
   if [ "$status" -ne 0 ] || [ "$FAILED" -ne 0 ]; then return 1; fi
   [ "$PASSED" -gt 0 ] || die "no test ran"
