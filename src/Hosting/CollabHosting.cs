@@ -83,6 +83,7 @@ public static class CollabHosting
         if (options.Storage == StorageKind.Sqlite)
         {
             builder.Services.AddSingleton<SqliteDatabase>();
+            builder.Services.AddHostedService<SqliteCheckpointer>();
         }
 
         return options;
