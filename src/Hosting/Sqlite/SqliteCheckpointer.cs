@@ -24,9 +24,13 @@ public sealed partial class SqliteCheckpointer(SqliteDatabase database, TimeProv
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
 
     private long _rounds;
+    private long _failedRounds;
 
     /// <summary>Rounds that completed a checkpoint (for tests).</summary>
     internal long Rounds => Interlocked.Read(ref _rounds);
+
+    /// <summary>Rounds that failed (for tests).</summary>
+    internal long FailedRounds => Interlocked.Read(ref _failedRounds);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,6 +59,8 @@ public sealed partial class SqliteCheckpointer(SqliteDatabase database, TimeProv
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
+                    Interlocked.Increment(ref _failedRounds);
+
                     // The next round opens a fresh connection.
                     await CloseQuietlyAsync(connection);
                     connection = null;
