@@ -9,9 +9,9 @@ namespace Collab.Hosting.Sqlite;
 /// on a connection of its own, so that a commit of the op-log writer does not. SQLite checkpoints on its own inside the
 /// commit that takes the log past 1,000 pages: that transaction, and every op waiting behind it for its ack, then pays
 /// for copying the pages and an <c>fsync</c> of the database file (docs/performance.md, "Issue 16, eleventh round": the
-/// p99 of an edit at 20×10×2 fell from 8.2 to 6.0 ms). A passive checkpoint never waits for readers or writers: what a reader
-/// still needs stays in the log until the next round, and the automatic checkpoint is kept as the backstop, so the log
-/// stays bounded even if this loop falls behind or fails.
+/// p99 of an edit at 20×10×2 fell from 8.2 to 6.0 ms). A passive checkpoint never waits for readers or writers: what
+/// a reader still needs stays in the log until the next round, and the automatic checkpoint is kept as the backstop, so
+/// the log stays bounded even if this loop falls behind or fails.
 /// <para>
 /// Never stops the process: a failed round (the file unreachable, say) is logged once, when rounds start failing, and
 /// once when one succeeds again; the loop goes on until the host stops.
