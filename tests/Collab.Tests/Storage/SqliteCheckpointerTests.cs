@@ -5,9 +5,9 @@ using Collab.Testing;
 using Collab.Tests.Operations;
 using Collab.Text;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Collab.Tests.Storage;
@@ -126,7 +126,6 @@ public sealed class EmbeddedNodeCheckpointTests(Collab.Tests.Web.ProductionWebNo
     [Fact]
     public async Task TheEmbeddedNodeCheckpointsItsLogInTheBackground()
     {
-        _ = node.Server;
         var checkpointer = Assert.Single(node.Services.GetServices<IHostedService>().OfType<SqliteCheckpointer>());
         await SqliteCheckpointerTests.WaitUntilAsync(() => checkpointer.Rounds > 0, "a checkpoint round after the node's start");
 
